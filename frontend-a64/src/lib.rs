@@ -1,0 +1,1 @@
+//! A64 decoder and lifter (see decode/ and lift/).

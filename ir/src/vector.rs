@@ -1,0 +1,209 @@
+//! Parameters of the vector (AdvSIMD) opcodes.
+//!
+//! A vector value is 128 bits; lane `i` of element size `esize` bytes sits at
+//! bits `[8*esize*i, 8*esize*(i+1))`, lane 0 least significant, exactly as the
+//! guest register file numbers lanes. An operation with `q == false` acts on
+//! the low 64 bits and clears the high 64 bits of its result, as every A64
+//! vector instruction with a 64-bit arrangement does.
+
+/// Lane-wise binary operations (and a few permutes that take two vectors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VecBinOp {
+    Add,
+    Sub,
+    Mul,
+    /// Polynomial (carry-less) multiply, 8-bit lanes (PMUL).
+    Pmul,
+    And,
+    Orr,
+    Eor,
+    Bic,
+    Orn,
+    // Comparisons: lanes become all-ones or zero.
+    CmEq,
+    CmHi,
+    CmHs,
+    CmGt,
+    CmGe,
+    CmTst,
+    Umax,
+    Umin,
+    Smax,
+    Smin,
+    Uabd,
+    Sabd,
+    Uhadd,
+    Shadd,
+    Urhadd,
+    Srhadd,
+    Uhsub,
+    Shsub,
+    Uqadd,
+    Sqadd,
+    Uqsub,
+    Sqsub,
+    /// Signed saturating doubling multiply high (SQDMULH), rounding variant.
+    Sqdmulh,
+    Sqrdmulh,
+    /// Shift by a signed per-lane register amount (USHL/SSHL), rounding and
+    /// saturating variants.
+    Ushl,
+    Sshl,
+    Urshl,
+    Srshl,
+    Uqshl,
+    Sqshl,
+    // Pairwise: lanes of a then b, adjacent pairs combined.
+    Addp,
+    Umaxp,
+    Uminp,
+    Smaxp,
+    Sminp,
+    // Permutes.
+    Zip1,
+    Zip2,
+    Uzp1,
+    Uzp2,
+    Trn1,
+    Trn2,
+    // Floating point, lanes of esize 2 (half), 4 or 8 bytes.
+    Fadd,
+    Fsub,
+    Fmul,
+    Fdiv,
+    Fmax,
+    Fmin,
+    Fmaxnm,
+    Fminnm,
+    Fabd,
+    Fmulx,
+    Frecps,
+    Frsqrts,
+    Fcmeq,
+    Fcmge,
+    Fcmgt,
+    /// Absolute compares FACGE/FACGT.
+    Facge,
+    Facgt,
+    Faddp,
+    Fmaxp,
+    Fminp,
+    Fmaxnmp,
+    Fminnmp,
+}
+
+/// Lane-wise unary operations and reductions. Reductions (`*v`) leave the
+/// result in lane 0 (of the result's esize) and zero elsewhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VecUnOp {
+    Not,
+    Neg,
+    Abs,
+    Sqabs,
+    Sqneg,
+    Cnt,
+    Clz,
+    Cls,
+    Rbit,
+    /// Reverse esize-byte elements inside each container of 2, 4 or 8 bytes.
+    Rev16,
+    Rev32,
+    Rev64,
+    Addv,
+    Umaxv,
+    Uminv,
+    Smaxv,
+    Sminv,
+    /// Sum of all lanes, widened to twice the lane size.
+    Uaddlv,
+    Saddlv,
+    /// Pairwise add adjacent lanes into double-width lanes (UADDLP/SADDLP).
+    Uaddlp,
+    Saddlp,
+    Fneg,
+    Fabs,
+    Fsqrt,
+    Frecpe,
+    Frsqrte,
+    Urecpe,
+    Ursqrte,
+    /// Round to integral (FRINT* vector forms).
+    Frint { mode: crate::fp::FpRounding, exact: bool },
+    /// FP → integer with rounding, per lane (FCVT*U/S vector forms); `fbits`
+    /// fixed-point fraction bits.
+    FcvtToInt { signed: bool, mode: crate::fp::FpRounding, fbits: u8 },
+    /// Integer → FP per lane (SCVTF/UCVTF vector forms).
+    IntToFcvt { signed: bool, fbits: u8 },
+    Fmaxv,
+    Fminv,
+    Fmaxnmv,
+    Fminnmv,
+    /// Compare each lane with zero (CMxx #0 / FCMxx #0).
+    CmEq0,
+    CmGt0,
+    CmGe0,
+    CmLe0,
+    CmLt0,
+    Fcmeq0,
+    Fcmgt0,
+    Fcmge0,
+    Fcmle0,
+    Fcmlt0,
+}
+
+/// Shifts by an immediate amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VecShiftOp {
+    Shl,
+    Ushr,
+    Sshr,
+    Urshr,
+    Srshr,
+    /// Shift right and accumulate into the first operand (USRA/SSRA and
+    /// rounding forms) — these take an accumulator argument.
+    Usra,
+    Ssra,
+    Ursra,
+    Srsra,
+    /// Shift left/right and insert (SLI/SRI) into the first operand.
+    Sli,
+    Sri,
+    Sqshl,
+    Uqshl,
+    Sqshlu,
+}
+
+/// Three-operand lane-wise operations: the first operand is the
+/// destination's old value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VecTernOp {
+    /// BSL: d = (d & n) | (!d & m).
+    Bsl,
+    /// BIT: d = (n & m) | (d & !m).
+    Bit,
+    /// BIF: d = (d & m) | (n & !m).
+    Bif,
+    /// d + n*m, d - n*m.
+    Mla,
+    Mls,
+    /// Fused d + n*m, d - n*m.
+    Fmla,
+    Fmls,
+}
+
+/// Narrowing: halve each lane of a double-width source; the result lands in
+/// the low half (`upper == false`, high half zeroed) or the high half
+/// (`upper == true`, low half kept from the destination operand).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NarrowOp {
+    /// XTN: truncate.
+    Trunc,
+    /// SQXTN, UQXTN, SQXTUN: saturate signed→signed, unsigned→unsigned,
+    /// signed→unsigned.
+    SatSS,
+    SatUU,
+    SatSU,
+    /// FCVTN: double→single / single→half; FCVTXN: round to odd.
+    Fcvt,
+    Fcvtx,
+}

@@ -1,0 +1,1 @@
+//! zarm runtime.
