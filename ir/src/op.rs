@@ -111,6 +111,8 @@ define_ops! {
     SetVec { r: u8 } (v: V128) -> None, WriteState;
     /// NZCV in bits 31..28, zero elsewhere.
     GetNzcv {} () -> I64, ReadState;
+    /// Stores the word as given: producers keep it to bits 31..28 (the flag
+    /// operations do; a lifted MSR NZCV masks first).
     SetNzcv {} (v: I64) -> None, WriteState;
     GetSys { reg: SysReg } () -> I64, ReadState;
     SetSys { reg: SysReg } (v: I64) -> None, WriteState;

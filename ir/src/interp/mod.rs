@@ -117,7 +117,7 @@ fn step(op: &Op, vals: &[u128], cpu: &mut CpuState, mem: &mut dyn GuestMemory, p
             }
             GetNzcv {} => cpu.nzcv,
             SetNzcv { v } => {
-                cpu.nzcv = g(v) & 0xf000_0000;
+                cpu.nzcv = g(v);
                 0
             }
             GetSys { reg } => cpu.sys(*reg),
