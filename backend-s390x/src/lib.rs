@@ -1,3 +1,5 @@
-//! The s390x backend. Empty until the JIT issue (#3): it will hold the
-//! z/Architecture encoder, facility detection, assist routing and the
-//! baseline emitter. It depends only on `zarm-ir`.
+//! The s390x backend: the z/Architecture encoder (`encode`). The baseline
+//! emitter, facility detection and assist routing (issues #3 and #4) build on
+//! it. Depends only on `zarm-ir`; knows nothing of A64.
+
+pub mod encode;
