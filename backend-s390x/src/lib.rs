@@ -3,3 +3,4 @@
 //! it. Depends only on `zarm-ir`; knows nothing of A64.
 
 pub mod encode;
+pub mod facilities;
