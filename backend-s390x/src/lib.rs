@@ -3,4 +3,5 @@
 //! it. Depends only on `zarm-ir`; knows nothing of A64.
 
 pub mod encode;
+pub mod emit;
 pub mod facilities;

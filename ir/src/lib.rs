@@ -18,6 +18,7 @@ pub mod op;
 pub mod passes;
 pub mod print;
 pub mod state;
+pub mod testgen;
 pub mod types;
 pub mod vector;
 pub mod verify;

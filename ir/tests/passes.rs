@@ -6,105 +6,14 @@
 use zarm_ir::mem::FlatMemory;
 use zarm_ir::passes::optimize;
 use zarm_ir::verify::verify;
+use zarm_ir::testgen::{random_block, GenConfig, Rng};
 use zarm_ir::*;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 const MEM_BASE: u64 = 0x1000;
-const MEM_LEN: usize = 0x100;
+const MEM_LEN: usize = 0x200;
 
-fn random_block(rng: &mut Rng) -> Block {
-    let mut b = Builder::new(0x4000);
-    let mut vals: Vec<Value> = Vec::new();
-    let insns = 1 + rng.below(12);
-    for k in 0..insns {
-        b.begin_insn(0x4000 + 4 * k, 0);
-        for _ in 0..1 + rng.below(4) {
-            let w = if rng.below(2) == 0 { Width::W32 } else { Width::W64 };
-            let pick = |rng: &mut Rng, vals: &Vec<Value>| vals[rng.below(vals.len() as u64) as usize];
-            let v = match rng.below(14) {
-                0 => b.konst(rng.next() >> rng.below(64)),
-                1 | 2 => b.get_gpr(rng.below(8) as u8),
-                3 => b.push(Op::GetNzcv {}),
-                _ if vals.len() < 2 => b.get_gpr(rng.below(8) as u8),
-                4 => {
-                    let (x, y) = (pick(rng, &vals), pick(rng, &vals));
-                    b.add(w, x, y)
-                }
-                5 => {
-                    let (x, y) = (pick(rng, &vals), pick(rng, &vals));
-                    b.push(Op::SubFlags { w, a: x, b: y })
-                }
-                6 => {
-                    let (x, y) = (pick(rng, &vals), pick(rng, &vals));
-                    b.push(Op::Ror { w, a: x, b: y })
-                }
-                7 => {
-                    let x = pick(rng, &vals);
-                    b.push(Op::Cls { w, a: x })
-                }
-                8 => {
-                    let (x, y) = (pick(rng, &vals), pick(rng, &vals));
-                    b.push(Op::SDiv { w, a: x, b: y })
-                }
-                9 => {
-                    let (c, x, y) = (pick(rng, &vals), pick(rng, &vals), pick(rng, &vals));
-                    b.push(Op::AdcFlags { w, a: x, b: y, c })
-                }
-                10 => {
-                    let x = pick(rng, &vals);
-                    b.push(Op::CondHolds { cond: Cond(rng.below(16) as u8), nzcv: x })
-                }
-                11 => {
-                    // A load that may fault: in range or not depending on the value.
-                    let x = pick(rng, &vals);
-                    let off = b.push(Op::Zext { from: 9, a: x });
-                    let base = b.konst(MEM_BASE);
-                    let addr = b.add(Width::W64, base, off);
-                    b.push(Op::Load { size: MemSize::B4, ord: Ordering::Relaxed, addr })
-                }
-                12 => {
-                    let (x, y) = (pick(rng, &vals), pick(rng, &vals));
-                    let off = b.push(Op::Zext { from: 8, a: x });
-                    let base = b.konst(MEM_BASE);
-                    let addr = b.add(Width::W64, base, off);
-                    b.push(Op::Store { size: MemSize::B8, ord: Ordering::Relaxed, addr, v: y });
-                    continue;
-                }
-                _ => {
-                    let (x, y) = (pick(rng, &vals), pick(rng, &vals));
-                    b.push(Op::Xor { w, a: x, b: y })
-                }
-            };
-            vals.push(v);
-            match rng.below(4) {
-                0 => b.set_gpr(rng.below(8) as u8, v),
-                1 => {
-                    b.push(Op::SetNzcv { v });
-                }
-                _ => {}
-            }
-        }
-    }
-    let end = 0x4000 + 4 * insns;
-    let term = if !vals.is_empty() && rng.below(2) == 0 {
-        Terminator::Branch { cond: vals[rng.below(vals.len() as u64) as usize], taken: 0x8000, not_taken: end }
-    } else {
-        Terminator::Jump { target: end }
-    };
-    b.finish(term, end)
+fn gen_cfg() -> GenConfig {
+    GenConfig { mem_base: MEM_BASE, max_insns: 12, helper_ops: true }
 }
 
 fn run(block: &Block, seed: u64) -> (CpuState, Vec<u8>, BlockExit) {
@@ -132,7 +41,7 @@ fn optimize_preserves_semantics_of_random_blocks() {
     let mut removed = 0usize;
     let cases = std::env::var("ZARM_IR_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
     for case in 0..cases {
-        let block = random_block(&mut rng);
+        let block = random_block(&mut rng, &gen_cfg());
         verify(&block).unwrap_or_else(|e| panic!("case {case}: generated block invalid: {e}"));
         let mut opt = block.clone();
         optimize(&mut opt, true).unwrap_or_else(|e| panic!("case {case}: {e}\n{}", print::print_block(&block)));

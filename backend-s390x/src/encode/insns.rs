@@ -198,3 +198,9 @@ pub fn vx(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8) {
 pub fn va(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, m4: u8) {
     vrr_c(out, 0xE7F3, v1, v2, v3, m4, 0, 0);
 }
+
+/// IPM R1: insert the condition code into bits 34-35 (and the program mask
+/// into bits 36-39) of R1; bits 0-31 are unchanged, 32-33 become zero.
+pub fn ipm(out: &mut Vec<u8>, r1: u8) {
+    rre(out, 0xB222, r1, 0);
+}

@@ -92,6 +92,15 @@ impl Interpreter {
     }
 }
 
+/// Evaluates one operation whose arguments are `vals[arg.index()]`. This is
+/// how compiled code reaches the reference semantics for operations it does
+/// not lower natively (the JIT renumbers a copy of the op's arguments to
+/// index a small argument array).
+pub fn eval_op(op: &Op, vals: &[u128], cpu: &mut CpuState, mem: &mut dyn GuestMemory) -> Result<u128, MemFault> {
+    let mut pc = cpu.pc;
+    step(op, vals, cpu, mem, &mut pc)
+}
+
 #[inline]
 fn step(op: &Op, vals: &[u128], cpu: &mut CpuState, mem: &mut dyn GuestMemory, pc: &mut u64) -> Result<u128, MemFault> {
         let g = |x: &crate::types::Value| vals[x.index()] as u64;

@@ -1,0 +1,64 @@
+//! The bridge from compiled code to the reference semantics: operations the
+//! emitter does not lower natively call [`jit_eval`], which runs the IR
+//! interpreter's definition of that one operation.
+
+use zarm_ir::interp::eval_op;
+use zarm_ir::{CpuState, FaultKind, GuestMemory, MemFault, Op};
+
+/// `fault_kind` value written by generated code for an access outside the
+/// guest address window.
+pub const FAULT_OUT_OF_WINDOW: u64 = 16;
+
+/// Per-thread context the generated code reaches through r11.
+#[repr(C)]
+pub struct JitContext {
+    pub cpu: *mut CpuState,
+    /// The guest memory, for helpers that need it (atomics, exclusives, …).
+    pub mem: *mut &'static mut dyn GuestMemory,
+    pub fault_addr: u64,
+    /// 0 unmapped, 1 permission, 2 alignment, `FAULT_OUT_OF_WINDOW`.
+    pub fault_kind: u64,
+    pub fault_write: u64,
+}
+
+impl JitContext {
+    /// The fault the last `EXIT_FAULT` reported.
+    pub fn fault(&self) -> MemFault {
+        let kind = match self.fault_kind {
+            1 => FaultKind::Permission,
+            2 => FaultKind::Alignment,
+            _ => FaultKind::Unmapped,
+        };
+        MemFault { addr: self.fault_addr, kind, write: self.fault_write != 0 }
+    }
+}
+
+/// Evaluates `op`, whose arguments were renumbered 0..k, on the argument
+/// array `args`; writes the result to `out`. Returns 0, or 1 after a fault
+/// (recorded in the context).
+///
+/// # Safety
+/// Called only from generated code with the pointers the emitter set up.
+pub unsafe extern "C" fn jit_eval(ctx: *mut JitContext, op: *const Op, args: *const u128, out: *mut u128) -> u64 {
+    let ctx = &mut *ctx;
+    let op = &*op;
+    let args = std::slice::from_raw_parts(args, 4);
+    let cpu = &mut *ctx.cpu;
+    let mem: &mut dyn GuestMemory = &mut **ctx.mem;
+    match eval_op(op, args, cpu, mem) {
+        Ok(v) => {
+            *out = v;
+            0
+        }
+        Err(f) => {
+            ctx.fault_addr = f.addr;
+            ctx.fault_kind = match f.kind {
+                FaultKind::Unmapped => 0,
+                FaultKind::Permission => 1,
+                FaultKind::Alignment => 2,
+            };
+            ctx.fault_write = f.write as u64;
+            1
+        }
+    }
+}

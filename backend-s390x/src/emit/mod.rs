@@ -1,0 +1,942 @@
+//! The baseline emitter: one pass from an IR block to s390x machine code.
+//!
+//! Every block is a function with the s390x ELF ABI:
+//! `extern "C" fn(cpu: *mut CpuState, guest_base: u64, ctx: *mut JitContext) -> u64`,
+//! returning an exit code (`EXIT_*`). Inside the block:
+//!
+//! | register | holds |
+//! |---|---|
+//! | r13 | the guest `CpuState` |
+//! | r12 | host address of guest address 0 |
+//! | r11 | the `JitContext` (fault details, memory for helpers) |
+//! | r6–r10 | IR values (callee-saved, so they survive helper calls) |
+//! | r0–r5, r14 | scratch |
+//!
+//! Guest state stays precise: every `SetGpr`/`SetNzcv`/`SetVec` is stored to
+//! the `CpuState` at once, so a fault at any instruction sees exactly the
+//! state before it. Operations without a native lowering call
+//! [`helper::jit_eval`], which runs the interpreter's semantics for that one
+//! operation — the hardware-assisted routes (issue #4) and more native
+//! lowerings replace those calls over time.
+
+mod asm;
+pub mod helper;
+
+use crate::encode::{self, Mem};
+use crate::facilities::{Facility, HostFacilities};
+use asm::{CodeBuf, Label};
+use std::mem::offset_of;
+use zarm_ir::{Block, CpuState, MemSize, Op, Terminator, Type, Value, Width};
+
+pub use helper::JitContext;
+
+/// Continue at `CpuState::pc`.
+pub const EXIT_JUMP: u64 = 0;
+/// System call: the SVC immediate is in bits 8..24 of the exit code;
+/// `CpuState::pc` is past the SVC.
+pub const EXIT_SYSCALL: u64 = 1;
+/// The block's terminator raises an exception at `CpuState::pc`.
+pub const EXIT_EXCEPTION: u64 = 2;
+/// A memory access faulted; details in `JitContext::fault_*`, and
+/// `CpuState::pc` is the faulting guest instruction.
+pub const EXIT_FAULT: u64 = 3;
+
+const R_CPU: u8 = 13;
+const R_BASE: u8 = 12;
+const R_CTX: u8 = 11;
+const POOL: [u8; 5] = [6, 7, 8, 9, 10];
+/// Scratch registers for operands that live in stack slots.
+const SA: u8 = 4;
+const SB: u8 = 5;
+const SC: u8 = 14;
+/// Result register for values that live in stack slots.
+const SD: u8 = 1;
+
+/// s390x ELF ABI: the caller provides a 160-byte register save area at 0(r15).
+const SAVE_AREA: i32 = 160;
+
+pub struct EmitConfig {
+    pub facilities: HostFacilities,
+    /// Guest addresses must be below `1 << guest_addr_bits`; the emitter
+    /// checks every direct access against it, so a wild guest pointer can
+    /// never reach host memory outside the guest window.
+    pub guest_addr_bits: u32,
+}
+
+/// A block compiled to s390x code (not yet placed in executable memory).
+pub struct CompiledBlock {
+    pub code: Vec<u8>,
+    /// (code offset, guest PC) at the start of each guest instruction.
+    pub pc_map: Vec<(u32, u64)>,
+    /// Operations evaluated by the helper; the code embeds their addresses,
+    /// so this must live as long as the code.
+    pub helper_ops: Box<[Op]>,
+    /// How many operations were lowered natively and how many through the helper.
+    pub native_ops: u32,
+    pub helper_calls: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Loc {
+    None,
+    Reg(u8),
+    Slot,
+}
+
+struct Emitter<'a> {
+    cfg: &'a EmitConfig,
+    buf: CodeBuf,
+    loc: Vec<Loc>,
+    last_use: Vec<usize>,
+    free: Vec<u8>,
+    frame: i32,
+    args_off: i32,
+    out_off: i32,
+    pc: u64,
+    pc_map: Vec<(u32, u64)>,
+    epilogue: Label,
+    /// Out-of-line stubs: (label, guest pc, address register for the fault).
+    fault_stubs: Vec<(Label, u64, Option<u8>)>,
+    helper_ops: Vec<Op>,
+    helper_addrs: Vec<u64>,
+    native_ops: u32,
+    helper_calls: u32,
+}
+
+fn cpu_x(r: u8) -> i32 {
+    (offset_of!(CpuState, x) + 8 * r as usize) as i32
+}
+fn cpu_v(r: u8) -> i32 {
+    (offset_of!(CpuState, v) + 16 * r as usize) as i32
+}
+const CPU_PC: usize = offset_of!(CpuState, pc);
+const CPU_NZCV: usize = offset_of!(CpuState, nzcv);
+const CPU_TPIDR: usize = offset_of!(CpuState, tpidr);
+
+fn m(base: u8, disp: i32) -> Mem {
+    Mem::base_disp(base, disp)
+}
+
+/// Does this operation get a native lowering (with these facilities)?
+fn is_native(op: &Op) -> bool {
+    use Op::*;
+    match op {
+        Nop {} | GuestInsn { .. } | Const { .. } | VConst { .. } | GetGpr { .. } | SetGpr { .. } | GetVec { .. }
+        | SetVec { .. } | GetNzcv {} | SetNzcv { .. } | Add { .. } | Sub { .. } | And { .. } | Or { .. }
+        | Xor { .. } | AndNot { .. } | OrNot { .. } | XorNot { .. } | Shl { .. } | Lshr { .. } | Ashr { .. }
+        | Ror { .. } | Mul { .. } | UMulH { .. } | SMulH { .. } | UDiv { .. } | SDiv { .. } | Neg { .. }
+        | Not { .. } | Clz { .. } | Rev { .. } | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. }
+        | Select { .. } | AddFlags { .. } | SubFlags { .. } | LogicFlags { .. } | CondHolds { .. }
+        | AddCarry { .. } | SubCarry { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. }
+        | Fence { .. } => true,
+        GetSys { reg } | SetSys { reg, .. } => *reg == zarm_ir::SysReg::Tpidr,
+        _ => false,
+    }
+}
+
+/// Compiles `block`. Fails only on an internal limit (never on guest input).
+pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String> {
+    let n = block.ops.len();
+    let mut last_use = vec![0usize; n];
+    for (i, op) in block.ops.iter().enumerate() {
+        for (a, _) in op.args() {
+            last_use[a.index()] = i;
+        }
+    }
+    for a in block.term.args() {
+        last_use[a.index()] = n;
+    }
+    // Helper operations are cloned with their arguments renumbered 0..k so
+    // the helper can index a small argument array; collected first so their
+    // addresses are fixed before code embeds them.
+    let mut helper_ops = Vec::new();
+    for op in &block.ops {
+        if !is_native(op) {
+            let mut h = op.clone();
+            for (k, a) in h.args_mut().into_iter().enumerate() {
+                *a = Value(k as u32);
+            }
+            helper_ops.push(h);
+        }
+    }
+    let helper_ops = helper_ops.into_boxed_slice();
+    let helper_addrs: Vec<u64> = helper_ops.iter().map(|op| op as *const Op as u64).collect();
+
+    let slots = SAVE_AREA + 16 * n as i32;
+    let args_off = slots;
+    let out_off = args_off + 16 * 4;
+    let frame = (out_off + 16 + 7) & !7;
+    if frame + 48 > 0x7_ffff {
+        return Err(format!("block of {n} ops needs a {frame}-byte frame"));
+    }
+    let mut buf = CodeBuf::new();
+    let epilogue = buf.new_label();
+    let mut e = Emitter {
+        cfg,
+        buf,
+        loc: vec![Loc::None; n],
+        last_use,
+        free: POOL.iter().rev().copied().collect(),
+        frame,
+        args_off,
+        out_off,
+        pc: block.start_pc,
+        pc_map: Vec::new(),
+        epilogue,
+        fault_stubs: Vec::new(),
+        helper_ops: Vec::new(),
+        helper_addrs,
+        native_ops: 0,
+        helper_calls: 0,
+    };
+    e.prologue();
+    let mut helper_index = 0;
+    for (i, op) in block.ops.iter().enumerate() {
+        if is_native(op) {
+            e.native(i, op, block)?;
+            if !matches!(op, Op::Nop {} | Op::GuestInsn { .. }) {
+                e.native_ops += 1;
+            }
+        } else {
+            e.call_helper(i, op, helper_index, block);
+            helper_index += 1;
+        }
+        // Release registers of values whose last use was this op.
+        for (a, _) in op.args() {
+            e.release_if_dead(a, i);
+        }
+        if op.result_type().is_some() && e.last_use[i] <= i {
+            e.release_if_dead(Value(i as u32), i);
+        }
+    }
+    e.terminator(&block.term, block);
+    e.stubs();
+    e.buf.bind(e.epilogue);
+    let b = &mut e.buf.bytes;
+    encode::lmg(b, 6, 15, m(15, frame + 48));
+    encode::bcr(b, 15, 14);
+    let _ = e.helper_ops;
+    Ok(CompiledBlock {
+        code: e.buf.finish()?,
+        pc_map: e.pc_map,
+        helper_ops,
+        native_ops: e.native_ops,
+        helper_calls: e.helper_calls,
+    })
+}
+
+impl Emitter<'_> {
+    fn b(&mut self) -> &mut Vec<u8> {
+        &mut self.buf.bytes
+    }
+
+    fn has(&self, f: Facility) -> bool {
+        self.cfg.facilities.has(f)
+    }
+
+    fn prologue(&mut self) {
+        let frame = self.frame;
+        let b = self.b();
+        encode::stmg(b, 6, 15, m(15, 48));
+        encode::lay(b, 15, m(15, -frame));
+        encode::lgr(b, R_CPU, 2);
+        encode::lgr(b, R_BASE, 3);
+        encode::lgr(b, R_CTX, 4);
+    }
+
+    fn slot(&self, v: Value) -> i32 {
+        SAVE_AREA + 16 * v.0 as i32
+    }
+
+    /// The register holding I64 value `v`, loading it into `scratch` if it
+    /// lives in a stack slot.
+    fn get(&mut self, v: Value, scratch: u8) -> u8 {
+        match self.loc[v.index()] {
+            Loc::Reg(r) => r,
+            _ => {
+                let off = self.slot(v) + 8;
+                encode::lg(self.b(), scratch, m(15, off));
+                scratch
+            }
+        }
+    }
+
+    /// Chooses where value `i` is computed: a pool register if one is free,
+    /// else `SD` (then `commit` stores it to its slot).
+    fn def(&mut self, i: usize) -> u8 {
+        if let Some(r) = self.free.pop() {
+            self.loc[i] = Loc::Reg(r);
+            r
+        } else {
+            self.loc[i] = Loc::Slot;
+            SD
+        }
+    }
+
+    fn commit(&mut self, i: usize, r: u8) {
+        if self.loc[i] == Loc::Slot {
+            let off = self.slot(Value(i as u32)) + 8;
+            encode::stg(self.b(), r, m(15, off));
+        }
+    }
+
+    fn release_if_dead(&mut self, v: Value, at: usize) {
+        if self.last_use[v.index()] <= at {
+            if let Loc::Reg(r) = self.loc[v.index()] {
+                if !self.free.contains(&r) {
+                    self.free.push(r);
+                }
+            }
+        }
+    }
+
+    fn load_imm(&mut self, r: u8, value: u64) {
+        let b = self.b();
+        let s = value as i64;
+        if (-32768..=32767).contains(&s) {
+            encode::lghi(b, r, s as i16);
+        } else if (i32::MIN as i64..=i32::MAX as i64).contains(&s) {
+            encode::lgfi(b, r, s as i32 as u32);
+        } else if value >> 32 == 0 {
+            encode::llilf(b, r, value as u32);
+        } else {
+            encode::iihf(b, r, (value >> 32) as u32);
+            encode::iilf(b, r, value as u32);
+        }
+    }
+
+    /// Copies 16 bytes between two frame/cpu locations through r0.
+    fn copy16(&mut self, to: Mem, from: Mem) {
+        let b = self.b();
+        for k in [0, 8] {
+            encode::lg(b, 0, Mem { disp: from.disp + k, ..from });
+            encode::stg(b, 0, Mem { disp: to.disp + k, ..to });
+        }
+    }
+
+    /// Checks that the guest address in `a` lies in the guest window; jumps
+    /// to a fault stub otherwise.
+    fn check_addr(&mut self, a: u8) {
+        let bits = self.cfg.guest_addr_bits.min(63) as u8;
+        // RISBG r0 ← the bits above the window (s390x bit numbering: bit 0 is
+        // the MSB), setting the condition code: nonzero → outside.
+        encode::risbg(self.b(), 0, a, 0, 0x80 | (63 - bits), 0);
+        let stub = self.buf.new_label();
+        self.buf.branch(7, stub);
+        self.fault_stubs.push((stub, self.pc, Some(a)));
+    }
+
+    fn native(&mut self, i: usize, op: &Op, block: &Block) -> Result<(), String> {
+        use Op::*;
+        match op {
+            Nop {} => {}
+            GuestInsn { pc, .. } => {
+                self.pc = *pc;
+                let off = self.buf.offset();
+                self.pc_map.push((off, *pc));
+            }
+            Const { value } => {
+                let d = self.def(i);
+                self.load_imm(d, *value);
+                self.commit(i, d);
+            }
+            VConst { value } => {
+                self.loc[i] = Loc::Slot;
+                let off = self.slot(Value(i as u32));
+                self.load_imm(0, (*value >> 64) as u64);
+                encode::stg(self.b(), 0, m(15, off));
+                self.load_imm(0, *value as u64);
+                encode::stg(self.b(), 0, m(15, off + 8));
+            }
+            GetGpr { r } => {
+                let d = self.def(i);
+                encode::lg(self.b(), d, m(R_CPU, cpu_x(*r)));
+                self.commit(i, d);
+            }
+            SetGpr { r, v } => {
+                let s = self.get(*v, SA);
+                encode::stg(self.b(), s, m(R_CPU, cpu_x(*r)));
+            }
+            GetVec { r } => {
+                self.loc[i] = Loc::Slot;
+                let off = self.slot(Value(i as u32));
+                self.copy16(m(15, off), m(R_CPU, cpu_v(*r)));
+            }
+            SetVec { r, v } => {
+                let off = self.slot(*v);
+                self.copy16(m(R_CPU, cpu_v(*r)), m(15, off));
+            }
+            GetNzcv {} => {
+                let d = self.def(i);
+                encode::lg(self.b(), d, m(R_CPU, CPU_NZCV as i32));
+                self.commit(i, d);
+            }
+            SetNzcv { v } => {
+                let s = self.get(*v, SA);
+                encode::stg(self.b(), s, m(R_CPU, CPU_NZCV as i32));
+            }
+            GetSys { .. } => {
+                let d = self.def(i);
+                encode::lg(self.b(), d, m(R_CPU, CPU_TPIDR as i32));
+                self.commit(i, d);
+            }
+            SetSys { v, .. } => {
+                let s = self.get(*v, SA);
+                encode::stg(self.b(), s, m(R_CPU, CPU_TPIDR as i32));
+            }
+            Add { w, a, b } | Sub { w, a, b } | And { w, a, b } | Or { w, a, b } | Xor { w, a, b } => {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                let f = match (op, w) {
+                    (Add { .. }, Width::W64) => encode::agrk,
+                    (Sub { .. }, Width::W64) => encode::sgrk,
+                    (And { .. }, Width::W64) => encode::ngrk,
+                    (Or { .. }, Width::W64) => encode::ogrk,
+                    (Xor { .. }, Width::W64) => encode::xgrk,
+                    (Add { .. }, _) => encode::ark,
+                    (Sub { .. }, _) => encode::srk,
+                    (And { .. }, _) => encode::nrk,
+                    (Or { .. }, _) => encode::ork,
+                    _ => encode::xrk,
+                };
+                f(self.b(), d, ra, rb);
+                self.zext32(*w, d);
+                self.commit(i, d);
+            }
+            AndNot { w, a, b } | OrNot { w, a, b } | XorNot { w, a, b } => {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                if self.has(Facility::MiscInstructionExtensions3) {
+                    // NCGRK/OCGRK: R2 op ¬R3; NXGRK: ¬(R2 ^ R3) = R2 ^ ¬R3.
+                    let f = match op {
+                        AndNot { .. } => encode::ncgrk,
+                        OrNot { .. } => encode::ocgrk,
+                        _ => encode::nxgrk,
+                    };
+                    f(self.b(), d, ra, rb);
+                } else {
+                    let b = self.b();
+                    encode::lghi(b, 0, -1);
+                    encode::xgrk(b, 0, 0, rb);
+                    let f = match op {
+                        AndNot { .. } => encode::ngrk,
+                        OrNot { .. } => encode::ogrk,
+                        _ => encode::xgrk,
+                    };
+                    f(b, d, ra, 0);
+                }
+                self.zext32(*w, d);
+                self.commit(i, d);
+            }
+            Shl { w, a, b } | Lshr { w, a, b } | Ashr { w, a, b } | Ror { w, a, b } => {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                let bb = self.b();
+                // The shift amount is the low 6 bits of D2(B2); A64 takes it
+                // modulo the width, so 32-bit shifts mask it to 5 bits first.
+                let amt = if *w == Width::W32 {
+                    encode::risbg(bb, 0, rb, 59, 0x80 | 63, 0);
+                    // r0 cannot serve as a base register: move it to SC.
+                    encode::lgr(bb, SC, 0);
+                    SC
+                } else {
+                    rb
+                };
+                match (op, w) {
+                    (Shl { .. }, Width::W64) => encode::sllg(bb, d, ra, m(amt, 0)),
+                    (Lshr { .. }, Width::W64) => encode::srlg(bb, d, ra, m(amt, 0)),
+                    (Ashr { .. }, Width::W64) => encode::srag(bb, d, ra, m(amt, 0)),
+                    (Shl { .. }, _) => encode::sllk(bb, d, ra, m(amt, 0)),
+                    (Lshr { .. }, _) => encode::srlk(bb, d, ra, m(amt, 0)),
+                    (Ashr { .. }, _) => encode::srak(bb, d, ra, m(amt, 0)),
+                    (_, Width::W64) => {
+                        // Rotate right by n = rotate left by -n (mod 64).
+                        encode::lcgr(bb, SC, amt);
+                        encode::rllg(bb, d, ra, m(SC, 0));
+                    }
+                    _ => {
+                        encode::lcgr(bb, SC, amt);
+                        encode::rll(bb, d, ra, m(SC, 0));
+                    }
+                }
+                self.zext32(*w, d);
+                self.commit(i, d);
+            }
+            Mul { w, a, b } => {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                let bb = self.b();
+                encode::lgr(bb, d, ra);
+                encode::msgr(bb, d, rb);
+                self.zext32(*w, d);
+                self.commit(i, d);
+            }
+            UMulH { a, b } | SMulH { a, b } => {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                let smul = matches!(op, SMulH { .. });
+                let mie2 = self.has(Facility::MiscInstructionExtensions2);
+                let bb = self.b();
+                if smul && mie2 {
+                    // MGRK: signed 128-bit product in the pair r2:r3.
+                    encode::mgrk(bb, 2, ra, rb);
+                } else {
+                    // MLGR: unsigned 128-bit product of r3 and R2 in r2:r3.
+                    encode::lgr(bb, 3, ra);
+                    encode::mlgr(bb, 2, rb);
+                    if smul {
+                        // signed_hi = unsigned_hi - (a<0 ? b : 0) - (b<0 ? a : 0)
+                        encode::srag(bb, 0, ra, m(0, 63));
+                        encode::ngr(bb, 0, rb);
+                        encode::sgr(bb, 2, 0);
+                        encode::srag(bb, 0, rb, m(0, 63));
+                        encode::ngr(bb, 0, ra);
+                        encode::sgr(bb, 2, 0);
+                    }
+                }
+                encode::lgr(bb, d, 2);
+                self.commit(i, d);
+            }
+            UDiv { w, a, b } | SDiv { w, a, b } => {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                let signed = matches!(op, SDiv { .. });
+                let done = self.buf.new_label();
+                let bb = self.b();
+                // Divisor and dividend as 64-bit values of the right signedness.
+                match (w, signed) {
+                    (Width::W32, true) => {
+                        encode::lgfr(bb, 0, rb);
+                        encode::lgfr(bb, 3, ra);
+                    }
+                    (Width::W32, false) => {
+                        encode::llgfr(bb, 0, rb);
+                        encode::llgfr(bb, 3, ra);
+                    }
+                    _ => {
+                        encode::lgr(bb, 0, rb);
+                        encode::lgr(bb, 3, ra);
+                    }
+                }
+                // A64: x/0 = 0 (the host would trap).
+                encode::lghi(bb, d, 0);
+                encode::ltgr(bb, 0, 0);
+                self.buf.branch(8, done);
+                let bb = self.b();
+                if signed {
+                    // MIN/-1 traps on the host; A64 gives MIN = -MIN (wrapping).
+                    let normal = self.buf.new_label();
+                    let bb = self.b();
+                    encode::cghi(bb, 0, -1);
+                    self.buf.branch(7, normal);
+                    encode::lcgr(self.b(), d, 3);
+                    self.buf.branch(15, done);
+                    self.buf.bind(normal);
+                    let bb = self.b();
+                    encode::dsgr(bb, 2, 0);
+                    encode::lgr(bb, d, 3);
+                } else {
+                    encode::lghi(bb, 2, 0);
+                    encode::dlgr(bb, 2, 0);
+                    encode::lgr(bb, d, 3);
+                }
+                self.buf.bind(done);
+                self.zext32(*w, d);
+                self.commit(i, d);
+            }
+            Neg { w, a } | Not { w, a } => {
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                let bb = self.b();
+                if matches!(op, Neg { .. }) {
+                    encode::lcgr(bb, d, ra);
+                } else {
+                    encode::lghi(bb, 0, -1);
+                    encode::xgrk(bb, d, ra, 0);
+                }
+                self.zext32(*w, d);
+                self.commit(i, d);
+            }
+            Clz { w, a } => {
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                let bb = self.b();
+                if *w == Width::W32 {
+                    // clz32(a) = FLOGR(a << 32 | 1 << 31): the marker bit makes
+                    // a zero input count 32.
+                    encode::sllg(bb, 3, ra, m(0, 32));
+                    encode::oilf(bb, 3, 0x8000_0000);
+                    encode::flogr(bb, 2, 3);
+                } else {
+                    encode::flogr(bb, 2, ra);
+                }
+                encode::lgr(bb, d, 2);
+                self.commit(i, d);
+            }
+            Rev { w, a } => {
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                let bb = self.b();
+                if *w == Width::W64 {
+                    encode::lrvgr(bb, d, ra);
+                } else {
+                    encode::lrvr(bb, 0, ra);
+                    encode::llgfr(bb, d, 0);
+                }
+                self.commit(i, d);
+            }
+            Rev32 { a } => {
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                let bb = self.b();
+                // Reversing all 8 bytes swaps the words too; rotate them back.
+                encode::lrvgr(bb, 0, ra);
+                encode::rllg(bb, d, 0, m(0, 32));
+                self.commit(i, d);
+            }
+            Sext { from, a } | Zext { from, a } => {
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                let bb = self.b();
+                let sign = matches!(op, Sext { .. });
+                match (sign, from) {
+                    (true, 8) => encode::lgbr(bb, d, ra),
+                    (true, 16) => encode::lghr(bb, d, ra),
+                    (true, 32) => encode::lgfr(bb, d, ra),
+                    (false, 8) => encode::llgcr(bb, d, ra),
+                    (false, 16) => encode::llghr(bb, d, ra),
+                    (false, 32) => encode::llgfr(bb, d, ra),
+                    (_, 64) => encode::lgr(bb, d, ra),
+                    (true, f) => {
+                        let sh = 64 - *f as i32;
+                        encode::sllg(bb, d, ra, m(0, sh));
+                        encode::srag(bb, d, d, m(0, sh));
+                    }
+                    (false, f) => {
+                        // Keep bits 64-f..63 (s390x numbering), zero the rest.
+                        encode::risbg(bb, d, ra, 64 - *f, 0x80 | 63, 0);
+                    }
+                }
+                self.commit(i, d);
+            }
+            Icmp { cc, w, a, b } => {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                use zarm_ir::IntCC::*;
+                let signed = matches!(cc, Slt | Sle | Sgt | Sge);
+                let bb = self.b();
+                match (w, signed) {
+                    (Width::W64, false) => encode::clgr(bb, ra, rb),
+                    (Width::W64, true) => encode::cgr(bb, ra, rb),
+                    (_, false) => encode::clr(bb, ra, rb),
+                    (_, true) => encode::cr(bb, ra, rb),
+                }
+                // CC 0: equal, 1: first low, 2: first high.
+                let mask = match cc {
+                    Eq => 8,
+                    Ne => 6,
+                    Ult | Slt => 4,
+                    Ule | Sle => 12,
+                    Ugt | Sgt => 2,
+                    Uge | Sge => 10,
+                };
+                self.set_bool_from_cc(d, mask);
+                self.commit(i, d);
+            }
+            Select { c, a, b } => {
+                let (rc, ra, rb) = (self.get(*c, SC), self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                let mie3 = self.has(Facility::MiscInstructionExtensions3);
+                let bb = self.b();
+                encode::ltgr(bb, rc, rc);
+                if mie3 {
+                    // SELGR: R2 if the CC matches M4 (nonzero: 7), else R3.
+                    encode::selgr(bb, d, ra, rb, 7);
+                } else {
+                    encode::lgr(bb, 0, rb);
+                    encode::locgr(bb, 0, ra, 7);
+                    encode::lgr(bb, d, 0);
+                }
+                self.commit(i, d);
+            }
+            AddCarry { w, a, b, c } | SubCarry { w, a, b, c } => {
+                let (ra, rb, rc) = (self.get(*a, SA), self.get(*b, SB), self.get(*c, SC));
+                let d = self.def(i);
+                let bb = self.b();
+                if matches!(op, SubCarry { .. }) {
+                    // a + !b + c
+                    encode::lghi(bb, 0, -1);
+                    encode::xgrk(bb, 0, 0, rb);
+                    encode::agrk(bb, 0, 0, ra);
+                } else {
+                    encode::agrk(bb, 0, ra, rb);
+                }
+                encode::risbg(bb, 2, rc, 63, 0x80 | 63, 0);
+                encode::agrk(bb, d, 0, 2);
+                self.zext32(*w, d);
+                self.commit(i, d);
+            }
+            AddFlags { w, a, b } | SubFlags { w, a, b } => {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                self.arith_flags(matches!(op, SubFlags { .. }), *w, ra, rb, d);
+                self.commit(i, d);
+            }
+            LogicFlags { w, r } => {
+                let rr = self.get(*r, SA);
+                let d = self.def(i);
+                let bb = self.b();
+                // N = bit w-1 moved to bit 31; Z = (r == 0) at bit 30.
+                if *w == Width::W64 {
+                    encode::srlg(bb, d, rr, m(0, 63));
+                    encode::ltgr(bb, 0, rr);
+                } else {
+                    encode::risbg(bb, d, rr, 63, 0x80 | 63, 33);
+                    encode::ltr(bb, 0, rr);
+                }
+                encode::sllg(bb, d, d, m(0, 31));
+                let skip = self.buf.new_label();
+                self.buf.branch(7, skip);
+                encode::oilf(self.b(), d, 0x4000_0000);
+                self.buf.bind(skip);
+                self.commit(i, d);
+            }
+            CondHolds { cond, nzcv } => {
+                let rn = self.get(*nzcv, SA);
+                let d = self.def(i);
+                // Index a 16-entry truth table of the condition by NZCV.
+                let table: u64 = (0..16u64).filter(|&f| cond.holds(f << 28)).map(|f| 1u64 << f).sum();
+                self.load_imm(0, table);
+                let bb = self.b();
+                encode::srlg(bb, 2, rn, m(0, 28));
+                encode::risbg(bb, 2, 2, 60, 0x80 | 63, 0);
+                encode::srlg(bb, d, 0, m(2, 0));
+                encode::risbg(bb, d, d, 63, 0x80 | 63, 0);
+                self.commit(i, d);
+            }
+            Load { size, addr, .. } => {
+                let ra = self.get(*addr, SA);
+                self.check_addr(ra);
+                let d = self.def(i);
+                let mem = Mem { base: R_BASE, index: ra, disp: 0 };
+                let bb = self.b();
+                match size {
+                    MemSize::B8 => encode::lrvg(bb, d, mem),
+                    MemSize::B4 => {
+                        encode::lrv(bb, d, mem);
+                        encode::llgfr(bb, d, d);
+                    }
+                    MemSize::B2 => {
+                        encode::lrvh(bb, d, mem);
+                        encode::llghr(bb, d, d);
+                    }
+                    MemSize::B1 => encode::llgc(bb, d, mem),
+                }
+                self.commit(i, d);
+            }
+            Store { size, addr, v, .. } => {
+                let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
+                self.check_addr(ra);
+                let mem = Mem { base: R_BASE, index: ra, disp: 0 };
+                let bb = self.b();
+                match size {
+                    MemSize::B8 => encode::strvg(bb, rv, mem),
+                    MemSize::B4 => encode::strv(bb, rv, mem),
+                    MemSize::B2 => encode::strvh(bb, rv, mem),
+                    MemSize::B1 => encode::stcy(bb, rv, mem),
+                }
+            }
+            Load128 { addr } => {
+                let ra = self.get(*addr, SA);
+                self.check_addr(ra);
+                encode::aghik(self.b(), 0, ra, 8);
+                encode::lgr(self.b(), SB, 0);
+                self.check_addr(SB);
+                self.loc[i] = Loc::Slot;
+                let off = self.slot(Value(i as u32));
+                let bb = self.b();
+                // Guest bytes 0..8 are the low doubleword; the slot holds a
+                // host (big-endian) u128: high doubleword first.
+                encode::lrvg(bb, 0, Mem { base: R_BASE, index: ra, disp: 0 });
+                encode::stg(bb, 0, m(15, off + 8));
+                encode::lrvg(bb, 0, Mem { base: R_BASE, index: SB, disp: 0 });
+                encode::stg(bb, 0, m(15, off));
+            }
+            Store128 { addr, v } => {
+                let ra = self.get(*addr, SA);
+                self.check_addr(ra);
+                encode::aghik(self.b(), 0, ra, 8);
+                encode::lgr(self.b(), SB, 0);
+                self.check_addr(SB);
+                let off = self.slot(*v);
+                let bb = self.b();
+                encode::lg(bb, 0, m(15, off + 8));
+                encode::strvg(bb, 0, Mem { base: R_BASE, index: ra, disp: 0 });
+                encode::lg(bb, 0, m(15, off));
+                encode::strvg(bb, 0, Mem { base: R_BASE, index: SB, disp: 0 });
+            }
+            Fence { kind } => {
+                // z/Architecture only reorders a store before a later load:
+                // a full barrier needs serialisation (BCR 14,0 with the
+                // fast-BCR-serialisation facility); the others are free.
+                if *kind == zarm_ir::FenceKind::Full {
+                    encode::bcr(self.b(), 14, 0);
+                }
+            }
+            other => return Err(format!("no native lowering for {} in block {:#x}", other.name(), block.start_pc)),
+        }
+        Ok(())
+    }
+
+    fn zext32(&mut self, w: Width, d: u8) {
+        if w == Width::W32 {
+            encode::llgfr(self.b(), d, d);
+        }
+    }
+
+    /// d = 1 if the condition code matches `mask`, else 0.
+    fn set_bool_from_cc(&mut self, d: u8, mask: u8) {
+        let done = self.buf.new_label();
+        encode::lghi(self.b(), d, 1);
+        self.buf.branch(mask, done);
+        encode::lghi(self.b(), d, 0);
+        self.buf.bind(done);
+    }
+
+    /// NZCV of a ± b into d. ALGRK/SLGRK leave carry (A64's C, which for a
+    /// subtraction means "no borrow") in CC bit 1 and "nonzero" in CC bit 0;
+    /// IPM puts the CC at bits 29..28 of the low word — C already lands on
+    /// NZCV's C bit.
+    fn arith_flags(&mut self, sub: bool, w: Width, ra: u8, rb: u8, d: u8) {
+        let bb = &mut self.buf.bytes;
+        let w64 = w == Width::W64;
+        // r2 = result.
+        match (sub, w64) {
+            (false, true) => encode::algrk(bb, 2, ra, rb),
+            (true, true) => encode::slgrk(bb, 2, ra, rb),
+            (false, false) => encode::alrk(bb, 2, ra, rb),
+            (true, false) => encode::slrk(bb, 2, ra, rb),
+        }
+        encode::ipm(bb, 3);
+        // d = C at bit 29 (s390x bit 34).
+        encode::risbg(bb, d, 3, 34, 0x80 | 34, 0);
+        // Z = !nonzero: invert CC bit 0 (bit 28) and rotate it to bit 30.
+        encode::xilf(bb, 3, 0x1000_0000);
+        encode::rosbg(bb, d, 3, 33, 33, 2);
+        // N: the result's sign bit to bit 31 (s390x bit 32).
+        if w64 {
+            encode::rosbg(bb, d, 2, 32, 32, 32);
+        } else {
+            encode::rosbg(bb, d, 2, 32, 32, 0);
+        }
+        // V: sign of (a^r)&(b^r) for add, (a^b)&(a^r) for subtract.
+        if sub {
+            encode::xgrk(bb, 0, ra, rb);
+            encode::xgrk(bb, 3, ra, 2);
+        } else {
+            encode::xgrk(bb, 0, ra, 2);
+            encode::xgrk(bb, 3, rb, 2);
+        }
+        encode::ngr(bb, 0, 3);
+        // Move the sign bit (s390x bit 0 for 64-bit, 32 for 32-bit) to bit 35.
+        if w64 {
+            encode::rosbg(bb, d, 0, 35, 35, 29);
+        } else {
+            encode::rosbg(bb, d, 0, 35, 35, 61);
+        }
+    }
+
+    fn call_helper(&mut self, i: usize, op: &Op, index: usize, _block: &Block) {
+        self.helper_calls += 1;
+        let args_off = self.args_off;
+        for (k, (a, ty)) in op.args().into_iter().enumerate() {
+            let at = args_off + 16 * k as i32;
+            match ty {
+                Type::I64 => {
+                    let r = self.get(a, SA);
+                    let bb = self.b();
+                    encode::lghi(bb, 0, 0);
+                    encode::stg(bb, 0, m(15, at));
+                    encode::stg(bb, r, m(15, at + 8));
+                }
+                Type::V128 => {
+                    let off = self.slot(a);
+                    self.copy16(m(15, at), m(15, off));
+                }
+            }
+        }
+        let op_addr = self.helper_addrs[index];
+        let out_off = self.out_off;
+        self.load_imm(3, op_addr);
+        let bb = self.b();
+        encode::lgr(bb, 2, R_CTX);
+        encode::la(bb, 4, m(15, args_off));
+        encode::la(bb, 5, m(15, out_off));
+        self.load_imm(1, helper::jit_eval as *const () as u64);
+        encode::basr(self.b(), 14, 1);
+        encode::ltgr(self.b(), 2, 2);
+        let stub = self.buf.new_label();
+        self.buf.branch(7, stub);
+        self.fault_stubs.push((stub, self.pc, None));
+        match op.result_type() {
+            Some(Type::I64) => {
+                let d = self.def(i);
+                encode::lg(self.b(), d, m(15, out_off + 8));
+                self.commit(i, d);
+            }
+            Some(Type::V128) => {
+                self.loc[i] = Loc::Slot;
+                let off = self.slot(Value(i as u32));
+                self.copy16(m(15, off), m(15, out_off));
+            }
+            None => {}
+        }
+    }
+
+    fn set_pc_and_exit(&mut self, pc: u64, code: u64) {
+        self.load_imm(0, pc);
+        encode::stg(self.b(), 0, m(R_CPU, CPU_PC as i32));
+        self.load_imm(2, code);
+        let epi = self.epilogue;
+        self.buf.branch(15, epi);
+    }
+
+    fn terminator(&mut self, term: &Terminator, _block: &Block) {
+        match term {
+            Terminator::Jump { target } => self.set_pc_and_exit(*target, EXIT_JUMP),
+            Terminator::JumpIndirect { target, .. } => {
+                let r = self.get(*target, SA);
+                encode::stg(self.b(), r, m(R_CPU, CPU_PC as i32));
+                encode::lghi(self.b(), 2, EXIT_JUMP as i16);
+                let epi = self.epilogue;
+                self.buf.branch(15, epi);
+            }
+            Terminator::Branch { cond, taken, not_taken } => {
+                let r = self.get(*cond, SA);
+                encode::ltgr(self.b(), r, r);
+                let t = self.buf.new_label();
+                self.buf.branch(7, t);
+                self.set_pc_and_exit(*not_taken, EXIT_JUMP);
+                self.buf.bind(t);
+                self.set_pc_and_exit(*taken, EXIT_JUMP);
+            }
+            Terminator::Syscall { imm, next_pc } => self.set_pc_and_exit(*next_pc, EXIT_SYSCALL | (*imm as u64) << 8),
+            Terminator::Exception { pc, .. } => self.set_pc_and_exit(*pc, EXIT_EXCEPTION),
+        }
+    }
+
+    /// Out-of-line fault exits: record the address (for an out-of-window
+    /// access), set the guest PC, return `EXIT_FAULT`.
+    fn stubs(&mut self) {
+        for (label, pc, addr_reg) in std::mem::take(&mut self.fault_stubs) {
+            self.buf.bind(label);
+            if let Some(r) = addr_reg {
+                let b = self.b();
+                encode::stg(b, r, m(R_CTX, offset_of!(JitContext, fault_addr) as i32));
+                encode::lghi(b, 0, helper::FAULT_OUT_OF_WINDOW as i16);
+                encode::stg(b, 0, m(R_CTX, offset_of!(JitContext, fault_kind) as i32));
+            }
+            self.set_pc_and_exit(pc, EXIT_FAULT);
+        }
+    }
+}

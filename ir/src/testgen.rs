@@ -1,0 +1,164 @@
+//! Random IR blocks for differential tests (passes against the unoptimised
+//! block, the JIT against the interpreter). Deterministic from a seed; no
+//! dependencies, so every crate's tests can use it.
+
+use crate::block::{Block, Builder, Terminator};
+use crate::op::Op;
+use crate::types::*;
+
+/// xorshift64*: small, deterministic, good enough for test inputs.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// Values biased towards the corners integer code gets wrong.
+    pub fn interesting(&mut self) -> u64 {
+        match self.below(8) {
+            0 => self.below(300),
+            1 => u64::MAX - self.below(4),
+            2 => 0x8000_0000_0000_0000 + self.below(4),
+            3 => 0x7fff_ffff_ffff_ffff - self.below(4),
+            4 => 0x8000_0000 + self.below(4),
+            5 => 0xffff_ffff - self.below(4),
+            6 => 0x7fff_ffff - self.below(4),
+            _ => self.next(),
+        }
+    }
+}
+
+/// Where random loads and stores go: `[mem_base, mem_base + 0x200)`, plus
+/// now and then a wild address that must fault.
+pub struct GenConfig {
+    pub mem_base: u64,
+    pub max_insns: u64,
+    /// Include operations that have no native JIT lowering yet (they go
+    /// through the helper).
+    pub helper_ops: bool,
+}
+
+/// A random integer block: register reads and writes, ALU ops of both
+/// widths, flags, conditions, loads, stores, and now and then a faulting
+/// access, ending in a jump or a conditional branch.
+pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
+    let mut b = Builder::new(0x4000);
+    let mut vals: Vec<Value> = Vec::new();
+    let insns = 1 + rng.below(cfg.max_insns);
+    for k in 0..insns {
+        b.begin_insn(0x4000 + 4 * k, 0);
+        for _ in 0..1 + rng.below(4) {
+            let w = if rng.below(2) == 0 { Width::W32 } else { Width::W64 };
+            if vals.len() < 2 {
+                let v = b.get_gpr(rng.below(8) as u8);
+                vals.push(v);
+                continue;
+            }
+            let pick = |rng: &mut Rng| vals[rng.below(vals.len() as u64) as usize];
+            let (x, y, z) = (pick(rng), pick(rng), pick(rng));
+            let v = match rng.below(40) {
+                0 => {
+                    let value = rng.interesting();
+                    b.konst(value)
+                }
+                1 | 2 => b.get_gpr(rng.below(8) as u8),
+                3 => b.push(Op::GetNzcv {}),
+                4 => b.add(w, x, y),
+                5 => b.sub(w, x, y),
+                6 => b.push(Op::And { w, a: x, b: y }),
+                7 => b.push(Op::Or { w, a: x, b: y }),
+                8 => b.push(Op::Xor { w, a: x, b: y }),
+                9 => b.push(Op::AndNot { w, a: x, b: y }),
+                10 => b.push(Op::OrNot { w, a: x, b: y }),
+                11 => b.push(Op::XorNot { w, a: x, b: y }),
+                12 => b.push(Op::Shl { w, a: x, b: y }),
+                13 => b.push(Op::Lshr { w, a: x, b: y }),
+                14 => b.push(Op::Ashr { w, a: x, b: y }),
+                15 => b.push(Op::Ror { w, a: x, b: y }),
+                16 => b.push(Op::Mul { w, a: x, b: y }),
+                17 => b.push(Op::UMulH { a: x, b: y }),
+                18 => b.push(Op::SMulH { a: x, b: y }),
+                19 => b.push(Op::UDiv { w, a: x, b: y }),
+                20 => b.push(Op::SDiv { w, a: x, b: y }),
+                21 => b.push(Op::Neg { w, a: x }),
+                22 => b.push(Op::Not { w, a: x }),
+                23 => b.push(Op::Clz { w, a: x }),
+                24 => b.push(Op::Rev { w, a: x }),
+                25 => b.push(Op::Rev32 { a: x }),
+                26 => b.push(Op::Sext { from: [8, 16, 32, 1 + rng.below(63) as u8][rng.below(4) as usize], a: x }),
+                27 => b.push(Op::Zext { from: [8, 16, 32, 1 + rng.below(63) as u8][rng.below(4) as usize], a: x }),
+                28 => {
+                    let cc = [IntCC::Eq, IntCC::Ne, IntCC::Ult, IntCC::Ule, IntCC::Ugt, IntCC::Uge, IntCC::Slt, IntCC::Sle, IntCC::Sgt, IntCC::Sge]
+                        [rng.below(10) as usize];
+                    b.push(Op::Icmp { cc, w, a: x, b: y })
+                }
+                29 => b.push(Op::Select { c: x, a: y, b: z }),
+                30 => b.push(Op::AddFlags { w, a: x, b: y }),
+                31 => b.push(Op::SubFlags { w, a: x, b: y }),
+                32 => b.push(Op::LogicFlags { w, r: x }),
+                33 => b.push(Op::CondHolds { cond: Cond(rng.below(16) as u8), nzcv: x }),
+                34 => b.push(Op::AddCarry { w, a: x, b: y, c: z }),
+                35 => b.push(Op::SubCarry { w, a: x, b: y, c: z }),
+                36 | 37 => {
+                    let size = MemSize::from_log2(rng.below(4) as u32);
+                    let addr = mem_addr(&mut b, rng, cfg, x);
+                    if rng.below(2) == 0 {
+                        b.push(Op::Load { size, ord: Ordering::Relaxed, addr })
+                    } else {
+                        b.push(Op::Store { size, ord: Ordering::Relaxed, addr, v: y });
+                        continue;
+                    }
+                }
+                38 if cfg.helper_ops => match rng.below(6) {
+                    0 => b.push(Op::Cls { w, a: x }),
+                    1 => b.push(Op::Rbit { w, a: x }),
+                    2 => b.push(Op::Rev16 { w, a: x }),
+                    3 => b.push(Op::AdcFlags { w, a: x, b: y, c: z }),
+                    4 => b.push(Op::SbcFlags { w, a: x, b: y, c: z }),
+                    _ => b.push(Op::Crc32 { poly: CrcPoly::Crc32c, size: MemSize::B4, acc: x, v: y }),
+                },
+                39 if cfg.helper_ops => {
+                    let addr = mem_addr(&mut b, rng, cfg, x);
+                    let seven = b.konst(7);
+                    let aligned = b.push(Op::AndNot { w: Width::W64, a: addr, b: seven });
+                    b.push(Op::AtomicRmw { op: RmwOp::Add, size: MemSize::B8, ord: Ordering::AcqRel, addr: aligned, v: y })
+                }
+                _ => b.push(Op::Xor { w, a: x, b: y }),
+            };
+            vals.push(v);
+            match rng.below(4) {
+                0 => b.set_gpr(rng.below(8) as u8, v),
+                1 => {
+                    // Keep NZCV words architectural: only bits 31..28.
+                    let mask = b.konst(0xf000_0000);
+                    let f = b.push(Op::And { w: Width::W64, a: v, b: mask });
+                    b.push(Op::SetNzcv { v: f });
+                }
+                _ => {}
+            }
+        }
+    }
+    let end = 0x4000 + 4 * insns;
+    let term = if rng.below(2) == 0 {
+        Terminator::Branch { cond: vals[rng.below(vals.len() as u64) as usize], taken: 0x8000, not_taken: end }
+    } else {
+        Terminator::Jump { target: end }
+    };
+    b.finish(term, end)
+}
+
+fn mem_addr(b: &mut Builder, rng: &mut Rng, cfg: &GenConfig, x: Value) -> Value {
+    if rng.below(16) == 0 {
+        // A wild pointer: must fault identically everywhere.
+        return x;
+    }
+    let off = b.push(Op::Zext { from: 9, a: x });
+    let base = b.konst(cfg.mem_base);
+    b.add(Width::W64, base, off)
+}
