@@ -1,50 +1,127 @@
-//! A small code buffer with labels for the baseline emitter: forward and
-//! backward branches are emitted as BRCL (32-bit halfword offsets) and
-//! patched when the label is bound.
+//! The emitter's code buffer: dynasmrt's architecture-neutral `VecAssembler`
+//! (dynamic labels and relocations) with an s390x [`Relocation`]. Encoder
+//! functions write into a pending `Vec<u8>` that is flushed into the
+//! assembler before every label or branch, so the encoder stays a plain
+//! byte writer.
 
 use crate::encode;
+use dynasmrt::relocations::{ImpossibleRelocation, Relocation, RelocationKind, RelocationSize};
+use dynasmrt::{DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
 
+/// s390x PC-relative fields count halfwords from the first byte of the
+/// branch instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Label(u32);
+pub enum S390xRelocation {
+    /// RIL-b/c (BRCL, BRASL, LARL): signed 32-bit halfword offset at byte 2.
+    Ril32,
+    /// RI-b/c (BRC): signed 16-bit halfword offset at byte 2.
+    Ri16,
+}
 
-#[derive(Default)]
+impl S390xRelocation {
+    /// (field_offset, ref_offset) counted back from the end of the instruction.
+    fn offsets(self) -> (u8, u8) {
+        match self {
+            S390xRelocation::Ril32 => (4, 6),
+            S390xRelocation::Ri16 => (2, 4),
+        }
+    }
+}
+
+impl Relocation for S390xRelocation {
+    fn from_encoding(encoding: u8) -> Self {
+        if encoding == 1 {
+            S390xRelocation::Ri16
+        } else {
+            S390xRelocation::Ril32
+        }
+    }
+    fn from_size(_kind: RelocationKind, size: RelocationSize) -> Self {
+        match size {
+            RelocationSize::Word => S390xRelocation::Ri16,
+            _ => S390xRelocation::Ril32,
+        }
+    }
+    fn size(&self) -> usize {
+        match self {
+            S390xRelocation::Ril32 => 4,
+            S390xRelocation::Ri16 => 2,
+        }
+    }
+    fn write_value(&self, buf: &mut [u8], value: isize) -> Result<(), ImpossibleRelocation> {
+        if value % 2 != 0 {
+            return Err(ImpossibleRelocation {});
+        }
+        let hw = value / 2;
+        match self {
+            S390xRelocation::Ril32 => {
+                let v = i32::try_from(hw).map_err(|_| ImpossibleRelocation {})?;
+                buf.copy_from_slice(&v.to_be_bytes());
+            }
+            S390xRelocation::Ri16 => {
+                let v = i16::try_from(hw).map_err(|_| ImpossibleRelocation {})?;
+                buf.copy_from_slice(&v.to_be_bytes());
+            }
+        }
+        Ok(())
+    }
+    fn read_value(&self, buf: &[u8]) -> isize {
+        match self {
+            S390xRelocation::Ril32 => i32::from_be_bytes(buf.try_into().unwrap()) as isize * 2,
+            S390xRelocation::Ri16 => i16::from_be_bytes(buf.try_into().unwrap()) as isize * 2,
+        }
+    }
+    fn kind(&self) -> RelocationKind {
+        RelocationKind::Relative
+    }
+    fn page_size() -> usize {
+        4096
+    }
+}
+
+pub type Label = DynamicLabel;
+
 pub struct CodeBuf {
+    asm: VecAssembler<S390xRelocation>,
+    /// Bytes written by encoder functions, not yet in `asm`.
     pub bytes: Vec<u8>,
-    labels: Vec<Option<u32>>,
-    fixups: Vec<(u32, Label)>,
 }
 
 impl CodeBuf {
     pub fn new() -> Self {
-        CodeBuf { bytes: Vec::with_capacity(1024), ..Default::default() }
+        CodeBuf { asm: VecAssembler::new(0), bytes: Vec::with_capacity(64) }
+    }
+
+    fn flush(&mut self) {
+        if !self.bytes.is_empty() {
+            self.asm.extend(self.bytes.drain(..));
+        }
     }
 
     pub fn new_label(&mut self) -> Label {
-        self.labels.push(None);
-        Label(self.labels.len() as u32 - 1)
+        self.asm.new_dynamic_label()
     }
 
     pub fn bind(&mut self, l: Label) {
-        self.labels[l.0 as usize] = Some(self.bytes.len() as u32);
+        self.flush();
+        self.asm.dynamic_label(l);
     }
 
     pub fn offset(&self) -> u32 {
-        self.bytes.len() as u32
+        (self.asm.offset().0 + self.bytes.len()) as u32
     }
 
-    /// BRCL mask, label. Mask 15 = always.
+    /// BRCL mask, label (mask 15 = always).
     pub fn branch(&mut self, mask: u8, l: Label) {
-        self.fixups.push((self.offset(), l));
         encode::brcl(&mut self.bytes, mask, 0);
+        self.flush();
+        let (field, reference) = S390xRelocation::Ril32.offsets();
+        self.asm.dynamic_relocation(l, 0, field, reference, S390xRelocation::Ril32);
     }
 
     /// Resolves every branch; fails if a label was never bound.
     pub fn finish(mut self) -> Result<Vec<u8>, String> {
-        for (at, l) in std::mem::take(&mut self.fixups) {
-            let target = self.labels[l.0 as usize].ok_or_else(|| format!("label {} never bound", l.0))?;
-            let halfwords = (target as i64 - at as i64) / 2;
-            self.bytes[at as usize + 2..at as usize + 6].copy_from_slice(&(halfwords as i32).to_be_bytes());
-        }
-        Ok(self.bytes)
+        self.flush();
+        self.asm.finalize().map_err(|e| e.to_string())
     }
 }
