@@ -42,7 +42,7 @@ mod exec {
     use zarm_ir::mem::FlatMemory;
     use zarm_ir::{Block, BlockExit, CpuState, GuestMemory, Interpreter};
 
-    type BlockFn = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext) -> u64;
+    type Trampoline = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext, u64) -> u64;
 
     fn initial(seed: u64) -> (CpuState, FlatMemory) {
         let mut rng = Rng(seed | 1);
@@ -60,17 +60,29 @@ mod exec {
 
     fn run_jit(block: &Block, cfg: &EmitConfig, seed: u64) -> (CpuState, Vec<u8>, BlockExit) {
         let compiled = compile(block, cfg).unwrap();
-        let mut map = memmap2::MmapMut::map_anon(compiled.code.len()).unwrap();
-        map.copy_from_slice(&compiled.code);
+        let tramp = zarm_backend_s390x::emit::trampoline();
+        let mut map = memmap2::MmapMut::map_anon(256 + compiled.code.len()).unwrap();
+        map[..tramp.len()].copy_from_slice(&tramp);
+        map[256..].copy_from_slice(&compiled.code);
         let exec = map.make_exec().unwrap();
-        let f: BlockFn = unsafe { std::mem::transmute(exec.as_ptr()) };
+        let enter: Trampoline = unsafe { std::mem::transmute(exec.as_ptr()) };
+        let block_addr = exec.as_ptr() as u64 + 256;
+        let mut ibtc = vec![[u64::MAX, 0]; zarm_backend_s390x::emit::IBTC_ENTRIES];
         let (mut cpu, mut mem) = initial(seed);
         let base = mem.bytes.as_mut_ptr() as u64;
         let mut mem_ref: &mut dyn GuestMemory = &mut mem;
         // The context hands helpers the same memory the code reaches directly.
         let mem_ptr: *mut &'static mut dyn GuestMemory = unsafe { std::mem::transmute(&mut mem_ref) };
-        let mut ctx = JitContext { cpu: &mut cpu, mem: mem_ptr, fault_addr: 0, fault_kind: 0, fault_write: 0 };
-        let code = unsafe { f(&mut cpu, base, &mut ctx) };
+        let mut ctx = JitContext {
+            cpu: &mut cpu,
+            mem: mem_ptr,
+            fault_addr: 0,
+            fault_kind: 0,
+            fault_write: 0,
+            exit_request: 0,
+            ibtc: ibtc.as_mut_ptr(),
+        };
+        let code = unsafe { enter(&mut cpu, base, &mut ctx, block_addr) };
         let exit = match code & 0xff {
             EXIT_JUMP => BlockExit::Jump(cpu.pc),
             EXIT_SYSCALL => BlockExit::Syscall { imm: (code >> 8) as u16, next_pc: cpu.pc },

@@ -19,6 +19,11 @@ pub struct JitContext {
     /// 0 unmapped, 1 permission, 2 alignment, `FAULT_OUT_OF_WINDOW`.
     pub fault_kind: u64,
     pub fault_write: u64,
+    /// Nonzero: leave at the next block entry (signals, invalidation).
+    pub exit_request: u64,
+    /// The indirect-branch target cache: `IBTC_ENTRIES` pairs of
+    /// (guest pc, host code address); guest pc `u64::MAX` marks a free entry.
+    pub ibtc: *mut [u64; 2],
 }
 
 impl JitContext {

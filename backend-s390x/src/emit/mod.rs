@@ -54,6 +54,15 @@ const SD: u8 = 1;
 
 /// s390x ELF ABI: the caller provides a 160-byte register save area at 0(r15).
 const SAVE_AREA: i32 = 160;
+/// Most IR values a block may have: every block runs in the same fixed
+/// frame, so chained blocks can jump into each other without prologues.
+pub const MAX_VALUES: usize = 2048;
+const ARGS_OFF: i32 = SAVE_AREA + 16 * MAX_VALUES as i32;
+const OUT_OFF: i32 = ARGS_OFF + 16 * 4;
+/// The frame the entry trampoline sets up for all blocks.
+pub const FRAME: i32 = OUT_OFF + 16;
+/// Entries of the indirect-branch target cache (a power of two).
+pub const IBTC_ENTRIES: usize = 1024;
 
 pub struct EmitConfig {
     pub facilities: HostFacilities,
@@ -71,9 +80,19 @@ pub struct CompiledBlock {
     /// Operations evaluated by the helper; the code embeds their addresses,
     /// so this must live as long as the code.
     pub helper_ops: Box<[Op]>,
+    /// Direct exits that the code cache may chain: each is a 6-byte BRCL at
+    /// `offset` (its 32-bit field 4-byte aligned, so patching is one store)
+    /// that initially branches to a stub leaving for `target`.
+    pub exits: Vec<ExitSite>,
     /// How many operations were lowered natively and how many through the helper.
     pub native_ops: u32,
     pub helper_calls: u32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ExitSite {
+    pub offset: u32,
+    pub target: u64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -89,15 +108,14 @@ struct Emitter<'a> {
     loc: Vec<Loc>,
     last_use: Vec<usize>,
     free: Vec<u8>,
-    frame: i32,
-    args_off: i32,
-    out_off: i32,
     pc: u64,
     pc_map: Vec<(u32, u64)>,
     epilogue: Label,
+    req_stub: Option<(Label, u64)>,
+    /// Chainable exits: (site label, slow-path label, target guest PC).
+    exits: Vec<(u32, Label, u64)>,
     /// Out-of-line stubs: (label, guest pc, address register for the fault).
     fault_stubs: Vec<(Label, u64, Option<u8>)>,
-    helper_ops: Vec<Op>,
     helper_addrs: Vec<u64>,
     native_ops: u32,
     helper_calls: u32,
@@ -162,12 +180,8 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
     let helper_ops = helper_ops.into_boxed_slice();
     let helper_addrs: Vec<u64> = helper_ops.iter().map(|op| op as *const Op as u64).collect();
 
-    let slots = SAVE_AREA + 16 * n as i32;
-    let args_off = slots;
-    let out_off = args_off + 16 * 4;
-    let frame = (out_off + 16 + 7) & !7;
-    if frame + 48 > 0x7_ffff {
-        return Err(format!("block of {n} ops needs a {frame}-byte frame"));
+    if n > MAX_VALUES {
+        return Err(format!("block at {:#x} has {n} IR values; the frame holds {MAX_VALUES}", block.start_pc));
     }
     let mut buf = CodeBuf::new();
     let epilogue = buf.new_label();
@@ -177,19 +191,17 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
         loc: vec![Loc::None; n],
         last_use,
         free: POOL.iter().rev().copied().collect(),
-        frame,
-        args_off,
-        out_off,
         pc: block.start_pc,
         pc_map: Vec::new(),
         epilogue,
+        req_stub: None,
+        exits: Vec::new(),
         fault_stubs: Vec::new(),
-        helper_ops: Vec::new(),
         helper_addrs,
         native_ops: 0,
         helper_calls: 0,
     };
-    e.prologue();
+    e.entry_check(block.start_pc);
     let mut helper_index = 0;
     for (i, op) in block.ops.iter().enumerate() {
         if is_native(op) {
@@ -212,17 +224,46 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
     e.terminator(&block.term, block);
     e.stubs();
     e.buf.bind(e.epilogue);
-    let b = &mut e.buf.bytes;
-    encode::lmg(b, 6, 15, m(15, frame + 48));
-    encode::bcr(b, 15, 14);
-    let _ = e.helper_ops;
+    emit_epilogue(&mut e.buf.bytes);
+    let exits = e.exits.iter().map(|(site, _, target)| ExitSite { offset: *site, target: *target }).collect();
     Ok(CompiledBlock {
         code: e.buf.finish()?,
         pc_map: e.pc_map,
         helper_ops,
+        exits,
         native_ops: e.native_ops,
         helper_calls: e.helper_calls,
     })
+}
+
+/// `lmg r6,r15,FRAME+48(r15); br r14`: leave to the trampoline's caller
+/// with the exit code in r2. Inlined in every block (8 bytes).
+fn emit_epilogue(b: &mut Vec<u8>) {
+    encode::lmg(b, 6, 15, m(15, FRAME + 48));
+    encode::bcr(b, 15, 14);
+}
+
+/// The entry trampoline, placed once in code memory:
+/// `extern "C" fn(cpu, guest_base, ctx, block_code) -> u64`. It saves the
+/// callee-saved registers, sets up the fixed frame and the pinned
+/// registers, and branches to the block; blocks leave through their inline
+/// epilogue, which returns from this function.
+pub fn trampoline() -> Vec<u8> {
+    let mut b = Vec::new();
+    encode::stmg(&mut b, 6, 15, m(15, 48));
+    encode::lay(&mut b, 15, m(15, -FRAME));
+    encode::lgr(&mut b, R_CPU, 2);
+    encode::lgr(&mut b, R_BASE, 3);
+    encode::lgr(&mut b, R_CTX, 4);
+    encode::bcr(&mut b, 15, 5);
+    b
+}
+
+/// The 32-bit halfword offset to write into a BRCL at `site` so that it
+/// branches to `target` (both absolute host addresses).
+pub fn brcl_field(site: u64, target: u64) -> Option<[u8; 4]> {
+    let hw = (target as i64 - site as i64) / 2;
+    i32::try_from(hw).ok().map(|v| v.to_be_bytes())
 }
 
 impl Emitter<'_> {
@@ -234,14 +275,13 @@ impl Emitter<'_> {
         self.cfg.facilities.has(f)
     }
 
-    fn prologue(&mut self) {
-        let frame = self.frame;
-        let b = self.b();
-        encode::stmg(b, 6, 15, m(15, 48));
-        encode::lay(b, 15, m(15, -frame));
-        encode::lgr(b, R_CPU, 2);
-        encode::lgr(b, R_BASE, 3);
-        encode::lgr(b, R_CTX, 4);
+    /// Leaves before running anything when the runtime asked every thread
+    /// to stop at a block boundary (signals, invalidation, tier-up).
+    fn entry_check(&mut self, pc: u64) {
+        encode::ltg(self.b(), 0, m(R_CTX, offset_of!(JitContext, exit_request) as i32));
+        let stub = self.buf.new_label();
+        self.buf.branch(7, stub);
+        self.req_stub = Some((stub, pc));
     }
 
     fn slot(&self, v: Value) -> i32 {
@@ -848,7 +888,7 @@ impl Emitter<'_> {
 
     fn call_helper(&mut self, i: usize, op: &Op, index: usize, _block: &Block) {
         self.helper_calls += 1;
-        let args_off = self.args_off;
+        let args_off = ARGS_OFF;
         for (k, (a, ty)) in op.args().into_iter().enumerate() {
             let at = args_off + 16 * k as i32;
             match ty {
@@ -866,12 +906,12 @@ impl Emitter<'_> {
             }
         }
         let op_addr = self.helper_addrs[index];
-        let out_off = self.out_off;
+        let out_off = OUT_OFF;
         self.load_imm(3, op_addr);
         let bb = self.b();
         encode::lgr(bb, 2, R_CTX);
-        encode::la(bb, 4, m(15, args_off));
-        encode::la(bb, 5, m(15, out_off));
+        encode::lay(bb, 4, m(15, args_off));
+        encode::lay(bb, 5, m(15, out_off));
         self.load_imm(1, helper::jit_eval as *const () as u64);
         encode::basr(self.b(), 14, 1);
         encode::ltgr(self.b(), 2, 2);
@@ -901,12 +941,37 @@ impl Emitter<'_> {
         self.buf.branch(15, epi);
     }
 
+    /// A direct exit to `target` that the cache can later chain: a BRCL
+    /// whose offset field is 4-byte aligned (padded with a 2-byte no-op),
+    /// branching for now to an out-of-line stub that leaves the block.
+    fn chainable_exit(&mut self, target: u64) {
+        if self.buf.offset() % 4 != 2 {
+            encode::bcr(self.b(), 0, 0);
+        }
+        let site = self.buf.offset();
+        let slow = self.buf.new_label();
+        self.buf.branch(15, slow);
+        self.exits.push((site, slow, target));
+    }
+
     fn terminator(&mut self, term: &Terminator, _block: &Block) {
         match term {
-            Terminator::Jump { target } => self.set_pc_and_exit(*target, EXIT_JUMP),
+            Terminator::Jump { target } => self.chainable_exit(*target),
             Terminator::JumpIndirect { target, .. } => {
                 let r = self.get(*target, SA);
-                encode::stg(self.b(), r, m(R_CPU, CPU_PC as i32));
+                let bb = self.b();
+                encode::stg(bb, r, m(R_CPU, CPU_PC as i32));
+                // Indirect-branch target cache: entry = ((pc >> 2) mod N) * 16
+                // holds (guest pc, host code address).
+                encode::risbg(bb, 1, r, 64 - 4 - IBTC_ENTRIES.trailing_zeros() as u8, 0x80 | 59, 2);
+                encode::ag(bb, 1, m(R_CTX, offset_of!(JitContext, ibtc) as i32));
+                encode::clg(bb, r, m(1, 0));
+                let miss = self.buf.new_label();
+                self.buf.branch(7, miss);
+                let bb = self.b();
+                encode::lg(bb, 1, m(1, 8));
+                encode::bcr(bb, 15, 1);
+                self.buf.bind(miss);
                 encode::lghi(self.b(), 2, EXIT_JUMP as i16);
                 let epi = self.epilogue;
                 self.buf.branch(15, epi);
@@ -916,9 +981,9 @@ impl Emitter<'_> {
                 encode::ltgr(self.b(), r, r);
                 let t = self.buf.new_label();
                 self.buf.branch(7, t);
-                self.set_pc_and_exit(*not_taken, EXIT_JUMP);
+                self.chainable_exit(*not_taken);
                 self.buf.bind(t);
-                self.set_pc_and_exit(*taken, EXIT_JUMP);
+                self.chainable_exit(*taken);
             }
             Terminator::Syscall { imm, next_pc } => self.set_pc_and_exit(*next_pc, EXIT_SYSCALL | (*imm as u64) << 8),
             Terminator::Exception { pc, .. } => self.set_pc_and_exit(*pc, EXIT_EXCEPTION),
@@ -928,6 +993,14 @@ impl Emitter<'_> {
     /// Out-of-line fault exits: record the address (for an out-of-window
     /// access), set the guest PC, return `EXIT_FAULT`.
     fn stubs(&mut self) {
+        for (_, slow, target) in self.exits.clone() {
+            self.buf.bind(slow);
+            self.set_pc_and_exit(target, EXIT_JUMP);
+        }
+        if let Some((label, pc)) = self.req_stub.take() {
+            self.buf.bind(label);
+            self.set_pc_and_exit(pc, EXIT_JUMP);
+        }
         for (label, pc, addr_reg) in std::mem::take(&mut self.fault_stubs) {
             self.buf.bind(label);
             if let Some(r) = addr_reg {

@@ -6,6 +6,7 @@
 
 /// Signed 20-bit displacement split into DL (low 12) and DH (high 8).
 fn dl_dh(d: i32) -> (u32, u32) {
+    debug_assert!((-0x8_0000..0x8_0000).contains(&d), "displacement {d} exceeds 20 bits");
     let d = d as u32 & 0xf_ffff;
     (d & 0xfff, d >> 12)
 }
@@ -30,6 +31,7 @@ pub fn rrf(out: &mut Vec<u8>, op: u16, f3: u8, f4: u8, r1: u8, r2: u8) {
 
 /// RX-a/b: `op(8) R1(4) X2(4) B2(4) D2(12)`.
 pub fn rx(out: &mut Vec<u8>, op: u8, r1: u8, x2: u8, b2: u8, d2: u16) {
+    debug_assert!(d2 < 0x1000, "displacement {d2} exceeds 12 bits");
     let w = (op as u32) << 24 | ((r1 & 15) as u32) << 20 | ((x2 & 15) as u32) << 16 | ((b2 & 15) as u32) << 12 | (d2 as u32 & 0xfff);
     out.extend_from_slice(&w.to_be_bytes());
 }
