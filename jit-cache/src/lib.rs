@@ -1,2 +1,423 @@
-//! The JIT code cache. Empty until the JIT issue (#3): executable memory,
-//! the guest-page index, chaining and LRU eviction live here.
+//! The JIT code cache: executable memory ([`memory`]), a guest-PC index of
+//! translated blocks, an index by guest page (which blocks start in a page,
+//! and through the chains, which blocks jump into it), direct chaining and
+//! unchaining of blocks, invalidation by guest address range, and a byte
+//! budget with least-recently-used eviction of whole guest pages.
+//!
+//! The cache knows nothing of the host ISA beyond one function the backend
+//! supplies: how to encode a patched branch field (`BranchFieldFn`).
+//!
+//! Concurrency: the cache is used under the runtime's lock, and blocks are
+//! only freed while no thread executes generated code (today: one guest
+//! thread, freeing happens in the dispatcher between blocks).
+
+pub mod memory;
+
+use lru::LruCache;
+use memory::CodeMemory;
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+
+pub const GUEST_PAGE: u64 = 4096;
+
+/// Encodes the branch field at `site` (absolute host address of the field)
+/// so that the branch goes to `target`; `None` if out of range.
+pub type BranchFieldFn = fn(site: u64, target: u64) -> Option<[u8; 4]>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BlockId(u64);
+
+/// A direct exit of a block: the branch whose 4-byte field sits at
+/// `field_offset` in the block's code leaves for guest `target`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exit {
+    pub field_offset: u32,
+    pub target: u64,
+}
+
+/// What the translator hands the cache.
+pub struct NewBlock<T> {
+    pub guest_start: u64,
+    pub guest_end: u64,
+    pub code: Vec<u8>,
+    /// Offset of the block's entry in `code`.
+    pub entry: u32,
+    pub exits: Vec<Exit>,
+    /// Anything the runtime keeps with the block (PC maps, helper operands).
+    pub payload: T,
+}
+
+pub struct Entry<T> {
+    pub guest_start: u64,
+    pub guest_end: u64,
+    pub offset: usize,
+    pub len: usize,
+    pub entry: u32,
+    exits: Vec<Exit>,
+    /// The original bytes of each exit's field, restored on unchaining.
+    exit_fields: Vec<[u8; 4]>,
+    /// Which block each exit is chained to.
+    chained: Vec<Option<BlockId>>,
+    /// (block, exit index) pairs chained into this block.
+    incoming: Vec<(BlockId, usize)>,
+    pub payload: T,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub blocks_inserted: u64,
+    pub blocks_invalidated: u64,
+    pub blocks_evicted: u64,
+    pub pages_evicted: u64,
+    pub chains_made: u64,
+    pub chains_undone: u64,
+    pub bytes_in_use: usize,
+}
+
+pub struct CodeCache<T> {
+    mem: CodeMemory,
+    branch_field: BranchFieldFn,
+    /// Bytes reserved at the start (the entry trampoline).
+    reserved: usize,
+    budget: usize,
+    /// Free ranges of code memory, offset → length.
+    free: BTreeMap<usize, usize>,
+    blocks: HashMap<BlockId, Entry<T>>,
+    by_pc: HashMap<u64, BlockId>,
+    /// Guest page → blocks whose guest code lies (partly) in it.
+    pages: HashMap<u64, Vec<BlockId>>,
+    lru: LruCache<u64, ()>,
+    /// Exits waiting for a block at a guest PC to appear.
+    waiting: HashMap<u64, Vec<(BlockId, usize)>>,
+    next_id: u64,
+    pub stats: CacheStats,
+}
+
+impl<T> CodeCache<T> {
+    /// A cache whose translated code may use at most `budget` bytes, with
+    /// `fixed` (the entry trampoline) placed at the start of code memory.
+    pub fn new(budget: usize, fixed: &[u8], branch_field: BranchFieldFn) -> io::Result<Self> {
+        let reserved = (fixed.len() + 255) & !255;
+        let size = (reserved + budget).next_multiple_of(4096);
+        let mut mem = CodeMemory::new(size)?;
+        mem.write(0, fixed);
+        let mut free = BTreeMap::new();
+        free.insert(reserved, size - reserved);
+        Ok(CodeCache {
+            mem,
+            branch_field,
+            reserved,
+            budget,
+            free,
+            blocks: HashMap::new(),
+            by_pc: HashMap::new(),
+            pages: HashMap::new(),
+            lru: LruCache::unbounded(),
+            waiting: HashMap::new(),
+            next_id: 0,
+            stats: CacheStats::default(),
+        })
+    }
+
+    /// Host address of the fixed code (the trampoline).
+    pub fn fixed_addr(&self) -> u64 {
+        self.mem.exec_addr(0)
+    }
+
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
+    pub fn len(&self) -> usize {
+        self.blocks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.blocks.is_empty()
+    }
+
+    /// The block starting at guest `pc`: its id and host entry address.
+    /// Marks its page as recently used.
+    pub fn lookup(&mut self, pc: u64) -> Option<(BlockId, u64)> {
+        let id = *self.by_pc.get(&pc)?;
+        self.lru.get(&(pc / GUEST_PAGE));
+        let e = &self.blocks[&id];
+        Some((id, self.mem.exec_addr(e.offset + e.entry as usize)))
+    }
+
+    pub fn get(&self, id: BlockId) -> Option<&Entry<T>> {
+        self.blocks.get(&id)
+    }
+
+    /// The block whose code contains host address `addr` (fault mapping).
+    pub fn block_at_host(&self, addr: u64) -> Option<(BlockId, &Entry<T>, usize)> {
+        let off = self.mem.offset_of(addr)?;
+        self.blocks.iter().find(|(_, e)| off >= e.offset && off < e.offset + e.len).map(|(id, e)| (*id, e, off - e.offset))
+    }
+
+    /// Host address of a block's code start.
+    pub fn code_addr(&self, e: &Entry<T>) -> u64 {
+        self.mem.exec_addr(e.offset)
+    }
+
+    pub fn code_bytes(&self, e: &Entry<T>) -> &[u8] {
+        self.mem.read(e.offset, e.len)
+    }
+
+    fn alloc(&mut self, len: usize) -> Option<usize> {
+        let len = len.next_multiple_of(8);
+        if self.stats.bytes_in_use + len > self.budget {
+            return None;
+        }
+        let (&off, &flen) = self.free.iter().find(|(_, &l)| l >= len)?;
+        self.free.remove(&off);
+        if flen > len {
+            self.free.insert(off + len, flen - len);
+        }
+        self.stats.bytes_in_use += len;
+        Some(off)
+    }
+
+    fn release(&mut self, off: usize, len: usize) {
+        let mut len = len.next_multiple_of(8);
+        self.stats.bytes_in_use -= len;
+        let mut off = off;
+        // Coalesce with the neighbours.
+        if let Some((&p, &pl)) = self.free.range(..off).next_back() {
+            if p + pl == off {
+                self.free.remove(&p);
+                off = p;
+                len += pl;
+            }
+        }
+        if let Some(&nl) = self.free.get(&(off + len)) {
+            self.free.remove(&(off + len));
+            len += nl;
+        }
+        self.free.insert(off, len);
+    }
+
+    fn pages_of(start: u64, end: u64) -> impl Iterator<Item = u64> {
+        let last = end.max(start + 1) - 1;
+        (start / GUEST_PAGE)..=(last / GUEST_PAGE)
+    }
+
+    /// Adds a block, evicting least-recently-used pages if the budget is
+    /// exhausted, and chains it with its neighbours in both directions.
+    pub fn insert(&mut self, nb: NewBlock<T>) -> io::Result<BlockId> {
+        if nb.code.len() > self.budget {
+            return Err(io::Error::other(format!("a {}-byte block exceeds the code budget", nb.code.len())));
+        }
+        // A replacement for a PC drops the old block first.
+        if let Some(&old) = self.by_pc.get(&nb.guest_start) {
+            self.remove(old);
+        }
+        let offset = loop {
+            if let Some(off) = self.alloc(nb.code.len()) {
+                break off;
+            }
+            if !self.evict_one() {
+                return Err(io::Error::other("code memory exhausted with nothing left to evict"));
+            }
+        };
+        self.mem.write(offset, &nb.code);
+        let id = BlockId(self.next_id);
+        self.next_id += 1;
+        let exit_fields = nb
+            .exits
+            .iter()
+            .map(|x| {
+                let f = x.field_offset as usize;
+                nb.code[f..f + 4].try_into().unwrap()
+            })
+            .collect();
+        let n_exits = nb.exits.len();
+        self.blocks.insert(
+            id,
+            Entry {
+                guest_start: nb.guest_start,
+                guest_end: nb.guest_end,
+                offset,
+                len: nb.code.len(),
+                entry: nb.entry,
+                exits: nb.exits,
+                exit_fields,
+                chained: vec![None; n_exits],
+                incoming: Vec::new(),
+                payload: nb.payload,
+            },
+        );
+        self.by_pc.insert(nb.guest_start, id);
+        for page in Self::pages_of(nb.guest_start, nb.guest_end) {
+            self.pages.entry(page).or_default().push(id);
+            self.lru.put(page, ());
+        }
+        self.stats.blocks_inserted += 1;
+        // Exits of older blocks that were waiting for this PC.
+        if let Some(waiters) = self.waiting.remove(&nb.guest_start) {
+            for (from, k) in waiters {
+                self.chain(from, k, id);
+            }
+        }
+        // This block's own exits.
+        for k in 0..n_exits {
+            let target = self.blocks[&id].exits[k].target;
+            match self.by_pc.get(&target) {
+                Some(&to) => self.chain(id, k, to),
+                None => self.waiting.entry(target).or_default().push((id, k)),
+            }
+        }
+        Ok(id)
+    }
+
+    fn chain(&mut self, from: BlockId, k: usize, to: BlockId) {
+        let (site, field_off) = {
+            let f = &self.blocks[&from];
+            (self.mem.exec_addr(f.offset + f.exits[k].field_offset as usize), f.offset + f.exits[k].field_offset as usize)
+        };
+        let target = {
+            let t = &self.blocks[&to];
+            self.mem.exec_addr(t.offset + t.entry as usize)
+        };
+        // The branch field is relative to the instruction's first byte, which
+        // the backend's function accounts for given the field's address.
+        let Some(bytes) = (self.branch_field)(site, target) else {
+            self.waiting.entry(self.blocks[&to].guest_start).or_default().push((from, k));
+            return;
+        };
+        self.mem.write(field_off, &bytes);
+        self.blocks.get_mut(&from).unwrap().chained[k] = Some(to);
+        self.blocks.get_mut(&to).unwrap().incoming.push((from, k));
+        self.stats.chains_made += 1;
+    }
+
+    /// Removes a block: its predecessors are unchained (their exits go back
+    /// to the dispatcher and wait for a new translation), its code is freed.
+    fn remove(&mut self, id: BlockId) {
+        let Some(e) = self.blocks.remove(&id) else { return };
+        for (from, k) in e.incoming {
+            if let Some(f) = self.blocks.get_mut(&from) {
+                let field_off = f.offset + f.exits[k].field_offset as usize;
+                let original = f.exit_fields[k];
+                f.chained[k] = None;
+                self.mem.write(field_off, &original);
+                self.waiting.entry(e.guest_start).or_default().push((from, k));
+                self.stats.chains_undone += 1;
+            }
+        }
+        for (k, x) in e.exits.iter().enumerate() {
+            match e.chained[k] {
+                Some(to) => {
+                    if let Some(t) = self.blocks.get_mut(&to) {
+                        t.incoming.retain(|&(b, j)| !(b == id && j == k));
+                    }
+                }
+                None => {
+                    if let Some(w) = self.waiting.get_mut(&x.target) {
+                        w.retain(|&(b, _)| b != id);
+                    }
+                }
+            }
+        }
+        if self.by_pc.get(&e.guest_start) == Some(&id) {
+            self.by_pc.remove(&e.guest_start);
+        }
+        for page in Self::pages_of(e.guest_start, e.guest_end) {
+            if let Some(list) = self.pages.get_mut(&page) {
+                list.retain(|b| *b != id);
+                if list.is_empty() {
+                    self.pages.remove(&page);
+                    self.lru.pop(&page);
+                }
+            }
+        }
+        self.release(e.offset, e.len);
+    }
+
+    /// Forgets every block with guest code in `[start, start+len)`. Returns
+    /// how many were removed.
+    pub fn invalidate_range(&mut self, start: u64, len: u64) -> usize {
+        if len == 0 {
+            return 0;
+        }
+        let mut victims = Vec::new();
+        for page in Self::pages_of(start, start.saturating_add(len)) {
+            if let Some(list) = self.pages.get(&page) {
+                for id in list {
+                    let e = &self.blocks[id];
+                    if e.guest_start < start.saturating_add(len) && e.guest_end > start && !victims.contains(id) {
+                        victims.push(*id);
+                    }
+                }
+            }
+        }
+        for id in &victims {
+            self.remove(*id);
+        }
+        self.stats.blocks_invalidated += victims.len() as u64;
+        victims.len()
+    }
+
+    /// True if any translated block has guest code in this page.
+    pub fn page_has_code(&self, page: u64) -> bool {
+        self.pages.contains_key(&page)
+    }
+
+    /// Evicts the least recently used page. False if the cache is empty.
+    fn evict_one(&mut self) -> bool {
+        let Some((page, ())) = self.lru.pop_lru() else { return false };
+        let ids = self.pages.get(&page).cloned().unwrap_or_default();
+        for id in &ids {
+            self.remove(*id);
+        }
+        self.stats.blocks_evicted += ids.len() as u64;
+        self.stats.pages_evicted += 1;
+        true
+    }
+
+    /// Drops everything (e.g. the guest unmapped all its code).
+    pub fn flush(&mut self) {
+        let ids: Vec<BlockId> = self.blocks.keys().copied().collect();
+        for id in ids {
+            self.remove(id);
+        }
+    }
+
+    /// Checks the cross-references (tests and debug builds): every chain is
+    /// recorded at both ends, every waiting exit belongs to a live block,
+    /// and the free list plus the blocks cover the code memory exactly.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        for (id, e) in &self.blocks {
+            for (k, c) in e.chained.iter().enumerate() {
+                if let Some(to) = c {
+                    let t = self.blocks.get(to).ok_or(format!("{id:?} chained to dead {to:?}"))?;
+                    if !t.incoming.contains(&(*id, k)) {
+                        return Err(format!("{to:?} lacks incoming ({id:?},{k})"));
+                    }
+                    if t.guest_start != e.exits[k].target {
+                        return Err(format!("{id:?} exit {k} chained to the wrong block"));
+                    }
+                }
+            }
+            for (from, k) in &e.incoming {
+                if self.blocks.get(from).and_then(|f| f.chained[*k]) != Some(*id) {
+                    return Err(format!("stale incoming ({from:?},{k}) on {id:?}"));
+                }
+            }
+        }
+        for (pc, list) in &self.waiting {
+            for (b, k) in list {
+                let e = self.blocks.get(b).ok_or(format!("dead waiter {b:?} for {pc:#x}"))?;
+                if e.exits[*k].target != *pc || e.chained[*k].is_some() {
+                    return Err(format!("bad waiter ({b:?},{k}) for {pc:#x}"));
+                }
+            }
+        }
+        let used: usize = self.blocks.values().map(|e| e.len.next_multiple_of(8)).sum();
+        let free: usize = self.free.values().sum();
+        if used + free + self.reserved != self.mem.size() {
+            return Err(format!("memory accounting: used {used} + free {free} + reserved {} != {}", self.reserved, self.mem.size()));
+        }
+        Ok(())
+    }
+}
