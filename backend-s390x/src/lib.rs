@@ -5,3 +5,4 @@
 pub mod encode;
 pub mod emit;
 pub mod facilities;
+pub mod routing;

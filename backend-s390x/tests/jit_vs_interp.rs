@@ -11,6 +11,7 @@ use zarm_ir::testgen::{random_block, GenConfig, Rng};
 const WINDOW_BITS: u32 = 16;
 const MEM_BASE: u64 = 0x1000;
 
+#[cfg_attr(not(target_arch = "s390x"), allow(dead_code))]
 fn cases() -> u64 {
     std::env::var("ZARM_JIT_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(1500)
 }
@@ -24,7 +25,7 @@ fn every_random_block_compiles() {
     let mut rng = Rng(0x1234_5678_9abc);
     let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true };
     for (name, facilities) in levels() {
-        let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS };
+        let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false };
         for case in 0..300 {
             let mut block = random_block(&mut rng, &gen);
             zarm_ir::passes::optimize(&mut block, true).unwrap();
@@ -121,7 +122,7 @@ mod exec {
             if !zarm_backend_s390x::facilities::Facility::ALL.iter().all(|f| !facilities.has(*f) || host.has(*f)) {
                 continue;
             }
-            let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS };
+            let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false };
             let mut rng = Rng(0xfeed_0000 ^ name.len() as u64);
             for case in 0..cases() {
                 let mut block = random_block(&mut rng, &gen);

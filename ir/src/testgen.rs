@@ -127,7 +127,12 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                     let addr = mem_addr(&mut b, rng, cfg, x);
                     let seven = b.konst(7);
                     let aligned = b.push(Op::AndNot { w: Width::W64, a: addr, b: seven });
-                    b.push(Op::AtomicRmw { op: RmwOp::Add, size: MemSize::B8, ord: Ordering::AcqRel, addr: aligned, v: y })
+                    let op = [RmwOp::Add, RmwOp::Clr, RmwOp::Eor, RmwOp::Set, RmwOp::Smax, RmwOp::Umin, RmwOp::Swp]
+                        [rng.below(7) as usize];
+                    let size = MemSize::from_log2(rng.below(4) as u32);
+                    // Mostly aligned; now and then misaligned, which must fault.
+                    let addr = if rng.below(8) == 0 { addr } else { aligned };
+                    b.push(Op::AtomicRmw { op, size, ord: Ordering::AcqRel, addr, v: y })
                 }
                 _ => b.push(Op::Xor { w, a: x, b: y }),
             };

@@ -23,7 +23,9 @@ mod asm;
 pub mod helper;
 
 use crate::encode::{self, Mem};
-use crate::facilities::{Facility, HostFacilities};
+use crate::facilities::HostFacilities;
+use crate::routing::{Route, Router};
+use std::collections::BTreeMap;
 use asm::{CodeBuf, Label};
 use std::mem::offset_of;
 use zarm_ir::{Block, CpuState, MemSize, Op, Terminator, Type, Value, Width};
@@ -65,11 +67,16 @@ pub const FRAME: i32 = OUT_OFF + 16;
 pub const IBTC_ENTRIES: usize = 1024;
 
 pub struct EmitConfig {
+    /// The facilities the emitter may use: the host's, restricted by `--assist`.
     pub facilities: HostFacilities,
     /// Guest addresses must be below `1 << guest_addr_bits`; the emitter
     /// checks every direct access against it, so a wild guest pointer can
     /// never reach host memory outside the guest window.
     pub guest_addr_bits: u32,
+    /// The runtime keeps at least 16 inaccessible bytes after the window,
+    /// so an access straddling its end faults in the host and only the
+    /// start address needs an explicit check.
+    pub window_guard: bool,
 }
 
 /// A block compiled to s390x code (not yet placed in executable memory).
@@ -87,6 +94,9 @@ pub struct CompiledBlock {
     /// How many operations were lowered natively and how many through the helper.
     pub native_ops: u32,
     pub helper_calls: u32,
+    /// Guest-visible operations per route, and whether the native lowering
+    /// (true) or the fallback (false) was used.
+    pub routes: BTreeMap<(Route, bool), u32>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -114,11 +124,13 @@ struct Emitter<'a> {
     req_stub: Option<(Label, u64)>,
     /// Chainable exits: (site label, slow-path label, target guest PC).
     exits: Vec<(u32, Label, u64)>,
-    /// Out-of-line stubs: (label, guest pc, address register for the fault).
-    fault_stubs: Vec<(Label, u64, Option<u8>)>,
+    /// Out-of-line fault stubs: (label, guest pc, the register holding the
+    /// faulting address and the fault kind, if the code detected it itself).
+    fault_stubs: Vec<(Label, u64, Option<(u8, u64)>)>,
     helper_addrs: Vec<u64>,
     native_ops: u32,
     helper_calls: u32,
+    routes: BTreeMap<(Route, bool), u32>,
 }
 
 fn cpu_x(r: u8) -> i32 {
@@ -148,6 +160,10 @@ fn is_native(op: &Op) -> bool {
         | AddCarry { .. } | SubCarry { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. }
         | Fence { .. } => true,
         GetSys { reg } | SetSys { reg, .. } => *reg == zarm_ir::SysReg::Tpidr,
+        AtomicRmw { op, size, .. } => {
+            matches!(op, zarm_ir::RmwOp::Clr | zarm_ir::RmwOp::Set | zarm_ir::RmwOp::Eor)
+                && matches!(size, MemSize::B4 | MemSize::B8)
+        }
         _ => false,
     }
 }
@@ -200,6 +216,7 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
         helper_addrs,
         native_ops: 0,
         helper_calls: 0,
+        routes: BTreeMap::new(),
     };
     e.entry_check(block.start_pc);
     let mut helper_index = 0;
@@ -233,6 +250,7 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
         exits,
         native_ops: e.native_ops,
         helper_calls: e.helper_calls,
+        routes: e.routes,
     })
 }
 
@@ -271,8 +289,11 @@ impl Emitter<'_> {
         &mut self.buf.bytes
     }
 
-    fn has(&self, f: Facility) -> bool {
-        self.cfg.facilities.has(f)
+    /// Consults the routing table for `route` and counts the choice.
+    fn route(&mut self, route: Route) -> bool {
+        let native = Router::new(self.cfg.facilities).native(route);
+        *self.routes.entry((route, native)).or_default() += 1;
+        native
     }
 
     /// Leaves before running anything when the runtime asked every thread
@@ -356,14 +377,20 @@ impl Emitter<'_> {
 
     /// Checks that the guest address in `a` lies in the guest window; jumps
     /// to a fault stub otherwise.
-    fn check_addr(&mut self, a: u8) {
+    fn check_addr(&mut self, a: u8, size: u64) {
         let bits = self.cfg.guest_addr_bits.min(63) as u8;
         // RISBG r0 ← the bits above the window (s390x bit numbering: bit 0 is
         // the MSB), setting the condition code: nonzero → outside.
         encode::risbg(self.b(), 0, a, 0, 0x80 | (63 - bits), 0);
         let stub = self.buf.new_label();
         self.buf.branch(7, stub);
-        self.fault_stubs.push((stub, self.pc, Some(a)));
+        if size > 1 && !self.cfg.window_guard {
+            // The access's last byte must be inside too.
+            encode::aghik(self.b(), 0, a, size as i16 - 1);
+            encode::risbg(self.b(), 0, 0, 0, 0x80 | (63 - bits), 0);
+            self.buf.branch(7, stub);
+        }
+        self.fault_stubs.push((stub, self.pc, Some((a, helper::FAULT_OUT_OF_WINDOW))));
     }
 
     fn native(&mut self, i: usize, op: &Op, block: &Block) -> Result<(), String> {
@@ -446,7 +473,7 @@ impl Emitter<'_> {
             AndNot { w, a, b } | OrNot { w, a, b } | XorNot { w, a, b } => {
                 let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
                 let d = self.def(i);
-                if self.has(Facility::MiscInstructionExtensions3) {
+                if self.route(Route::AndNotFamily) {
                     // NCGRK/OCGRK: R2 op ¬R3; NXGRK: ¬(R2 ^ R3) = R2 ^ ¬R3.
                     let f = match op {
                         AndNot { .. } => encode::ncgrk,
@@ -515,7 +542,7 @@ impl Emitter<'_> {
                 let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
                 let d = self.def(i);
                 let smul = matches!(op, SMulH { .. });
-                let mie2 = self.has(Facility::MiscInstructionExtensions2);
+                let mie2 = if smul { self.route(Route::SMulHigh) } else { self.route(Route::UMulHigh) };
                 let bb = self.b();
                 if smul && mie2 {
                     // MGRK: signed 128-bit product in the pair r2:r3.
@@ -598,6 +625,7 @@ impl Emitter<'_> {
                 self.commit(i, d);
             }
             Clz { w, a } => {
+                self.route(Route::CountLeadingZeros);
                 let ra = self.get(*a, SA);
                 let d = self.def(i);
                 let bb = self.b();
@@ -686,7 +714,7 @@ impl Emitter<'_> {
             Select { c, a, b } => {
                 let (rc, ra, rb) = (self.get(*c, SC), self.get(*a, SA), self.get(*b, SB));
                 let d = self.def(i);
-                let mie3 = self.has(Facility::MiscInstructionExtensions3);
+                let mie3 = self.route(Route::Select);
                 let bb = self.b();
                 encode::ltgr(bb, rc, rc);
                 if mie3 {
@@ -755,8 +783,11 @@ impl Emitter<'_> {
                 self.commit(i, d);
             }
             Load { size, addr, .. } => {
+                if *size != MemSize::B1 {
+                    self.route(Route::LittleEndianAccess);
+                }
                 let ra = self.get(*addr, SA);
-                self.check_addr(ra);
+                self.check_addr(ra, size.bytes());
                 let d = self.def(i);
                 let mem = Mem { base: R_BASE, index: ra, disp: 0 };
                 let bb = self.b();
@@ -775,8 +806,11 @@ impl Emitter<'_> {
                 self.commit(i, d);
             }
             Store { size, addr, v, .. } => {
+                if *size != MemSize::B1 {
+                    self.route(Route::LittleEndianAccess);
+                }
                 let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
-                self.check_addr(ra);
+                self.check_addr(ra, size.bytes());
                 let mem = Mem { base: R_BASE, index: ra, disp: 0 };
                 let bb = self.b();
                 match size {
@@ -788,10 +822,9 @@ impl Emitter<'_> {
             }
             Load128 { addr } => {
                 let ra = self.get(*addr, SA);
-                self.check_addr(ra);
+                self.check_addr(ra, 16);
                 encode::aghik(self.b(), 0, ra, 8);
                 encode::lgr(self.b(), SB, 0);
-                self.check_addr(SB);
                 self.loc[i] = Loc::Slot;
                 let off = self.slot(Value(i as u32));
                 let bb = self.b();
@@ -804,10 +837,9 @@ impl Emitter<'_> {
             }
             Store128 { addr, v } => {
                 let ra = self.get(*addr, SA);
-                self.check_addr(ra);
+                self.check_addr(ra, 16);
                 encode::aghik(self.b(), 0, ra, 8);
                 encode::lgr(self.b(), SB, 0);
-                self.check_addr(SB);
                 let off = self.slot(*v);
                 let bb = self.b();
                 encode::lg(bb, 0, m(15, off + 8));
@@ -815,11 +847,57 @@ impl Emitter<'_> {
                 encode::lg(bb, 0, m(15, off));
                 encode::strvg(bb, 0, Mem { base: R_BASE, index: SB, disp: 0 });
             }
+            AtomicRmw { op: rmw, size, addr, v, .. } => {
+                // Interlocked-access 1: LAN/LAO/LAX apply AND/OR/XOR to
+                // storage atomically. Bitwise operations commute with byte
+                // order, so the guest's little-endian word is combined with
+                // the byte-reversed operand, and the old value comes back
+                // byte-reversed.
+                self.route(Route::AtomicBitwise);
+                let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
+                let w64 = *size == MemSize::B8;
+                // Unaligned atomics raise an alignment fault (SIGBUS), which
+                // takes priority over translation faults.
+                encode::risbg(self.b(), 0, ra, if w64 { 61 } else { 62 }, 0x80 | 63, 0);
+                let stub = self.buf.new_label();
+                self.buf.branch(7, stub);
+                self.fault_stubs.push((stub, self.pc, Some((ra, 2))));
+                self.check_addr(ra, size.bytes());
+                let d = self.def(i);
+                let bb = self.b();
+                if w64 {
+                    encode::lrvgr(bb, 3, rv);
+                } else {
+                    encode::lrvr(bb, 3, rv);
+                }
+                if *rmw == zarm_ir::RmwOp::Clr {
+                    encode::lghi(bb, 0, -1);
+                    encode::xgrk(bb, 3, 3, 0);
+                }
+                encode::la(bb, 1, Mem { base: R_BASE, index: ra, disp: 0 });
+                let f = match (rmw, w64) {
+                    (zarm_ir::RmwOp::Clr, true) => encode::lang,
+                    (zarm_ir::RmwOp::Set, true) => encode::laog,
+                    (_, true) => encode::laxg,
+                    (zarm_ir::RmwOp::Clr, false) => encode::lan,
+                    (zarm_ir::RmwOp::Set, false) => encode::lao,
+                    (_, false) => encode::lax,
+                };
+                f(bb, 2, 3, m(1, 0));
+                if w64 {
+                    encode::lrvgr(bb, d, 2);
+                } else {
+                    encode::lrvr(bb, 2, 2);
+                    encode::llgfr(bb, d, 2);
+                }
+                self.commit(i, d);
+            }
             Fence { kind } => {
                 // z/Architecture only reorders a store before a later load:
                 // a full barrier needs serialisation (BCR 14,0 with the
                 // fast-BCR-serialisation facility); the others are free.
                 if *kind == zarm_ir::FenceKind::Full {
+                    self.route(Route::FullBarrier);
                     encode::bcr(self.b(), 14, 0);
                 }
             }
@@ -888,6 +966,7 @@ impl Emitter<'_> {
 
     fn call_helper(&mut self, i: usize, op: &Op, index: usize, _block: &Block) {
         self.helper_calls += 1;
+        self.route(Route::Helper);
         let args_off = ARGS_OFF;
         for (k, (a, ty)) in op.args().into_iter().enumerate() {
             let at = args_off + 16 * k as i32;
@@ -1003,11 +1082,13 @@ impl Emitter<'_> {
         }
         for (label, pc, addr_reg) in std::mem::take(&mut self.fault_stubs) {
             self.buf.bind(label);
-            if let Some(r) = addr_reg {
+            if let Some((r, kind)) = addr_reg {
                 let b = self.b();
                 encode::stg(b, r, m(R_CTX, offset_of!(JitContext, fault_addr) as i32));
-                encode::lghi(b, 0, helper::FAULT_OUT_OF_WINDOW as i16);
+                encode::lghi(b, 0, kind as i16);
                 encode::stg(b, 0, m(R_CTX, offset_of!(JitContext, fault_kind) as i32));
+                encode::lghi(b, 0, 1);
+                encode::stg(b, 0, m(R_CTX, offset_of!(JitContext, fault_write) as i32));
             }
             self.set_pc_and_exit(pc, EXIT_FAULT);
         }

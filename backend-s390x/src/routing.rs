@@ -1,0 +1,175 @@
+//! The assist routing table: for every IR operation that has a
+//! hardware-assisted lowering, the native instruction(s), the facility it
+//! needs (name and STFLE bit through [`Facility`]), and the fallback used
+//! when the facility is absent or switched off. The emitter asks
+//! [`Router::native`] before choosing a lowering, and counts what it chose
+//! under the same [`Route`] key, so "what happens to CSEL on a z14?" is
+//! answered by one row below.
+//!
+//! The base the fallback code targets is the z196 (distinct-operands,
+//! load/store-on-condition 1, interlocked-access 1, population-count,
+//! high-word: STFLE bit 45; plus extended-immediate and
+//! general-instructions-extension): nothing newer is emitted outside a
+//! route whose facility is present and allowed.
+
+use crate::facilities::{Facility, HostFacilities};
+
+/// One row of the routing table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    /// CSEL/CSINC/CSINV/CSNEG (IR `Select`).
+    Select,
+    /// BIC/ORN/EON and their flag-setting forms (IR `AndNot`/`OrNot`/`XorNot`).
+    AndNotFamily,
+    /// SMULH (IR `SMulH`).
+    SMulHigh,
+    /// UMULH (IR `UMulH`).
+    UMulHigh,
+    /// CLZ (IR `Clz`).
+    CountLeadingZeros,
+    /// Every guest load/store wider than a byte (IR `Load`/`Store`).
+    LittleEndianAccess,
+    /// LDCLR/LDSET/LDEOR of 4 or 8 bytes (IR `AtomicRmw` Clr/Set/Eor).
+    AtomicBitwise,
+    /// DMB/DSB full barriers (IR `Fence Full`).
+    FullBarrier,
+    /// Operations without a native lowering yet: FP, AdvSIMD, CRC32,
+    /// exclusives, other atomics. They call the interpreter's semantics.
+    Helper,
+}
+
+/// A row: what the guest instruction is, what runs natively, which
+/// facility that needs, and what runs otherwise.
+pub struct RouteInfo {
+    pub route: Route,
+    pub guest: &'static str,
+    pub native: &'static str,
+    /// `None`: the native lowering needs only the z196 base.
+    pub facility: Option<Facility>,
+    pub fallback: &'static str,
+}
+
+pub const ROUTES: &[RouteInfo] = &[
+    RouteInfo {
+        route: Route::Select,
+        guest: "CSEL, CSINC, CSINV, CSNEG",
+        native: "SELGR",
+        facility: Some(Facility::MiscInstructionExtensions3),
+        fallback: "LOCGR (load/store-on-condition 1, z196 base)",
+    },
+    RouteInfo {
+        route: Route::AndNotFamily,
+        guest: "BIC, ORN, EON (and BICS)",
+        native: "NCGRK, OCGRK, NXGRK",
+        facility: Some(Facility::MiscInstructionExtensions3),
+        fallback: "LGHI -1 + XGRK to invert, then NGRK/OGRK/XGRK",
+    },
+    RouteInfo {
+        route: Route::SMulHigh,
+        guest: "SMULH",
+        native: "MGRK",
+        facility: Some(Facility::MiscInstructionExtensions2),
+        fallback: "MLGR (unsigned 64x64→128) and two sign corrections",
+    },
+    RouteInfo {
+        route: Route::UMulHigh,
+        guest: "UMULH",
+        native: "MLGR",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
+        route: Route::CountLeadingZeros,
+        guest: "CLZ",
+        native: "FLOGR",
+        facility: None,
+        fallback: "— (extended-immediate is in the base)",
+    },
+    RouteInfo {
+        route: Route::LittleEndianAccess,
+        guest: "LDR/STR and friends (H, W, X)",
+        native: "LRVH/LRV/LRVG, STRVH/STRV/STRVG",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
+        route: Route::AtomicBitwise,
+        guest: "LDCLR, LDSET, LDEOR (W, X)",
+        native: "LAN/LANG, LAO/LAOG, LAX/LAXG on the byte-reversed operand",
+        facility: None,
+        fallback: "— (interlocked-access 1 is in the base)",
+    },
+    RouteInfo {
+        route: Route::FullBarrier,
+        guest: "DMB ISH, DSB",
+        native: "BCR 14,0",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
+        route: Route::Helper,
+        guest: "FP, AdvSIMD, CRC32, exclusives, LDADD/CAS/SWP, CLS, RBIT, REV16",
+        native: "call of the reference semantics",
+        facility: None,
+        fallback: "—",
+    },
+];
+
+pub fn info(route: Route) -> &'static RouteInfo {
+    ROUTES.iter().find(|r| r.route == route).expect("every route has a row")
+}
+
+/// Which facilities the emitter may use: those the host has, restricted by
+/// the user's `--assist` choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Router {
+    pub allowed: HostFacilities,
+}
+
+impl Router {
+    pub fn new(allowed: HostFacilities) -> Self {
+        Router { allowed }
+    }
+
+    /// True if `route`'s native lowering may be used.
+    pub fn native(&self, route: Route) -> bool {
+        match info(route).facility {
+            None => true,
+            Some(f) => self.allowed.has(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_has_exactly_one_row() {
+        let all = [
+            Route::Select,
+            Route::AndNotFamily,
+            Route::SMulHigh,
+            Route::UMulHigh,
+            Route::CountLeadingZeros,
+            Route::LittleEndianAccess,
+            Route::AtomicBitwise,
+            Route::FullBarrier,
+            Route::Helper,
+        ];
+        for r in all {
+            assert_eq!(ROUTES.iter().filter(|x| x.route == r).count(), 1, "{r:?}");
+        }
+        assert_eq!(ROUTES.len(), all.len());
+    }
+
+    #[test]
+    fn base_machine_takes_fallbacks() {
+        let z196 = Router::new(HostFacilities::machine_level("z196").unwrap());
+        let z15 = Router::new(HostFacilities::machine_level("z15").unwrap());
+        assert!(!z196.native(Route::Select));
+        assert!(z15.native(Route::Select));
+        assert!(!z196.native(Route::SMulHigh));
+        assert!(z196.native(Route::CountLeadingZeros));
+    }
+}
