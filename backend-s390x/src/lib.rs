@@ -3,6 +3,7 @@
 //! it. Depends only on `zarm-ir`; knows nothing of A64.
 
 pub mod encode;
+pub mod disasm;
 pub mod emit;
 pub mod facilities;
 pub mod routing;

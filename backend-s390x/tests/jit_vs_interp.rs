@@ -137,14 +137,15 @@ mod exec {
                         .map(|r| format!("x{r}: interp {:#x} jit {:#x}", w.x[r], g.x[r]))
                         .collect();
                     panic!(
-                        "{name} case {case}: JIT diverges from the interpreter\nexit interp {:?} jit {:?}\nnzcv interp {:#x} jit {:#x}\n{}\nmemory equal: {}\n{}",
+                        "{name} case {case}: JIT diverges from the interpreter\nexit interp {:?} jit {:?}\nnzcv interp {:#x} jit {:#x}\n{}\nmemory equal: {}\n{}\nhost code:\n{}",
                         want.2,
                         got.2,
                         w.nzcv,
                         g.nzcv,
                         regs.join("\n"),
                         want.1 == got.1,
-                        zarm_ir::print::print_block(&block)
+                        zarm_ir::print::print_block(&block),
+                        zarm_backend_s390x::disasm::disassemble(&compile(&block, &cfg).unwrap().code, 0)
                     );
                 }
             }
