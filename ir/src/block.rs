@@ -131,6 +131,8 @@ impl Builder {
     /// Removes everything pushed since `len` (used to retract a partially
     /// lifted instruction).
     pub fn truncate(&mut self, len: usize) {
+        let removed = self.ops[len.min(self.ops.len())..].iter().filter(|o| matches!(o, Op::GuestInsn { .. })).count();
+        self.guest_insns -= removed as u32;
         self.ops.truncate(len);
     }
 

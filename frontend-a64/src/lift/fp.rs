@@ -1,0 +1,4 @@
+//! Scalar floating-point lifting.
+
+#[allow(unused_imports)]
+use super::*;

@@ -1,0 +1,4 @@
+//! AdvSIMD lifting.
+
+#[allow(unused_imports)]
+use super::*;
