@@ -1,1 +1,85 @@
-fn main() {}
+//! The `zarm` command: run an AArch64 Linux program, like `qemu-aarch64`.
+
+use clap::Parser;
+use std::path::PathBuf;
+use zarm_runtime::{die_by_signal, run_program, Options, Outcome};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "zarm",
+    version,
+    about = "Run AArch64 Linux programs on IBM Z (s390x) — and, with the interpreter, on any host",
+    after_help = "With no program, zarm runs its bundled demo (tests/guest/build/demo, built by ./setup.sh)."
+)]
+struct Cli {
+    /// Execution engine: `interp` (the IR interpreter, every host).
+    #[arg(long, default_value = "interp", value_name = "ENGINE")]
+    engine: String,
+    /// Print one line per guest system call on stderr.
+    #[arg(long)]
+    strace: bool,
+    /// Look up absolute guest paths in SYSROOT first (also ZARM_LD_PREFIX).
+    #[arg(short = 'L', value_name = "SYSROOT", env = "ZARM_LD_PREFIX")]
+    sysroot: Option<PathBuf>,
+    /// The AArch64 ELF program.
+    program: Option<PathBuf>,
+    /// Arguments for the guest program, passed through untouched.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<std::ffi::OsString>,
+}
+
+fn demo_path() -> Option<PathBuf> {
+    let mut candidates = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/guest/build/demo")];
+    if let Ok(exe) = std::env::current_exe() {
+        // target/<profile>/zarm → repo root is three levels up.
+        if let Some(root) = exe.parent().and_then(|p| p.parent()).and_then(|p| p.parent()) {
+            candidates.push(root.join("tests/guest/build/demo"));
+        }
+    }
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if cli.engine != "interp" {
+        eprintln!("zarm: engine '{}' is not available in this build (available: interp)", cli.engine);
+        std::process::exit(1);
+    }
+    let program = match cli.program {
+        Some(p) => p,
+        None => match demo_path() {
+            Some(p) => p,
+            None => {
+                eprintln!("zarm: no program given and the bundled demo is not built; run ./setup.sh first, or name a program");
+                std::process::exit(1);
+            }
+        },
+    };
+    let mut argv = vec![program.as_os_str().as_encoded_bytes().to_vec()];
+    argv.extend(cli.args.iter().map(|a| a.as_encoded_bytes().to_vec()));
+    let envp: Vec<Vec<u8>> = std::env::vars_os()
+        .filter(|(k, _)| k != "ZARM_LD_PREFIX")
+        .map(|(k, v)| {
+            let mut e = k.as_encoded_bytes().to_vec();
+            e.push(b'=');
+            e.extend_from_slice(v.as_encoded_bytes());
+            e
+        })
+        .collect();
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot };
+    match run_program(&program, argv, envp, &opts) {
+        Err(msg) => {
+            eprintln!("zarm: {msg}");
+            std::process::exit(1);
+        }
+        Ok(Ok(Outcome::Exited(code))) => std::process::exit(code & 0xff),
+        Ok(Ok(Outcome::Signaled(sig))) => die_by_signal(sig),
+        Ok(Err(s)) => {
+            match s.addr {
+                Some(a) => eprintln!("zarm: guest {} at pc {:#x} (address {a:#x}): signal {}", s.what, s.pc, s.sig),
+                None => eprintln!("zarm: guest {} at pc {:#x}: signal {}", s.what, s.pc, s.sig),
+            }
+            die_by_signal(s.sig)
+        }
+    }
+}

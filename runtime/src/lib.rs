@@ -1,1 +1,59 @@
-//! zarm runtime.
+//! The zarm runtime: the guest address space (`memory`), the ELF loader and
+//! initial stack (`loader`), Linux system calls (`syscall`) and the
+//! dispatcher (`dispatch`). Everything the guest sees of "Linux" lives here.
+
+pub mod dispatch;
+pub mod loader;
+pub mod memory;
+pub mod syscall;
+
+use std::path::{Path, PathBuf};
+
+pub use dispatch::{GuestSignal, Outcome};
+
+pub struct Options {
+    pub strace: bool,
+    pub sysroot: Option<PathBuf>,
+}
+
+/// Loads and runs an AArch64 program to completion.
+pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
+    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut space = memory::GuestSpace::new().map_err(|e| format!("cannot reserve the guest address space: {e}"))?;
+    let img = loader::load_elf(&mut space, &data).map_err(|e| format!("{}: {e}", path.display()))?;
+    space.brk_start = img.brk;
+    space.brk = img.brk;
+    let execfn = path.as_os_str().as_encoded_bytes().to_vec();
+    let sp = loader::build_stack(&mut space, &img, &argv, &envp, &execfn).map_err(|e| e.to_string())?;
+    let mut cpu = zarm_ir::CpuState::default();
+    cpu.x[31] = sp;
+    cpu.pc = img.entry;
+    let mut proc = syscall::Process {
+        space,
+        sysroot: opts.sysroot.clone(),
+        exe: path.to_path_buf(),
+        strace: opts.strace,
+        sigactions: [[0; 4]; 65],
+        sigmask: 0,
+        tid_address: 0,
+    };
+    let mut d = dispatch::Dispatcher::new();
+    Ok(d.run(&mut proc, &mut cpu))
+}
+
+/// Ends this process by `sig` with its default action, as the guest's
+/// death must look to our parent. Core dumps are suppressed.
+pub fn die_by_signal(sig: i32) -> ! {
+    // SAFETY: plain libc calls on our own process.
+    unsafe {
+        let rl = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::setrlimit(libc::RLIMIT_CORE, &rl);
+        libc::signal(sig, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(sig);
+    }
+    std::process::exit(128 + sig)
+}

@@ -1,0 +1,118 @@
+//! The dispatcher: one loop per guest thread that finds or translates the
+//! block at the guest PC, runs it on the selected engine, and handles how
+//! it ended (system call, exception, fault).
+
+use crate::syscall::{After, Process};
+use std::collections::HashMap;
+use zarm_frontend_a64::{translate, TranslateOptions};
+use zarm_ir::{Block, BlockExit, CpuState, ExceptionKind, FaultKind, Interpreter};
+
+/// How the guest ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Exited(i32),
+    /// Killed by this signal (its default action).
+    Signaled(i32),
+}
+
+/// A guest signal raised synchronously by an instruction.
+#[derive(Debug, Clone, Copy)]
+pub struct GuestSignal {
+    pub sig: i32,
+    pub pc: u64,
+    pub addr: Option<u64>,
+    pub what: &'static str,
+}
+
+pub struct Dispatcher {
+    interp: Interpreter,
+    blocks: HashMap<u64, Block>,
+    opts: TranslateOptions,
+    /// Blocks translated and executed (for statistics).
+    pub translated: u64,
+    pub executed_blocks: u64,
+    pub executed_insns: u64,
+}
+
+impl Default for Dispatcher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Dispatcher {
+    pub fn new() -> Self {
+        Dispatcher {
+            interp: Interpreter::new(),
+            blocks: HashMap::new(),
+            opts: TranslateOptions::default(),
+            translated: 0,
+            executed_blocks: 0,
+            executed_insns: 0,
+        }
+    }
+
+    /// Forgets every translation (the guest changed its code mappings).
+    pub fn flush(&mut self) {
+        self.blocks.clear();
+    }
+
+    /// Runs the guest until it exits or a signal kills it.
+    pub fn run(&mut self, proc: &mut Process, cpu: &mut CpuState) -> Result<Outcome, GuestSignal> {
+        loop {
+            if !proc.space.invalidated.is_empty() {
+                for addr in std::mem::take(&mut proc.space.invalidated) {
+                    let page = addr & !0xfff;
+                    self.blocks.retain(|pc, _| pc & !0xfff != page);
+                }
+            }
+            let pc = cpu.pc;
+            if !self.blocks.contains_key(&pc) {
+                let mut block = translate(&mut proc.space, pc, &self.opts);
+                if let Err(e) = zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions)) {
+                    panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
+                }
+                self.translated += 1;
+                self.blocks.insert(pc, block);
+            }
+            let block = &self.blocks[&pc];
+            self.executed_blocks += 1;
+            self.executed_insns += block.guest_insns as u64;
+            match self.interp.run(block, cpu, &mut proc.space) {
+                BlockExit::Jump(_) => {}
+                BlockExit::Syscall { .. } => {
+                    let nr = cpu.x[8];
+                    match proc.syscall(cpu) {
+                        After::Continue => {}
+                        After::Exit(code) => return Ok(Outcome::Exited(code)),
+                        After::Signal(sig) => return Ok(Outcome::Signaled(sig)),
+                    }
+                    // mmap, munmap, mprotect, mremap, brk may change code.
+                    if matches!(nr, 222 | 215 | 226 | 216 | 214) {
+                        self.flush();
+                    }
+                }
+                BlockExit::Exception { kind, pc } => {
+                    let (sig, what) = match kind {
+                        ExceptionKind::Undefined { .. } => (libc::SIGILL, "illegal instruction"),
+                        ExceptionKind::Breakpoint { .. } | ExceptionKind::Halt { .. } => (libc::SIGTRAP, "breakpoint"),
+                        ExceptionKind::FetchFault => (libc::SIGSEGV, "instruction fetch fault"),
+                    };
+                    if let (ExceptionKind::Undefined { word }, true) = (kind, proc.strace) {
+                        eprintln!("{} unknown or unallocated encoding {word:#010x} at {pc:#x}", std::process::id());
+                    }
+                    let addr = matches!(kind, ExceptionKind::FetchFault).then_some(pc);
+                    return Err(GuestSignal { sig, pc, addr, what });
+                }
+                BlockExit::Fault { pc, fault } => {
+                    let (sig, what) = match fault.kind {
+                        FaultKind::Alignment => (libc::SIGBUS, "alignment fault"),
+                        FaultKind::Unmapped => (libc::SIGSEGV, "segmentation fault (unmapped)"),
+                        FaultKind::Permission => (libc::SIGSEGV, "segmentation fault (permission)"),
+                    };
+                    return Err(GuestSignal { sig, pc, addr: Some(fault.addr), what });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! The guest address space: one reserved host window in which guest address
+//! `g` lives at host address `base + g`, a page table of guest permissions,
+//! and the guest's mmap/brk bookkeeping.
+//!
+//! Every guest access is checked against the page table, so an access the
+//! guest may not make is a `MemFault` (a guest SIGSEGV/SIGBUS), never a host
+//! crash. Mapped guest pages are host read-write; unmapped ones are
+//! `PROT_NONE`, so even a stray host access through the window faults.
+//! Values are little-endian in guest memory on every host: reads and writes
+//! go through `from_le`/`to_le`.
+
+use std::sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use zarm_ir::mem::rmw_apply;
+use zarm_ir::{FaultKind, GuestMemory, MemFault, MemSize, RmwOp};
+
+pub const PAGE: u64 = 4096;
+/// Size of the guest address window: guest addresses are below 2^37.
+pub const WINDOW_BITS: u32 = 37;
+pub const WINDOW: u64 = 1 << WINDOW_BITS;
+/// Inaccessible bytes kept after the window, so an access straddling its
+/// end faults in the host too.
+pub const GUARD: u64 = 1 << 16;
+/// Where anonymous mappings are placed, top-down, when the guest gives no
+/// address; the stack sits above.
+pub const MMAP_TOP: u64 = 0x1f_0000_0000;
+pub const STACK_TOP: u64 = 0x1f_f000_0000;
+/// Lowest address handed out without a hint.
+pub const MMAP_MIN: u64 = 0x1_0000_0000;
+
+pub const PROT_READ: u8 = 1;
+pub const PROT_WRITE: u8 = 2;
+pub const PROT_EXEC: u8 = 4;
+const MAPPED: u8 = 8;
+
+pub struct GuestSpace {
+    base: *mut u8,
+    /// Per guest page: MAPPED | PROT_*.
+    pages: Vec<u8>,
+    pub brk_start: u64,
+    pub brk: u64,
+    mmap_hint: u64,
+    /// Guest code the guest asked to re-read (IC IVAU), for the dispatcher.
+    pub invalidated: Vec<u64>,
+}
+
+// SAFETY: the window is owned by the GuestSpace; access is serialised by
+// the runtime (one guest thread today).
+unsafe impl Send for GuestSpace {}
+
+fn host_prot(p: u8) -> i32 {
+    if p & (PROT_READ | PROT_WRITE | PROT_EXEC) == 0 {
+        libc::PROT_NONE
+    } else {
+        // Guest-readable or -executable pages are host read-write: the
+        // runtime itself writes them (loading, syscalls); guest-visible
+        // permissions are enforced by the page table.
+        libc::PROT_READ | libc::PROT_WRITE
+    }
+}
+
+impl GuestSpace {
+    pub fn new() -> std::io::Result<Self> {
+        // SAFETY: a fresh anonymous reservation; nothing else refers to it.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                (WINDOW + GUARD) as usize,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(GuestSpace {
+            base: base as *mut u8,
+            pages: vec![0; (WINDOW / PAGE) as usize],
+            brk_start: 0,
+            brk: 0,
+            mmap_hint: MMAP_TOP,
+            invalidated: Vec::new(),
+        })
+    }
+
+    /// Host address of guest address 0.
+    pub fn base(&self) -> u64 {
+        self.base as u64
+    }
+
+    fn page_index(addr: u64) -> usize {
+        (addr / PAGE) as usize
+    }
+
+    pub fn perms(&self, addr: u64) -> Option<u8> {
+        let p = *self.pages.get(Self::page_index(addr))?;
+        (p & MAPPED != 0).then_some(p & 7)
+    }
+
+    pub fn is_mapped(&self, addr: u64) -> bool {
+        self.perms(addr).is_some()
+    }
+
+    /// Maps `[addr, addr+len)` (page-aligned) with `prot`, zero-filled.
+    /// Replaces whatever was there (MAP_FIXED semantics).
+    pub fn map(&mut self, addr: u64, len: u64, prot: u8) -> Result<(), i32> {
+        if addr % PAGE != 0 || len == 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
+            return Err(libc::ENOMEM);
+        }
+        let len = len.next_multiple_of(PAGE);
+        self.unmap(addr, len)?;
+        // SAFETY: inside our reservation.
+        let r = unsafe { libc::mprotect(self.base.add(addr as usize) as _, len as usize, host_prot(prot | PROT_READ)) };
+        if r != 0 {
+            return Err(libc::ENOMEM);
+        }
+        for p in &mut self.pages[Self::page_index(addr)..Self::page_index(addr + len)] {
+            *p = MAPPED | prot;
+        }
+        Ok(())
+    }
+
+    /// Unmaps `[addr, addr+len)`; the pages read as zero when mapped again.
+    pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
+        if addr % PAGE != 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
+            return Err(libc::EINVAL);
+        }
+        let len = len.next_multiple_of(PAGE);
+        if len == 0 {
+            return Ok(());
+        }
+        // SAFETY: inside our reservation. MADV_DONTNEED drops the contents
+        // of a private anonymous mapping: later reads see zeros.
+        unsafe {
+            let p = self.base.add(addr as usize) as *mut libc::c_void;
+            libc::madvise(p, len as usize, libc::MADV_DONTNEED);
+            libc::mprotect(p, len as usize, libc::PROT_NONE);
+        }
+        for p in &mut self.pages[Self::page_index(addr)..Self::page_index(addr + len)] {
+            *p = 0;
+        }
+        Ok(())
+    }
+
+    /// Changes permissions of mapped pages; ENOMEM if any page is unmapped.
+    pub fn protect(&mut self, addr: u64, len: u64, prot: u8) -> Result<(), i32> {
+        if addr % PAGE != 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
+            return Err(libc::EINVAL);
+        }
+        let len = len.next_multiple_of(PAGE);
+        let range = Self::page_index(addr)..Self::page_index(addr + len);
+        if self.pages[range.clone()].iter().any(|p| p & MAPPED == 0) {
+            return Err(libc::ENOMEM);
+        }
+        for p in &mut self.pages[range] {
+            *p = MAPPED | prot;
+        }
+        Ok(())
+    }
+
+    /// Finds `len` bytes of unmapped window, top-down from the hint.
+    pub fn find_free(&mut self, len: u64) -> Option<u64> {
+        let len = len.next_multiple_of(PAGE);
+        let n = (len / PAGE) as usize;
+        for top in [self.mmap_hint, MMAP_TOP] {
+            let mut end = Self::page_index(top);
+            let lowest = Self::page_index(MMAP_MIN);
+            while end >= lowest + n {
+                let start = end - n;
+                match self.pages[start..end].iter().rposition(|p| p & MAPPED != 0) {
+                    None => {
+                        let addr = start as u64 * PAGE;
+                        self.mmap_hint = addr;
+                        return Some(addr);
+                    }
+                    Some(k) => end = start + k,
+                }
+            }
+        }
+        None
+    }
+
+    /// Host pointer for `len` guest bytes at `addr` that the guest may access
+    /// with `need` permission; None if any byte is not.
+    pub fn host_range(&self, addr: u64, len: u64, need: u8) -> Option<*mut u8> {
+        if len == 0 {
+            return Some(self.base);
+        }
+        let end = addr.checked_add(len)?;
+        if end > WINDOW {
+            return None;
+        }
+        let mut page = addr & !(PAGE - 1);
+        while page < end {
+            let p = self.pages[Self::page_index(page)];
+            if p & MAPPED == 0 || p & need != need {
+                return None;
+            }
+            page += PAGE;
+        }
+        // SAFETY: within the reservation (checked above).
+        Some(unsafe { self.base.add(addr as usize) })
+    }
+
+    fn check(&self, addr: u64, len: u64, need: u8, write: bool) -> Result<*mut u8, MemFault> {
+        match self.host_range(addr, len, need) {
+            Some(p) => Ok(p),
+            None => {
+                // Report the first inaccessible byte, and whether it was
+                // unmapped or only lacking permission.
+                let mut a = addr;
+                let end = addr.saturating_add(len);
+                while a < end {
+                    match self.perms(a) {
+                        None => return Err(MemFault { addr: a.max(addr), kind: FaultKind::Unmapped, write }),
+                        Some(p) if p & need != need => {
+                            return Err(MemFault { addr: a.max(addr), kind: FaultKind::Permission, write })
+                        }
+                        _ => a = (a & !(PAGE - 1)) + PAGE,
+                    }
+                }
+                Err(MemFault { addr, kind: FaultKind::Unmapped, write })
+            }
+        }
+    }
+
+    /// Copies guest bytes out (for syscalls). EFAULT-style None on a bad range.
+    pub fn read_bytes(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
+        let p = self.host_range(addr, len as u64, PROT_READ)?;
+        // SAFETY: the range is mapped and readable.
+        Some(unsafe { std::slice::from_raw_parts(p, len) }.to_vec())
+    }
+
+    /// Copies bytes into guest memory (for syscalls).
+    pub fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Option<()> {
+        let p = self.host_range(addr, bytes.len() as u64, PROT_WRITE)?;
+        // SAFETY: the range is mapped and writable.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len()) };
+        Some(())
+    }
+
+    /// Writes bytes ignoring guest permissions (the loader filling
+    /// read-only segments).
+    pub fn write_bytes_unchecked(&mut self, addr: u64, bytes: &[u8]) -> Option<()> {
+        let p = self.host_range(addr, bytes.len() as u64, 0)?;
+        // SAFETY: mapped (host read-write).
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len()) };
+        Some(())
+    }
+
+    /// Reads a NUL-terminated guest string of at most `max` bytes.
+    pub fn read_cstr(&self, addr: u64, max: usize) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut a = addr;
+        while out.len() < max {
+            let p = self.host_range(a, 1, PROT_READ)?;
+            // SAFETY: checked readable.
+            let b = unsafe { *p };
+            if b == 0 {
+                return Some(out);
+            }
+            out.push(b);
+            a += 1;
+        }
+        None
+    }
+
+    pub fn read_u64(&self, addr: u64) -> Option<u64> {
+        let b = self.read_bytes(addr, 8)?;
+        Some(u64::from_le_bytes(b.try_into().unwrap()))
+    }
+
+    pub fn write_u64(&mut self, addr: u64, v: u64) -> Option<()> {
+        self.write_bytes(addr, &v.to_le_bytes())
+    }
+
+    pub fn write_u32(&mut self, addr: u64, v: u32) -> Option<()> {
+        self.write_bytes(addr, &v.to_le_bytes())
+    }
+
+    fn atomic_update(&mut self, addr: u64, size: MemSize, f: impl Fn(u64) -> Option<u64>) -> Result<u64, MemFault> {
+        let p = self.check(addr, size.bytes(), PROT_READ | PROT_WRITE, true)?;
+        // SAFETY: aligned (the interpreter checked), mapped, writable; the
+        // atomic types have the size and alignment of the access.
+        unsafe {
+            macro_rules! cas_loop {
+                ($atomic:ty, $int:ty) => {{
+                    let a = <$atomic>::from_ptr(p as *mut $int);
+                    let mut cur = a.load(Ordering::SeqCst);
+                    loop {
+                        let old = <$int>::from_le(cur) as u64;
+                        let Some(new) = f(old) else { return Ok(old) };
+                        match a.compare_exchange(cur, (new as $int).to_le(), Ordering::SeqCst, Ordering::SeqCst) {
+                            Ok(_) => return Ok(old),
+                            Err(seen) => cur = seen,
+                        }
+                    }
+                }};
+            }
+            match size {
+                MemSize::B1 => cas_loop!(AtomicU8, u8),
+                MemSize::B2 => cas_loop!(AtomicU16, u16),
+                MemSize::B4 => cas_loop!(AtomicU32, u32),
+                MemSize::B8 => cas_loop!(AtomicU64, u64),
+            }
+        }
+    }
+}
+
+impl Drop for GuestSpace {
+    fn drop(&mut self) {
+        // SAFETY: the reservation made in new().
+        unsafe { libc::munmap(self.base as _, (WINDOW + GUARD) as usize) };
+    }
+}
+
+impl GuestMemory for GuestSpace {
+    fn read(&mut self, addr: u64, size: MemSize) -> Result<u64, MemFault> {
+        let n = size.bytes();
+        let p = self.check(addr, n, PROT_READ, false)?;
+        // SAFETY: checked readable.
+        unsafe {
+            Ok(match size {
+                MemSize::B1 => *p as u64,
+                MemSize::B2 => u16::from_le((p as *const u16).read_unaligned()) as u64,
+                MemSize::B4 => u32::from_le((p as *const u32).read_unaligned()) as u64,
+                MemSize::B8 => u64::from_le((p as *const u64).read_unaligned()),
+            })
+        }
+    }
+
+    fn write(&mut self, addr: u64, size: MemSize, value: u64) -> Result<(), MemFault> {
+        let p = self.check(addr, size.bytes(), PROT_WRITE, true)?;
+        // SAFETY: checked writable.
+        unsafe {
+            match size {
+                MemSize::B1 => *p = value as u8,
+                MemSize::B2 => (p as *mut u16).write_unaligned((value as u16).to_le()),
+                MemSize::B4 => (p as *mut u32).write_unaligned((value as u32).to_le()),
+                MemSize::B8 => (p as *mut u64).write_unaligned(value.to_le()),
+            }
+        }
+        Ok(())
+    }
+
+    fn read128(&mut self, addr: u64) -> Result<u128, MemFault> {
+        let p = self.check(addr, 16, PROT_READ, false)?;
+        // SAFETY: checked readable.
+        Ok(u128::from_le(unsafe { (p as *const u128).read_unaligned() }))
+    }
+
+    fn write128(&mut self, addr: u64, value: u128) -> Result<(), MemFault> {
+        let p = self.check(addr, 16, PROT_WRITE, true)?;
+        // SAFETY: checked writable.
+        unsafe { (p as *mut u128).write_unaligned(value.to_le()) };
+        Ok(())
+    }
+
+    fn atomic_rmw(&mut self, addr: u64, size: MemSize, op: RmwOp, operand: u64) -> Result<u64, MemFault> {
+        self.atomic_update(addr, size, |old| Some(rmw_apply(op, size, old, operand)))
+    }
+
+    fn cas(&mut self, addr: u64, size: MemSize, expected: u64, new: u64) -> Result<u64, MemFault> {
+        self.atomic_update(addr, size, |old| (old == expected).then_some(new))
+    }
+
+    fn cas128(&mut self, addr: u64, expected: u128, new: u128) -> Result<u128, MemFault> {
+        // `&mut self` makes this exclusive among users of the space. When
+        // guest threads share it (issue #6) this needs a host 16-byte CAS
+        // (CDSG on s390x) or a lock.
+        let old = self.read128(addr)?;
+        self.check(addr, 16, PROT_WRITE, true)?;
+        if old == expected {
+            self.write128(addr, new)?;
+        }
+        Ok(old)
+    }
+
+    fn zero(&mut self, addr: u64, len: u64) -> Result<(), MemFault> {
+        let p = self.check(addr, len, PROT_WRITE, true)?;
+        // SAFETY: checked writable.
+        unsafe { std::ptr::write_bytes(p, 0, len as usize) };
+        Ok(())
+    }
+
+    fn fetch(&mut self, addr: u64) -> Result<u32, MemFault> {
+        let p = self.check(addr, 4, PROT_EXEC, false)?;
+        // SAFETY: checked executable (host readable).
+        Ok(u32::from_le(unsafe { (p as *const u32).read_unaligned() }))
+    }
+
+    fn invalidate_code(&mut self, addr: u64) {
+        self.invalidated.push(addr);
+    }
+}

@@ -1,0 +1,962 @@
+//! Linux system calls of an aarch64 guest, by aarch64 (asm-generic) number.
+//!
+//! Every structure crossing the boundary is marshalled field by field
+//! between the aarch64 layout (little-endian, LP64) and the host's: the
+//! host may be big-endian s390x or little-endian x86_64. Nothing copies a
+//! host structure into guest memory. Errno values are the asm-generic ones
+//! on aarch64, x86_64 and s390x alike, so host errnos pass through; the
+//! open flags that differ between architectures are translated.
+//!
+//! A bad guest pointer gives -EFAULT; an unknown system call -ENOSYS.
+
+use crate::memory::{GuestSpace, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
+use std::ffi::CString;
+use std::path::PathBuf;
+use zarm_ir::CpuState;
+
+const EFAULT: i64 = -(libc::EFAULT as i64);
+const EINVAL: i64 = -(libc::EINVAL as i64);
+const ENOSYS: i64 = -(libc::ENOSYS as i64);
+const ENOMEM: i64 = -(libc::ENOMEM as i64);
+
+/// Guest-visible process state the system calls keep.
+pub struct Process {
+    pub space: GuestSpace,
+    pub sysroot: Option<PathBuf>,
+    /// The host path of the guest executable (`/proc/self/exe`).
+    pub exe: PathBuf,
+    pub strace: bool,
+    /// Recorded signal dispositions: (handler, flags, restorer, mask).
+    pub sigactions: [[u64; 4]; 65],
+    pub sigmask: u64,
+    pub tid_address: u64,
+}
+
+/// What the dispatcher does after a system call.
+pub enum After {
+    Continue,
+    Exit(i32),
+    /// The guest sent itself a signal whose action is to terminate.
+    Signal(i32),
+}
+
+fn errno() -> i64 {
+    -(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) as i64)
+}
+
+fn host(r: i64) -> i64 {
+    if r < 0 {
+        errno()
+    } else {
+        r
+    }
+}
+
+/// aarch64 open flags whose values differ on the host.
+const A64_O_DIRECTORY: i64 = 0o40000;
+const A64_O_NOFOLLOW: i64 = 0o100000;
+const A64_O_DIRECT: i64 = 0o200000;
+const A64_O_LARGEFILE: i64 = 0o400000;
+
+fn open_flags_to_host(f: i64) -> i32 {
+    let moved = A64_O_DIRECTORY | A64_O_NOFOLLOW | A64_O_DIRECT | A64_O_LARGEFILE;
+    let mut h = (f & !moved) as i32;
+    if f & A64_O_DIRECTORY != 0 {
+        h |= libc::O_DIRECTORY;
+    }
+    if f & A64_O_NOFOLLOW != 0 {
+        h |= libc::O_NOFOLLOW;
+    }
+    if f & A64_O_DIRECT != 0 {
+        h |= libc::O_DIRECT;
+    }
+    h
+}
+
+fn open_flags_from_host(h: i32) -> i64 {
+    let moved = libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_DIRECT | libc::O_LARGEFILE;
+    let mut f = (h & !moved) as i64;
+    if h & libc::O_DIRECTORY != 0 {
+        f |= A64_O_DIRECTORY;
+    }
+    if h & libc::O_NOFOLLOW != 0 {
+        f |= A64_O_NOFOLLOW;
+    }
+    if h & libc::O_DIRECT != 0 {
+        f |= A64_O_DIRECT;
+    }
+    // Linux reports O_LARGEFILE to 64-bit guests.
+    f | A64_O_LARGEFILE
+}
+
+/// Little-endian struct writer for guest layouts.
+struct Out(Vec<u8>);
+
+impl Out {
+    fn new(size: usize) -> Self {
+        Out(vec![0; size])
+    }
+    fn u16(&mut self, off: usize, v: u16) {
+        self.0[off..off + 2].copy_from_slice(&v.to_le_bytes());
+    }
+    fn u32(&mut self, off: usize, v: u32) {
+        self.0[off..off + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, off: usize, v: u64) {
+        self.0[off..off + 8].copy_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// The aarch64 `struct stat` (asm-generic, 128 bytes).
+fn stat_to_guest(s: &libc::stat) -> Vec<u8> {
+    let mut o = Out::new(128);
+    o.u64(0, s.st_dev);
+    o.u64(8, s.st_ino);
+    o.u32(16, s.st_mode);
+    o.u32(20, s.st_nlink as u32);
+    o.u32(24, s.st_uid);
+    o.u32(28, s.st_gid);
+    o.u64(32, s.st_rdev);
+    o.u64(48, s.st_size as u64);
+    o.u32(56, s.st_blksize as u32);
+    o.u64(64, s.st_blocks as u64);
+    o.u64(72, s.st_atime as u64);
+    o.u64(80, s.st_atime_nsec as u64);
+    o.u64(88, s.st_mtime as u64);
+    o.u64(96, s.st_mtime_nsec as u64);
+    o.u64(104, s.st_ctime as u64);
+    o.u64(112, s.st_ctime_nsec as u64);
+    o.0
+}
+
+/// `struct statx` (same layout on every architecture, 256 bytes), in
+/// guest byte order.
+fn statx_to_guest(s: &libc::statx) -> Vec<u8> {
+    let mut o = Out::new(256);
+    o.u32(0, s.stx_mask);
+    o.u32(4, s.stx_blksize);
+    o.u64(8, s.stx_attributes);
+    o.u32(16, s.stx_nlink);
+    o.u32(20, s.stx_uid);
+    o.u32(24, s.stx_gid);
+    o.u16(28, s.stx_mode);
+    o.u64(32, s.stx_ino);
+    o.u64(40, s.stx_size);
+    o.u64(48, s.stx_blocks);
+    o.u64(56, s.stx_attributes_mask);
+    for (off, t) in [(64, &s.stx_atime), (80, &s.stx_btime), (96, &s.stx_ctime), (112, &s.stx_mtime)] {
+        o.u64(off, t.tv_sec as u64);
+        o.u32(off + 8, t.tv_nsec);
+    }
+    o.u32(128, s.stx_rdev_major);
+    o.u32(132, s.stx_rdev_minor);
+    o.u32(136, s.stx_dev_major);
+    o.u32(140, s.stx_dev_minor);
+    o.0
+}
+
+fn timespec_to_guest(t: &libc::timespec) -> Vec<u8> {
+    let mut o = Out::new(16);
+    o.u64(0, t.tv_sec as u64);
+    o.u64(8, t.tv_nsec as u64);
+    o.0
+}
+
+impl Process {
+    fn timespec_from_guest(&self, addr: u64) -> Option<libc::timespec> {
+        let b = self.space.read_bytes(addr, 16)?;
+        Some(libc::timespec {
+            tv_sec: i64::from_le_bytes(b[0..8].try_into().unwrap()) as _,
+            tv_nsec: i64::from_le_bytes(b[8..16].try_into().unwrap()) as _,
+        })
+    }
+
+    /// A guest path as a host path: absolute paths are tried in the
+    /// sysroot first (qemu's `-L` semantics).
+    fn path(&self, addr: u64) -> Result<CString, i64> {
+        let raw = self.space.read_cstr(addr, 4096).ok_or(EFAULT)?;
+        if raw.first() == Some(&b'/') {
+            if let Some(root) = &self.sysroot {
+                let mut p = root.as_os_str().as_encoded_bytes().to_vec();
+                p.extend_from_slice(&raw);
+                let c = CString::new(p).map_err(|_| EINVAL)?;
+                // SAFETY: c is a valid C string.
+                let mut st: libc::stat = unsafe { std::mem::zeroed() };
+                if unsafe { libc::lstat(c.as_ptr(), &mut st) } == 0 {
+                    return Ok(c);
+                }
+            }
+        }
+        CString::new(raw).map_err(|_| EINVAL)
+    }
+
+    fn write_guest(&mut self, addr: u64, bytes: &[u8]) -> i64 {
+        match self.space.write_bytes(addr, bytes) {
+            Some(()) => 0,
+            None => EFAULT,
+        }
+    }
+
+    fn buf_mut(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
+        self.space.host_range(addr, len, PROT_WRITE).ok_or(EFAULT)
+    }
+
+    fn buf(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
+        self.space.host_range(addr, len, PROT_READ).ok_or(EFAULT)
+    }
+
+    fn iovecs(&self, addr: u64, cnt: u64, write_to_guest: bool) -> Result<Vec<libc::iovec>, i64> {
+        if cnt > 1024 {
+            return Err(EINVAL);
+        }
+        let raw = self.space.read_bytes(addr, cnt as usize * 16).ok_or(EFAULT)?;
+        raw.chunks(16)
+            .map(|c| {
+                let base = u64::from_le_bytes(c[0..8].try_into().unwrap());
+                let len = u64::from_le_bytes(c[8..16].try_into().unwrap());
+                let p = if write_to_guest { self.buf_mut(base, len)? } else { self.buf(base, len)? };
+                Ok(libc::iovec { iov_base: p as _, iov_len: len as usize })
+            })
+            .collect()
+    }
+
+    fn brk(&mut self, addr: u64) -> i64 {
+        let sp = &mut self.space;
+        if addr <= sp.brk_start || addr >= crate::memory::MMAP_MIN {
+            return sp.brk as i64;
+        }
+        let old_end = sp.brk.next_multiple_of(PAGE);
+        let new_end = addr.next_multiple_of(PAGE);
+        if new_end > old_end {
+            // Refuse to grow over an existing mapping.
+            let mut a = old_end;
+            while a < new_end {
+                if sp.is_mapped(a) {
+                    return sp.brk as i64;
+                }
+                a += PAGE;
+            }
+            if sp.map(old_end, new_end - old_end, PROT_READ | PROT_WRITE).is_err() {
+                return sp.brk as i64;
+            }
+        } else if new_end < old_end {
+            let _ = sp.unmap(new_end, old_end - new_end);
+        }
+        sp.brk = addr;
+        addr as i64
+    }
+
+    fn mmap(&mut self, addr: u64, len: u64, prot: u64, flags: u64, fd: i64, off: u64) -> i64 {
+        const MAP_FIXED: u64 = 0x10;
+        const MAP_ANONYMOUS: u64 = 0x20;
+        const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+        if len == 0 || off % PAGE != 0 || prot & !7 != 0 {
+            return EINVAL;
+        }
+        let Some(len) = len.checked_next_multiple_of(PAGE) else { return ENOMEM };
+        let prot = prot as u8 & (PROT_READ | PROT_WRITE | PROT_EXEC);
+        let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+            if addr % PAGE != 0 {
+                return EINVAL;
+            }
+            if flags & MAP_FIXED_NOREPLACE != 0 {
+                let mut a = addr;
+                while a < addr.saturating_add(len) {
+                    if self.space.is_mapped(a) {
+                        return -(libc::EEXIST as i64);
+                    }
+                    a += PAGE;
+                }
+            }
+            addr
+        } else {
+            let hint_free = addr != 0
+                && addr % PAGE == 0
+                && addr.checked_add(len).is_some_and(|e| e <= crate::memory::WINDOW)
+                && (0..len / PAGE).all(|k| !self.space.is_mapped(addr + k * PAGE));
+            if hint_free {
+                addr
+            } else {
+                match self.space.find_free(len) {
+                    Some(a) => a,
+                    None => return ENOMEM,
+                }
+            }
+        };
+        if let Err(e) = self.space.map(start, len, prot) {
+            return -(e as i64);
+        }
+        if flags & MAP_ANONYMOUS == 0 {
+            // File mapping: the guest sees the file's contents (private
+            // copy; writes to a MAP_SHARED mapping are not written back).
+            let p = self.space.host_range(start, len, 0).unwrap();
+            // SAFETY: p is valid for len bytes (mapped just now).
+            let n = unsafe { libc::pread(fd as i32, p as _, len as usize, off as i64) };
+            if n < 0 {
+                let e = errno();
+                let _ = self.space.unmap(start, len);
+                return e;
+            }
+        }
+        start as i64
+    }
+
+    fn strace_line(&self, nr: u64, args: &[u64; 6], ret: i64) {
+        eprintln!("{} {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {}", std::process::id(), name(nr), args[0], args[1], args[2], args[3], args[4], args[5], ret);
+    }
+
+    /// Performs the system call in X8 with arguments X0..X5; the result
+    /// goes to X0.
+    pub fn syscall(&mut self, cpu: &mut CpuState) -> After {
+        let nr = cpu.x[8];
+        let a: [u64; 6] = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
+        let (ret, after) = match self.dispatch(nr, &a) {
+            Ok(r) => (r, After::Continue),
+            Err(after) => (0, after),
+        };
+        if self.strace {
+            match after {
+                After::Continue => self.strace_line(nr, &a, ret),
+                After::Exit(code) => eprintln!("{} {}({}) = ?", std::process::id(), name(nr), code),
+                After::Signal(sig) => eprintln!("{} {}(...) = ? (signal {sig})", std::process::id(), name(nr)),
+            }
+        }
+        cpu.x[0] = ret as u64;
+        after
+    }
+
+    fn dispatch(&mut self, nr: u64, a: &[u64; 6]) -> Result<i64, After> {
+        let fd = a[0] as i32;
+        let r = match nr {
+            // read, write, pread64, pwrite64
+            63 | 64 | 67 | 68 => {
+                let len = a[2];
+                let p = if nr == 63 || nr == 67 { self.buf_mut(a[1], len) } else { self.buf(a[1], len) };
+                match p {
+                    Err(e) => e,
+                    // SAFETY: p is valid for len bytes of guest memory.
+                    Ok(p) => host(unsafe {
+                        match nr {
+                            63 => libc::read(fd, p as _, len as usize),
+                            64 => libc::write(fd, p as _, len as usize),
+                            67 => libc::pread(fd, p as _, len as usize, a[3] as i64),
+                            _ => libc::pwrite(fd, p as _, len as usize, a[3] as i64),
+                        }
+                    } as i64),
+                }
+            }
+            // readv, writev
+            65 | 66 => match self.iovecs(a[1], a[2], nr == 65) {
+                Err(e) => e,
+                // SAFETY: every iovec points into checked guest memory.
+                Ok(v) => host(unsafe {
+                    if nr == 65 {
+                        libc::readv(fd, v.as_ptr(), v.len() as i32)
+                    } else {
+                        libc::writev(fd, v.as_ptr(), v.len() as i32)
+                    }
+                } as i64),
+            },
+            // openat
+            56 => match self.path(a[1]) {
+                Err(e) => e,
+                // SAFETY: valid C string.
+                Ok(p) => host(unsafe { libc::openat(a[0] as i32, p.as_ptr(), open_flags_to_host(a[2] as i64), a[3] as libc::c_uint) } as i64),
+            },
+            57 => host(unsafe { libc::close(fd) } as i64),
+            62 => host(unsafe { libc::lseek(fd, a[1] as i64, a[2] as i32) }),
+            // fstat
+            80 => {
+                let mut st: libc::stat = unsafe { std::mem::zeroed() };
+                // SAFETY: st is a valid out-pointer.
+                let r = host(unsafe { libc::fstat(fd, &mut st) } as i64);
+                if r == 0 {
+                    self.write_guest(a[1], &stat_to_guest(&st))
+                } else {
+                    r
+                }
+            }
+            // newfstatat
+            79 => {
+                let p = match self.path(a[1]) {
+                    Ok(p) => p,
+                    Err(e) => return Ok(e),
+                };
+                let mut st: libc::stat = unsafe { std::mem::zeroed() };
+                // SAFETY: valid path and out-pointer.
+                let r = host(unsafe { libc::fstatat(a[0] as i32, p.as_ptr(), &mut st, a[3] as i32) } as i64);
+                if r == 0 {
+                    self.write_guest(a[2], &stat_to_guest(&st))
+                } else {
+                    r
+                }
+            }
+            // statx
+            291 => {
+                let p = match self.path(a[1]) {
+                    Ok(p) => p,
+                    Err(e) => return Ok(e),
+                };
+                let mut st: libc::statx = unsafe { std::mem::zeroed() };
+                // SAFETY: valid path and out-pointer.
+                let r = host(unsafe { libc::statx(a[0] as i32, p.as_ptr(), a[2] as i32, a[3] as u32, &mut st) } as i64);
+                if r == 0 {
+                    self.write_guest(a[4], &statx_to_guest(&st))
+                } else {
+                    r
+                }
+            }
+            // getdents64: re-encode each linux_dirent64 in guest byte order.
+            61 => {
+                let count = (a[2] as usize).min(1 << 20);
+                let mut hbuf = vec![0u8; count];
+                // SAFETY: hbuf is valid for count bytes.
+                let n = unsafe { libc::syscall(libc::SYS_getdents64, fd, hbuf.as_mut_ptr(), count) };
+                if n < 0 {
+                    errno()
+                } else {
+                    let mut out = Vec::with_capacity(n as usize);
+                    let mut off = 0usize;
+                    while off < n as usize {
+                        let ino = u64::from_ne_bytes(hbuf[off..off + 8].try_into().unwrap());
+                        let doff = i64::from_ne_bytes(hbuf[off + 8..off + 16].try_into().unwrap());
+                        let reclen = u16::from_ne_bytes(hbuf[off + 16..off + 18].try_into().unwrap()) as usize;
+                        if reclen < 19 || off + reclen > n as usize {
+                            break;
+                        }
+                        out.extend_from_slice(&ino.to_le_bytes());
+                        out.extend_from_slice(&doff.to_le_bytes());
+                        out.extend_from_slice(&(reclen as u16).to_le_bytes());
+                        out.extend_from_slice(&hbuf[off + 18..off + reclen]);
+                        off += reclen;
+                    }
+                    match self.write_guest(a[1], &out) {
+                        0 => out.len() as i64,
+                        e => e,
+                    }
+                }
+            }
+            // readlinkat
+            78 => {
+                let raw = match self.space.read_cstr(a[1], 4096) {
+                    Some(r) => r,
+                    None => return Ok(EFAULT),
+                };
+                let target: Vec<u8> = if raw == b"/proc/self/exe" {
+                    std::fs::canonicalize(&self.exe).unwrap_or(self.exe.clone()).into_os_string().into_encoded_bytes()
+                } else {
+                    let p = match self.path(a[1]) {
+                        Ok(p) => p,
+                        Err(e) => return Ok(e),
+                    };
+                    let mut buf = vec![0u8; 4096];
+                    // SAFETY: valid path and buffer.
+                    let n = unsafe { libc::readlinkat(a[0] as i32, p.as_ptr(), buf.as_mut_ptr() as _, buf.len()) };
+                    if n < 0 {
+                        return Ok(errno());
+                    }
+                    buf.truncate(n as usize);
+                    buf
+                };
+                let n = target.len().min(a[3] as usize);
+                match self.write_guest(a[2], &target[..n]) {
+                    0 => n as i64,
+                    e => e,
+                }
+            }
+            // faccessat, faccessat2
+            48 | 439 => match self.path(a[1]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::faccessat(a[0] as i32, p.as_ptr(), a[2] as i32, if nr == 439 { a[3] as i32 } else { 0 }) } as i64),
+            },
+            34 => match self.path(a[1]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::mkdirat(a[0] as i32, p.as_ptr(), a[2] as libc::mode_t) } as i64),
+            },
+            35 => match self.path(a[1]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::unlinkat(a[0] as i32, p.as_ptr(), a[2] as i32) } as i64),
+            },
+            // renameat, renameat2
+            38 | 276 => match (self.path(a[1]), self.path(a[3])) {
+                (Ok(p), Ok(q)) => host(unsafe {
+                    libc::syscall(libc::SYS_renameat2, a[0] as i32, p.as_ptr(), a[2] as i32, q.as_ptr(), if nr == 276 { a[4] as u32 } else { 0 })
+                }),
+                (Err(e), _) | (_, Err(e)) => e,
+            },
+            // fcntl
+            25 => match a[1] as i32 {
+                libc::F_GETFL => {
+                    let r = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+                    if r < 0 {
+                        errno()
+                    } else {
+                        open_flags_from_host(r)
+                    }
+                }
+                libc::F_SETFL => host(unsafe { libc::fcntl(fd, libc::F_SETFL, open_flags_to_host(a[2] as i64)) } as i64),
+                libc::F_GETFD | libc::F_SETFD | libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
+                    host(unsafe { libc::fcntl(fd, a[1] as i32, a[2] as libc::c_int) } as i64)
+                }
+                _ => EINVAL,
+            },
+            // ioctl
+            29 => self.ioctl(fd, a[1], a[2]),
+            23 => host(unsafe { libc::dup(fd) } as i64),
+            24 => host(unsafe { libc::dup3(fd, a[1] as i32, a[2] as i32) } as i64),
+            // pipe2
+            59 => {
+                let mut fds = [0i32; 2];
+                let r = host(unsafe { libc::pipe2(fds.as_mut_ptr(), a[1] as i32) } as i64);
+                if r == 0 {
+                    let mut o = Out::new(8);
+                    o.u32(0, fds[0] as u32);
+                    o.u32(4, fds[1] as u32);
+                    self.write_guest(a[0], &o.0)
+                } else {
+                    r
+                }
+            }
+            17 => {
+                // getcwd
+                match std::env::current_dir() {
+                    Ok(d) => {
+                        let mut b = d.into_os_string().into_encoded_bytes();
+                        b.push(0);
+                        if b.len() > a[1] as usize {
+                            -(libc::ERANGE as i64)
+                        } else {
+                            match self.write_guest(a[0], &b) {
+                                0 => b.len() as i64,
+                                e => e,
+                            }
+                        }
+                    }
+                    Err(e) => -(e.raw_os_error().unwrap_or(libc::EIO) as i64),
+                }
+            }
+            49 => match self.path(a[0]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::chdir(p.as_ptr()) } as i64),
+            },
+            50 => host(unsafe { libc::fchdir(fd) } as i64),
+            166 => unsafe { libc::umask(a[0] as libc::mode_t) as i64 },
+            82 => host(unsafe { libc::fsync(fd) } as i64),
+            83 => host(unsafe { libc::fdatasync(fd) } as i64),
+            46 => host(unsafe { libc::ftruncate(fd, a[1] as i64) } as i64),
+            52 => host(unsafe { libc::fchmod(fd, a[1] as libc::mode_t) } as i64),
+            // brk, mmap, munmap, mprotect, mremap, madvise
+            214 => self.brk(a[0]),
+            222 => self.mmap(a[0], a[1], a[2], a[3], a[4] as i32 as i64, a[5]),
+            215 => {
+                if a[0] % PAGE != 0 || a[1] == 0 {
+                    EINVAL
+                } else {
+                    match self.space.unmap(a[0], a[1]) {
+                        Ok(()) => 0,
+                        Err(e) => -(e as i64),
+                    }
+                }
+            }
+            226 => {
+                if a[0] % PAGE != 0 {
+                    EINVAL
+                } else {
+                    match self.space.protect(a[0], a[1], a[2] as u8 & 7) {
+                        Ok(()) => 0,
+                        Err(e) => -(e as i64),
+                    }
+                }
+            }
+            216 => self.mremap(a[0], a[1], a[2], a[3], a[4]),
+            233 => {
+                // MADV_DONTNEED on private anonymous memory reads back zero.
+                if a[2] == 4 {
+                    if let Some(p) = self.space.host_range(a[0], a[1], 0) {
+                        unsafe { std::ptr::write_bytes(p, 0, a[1] as usize) };
+                    }
+                }
+                0
+            }
+            // exit, exit_group
+            93 | 94 => return Err(After::Exit(a[0] as i32)),
+            96 => {
+                self.tid_address = a[0];
+                unsafe { libc::gettid() as i64 }
+            }
+            99 => 0,  // set_robust_list: recorded nowhere, nothing to do single-threaded
+            293 => ENOSYS, // rseq: glibc copes without it
+            // rt_sigaction
+            134 => {
+                let sig = a[0] as usize;
+                if sig == 0 || sig > 64 || a[3] != 8 {
+                    EINVAL
+                } else {
+                    let old = self.sigactions[sig];
+                    if a[1] != 0 {
+                        match self.space.read_bytes(a[1], 32) {
+                            None => return Ok(EFAULT),
+                            Some(b) => {
+                                if sig == libc::SIGKILL as usize || sig == libc::SIGSTOP as usize {
+                                    return Ok(EINVAL);
+                                }
+                                for k in 0..4 {
+                                    self.sigactions[sig][k] = u64::from_le_bytes(b[8 * k..8 * k + 8].try_into().unwrap());
+                                }
+                            }
+                        }
+                    }
+                    if a[2] != 0 {
+                        let mut o = Out::new(32);
+                        for (k, v) in old.iter().enumerate() {
+                            o.u64(8 * k, *v);
+                        }
+                        self.write_guest(a[2], &o.0)
+                    } else {
+                        0
+                    }
+                }
+            }
+            // rt_sigprocmask
+            135 => {
+                let old = self.sigmask;
+                if a[1] != 0 {
+                    let Some(set) = self.space.read_u64(a[1]) else { return Ok(EFAULT) };
+                    match a[0] {
+                        0 => self.sigmask |= set,
+                        1 => self.sigmask &= !set,
+                        2 => self.sigmask = set,
+                        _ => return Ok(EINVAL),
+                    }
+                }
+                if a[2] != 0 {
+                    self.write_guest(a[2], &old.to_le_bytes())
+                } else {
+                    0
+                }
+            }
+            132 => 0, // sigaltstack: recorded when signal delivery arrives (issue #6)
+            // kill, tkill, tgkill: to itself only.
+            129 | 130 | 131 => {
+                let sig = if nr == 131 { a[2] } else { a[1] } as i32;
+                let target = if nr == 131 { a[1] } else { a[0] } as i32;
+                let me = std::process::id() as i32;
+                let tid = unsafe { libc::gettid() };
+                if target != me && target != tid && !(nr == 129 && target == 0) {
+                    -(libc::ESRCH as i64)
+                } else if sig == 0 {
+                    0
+                } else if !(1..=64).contains(&sig) {
+                    EINVAL
+                } else {
+                    return Err(After::Signal(sig));
+                }
+            }
+            172 => unsafe { libc::getpid() as i64 },
+            173 => unsafe { libc::getppid() as i64 },
+            178 => unsafe { libc::gettid() as i64 },
+            174 => unsafe { libc::getuid() as i64 },
+            175 => unsafe { libc::geteuid() as i64 },
+            176 => unsafe { libc::getgid() as i64 },
+            177 => unsafe { libc::getegid() as i64 },
+            160 => self.uname(a[0]),
+            // clock_gettime, clock_getres
+            113 | 114 => {
+                let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+                let r = host(unsafe {
+                    if nr == 113 {
+                        libc::clock_gettime(a[0] as libc::clockid_t, &mut t)
+                    } else {
+                        libc::clock_getres(a[0] as libc::clockid_t, &mut t)
+                    }
+                } as i64);
+                if r == 0 && a[1] != 0 {
+                    self.write_guest(a[1], &timespec_to_guest(&t))
+                } else {
+                    r
+                }
+            }
+            169 => {
+                let mut tv: libc::timeval = unsafe { std::mem::zeroed() };
+                unsafe { libc::gettimeofday(&mut tv, std::ptr::null_mut()) };
+                if a[0] != 0 {
+                    let mut o = Out::new(16);
+                    o.u64(0, tv.tv_sec as u64);
+                    o.u64(8, tv.tv_usec as u64);
+                    self.write_guest(a[0], &o.0)
+                } else {
+                    0
+                }
+            }
+            // nanosleep, clock_nanosleep
+            101 | 115 => {
+                let (req_addr, rem_addr) = if nr == 101 { (a[0], a[1]) } else { (a[2], a[3]) };
+                let Some(req) = self.timespec_from_guest(req_addr) else { return Ok(EFAULT) };
+                let mut rem: libc::timespec = unsafe { std::mem::zeroed() };
+                let r = if nr == 101 {
+                    host(unsafe { libc::nanosleep(&req, &mut rem) } as i64)
+                } else {
+                    -(unsafe { libc::clock_nanosleep(a[0] as libc::clockid_t, a[1] as i32, &req, &mut rem) } as i64)
+                };
+                if r == -(libc::EINTR as i64) && rem_addr != 0 {
+                    self.write_guest(rem_addr, &timespec_to_guest(&rem));
+                }
+                r
+            }
+            // getrandom
+            278 => match self.buf_mut(a[0], a[1]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::getrandom(p as _, a[1] as usize, a[2] as u32) } as i64),
+            },
+            // prlimit64, getrlimit
+            261 | 163 => {
+                let (pid, res, new, old) = if nr == 261 { (a[0], a[1], a[2], a[3]) } else { (0, a[0], 0, a[1]) };
+                if pid != 0 && pid as i32 != unsafe { libc::getpid() } {
+                    -(libc::EPERM as i64)
+                } else {
+                    let mut newl: libc::rlimit64 = unsafe { std::mem::zeroed() };
+                    let newp = if new != 0 {
+                        match self.space.read_bytes(new, 16) {
+                            None => return Ok(EFAULT),
+                            Some(b) => {
+                                newl.rlim_cur = u64::from_le_bytes(b[0..8].try_into().unwrap());
+                                newl.rlim_max = u64::from_le_bytes(b[8..16].try_into().unwrap());
+                                &newl as *const libc::rlimit64
+                            }
+                        }
+                    } else {
+                        std::ptr::null()
+                    };
+                    let mut oldl: libc::rlimit64 = unsafe { std::mem::zeroed() };
+                    let r = host(unsafe { libc::prlimit64(0, res as _, newp, &mut oldl) } as i64);
+                    if r == 0 && old != 0 {
+                        let mut o = Out::new(16);
+                        o.u64(0, oldl.rlim_cur);
+                        o.u64(8, oldl.rlim_max);
+                        self.write_guest(old, &o.0)
+                    } else {
+                        r
+                    }
+                }
+            }
+            // sched_getaffinity: the mask is an array of unsigned longs.
+            123 => {
+                let size = (a[1] as usize).min(1024) & !7;
+                let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+                let r = host(unsafe { libc::sched_getaffinity(a[0] as i32, std::mem::size_of::<libc::cpu_set_t>(), &mut set) } as i64);
+                if r < 0 {
+                    r
+                } else {
+                    let mut out = vec![0u8; size];
+                    for cpu in 0..(size * 8).min(libc::CPU_SETSIZE as usize) {
+                        if unsafe { libc::CPU_ISSET(cpu, &set) } {
+                            out[cpu / 8] |= 1 << (cpu % 8);
+                        }
+                    }
+                    match self.write_guest(a[2], &out) {
+                        0 => size as i64,
+                        e => e,
+                    }
+                }
+            }
+            124 => unsafe { libc::sched_yield() as i64 },
+            168 => {
+                // getcpu
+                if a[0] != 0 {
+                    self.write_guest(a[0], &0u32.to_le_bytes());
+                }
+                if a[1] != 0 {
+                    self.write_guest(a[1], &0u32.to_le_bytes());
+                }
+                0
+            }
+            98 => self.futex(a),
+            167 => match a[0] {
+                15 | 16 => 0, // PR_SET_NAME / PR_GET_NAME: accepted
+                _ => EINVAL,
+            },
+            _ => ENOSYS,
+        };
+        Ok(r)
+    }
+
+    fn mremap(&mut self, old: u64, old_len: u64, new_len: u64, flags: u64, _new_addr: u64) -> i64 {
+        const MREMAP_MAYMOVE: u64 = 1;
+        if old % PAGE != 0 || new_len == 0 {
+            return EINVAL;
+        }
+        let old_len = old_len.next_multiple_of(PAGE);
+        let new_len = new_len.next_multiple_of(PAGE);
+        if new_len <= old_len {
+            let _ = self.space.unmap(old + new_len, old_len - new_len);
+            return old as i64;
+        }
+        let Some(perm) = self.space.perms(old) else { return -(libc::EFAULT as i64) };
+        // Grow in place if the pages above are free.
+        if (old_len..new_len).step_by(PAGE as usize).all(|k| !self.space.is_mapped(old + k))
+            && self.space.map(old + old_len, new_len - old_len, perm).is_ok()
+        {
+            return old as i64;
+        }
+        if flags & MREMAP_MAYMOVE == 0 {
+            return ENOMEM;
+        }
+        let Some(new) = self.space.find_free(new_len) else { return ENOMEM };
+        if self.space.map(new, new_len, perm).is_err() {
+            return ENOMEM;
+        }
+        let (Some(src), Some(dst)) = (self.space.host_range(old, old_len, 0), self.space.host_range(new, old_len, 0)) else {
+            return EFAULT;
+        };
+        // SAFETY: both ranges are mapped and distinct.
+        unsafe { std::ptr::copy_nonoverlapping(src, dst, old_len as usize) };
+        let _ = self.space.unmap(old, old_len);
+        new as i64
+    }
+
+    /// Single-threaded futex: the word is read in guest byte order.
+    fn futex(&mut self, a: &[u64; 6]) -> i64 {
+        let op = a[1] & 0x7f;
+        match op {
+            // FUTEX_WAIT, FUTEX_WAIT_BITSET
+            0 | 9 => {
+                let Some(b) = self.space.read_bytes(a[0], 4) else { return EFAULT };
+                let cur = u32::from_le_bytes(b.try_into().unwrap());
+                if cur != a[2] as u32 {
+                    -(libc::EAGAIN as i64)
+                } else if a[3] != 0 {
+                    // Nobody else can wake us: the timeout expires.
+                    -(libc::ETIMEDOUT as i64)
+                } else {
+                    // Waiting forever with no other thread would hang.
+                    -(libc::EINTR as i64)
+                }
+            }
+            // FUTEX_WAKE, FUTEX_WAKE_BITSET, FUTEX_REQUEUE, CMP_REQUEUE, WAKE_OP
+            1 | 10 | 3 | 4 | 5 => 0,
+            _ => ENOSYS,
+        }
+    }
+
+    fn ioctl(&mut self, fd: i32, req: u64, arg: u64) -> i64 {
+        const TCGETS: u64 = 0x5401;
+        const TIOCGWINSZ: u64 = 0x5413;
+        match req {
+            TCGETS => {
+                // The kernel's struct termios (asm-generic): 4 flag words,
+                // c_line, c_cc[19]; flag values are the same on the hosts.
+                let mut t = [0u8; 60];
+                let r = host(unsafe { libc::ioctl(fd, libc::TCGETS, t.as_mut_ptr()) } as i64);
+                if r < 0 {
+                    return r;
+                }
+                let mut o = Out::new(36);
+                for k in 0..4 {
+                    o.u32(4 * k, u32::from_ne_bytes(t[4 * k..4 * k + 4].try_into().unwrap()));
+                }
+                o.0[16..36].copy_from_slice(&t[16..36]);
+                self.write_guest(arg, &o.0)
+            }
+            TIOCGWINSZ => {
+                let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+                let r = host(unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) } as i64);
+                if r < 0 {
+                    return r;
+                }
+                let mut o = Out::new(8);
+                o.u16(0, ws.ws_row);
+                o.u16(2, ws.ws_col);
+                o.u16(4, ws.ws_xpixel);
+                o.u16(6, ws.ws_ypixel);
+                self.write_guest(arg, &o.0)
+            }
+            _ => -(libc::ENOTTY as i64),
+        }
+    }
+
+    fn uname(&mut self, addr: u64) -> i64 {
+        let mut u: libc::utsname = unsafe { std::mem::zeroed() };
+        unsafe { libc::uname(&mut u) };
+        let field = |f: &[libc::c_char]| -> Vec<u8> {
+            let mut v: Vec<u8> = f.iter().map(|&c| c as u8).collect();
+            v.resize(65, 0);
+            v
+        };
+        let mut out = Vec::with_capacity(65 * 6);
+        out.extend(field(&u.sysname));
+        out.extend(field(&u.nodename));
+        out.extend(field(&u.release));
+        out.extend(field(&u.version));
+        let mut machine = b"aarch64".to_vec();
+        machine.resize(65, 0);
+        out.extend(machine);
+        out.extend(field(&u.domainname));
+        self.write_guest(addr, &out)
+    }
+}
+
+/// The aarch64 name of a system call number, for `--strace`.
+pub fn name(nr: u64) -> String {
+    let n = match nr {
+        17 => "getcwd",
+        23 => "dup",
+        24 => "dup3",
+        25 => "fcntl",
+        29 => "ioctl",
+        34 => "mkdirat",
+        35 => "unlinkat",
+        38 => "renameat",
+        46 => "ftruncate",
+        48 => "faccessat",
+        49 => "chdir",
+        56 => "openat",
+        57 => "close",
+        59 => "pipe2",
+        61 => "getdents64",
+        62 => "lseek",
+        63 => "read",
+        64 => "write",
+        65 => "readv",
+        66 => "writev",
+        67 => "pread64",
+        68 => "pwrite64",
+        78 => "readlinkat",
+        79 => "newfstatat",
+        80 => "fstat",
+        93 => "exit",
+        94 => "exit_group",
+        96 => "set_tid_address",
+        98 => "futex",
+        99 => "set_robust_list",
+        101 => "nanosleep",
+        113 => "clock_gettime",
+        114 => "clock_getres",
+        115 => "clock_nanosleep",
+        123 => "sched_getaffinity",
+        124 => "sched_yield",
+        129 => "kill",
+        131 => "tgkill",
+        134 => "rt_sigaction",
+        135 => "rt_sigprocmask",
+        160 => "uname",
+        163 => "getrlimit",
+        167 => "prctl",
+        169 => "gettimeofday",
+        172 => "getpid",
+        178 => "gettid",
+        214 => "brk",
+        215 => "munmap",
+        216 => "mremap",
+        222 => "mmap",
+        226 => "mprotect",
+        233 => "madvise",
+        261 => "prlimit64",
+        276 => "renameat2",
+        278 => "getrandom",
+        291 => "statx",
+        293 => "rseq",
+        439 => "faccessat2",
+        _ => return format!("syscall_{nr}"),
+    };
+    n.to_string()
+}
