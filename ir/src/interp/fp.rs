@@ -1,11 +1,616 @@
-//! Scalar floating-point semantics (FPCR-controlled rounding, FZ, DN; FPSR
-//! cumulative flags).
+//! Floating-point semantics as the Arm ARM's pseudocode defines them:
+//! FPCR rounding mode (RMode), flush-to-zero (FZ) and default-NaN (DN)
+//! honoured, FPSR cumulative exception flags set, NaN propagation in the
+//! architecture's order (signalling NaNs first, then the first operand).
+//! IEEE arithmetic and rounding come from `rustc_apfloat`; square root is
+//! the host's correctly rounded one, corrected for the directed modes.
+//!
+//! Values are bit patterns in the low 16/32/64 bits. The lane functions
+//! here are shared by the scalar FP ops and the vector FP lanes.
+//!
+//! Known gaps: flush-to-zero of results is decided after rounding (the
+//! architecture decides on the unrounded value, which differs only for
+//! results just below the smallest normal); FPCR.FZ16 and AHP are ignored;
+//! the reciprocal (square root) estimates are not implemented.
 
+use crate::fp::{FpBinOp, FpRounding, FpSize, FpUnOp};
 use crate::op::Op;
 use crate::state::CpuState;
+use rustc_apfloat::ieee::{Double, Half, Single};
+use rustc_apfloat::{Float, FloatConvert, Round, Status, StatusAnd};
+
+pub const IOC: u64 = 1 << 0;
+pub const DZC: u64 = 1 << 1;
+pub const OFC: u64 = 1 << 2;
+pub const UFC: u64 = 1 << 3;
+pub const IXC: u64 = 1 << 4;
+pub const IDC: u64 = 1 << 7;
+pub const QC: u64 = 1 << 27;
+
+const FPCR_FZ: u64 = 1 << 24;
+const FPCR_DN: u64 = 1 << 25;
+
+/// The FP environment of one operation: FPCR in, FPSR flags out.
+pub struct Env<'a> {
+    pub fpcr: u64,
+    pub fpsr: &'a mut u64,
+}
+
+impl Env<'_> {
+    fn raise(&mut self, flags: u64) {
+        *self.fpsr |= flags;
+    }
+    fn round(&self, mode: FpRounding) -> Round {
+        match mode {
+            FpRounding::TieEven => Round::NearestTiesToEven,
+            FpRounding::PosInf => Round::TowardPositive,
+            FpRounding::NegInf => Round::TowardNegative,
+            FpRounding::Zero => Round::TowardZero,
+            FpRounding::TieAway => Round::NearestTiesToAway,
+            // Round-to-odd is emulated by the callers that need it.
+            FpRounding::Odd => Round::TowardZero,
+            FpRounding::Current => match self.fpcr >> 22 & 3 {
+                0 => Round::NearestTiesToEven,
+                1 => Round::TowardPositive,
+                2 => Round::TowardNegative,
+                _ => Round::TowardZero,
+            },
+        }
+    }
+    fn fz(&self) -> bool {
+        self.fpcr & FPCR_FZ != 0
+    }
+    fn dn(&self) -> bool {
+        self.fpcr & FPCR_DN != 0
+    }
+    fn status(&mut self, s: Status) {
+        let mut f = 0;
+        if s.contains(Status::INVALID_OP) {
+            f |= IOC;
+        }
+        if s.contains(Status::DIV_BY_ZERO) {
+            f |= DZC;
+        }
+        if s.contains(Status::OVERFLOW) {
+            f |= OFC;
+        }
+        if s.contains(Status::UNDERFLOW) {
+            f |= UFC;
+        }
+        if s.contains(Status::INEXACT) {
+            f |= IXC;
+        }
+        self.raise(f);
+    }
+}
+
+/// Per-precision constants and the apfloat type.
+trait Prec: Float + FloatConvert<Double> + FloatConvert<Single> + FloatConvert<Half> + Copy {
+    const NBITS: u32;
+    const FRAC: u32;
+    const EXP_MASK: u64;
+    fn from_double(d: Double, round: Round) -> StatusAnd<Self>;
+    fn default_nan() -> u64 {
+        Self::EXP_MASK | 1 << (Self::FRAC - 1)
+    }
+    fn sign_bit() -> u64 {
+        1 << (Self::NBITS - 1)
+    }
+    fn mask() -> u64 {
+        if Self::NBITS == 64 {
+            u64::MAX
+        } else {
+            (1 << Self::NBITS) - 1
+        }
+    }
+}
+
+impl Prec for Half {
+    fn from_double(d: Double, round: Round) -> StatusAnd<Self> {
+        d.convert_r(round, &mut false)
+    }
+    const NBITS: u32 = 16;
+    const FRAC: u32 = 10;
+    const EXP_MASK: u64 = 0x7c00;
+}
+impl Prec for Single {
+    fn from_double(d: Double, round: Round) -> StatusAnd<Self> {
+        d.convert_r(round, &mut false)
+    }
+    const NBITS: u32 = 32;
+    const FRAC: u32 = 23;
+    const EXP_MASK: u64 = 0x7f80_0000;
+}
+impl Prec for Double {
+    fn from_double(d: Double, round: Round) -> StatusAnd<Self> {
+        d.convert_r(round, &mut false)
+    }
+    const NBITS: u32 = 64;
+    const FRAC: u32 = 52;
+    const EXP_MASK: u64 = 0x7ff0_0000_0000_0000;
+}
+
+fn is_nan_bits<F: Prec>(x: u64) -> bool {
+    x & F::EXP_MASK == F::EXP_MASK && x & ((1 << F::FRAC) - 1) != 0
+}
+fn is_snan_bits<F: Prec>(x: u64) -> bool {
+    is_nan_bits::<F>(x) && x & (1 << (F::FRAC - 1)) == 0
+}
+fn is_denormal_bits<F: Prec>(x: u64) -> bool {
+    x & F::EXP_MASK == 0 && x & ((1 << F::FRAC) - 1) != 0
+}
+fn quiet<F: Prec>(x: u64) -> u64 {
+    x | 1 << (F::FRAC - 1)
+}
+
+/// Input flushing (FZ): a denormal operand reads as a zero of its sign.
+fn flush_in<F: Prec>(env: &mut Env, x: u64) -> u64 {
+    if env.fz() && F::NBITS != 16 && is_denormal_bits::<F>(x) {
+        env.raise(IDC);
+        x & F::sign_bit()
+    } else {
+        x
+    }
+}
+
+/// Output flushing (FZ) of a rounded result.
+fn flush_out<F: Prec>(env: &mut Env, x: u64) -> u64 {
+    if env.fz() && F::NBITS != 16 && is_denormal_bits::<F>(x) {
+        env.raise(UFC);
+        x & F::sign_bit()
+    } else {
+        x
+    }
+}
+
+/// The NaN result of an operation with NaN operands, or None.
+fn process_nans<F: Prec>(env: &mut Env, ops: &[u64]) -> Option<u64> {
+    let pick = ops.iter().find(|&&x| is_snan_bits::<F>(x)).or_else(|| ops.iter().find(|&&x| is_nan_bits::<F>(x)))?;
+    if ops.iter().any(|&x| is_snan_bits::<F>(x)) {
+        env.raise(IOC);
+    }
+    Some(if env.dn() { F::default_nan() } else { quiet::<F>(*pick) })
+}
+
+/// Finishes an arithmetic result: default NaN for a generated NaN, flags,
+/// output flushing.
+fn finish<F: Prec>(env: &mut Env, r: StatusAnd<F>) -> u64 {
+    let bits = r.value.to_bits() as u64 & F::mask();
+    env.status(r.status);
+    if is_nan_bits::<F>(bits) {
+        // A NaN made from non-NaN operands (0*inf, inf-inf…) is the default NaN.
+        return F::default_nan();
+    }
+    flush_out::<F>(env, bits)
+}
+
+fn from_bits<F: Prec>(x: u64) -> F {
+    F::from_bits(x as u128)
+}
+
+fn is_zero_bits<F: Prec>(x: u64) -> bool {
+    x & !F::sign_bit() == 0
+}
+fn is_inf_bits<F: Prec>(x: u64) -> bool {
+    x & !F::sign_bit() == F::EXP_MASK
+}
+
+fn sqrt<F: Prec>(env: &mut Env, a: u64, round: Round) -> u64 {
+    let a = flush_in::<F>(env, a);
+    if let Some(n) = process_nans::<F>(env, &[a]) {
+        return n;
+    }
+    if is_zero_bits::<F>(a) {
+        return a;
+    }
+    if a & F::sign_bit() != 0 {
+        env.raise(IOC);
+        return F::default_nan();
+    }
+    if is_inf_bits::<F>(a) {
+        return a;
+    }
+    // Host square root in double (correctly rounded to nearest), then the
+    // exact residual decides inexactness and the directed-rounding fix-up.
+    let x: Double = from_bits::<F>(a).convert(&mut false).value;
+    let xd = f64::from_bits(x.to_bits() as u64);
+    let r = Double::from_bits(xd.sqrt().to_bits() as u128);
+    if F::NBITS == 64 {
+        let resid = (-r).mul_add_r(r, x, Round::NearestTiesToEven).value; // x - r*r, exact
+        let mut out = r;
+        if !resid.is_zero() {
+            env.raise(IXC);
+            let r_too_big = resid.is_negative();
+            match round {
+                Round::TowardZero | Round::TowardNegative if r_too_big => out = r.next_down().value,
+                Round::TowardPositive if !r_too_big => out = r.next_up().value,
+                _ => {}
+            }
+        }
+        out.to_bits() as u64
+    } else {
+        // For S and H the double result has enough extra precision that a
+        // single rounding to the target gives the correctly rounded root.
+        let c: StatusAnd<F> = F::from_double(r, round);
+        finish::<F>(env, c)
+    }
+}
+
+fn bin<F: Prec>(env: &mut Env, op: FpBinOp, a: u64, b: u64) -> u64 {
+    let round = env.round(FpRounding::Current);
+    let (a, b) = (flush_in::<F>(env, a), flush_in::<F>(env, b));
+    let sign = F::sign_bit();
+    use FpBinOp::*;
+    match op {
+        MaxNum | MinNum => {
+            // A quiet NaN loses against a number.
+            let (qa, qb) = (is_nan_bits::<F>(a) && !is_snan_bits::<F>(a), is_nan_bits::<F>(b) && !is_snan_bits::<F>(b));
+            let (a, b) = match (qa, qb) {
+                (true, false) if !is_nan_bits::<F>(b) => (b, b),
+                (false, true) if !is_nan_bits::<F>(a) => (a, a),
+                _ => (a, b),
+            };
+            return bin::<F>(env, if op == MaxNum { Max } else { Min }, a, b);
+        }
+        _ => {}
+    }
+    if let Some(n) = process_nans::<F>(env, &[a, b]) {
+        return n;
+    }
+    let (fa, fb) = (from_bits::<F>(a), from_bits::<F>(b));
+    match op {
+        Add => finish(env, fa.add_r(fb, round)),
+        Sub => finish(env, fa.sub_r(fb, round)),
+        Mul => finish(env, fa.mul_r(fb, round)),
+        Mulx => {
+            if (is_zero_bits::<F>(a) && is_inf_bits::<F>(b)) || (is_inf_bits::<F>(a) && is_zero_bits::<F>(b)) {
+                // FMULX: 0 × ∞ = ±2.
+                let two = from_bits::<F>(0).add_r(F::from_u128(2).value, round).value.to_bits() as u64;
+                return two | ((a ^ b) & sign);
+            }
+            finish(env, fa.mul_r(fb, round))
+        }
+        NMul => {
+            let r = finish(env, fa.mul_r(fb, round));
+            if is_nan_bits::<F>(r) {
+                r
+            } else {
+                r ^ sign
+            }
+        }
+        Div => finish(env, fa.div_r(fb, round)),
+        Abd => {
+            let r = finish(env, fa.sub_r(fb, round));
+            if is_nan_bits::<F>(r) {
+                r
+            } else {
+                r & !sign
+            }
+        }
+        Max | Min => {
+            let max = op == Max;
+            if is_zero_bits::<F>(a) && is_zero_bits::<F>(b) && (a ^ b) & sign != 0 {
+                return if max { a & b } else { a | b };
+            }
+            let a_less = fa < fb;
+            let r = if a_less == max { b } else { a };
+            flush_out::<F>(env, r)
+        }
+        Recps | Rsqrts => {
+            // 2 - a*b, or (3 - a*b)/2, fused; inf*0 gives 2 (1.5).
+            let inf_zero = (is_zero_bits::<F>(a) && is_inf_bits::<F>(b)) || (is_inf_bits::<F>(a) && is_zero_bits::<F>(b));
+            let two = F::from_u128(2).value;
+            let three = F::from_u128(3).value;
+            if op == Recps {
+                if inf_zero {
+                    return two.to_bits() as u64;
+                }
+                finish(env, (-fa).mul_add_r(fb, two, round))
+            } else {
+                if inf_zero {
+                    return F::from_u128(3).value.div_r(two, round).value.to_bits() as u64;
+                }
+                let t = (-fa).mul_add_r(fb, three, round);
+                let halved = t.value.scalbn(-1);
+                finish(env, StatusAnd { status: t.status, value: halved })
+            }
+        }
+        MaxNum | MinNum => unreachable!(),
+    }
+}
+
+fn un<F: Prec>(env: &mut Env, op: FpUnOp, a: u64) -> Option<u64> {
+    let sign = F::sign_bit();
+    Some(match op {
+        // FABS/FNEG never signal and do not flush (they are bit operations).
+        FpUnOp::Abs => a & !sign,
+        FpUnOp::Neg => a ^ sign,
+        FpUnOp::Sqrt => {
+            let round = env.round(FpRounding::Current);
+            sqrt::<F>(env, a, round)
+        }
+        FpUnOp::Round { mode, exact } => {
+            let a = flush_in::<F>(env, a);
+            if let Some(n) = process_nans::<F>(env, &[a]) {
+                return Some(n);
+            }
+            let r = from_bits::<F>(a).round_to_integral(env.round(mode));
+            let bits = r.value.to_bits() as u64 & F::mask();
+            if exact && bits != a {
+                env.raise(IXC);
+            }
+            bits
+        }
+        FpUnOp::RecipEstimate | FpUnOp::RsqrtEstimate | FpUnOp::RecipExponent => return None,
+    })
+}
+
+fn muladd<F: Prec>(env: &mut Env, addend: u64, a: u64, b: u64, neg_product: bool, neg_addend: bool) -> u64 {
+    let round = env.round(FpRounding::Current);
+    let (c, a, b) = (flush_in::<F>(env, addend), flush_in::<F>(env, a), flush_in::<F>(env, b));
+    let sign = F::sign_bit();
+    // FMSUB/FNMADD negate an operand before any NaN processing.
+    let a = if neg_product && !is_nan_bits::<F>(a) { a ^ sign } else { a };
+    let c = if neg_addend && !is_nan_bits::<F>(c) { c ^ sign } else { c };
+    let inf_zero = (is_zero_bits::<F>(a) && is_inf_bits::<F>(b)) || (is_inf_bits::<F>(a) && is_zero_bits::<F>(b));
+    if is_nan_bits::<F>(c) && !is_snan_bits::<F>(c) && inf_zero {
+        env.raise(IOC);
+        return F::default_nan();
+    }
+    if let Some(n) = process_nans::<F>(env, &[c, a, b]) {
+        return n;
+    }
+    finish(env, from_bits::<F>(a).mul_add_r(from_bits::<F>(b), from_bits::<F>(c), round))
+}
+
+/// NZCV of an FP compare.
+fn cmp<F: Prec>(env: &mut Env, a: u64, b: u64, signaling: bool) -> u64 {
+    let (a, b) = (flush_in::<F>(env, a), flush_in::<F>(env, b));
+    if is_nan_bits::<F>(a) || is_nan_bits::<F>(b) {
+        if signaling || is_snan_bits::<F>(a) || is_snan_bits::<F>(b) {
+            env.raise(IOC);
+        }
+        return 0b0011 << 28;
+    }
+    let (fa, fb) = (from_bits::<F>(a), from_bits::<F>(b));
+    if fa == fb {
+        0b0110 << 28
+    } else if fa < fb {
+        0b1000 << 28
+    } else {
+        0b0010 << 28
+    }
+}
+
+/// Lane compare for the vector FCMxx forms: all-ones or zero.
+pub fn compare_lane(env: &mut Env, size: FpSize, a: u64, b: u64, pred: fn(std::cmp::Ordering) -> bool, signaling: bool) -> bool {
+    let nzcv = match size {
+        FpSize::H => cmp::<Half>(env, a, b, signaling),
+        FpSize::S => cmp::<Single>(env, a, b, signaling),
+        FpSize::D => cmp::<Double>(env, a, b, signaling),
+    };
+    match nzcv >> 28 {
+        0b0110 => pred(std::cmp::Ordering::Equal),
+        0b1000 => pred(std::cmp::Ordering::Less),
+        0b0010 => pred(std::cmp::Ordering::Greater),
+        _ => false,
+    }
+}
+
+fn convert_nan<F: Prec, T: Prec>(env: &mut Env, a: u64) -> u64 {
+    if is_snan_bits::<F>(a) {
+        env.raise(IOC);
+    }
+    if env.dn() {
+        return T::default_nan();
+    }
+    let sign = if a & F::sign_bit() != 0 { T::sign_bit() } else { 0 };
+    let payload = a & ((1 << F::FRAC) - 1);
+    let p = if T::FRAC >= F::FRAC { payload << (T::FRAC - F::FRAC) } else { payload >> (F::FRAC - T::FRAC) };
+    sign | T::EXP_MASK | p | 1 << (T::FRAC - 1)
+}
+
+fn convert<F: Prec, T: Prec>(env: &mut Env, a: u64, round: Round) -> u64
+where
+    F: FloatConvert<T>,
+{
+    let a = flush_in::<F>(env, a);
+    if is_nan_bits::<F>(a) {
+        return convert_nan::<F, T>(env, a);
+    }
+    let r: StatusAnd<T> = from_bits::<F>(a).convert_r(round, &mut false);
+    finish::<T>(env, r)
+}
+
+fn to_int<F: Prec>(env: &mut Env, a: u64, bits: u32, signed: bool, mode: FpRounding, fbits: u8) -> u64 {
+    let a = flush_in::<F>(env, a);
+    if is_nan_bits::<F>(a) {
+        env.raise(IOC);
+        return 0;
+    }
+    let x = from_bits::<F>(a).scalbn(fbits as i32);
+    let r = x.round_to_integral(env.round(mode)).value;
+    let (min, max): (i128, i128) = if signed {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    } else {
+        (0, (1i128 << bits) - 1)
+    };
+    let mut exact = false;
+    let v: i128 = if r.is_infinite() {
+        if r.is_negative() {
+            i128::MIN
+        } else {
+            i128::MAX
+        }
+    } else {
+        r.to_i128_r(128, Round::TowardZero, &mut exact).value
+    };
+    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    if v < min || v > max {
+        env.raise(IOC);
+        return (if v < min { min } else { max }) as u64 & mask;
+    }
+    if r.to_bits() != x.to_bits() {
+        env.raise(IXC);
+    }
+    v as u64 & mask
+}
+
+fn from_int<T: Prec>(env: &mut Env, v: u64, bits: u32, signed: bool, fbits: u8) -> u64 {
+    let round = env.round(FpRounding::Current);
+    let wide: i128 = if signed {
+        (((v << (64 - bits)) as i64) >> (64 - bits)) as i128
+    } else if bits == 64 {
+        v as i128
+    } else {
+        (v & ((1 << bits) - 1)) as i128
+    };
+    if fbits == 0 {
+        return finish::<T>(env, T::from_i128_r(wide, round));
+    }
+    // value = wide / 2^fbits, rounded once: convert through an exact wider
+    // intermediate (double holds any 64-bit integer scaled only if it fits
+    // 53 bits; otherwise round the integer first, which is exact scaling).
+    let exact: StatusAnd<Double> = Double::from_i128_r(wide, Round::TowardZero);
+    if exact.status == Status::OK {
+        let scaled = exact.value.scalbn(-(fbits as i32));
+        let r: StatusAnd<T> = T::from_double(scaled, round);
+        return finish::<T>(env, r);
+    }
+    let r = T::from_i128_r(wide, round);
+    let status = r.status;
+    finish::<T>(env, StatusAnd { status, value: r.value.scalbn(-(fbits as i32)) })
+}
+
+macro_rules! by_size {
+    ($size:expr, $f:ident $(::<$($extra:ty),*>)? ( $($arg:expr),* )) => {
+        match $size {
+            FpSize::H => $f::<Half $(, $($extra),*)?>($($arg),*),
+            FpSize::S => $f::<Single $(, $($extra),*)?>($($arg),*),
+            FpSize::D => $f::<Double $(, $($extra),*)?>($($arg),*),
+        }
+    };
+}
+
+pub fn bin_op(env: &mut Env, op: FpBinOp, size: FpSize, a: u64, b: u64) -> u64 {
+    by_size!(size, bin(env, op, a, b))
+}
+
+pub fn un_op(env: &mut Env, op: FpUnOp, size: FpSize, a: u64) -> Option<u64> {
+    by_size!(size, un(env, op, a))
+}
+
+pub fn muladd_op(env: &mut Env, size: FpSize, addend: u64, a: u64, b: u64, neg_product: bool, neg_addend: bool) -> u64 {
+    by_size!(size, muladd(env, addend, a, b, neg_product, neg_addend))
+}
+
+pub fn convert_op(env: &mut Env, from: FpSize, to: FpSize, a: u64, mode: FpRounding) -> u64 {
+    let round = env.round(mode);
+    match (from, to) {
+        (FpSize::H, FpSize::S) => convert::<Half, Single>(env, a, round),
+        (FpSize::H, FpSize::D) => convert::<Half, Double>(env, a, round),
+        (FpSize::S, FpSize::H) => convert::<Single, Half>(env, a, round),
+        (FpSize::S, FpSize::D) => convert::<Single, Double>(env, a, round),
+        (FpSize::D, FpSize::H) => convert::<Double, Half>(env, a, round),
+        (FpSize::D, FpSize::S) => convert::<Double, Single>(env, a, round),
+        _ => a,
+    }
+}
+
+pub fn to_int_op(env: &mut Env, from: FpSize, bits: u32, signed: bool, mode: FpRounding, fbits: u8, a: u64) -> u64 {
+    by_size!(from, to_int(env, a, bits, signed, mode, fbits))
+}
+
+pub fn from_int_op(env: &mut Env, to: FpSize, bits: u32, signed: bool, fbits: u8, v: u64) -> u64 {
+    by_size!(to, from_int(env, v, bits, signed, fbits))
+}
 
 /// Evaluates a scalar FP operation; `args` are the operation's SSA
-/// arguments in order.
-pub fn eval(op: &Op, _args: &[u128], _cpu: &mut CpuState) -> u128 {
-    unimplemented!("FP semantics for {}", op.name())
+/// arguments in order. Returns None for an operation not implemented (the
+/// frontend never emits those).
+pub fn eval(op: &Op, args: &[u128], cpu: &mut CpuState) -> u128 {
+    let fpcr = cpu.fpcr;
+    let mut env = Env { fpcr, fpsr: &mut cpu.fpsr };
+    let a = |i: usize| args[i] as u64;
+    let r = match *op {
+        Op::FpBin { op, size, .. } => bin_op(&mut env, op, size, a(0), a(1)),
+        Op::FpUn { op, size, .. } => un_op(&mut env, op, size, a(0)).unwrap_or(0),
+        Op::FpMulAdd { size, neg_product, neg_addend, .. } => muladd_op(&mut env, size, a(0), a(1), a(2), neg_product, neg_addend),
+        Op::FpCmp { size, signaling, .. } => by_size!(size, cmp(&mut env, a(0), a(1), signaling)),
+        Op::FpConvert { from, to, .. } => convert_op(&mut env, from, to, a(0), FpRounding::Current),
+        Op::FpToInt { from, w, signed, mode, fbits, .. } => to_int_op(&mut env, from, w.bits(), signed, mode, fbits, a(0)),
+        Op::IntToFp { to, w, signed, fbits, .. } => from_int_op(&mut env, to, w.bits(), signed, fbits, a(0)),
+        _ => 0,
+    };
+    r as u128
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(fpcr: u64, fpsr: &mut u64) -> Env<'_> {
+        Env { fpcr, fpsr }
+    }
+
+    #[test]
+    fn add_rounds_by_fpcr_and_sets_inexact() {
+        let mut sr = 0;
+        let one = 1.0f64.to_bits();
+        let tiny = 2f64.powi(-60).to_bits();
+        let r = bin_op(&mut env(0, &mut sr), FpBinOp::Add, FpSize::D, one, tiny);
+        assert_eq!(r, one);
+        assert_eq!(sr & IXC, IXC);
+        // Round towards +inf (RMode = 01).
+        let mut sr = 0;
+        let r = bin_op(&mut env(1 << 22, &mut sr), FpBinOp::Add, FpSize::D, one, tiny);
+        assert_eq!(f64::from_bits(r), 1.0 + f64::EPSILON);
+    }
+
+    #[test]
+    fn nan_rules() {
+        let mut sr = 0;
+        let snan = 0x7ff0_0000_0000_0001u64;
+        let qnan = 0x7ff8_0000_0000_0002u64;
+        // The signalling NaN wins even as the second operand, quietened.
+        let r = bin_op(&mut env(0, &mut sr), FpBinOp::Add, FpSize::D, qnan, snan);
+        assert_eq!(r, 0x7ff8_0000_0000_0001);
+        assert_eq!(sr & IOC, IOC);
+        // Default NaN mode.
+        let mut sr = 0;
+        let r = bin_op(&mut env(FPCR_DN, &mut sr), FpBinOp::Mul, FpSize::D, qnan, 1.0f64.to_bits());
+        assert_eq!(r, 0x7ff8_0000_0000_0000);
+        // inf - inf is the default NaN, invalid.
+        let mut sr = 0;
+        let inf = f64::INFINITY.to_bits();
+        let r = bin_op(&mut env(0, &mut sr), FpBinOp::Sub, FpSize::D, inf, inf);
+        assert_eq!(r, 0x7ff8_0000_0000_0000);
+        assert_eq!(sr & IOC, IOC);
+    }
+
+    #[test]
+    fn conversions_saturate() {
+        let mut sr = 0;
+        let r = to_int_op(&mut env(0, &mut sr), FpSize::D, 32, true, FpRounding::Zero, 0, 3e10f64.to_bits());
+        assert_eq!(r, 0x7fff_ffff);
+        assert_eq!(sr & IOC, IOC);
+        let mut sr = 0;
+        let r = to_int_op(&mut env(0, &mut sr), FpSize::D, 64, true, FpRounding::Zero, 0, (-2.75f64).to_bits());
+        assert_eq!(r as i64, -2);
+        assert_eq!(sr, IXC);
+        let mut sr = 0;
+        let r = from_int_op(&mut env(0, &mut sr), FpSize::S, 64, false, 0, u64::MAX);
+        assert_eq!(f32::from_bits(r as u32), 1.8446744e19);
+    }
+
+    #[test]
+    fn sqrt_directed_rounding() {
+        let mut sr = 0;
+        let two = 2.0f64.to_bits();
+        let rn = un_op(&mut env(0, &mut sr), FpUnOp::Sqrt, FpSize::D, two).unwrap();
+        assert_eq!(f64::from_bits(rn), 2f64.sqrt());
+        let rz = un_op(&mut env(3 << 22, &mut sr), FpUnOp::Sqrt, FpSize::D, two).unwrap();
+        let rp = un_op(&mut env(1 << 22, &mut sr), FpUnOp::Sqrt, FpSize::D, two).unwrap();
+        assert!(rz < rp && rp - rz == 1, "rz {rz:#x} rp {rp:#x}");
+    }
 }
