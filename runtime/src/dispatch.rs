@@ -32,6 +32,9 @@ pub struct Dispatcher {
     pub translated: u64,
     pub executed_blocks: u64,
     pub executed_insns: u64,
+    /// Print every executed block's PC on stderr (ZARM_TRACE=1), to find
+    /// the first divergence from `qemu-aarch64 -d exec`.
+    pub trace: bool,
 }
 
 impl Default for Dispatcher {
@@ -49,6 +52,7 @@ impl Dispatcher {
             translated: 0,
             executed_blocks: 0,
             executed_insns: 0,
+            trace: std::env::var_os("ZARM_TRACE").is_some(),
         }
     }
 
@@ -76,6 +80,9 @@ impl Dispatcher {
                 self.blocks.insert(pc, block);
             }
             let block = &self.blocks[&pc];
+            if self.trace {
+                eprintln!("zarm-trace: block {pc:#x}");
+            }
             self.executed_blocks += 1;
             self.executed_insns += block.guest_insns as u64;
             match self.interp.run(block, cpu, &mut proc.space) {

@@ -10,7 +10,7 @@ use object::LittleEndian as LE;
 use std::fmt;
 
 /// Where a position-independent executable is placed.
-pub const PIE_BASE: u64 = 0x5_5555_0000;
+pub const PIE_BASE: u64 = 0xaaaa_0000;
 pub const STACK_SIZE: u64 = 8 << 20;
 
 #[derive(Debug)]

@@ -1,1 +1,112 @@
-//! Test support.
+//! Support for zarm's integration tests: locating the `zarm` binary (and an
+//! optional runner such as `qemu-s390x` for a cross-built one), building the
+//! guest programs, and running a guest under zarm and under the oracle
+//! (`qemu-aarch64`) with the same arguments, environment and stdin.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The zarm binary under test: `$ZARM_BIN`, else the workspace's release or
+/// debug build (`cargo build --release` first).
+pub fn zarm_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("ZARM_BIN") {
+        return PathBuf::from(p);
+    }
+    for profile in ["release", "debug"] {
+        let p = repo_root().join("target").join(profile).join("zarm");
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("no zarm binary: run `cargo build --release` or set ZARM_BIN");
+}
+
+/// `$ZARM_RUNNER`, e.g. `qemu-s390x -cpu max -L /usr/s390x-linux-gnu`, for a
+/// zarm built for another host architecture.
+pub fn zarm_runner() -> Vec<String> {
+    std::env::var("ZARM_RUNNER").map(|s| s.split_whitespace().map(String::from).collect()).unwrap_or_default()
+}
+
+/// Builds the guest programs (tests/guest/build.sh) once per test process.
+pub fn guest_dir() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let dir = repo_root().join("tests/guest");
+            let st = Command::new("bash").arg(dir.join("build.sh")).status().expect("run tests/guest/build.sh");
+            assert!(st.success(), "building the guest programs failed (is aarch64-linux-gnu-gcc installed? run ./setup.sh)");
+            dir.join("build")
+        })
+        .clone()
+}
+
+#[derive(Debug, PartialEq, Eq, Clone)]
+pub struct RunResult {
+    pub stdout: Vec<u8>,
+    /// Exit status, or None if killed by a signal.
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    pub stderr: Vec<u8>,
+}
+
+impl RunResult {
+    /// What must agree between zarm and the oracle.
+    pub fn observable(&self) -> (&[u8], Option<i32>, Option<i32>) {
+        (&self.stdout, self.code, self.signal)
+    }
+}
+
+fn run(mut cmd: Command, stdin: &[u8]) -> RunResult {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    cmd.env_clear().env("PATH", "/usr/bin:/bin").env("LC_ALL", "C").env("ZARM_TEST_VAR", "hello world");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    child.stdin.take().unwrap().write_all(stdin).ok();
+    let out = child.wait_with_output().expect("wait");
+    RunResult { stdout: out.stdout, code: out.status.code(), signal: out.status.signal(), stderr: out.stderr }
+}
+
+/// Runs a guest program under zarm.
+pub fn run_zarm(prog: &Path, args: &[&str], extra: &[&str], stdin: &[u8]) -> RunResult {
+    let runner = zarm_runner();
+    let mut cmd = if runner.is_empty() {
+        Command::new(zarm_bin())
+    } else {
+        let mut c = Command::new(&runner[0]);
+        c.args(&runner[1..]).arg(zarm_bin());
+        c
+    };
+    cmd.args(extra).arg(prog).args(args);
+    run(cmd, stdin)
+}
+
+/// Runs a guest program under the oracle, `qemu-aarch64`.
+pub fn run_qemu(prog: &Path, args: &[&str], stdin: &[u8]) -> RunResult {
+    let mut cmd = Command::new("qemu-aarch64");
+    cmd.arg(prog).args(args);
+    run(cmd, stdin)
+}
+
+/// A readable account of how two runs differ.
+pub fn describe_difference(name: &str, zarm: &RunResult, qemu: &RunResult) -> String {
+    let mut s = format!("guest program `{name}` under zarm differs from qemu-aarch64:\n");
+    if zarm.code != qemu.code || zarm.signal != qemu.signal {
+        s += &format!("  exit: zarm {:?}/signal {:?}, qemu {:?}/signal {:?}\n", zarm.code, zarm.signal, qemu.code, qemu.signal);
+    }
+    let (zl, ql): (Vec<&[u8]>, Vec<&[u8]>) = (zarm.stdout.split(|b| *b == b'\n').collect(), qemu.stdout.split(|b| *b == b'\n').collect());
+    if let Some(i) = (0..zl.len().max(ql.len())).find(|&i| zl.get(i) != ql.get(i)) {
+        s += &format!(
+            "  first differing stdout line {}:\n    zarm: {}\n    qemu: {}\n",
+            i + 1,
+            zl.get(i).map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or("<end>".into()),
+            ql.get(i).map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or("<end>".into())
+        );
+    }
+    s += &format!("  zarm stderr: {}\n", String::from_utf8_lossy(&zarm.stderr).lines().take(5).collect::<Vec<_>>().join(" | "));
+    s
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the guest test programs into tests/guest/build/ with the AArch64
+# cross compiler: static by default, static-pie and LSE variants as named.
+set -euo pipefail
+cd "$(dirname "$0")"
+CC=${AARCH64_CC:-aarch64-linux-gnu-gcc}
+mkdir -p build
+build() { # out src flags...
+    local out=$1 src=$2; shift 2
+    if [ ! -f "build/$out" ] || [ "$src" -nt "build/$out" ]; then
+        "$CC" -O2 -Wall -static "$@" -o "build/$out" "$src" -lm
+    fi
+}
+for src in *.c; do
+    [ "$src" = flags.c ] && continue
+    build "${src%.c}" "$src"
+done
+build flags flags.c -march=armv8-a+crc
+build atomics_lse atomics.c -march=armv8.1-a
+# glibc's own static-pie start-up is not enabled in Debian's arm64 cross
+# libc (the binaries crash under qemu-aarch64 too), so the static-pie test
+# is a libc-free program.
+if [ ! -f build/pie_start ] || [ pie_start.S -nt build/pie_start ]; then
+    "$CC" -nostdlib -static-pie -fPIE -o build/pie_start pie_start.S
+fi

@@ -1,0 +1,126 @@
+//! Every guest program in tests/guest runs under zarm and under
+//! `qemu-aarch64` with the same arguments, environment and stdin; stdout
+//! and the exit status (or terminating signal) must be equal.
+//!
+//! With `ZARM_BIN` and `ZARM_RUNNER` set (see test.sh) the same test runs a
+//! zarm built for s390x under `qemu-s390x`; `ZARM_GUEST_SUBSET` (comma
+//! separated names) keeps that slow run focused.
+
+use zarm_tests::*;
+
+struct Case {
+    name: &'static str,
+    args: &'static [&'static str],
+    stdin: &'static [u8],
+}
+
+const CASES: &[Case] = &[
+    Case { name: "demo", args: &["one", "two"], stdin: b"" },
+    Case { name: "arith", args: &[], stdin: b"" },
+    Case { name: "strings", args: &[], stdin: b"" },
+    Case { name: "sort_malloc", args: &[], stdin: b"" },
+    Case { name: "setjmp", args: &[], stdin: b"" },
+    Case { name: "fileio", args: &[], stdin: b"" },
+    Case { name: "args_env", args: &["-x", "--long", "with space", ""], stdin: b"" },
+    Case { name: "exit_code", args: &["0"], stdin: b"" },
+    Case { name: "exit_code", args: &["3"], stdin: b"" },
+    Case { name: "exit_code", args: &["255"], stdin: b"" },
+    Case { name: "abort", args: &[], stdin: b"" },
+    Case { name: "segv", args: &[], stdin: b"" },
+    Case { name: "sigill", args: &[], stdin: b"" },
+    Case { name: "atomics", args: &[], stdin: b"" },
+    Case { name: "atomics_lse", args: &[], stdin: b"" },
+    Case { name: "timecheck", args: &[], stdin: b"" },
+    Case { name: "flags", args: &[], stdin: b"" },
+    Case { name: "pie_start", args: &[], stdin: b"" },
+];
+
+#[test]
+fn guest_programs_match_qemu() {
+    let dir = guest_dir();
+    let subset: Option<Vec<String>> = std::env::var("ZARM_GUEST_SUBSET").ok().map(|s| s.split(',').map(String::from).collect());
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for c in CASES {
+        if let Some(sub) = &subset {
+            if !sub.iter().any(|n| n == c.name) {
+                continue;
+            }
+        }
+        let prog = dir.join(c.name);
+        let q = run_qemu(&prog, c.args, c.stdin);
+        let z = run_zarm(&prog, c.args, &[], c.stdin);
+        ran += 1;
+        if z.observable() != q.observable() {
+            failures.push(describe_difference(c.name, &z, &q));
+        }
+    }
+    assert!(ran > 0, "no guest program selected");
+    assert!(failures.is_empty(), "{} of {ran} guest runs differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Bad input gets a one-line error and status 1, never a panic.
+#[test]
+fn malformed_programs_are_refused_cleanly() {
+    let dir = std::env::temp_dir().join(format!("zarm-bad-elf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = std::fs::read(guest_dir().join("demo")).unwrap();
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", vec![]),
+        ("text", b"#!/bin/sh\necho hi\n".to_vec()),
+        ("truncated", good[..100].to_vec()),
+        ("elf32", {
+            let mut v = good.clone();
+            v[4] = 1;
+            v
+        }),
+        ("big-endian", {
+            let mut v = good.clone();
+            v[5] = 2;
+            v
+        }),
+        ("x86-64 machine", {
+            let mut v = good.clone();
+            v[18] = 62;
+            v[19] = 0;
+            v
+        }),
+        ("phoff past end", {
+            let mut v = good.clone();
+            v[32..40].copy_from_slice(&(1u64 << 40).to_le_bytes());
+            v
+        }),
+        ("segment past end", {
+            let mut v = good.clone();
+            // First program header's p_filesz (at e_phoff + 32).
+            let phoff = u64::from_le_bytes(v[32..40].try_into().unwrap()) as usize;
+            v[phoff + 32..phoff + 40].copy_from_slice(&(1u64 << 40).to_le_bytes());
+            v
+        }),
+    ];
+    cases.push(("host binary", std::fs::read("/bin/true").unwrap()));
+    for (name, bytes) in cases {
+        let p = dir.join(name.replace(' ', "_"));
+        std::fs::write(&p, &bytes).unwrap();
+        let r = run_zarm(&p, &[], &[], b"");
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.code, Some(1), "{name}: expected exit status 1, got {:?} (stderr: {err})", r);
+        assert!(err.starts_with("zarm: ") && err.lines().count() == 1, "{name}: expected one error line, got: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--strace` names system calls and the unknown encoding.
+#[test]
+fn strace_lists_syscalls_and_unknown_encodings() {
+    let dir = guest_dir();
+    let r = run_zarm(&dir.join("exit_code"), &["5"], &["--strace"], b"");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.code, Some(5));
+    assert!(err.contains(" write(") && err.contains("exit_group(5)"), "{err}");
+    let r = run_zarm(&dir.join("sigill"), &[], &["--strace"], b"");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("unknown or unallocated encoding 0x00000000"), "{err}");
+    assert_eq!(r.signal, Some(4));
+}
