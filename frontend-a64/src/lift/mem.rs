@@ -139,9 +139,12 @@ pub fn ldst_imm9(l: &mut Lifter, w: u32) -> Flow {
     if idx == 2 && matches!(reg, Reg::Fp { .. }) {
         return Flow::Undefined;
     }
-    if idx != 0 && idx != 2 && matches!(reg, Reg::Gpr { bytes: 0, .. }) {
+    if idx != 0 && matches!(reg, Reg::Gpr { bytes: 0, .. }) {
         return Flow::Undefined; // PRFUM only exists unscaled
     }
+    // Writeback to the transfer register is CONSTRAINED UNPREDICTABLE; zarm
+    // does what QEMU does (the load, then the writeback), and GNU objdump
+    // decodes it as an ordinary instruction.
     let off = sext(bits(w, 20, 12) as u64, 9);
     let base = l.xsp(rn(w));
     let addr = if idx == 1 { base } else { offset_addr(l, base, off) };
@@ -212,6 +215,15 @@ pub fn ldst_pair(l: &mut Lifter, w: u32) -> Flow {
     };
     let off = sext(bits(w, 21, 15) as u64, 7) * bytes as i64;
     let (rt, rt2r) = (rd(w), rt2(w));
+    // CONSTRAINED UNPREDICTABLE cases taken as UNDEFINED: a load pair into
+    // one register, and writeback to a transfer register.
+    let gpr = matches!(reg, Reg::Gpr { .. });
+    if is_load && rt == rt2r {
+        return Flow::Undefined;
+    }
+    if gpr && (idx == 1 || idx == 3) && rn(w) != 31 && (rn(w) == rt || rn(w) == rt2r) {
+        return Flow::Undefined;
+    }
     let base = l.xsp(rn(w));
     let addr = if idx == 1 { base } else { offset_addr(l, base, off) };
     let addr2 = offset_addr(l, addr, bytes as i64);
@@ -244,6 +256,21 @@ pub fn exclusive(l: &mut Lifter, w: u32) -> Flow {
     let o1 = bit(w, 21);
     let o0 = bit(w, 15);
     let (rs, rt, r2) = (rm(w), rd(w), rt2(w));
+    // Fields the instruction does not use are "(1)" in the encoding
+    // diagrams; other values are CONSTRAINED UNPREDICTABLE and zarm takes
+    // the UNDEFINED choice (compilers never emit them).
+    let rs_unused = is_load || o2;
+    if (rs_unused && rs != 31) || (!o1 && r2 != 31) {
+        return Flow::Undefined;
+    }
+    if o2 && !o0 {
+        // LDLAR/STLLR (FEAT_LOR) are not implemented.
+        return Flow::Undefined;
+    }
+    if is_load && o1 && rt == r2 {
+        // LDXP into one register: CONSTRAINED UNPREDICTABLE, taken as UNDEFINED.
+        return Flow::Undefined;
+    }
     let base = l.xsp(rn(w));
     if o2 {
         // Ordered (non-exclusive) load/store; o1 (pair) is unallocated here.

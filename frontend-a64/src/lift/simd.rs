@@ -41,8 +41,18 @@ fn three_same_op(w: u32, scalar: bool) -> Option<(Result<B, T>, u8)> {
     let a = sz >> 1 == 1;
     let int = |b: B| Some((Ok(b), es));
     let flt = |b: B| Some((Ok(b), fes));
-    if scalar && op < 0b11000 && sz != 3 && !matches!(op, 0b00001 | 0b00101) {
-        return None;
+    if op < 0b11000 {
+        // Which integer operations exist at which element sizes.
+        let all_sizes = matches!(op, 0b00001 | 0b00101 | 0b01001 | 0b01011);
+        let d_only_scalar = matches!(op, 0b00110 | 0b00111 | 0b01000 | 0b01010 | 0b10000 | 0b10001);
+        let ok = if scalar {
+            all_sizes || (d_only_scalar && sz == 3) || (op == 0b10110 && (sz == 1 || sz == 2))
+        } else {
+            sz != 3 || all_sizes || d_only_scalar || op == 0b10111 || op == 0b00011
+        };
+        if !ok {
+            return None;
+        }
     }
     match (uu, op) {
         (false, 0b00000) => int(B::Shadd),
@@ -215,7 +225,7 @@ pub fn two_misc(l: &mut Lifter, w: u32) -> Flow {
             let z = zero_v(l);
             l.push(Op::VShift { op: S::Shl, esize: 2 * es, q: true, amount: 8 * es, acc: z, a: e })
         }
-        (_, 0b10110) => {
+        (_, 0b10110) if sz >> 1 == 0 => {
             // FCVTN/FCVTXN(2): double→single (sz=1) or single→half (sz=0).
             let (nes, nop) = match (uu, sz & 1) {
                 (false, 1) => (4, NarrowOp::Fcvt),
@@ -226,7 +236,7 @@ pub fn two_misc(l: &mut Lifter, w: u32) -> Flow {
             let d = vreg(l, rd(w));
             l.push(Op::VNarrow { op: nop, esize: nes, upper: qq, d, a })
         }
-        (false, 0b10111) => {
+        (false, 0b10111) if sz >> 1 == 0 => {
             let from = if sz & 1 == 1 { FpSize::S } else { FpSize::H };
             l.push(Op::VFcvtLong { from, upper: qq, a })
         }
@@ -494,6 +504,11 @@ fn shift_imm_common(l: &mut Lifter, w: u32, scalar: bool) -> Flow {
     }
     let a = vreg(l, rn(w));
     let narrowing = (0b10000..=0b10011).contains(&op);
+    // The scalar forms have only the saturating narrows (SQSHRN, UQSHRN,
+    // SQSHRUN and their rounding forms): no scalar SHRN/RSHRN.
+    if scalar && narrowing && !uu && op < 0b10010 {
+        return Flow::Undefined;
+    }
     let r = match (uu, op) {
         (_, 0b10100) if !scalar && es < 8 => {
             // SSHLL/USHLL (SXTL/UXTL when the shift is 0).
