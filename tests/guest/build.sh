@@ -12,6 +12,7 @@ build() { # out src flags...
     fi
 }
 for src in *.c; do
+    [ "$src" = randinsn_harness.c ] && continue
     [ "$src" = flags.c ] && continue
     build "${src%.c}" "$src"
 done
@@ -22,4 +23,9 @@ build atomics_lse atomics.c -march=armv8.1-a
 # is a libc-free program.
 if [ ! -f build/pie_start ] || [ pie_start.S -nt build/pie_start ]; then
     "$CC" -nostdlib -static-pie -fPIE -o build/pie_start pie_start.S
+fi
+build randinsn_harness randinsn_harness.c
+if [ ! -f build/randinsn_frame.bin ] || [ randinsn_frame.S -nt build/randinsn_frame.bin ]; then
+    "${AARCH64_AS:-aarch64-linux-gnu-as}" -o build/randinsn_frame.o randinsn_frame.S
+    "${AARCH64_OBJCOPY:-aarch64-linux-gnu-objcopy}" -O binary -j .text build/randinsn_frame.o build/randinsn_frame.bin
 fi

@@ -35,10 +35,20 @@ pub fn write_fp(l: &mut Lifter, r: u8, size: FpSize, x: Value) {
     l.push(Op::SetVec { r, v });
 }
 
+/// The precision of an arithmetic instruction: half precision arithmetic
+/// is FEAT_FP16, which zarm neither implements nor advertises (only the
+/// conversions to and from half precision are base Armv8.0).
+fn arith_type(w: u32) -> Option<FpSize> {
+    ftype(w).filter(|s| *s != FpSize::H)
+}
+
 /// FMOV/FABS/FNEG/FSQRT/FCVT/FRINT* (1 source).
 pub fn dp1(l: &mut Lifter, w: u32) -> Flow {
     let Some(size) = ftype(w) else { return Flow::Undefined };
     let opcode = bits(w, 20, 15);
+    if size == FpSize::H && !matches!(opcode, 4 | 5) {
+        return Flow::Undefined;
+    }
     let a = read_fp(l, rn(w), size);
     let (r, out) = match opcode {
         0 => (a, size),
@@ -76,7 +86,7 @@ pub fn dp1(l: &mut Lifter, w: u32) -> Flow {
 
 /// FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL.
 pub fn dp2(l: &mut Lifter, w: u32) -> Flow {
-    let Some(size) = ftype(w) else { return Flow::Undefined };
+    let Some(size) = arith_type(w) else { return Flow::Undefined };
     let op = match bits(w, 15, 12) {
         0 => FpBinOp::Mul,
         1 => FpBinOp::Div,
@@ -98,7 +108,7 @@ pub fn dp2(l: &mut Lifter, w: u32) -> Flow {
 
 /// FMADD/FMSUB/FNMADD/FNMSUB.
 pub fn dp3(l: &mut Lifter, w: u32) -> Flow {
-    let Some(size) = ftype(w) else { return Flow::Undefined };
+    let Some(size) = arith_type(w) else { return Flow::Undefined };
     let (o1, o0) = (bit(w, 21), bit(w, 15));
     let a = read_fp(l, rn(w), size);
     let b = read_fp(l, rm(w), size);
@@ -111,7 +121,7 @@ pub fn dp3(l: &mut Lifter, w: u32) -> Flow {
 
 /// FCMP/FCMPE, with a register or #0.0.
 pub fn compare(l: &mut Lifter, w: u32) -> Flow {
-    let Some(size) = ftype(w) else { return Flow::Undefined };
+    let Some(size) = arith_type(w) else { return Flow::Undefined };
     let opc = bits(w, 4, 0);
     if opc & 7 != 0 {
         return Flow::Undefined;
@@ -125,11 +135,15 @@ pub fn compare(l: &mut Lifter, w: u32) -> Flow {
 
 /// FCCMP/FCCMPE.
 pub fn cond_compare(l: &mut Lifter, w: u32) -> Flow {
-    let Some(size) = ftype(w) else { return Flow::Undefined };
+    let Some(size) = arith_type(w) else { return Flow::Undefined };
     let c = l.cond(bits(w, 15, 12));
     let a = read_fp(l, rn(w), size);
     let b = read_fp(l, rm(w), size);
-    // The comparison (and its exceptions) happens only if the condition holds.
+    // The comparison (and its exceptions) happens only if the condition
+    // holds: otherwise compare +0 with +0, which raises nothing.
+    let z = l.konst(0);
+    let a = l.push(Op::Select { c, a, b: z });
+    let b = l.push(Op::Select { c, a: b, b: z });
     let f = l.push(Op::FpCmp { size, signaling: bit(w, 4), a, b });
     let dflt = l.konst((bits(w, 3, 0) as u64) << 28);
     let r = l.push(Op::Select { c, a: f, b: dflt });
@@ -139,7 +153,7 @@ pub fn cond_compare(l: &mut Lifter, w: u32) -> Flow {
 
 /// FCSEL.
 pub fn select(l: &mut Lifter, w: u32) -> Flow {
-    let Some(size) = ftype(w) else { return Flow::Undefined };
+    let Some(size) = arith_type(w) else { return Flow::Undefined };
     let c = l.cond(bits(w, 15, 12));
     let a = read_fp(l, rn(w), size);
     let b = read_fp(l, rm(w), size);
@@ -166,7 +180,7 @@ pub fn expand_imm(imm8: u32, size: FpSize) -> u64 {
 
 /// FMOV (scalar, immediate).
 pub fn imm(l: &mut Lifter, w: u32) -> Flow {
-    let Some(size) = ftype(w) else { return Flow::Undefined };
+    let Some(size) = arith_type(w) else { return Flow::Undefined };
     if bits(w, 9, 5) != 0 {
         return Flow::Undefined;
     }
@@ -199,7 +213,7 @@ pub fn int_conv(l: &mut Lifter, w: u32) -> Flow {
         }
         return Flow::Continue;
     }
-    let Some(size) = ftype(w) else { return Flow::Undefined };
+    let Some(size) = arith_type(w) else { return Flow::Undefined };
     let mode = match rmode {
         0 => FpRounding::TieEven,
         1 => FpRounding::PosInf,
@@ -241,7 +255,7 @@ pub fn int_conv(l: &mut Lifter, w: u32) -> Flow {
 
 /// Conversions between FP and fixed point in general registers.
 pub fn fixed_conv(l: &mut Lifter, w: u32) -> Flow {
-    let Some(size) = ftype(w) else { return Flow::Undefined };
+    let Some(size) = arith_type(w) else { return Flow::Undefined };
     let sf = bit(w, 31);
     let scale = bits(w, 15, 10);
     if !sf && scale < 32 {

@@ -146,8 +146,11 @@ pub fn three_same(l: &mut Lifter, w: u32) -> Flow {
 /// AdvSIMD scalar three same.
 pub fn scalar_three_same(l: &mut Lifter, w: u32) -> Flow {
     let Some((Ok(op), es)) = three_same_op(w, true) else { return Flow::Undefined };
+    // Only lane 0 takes part (other lanes must not set flags such as QC).
     let a = vreg(l, rn(w));
+    let a = scalar_only(l, a, es);
     let b = vreg(l, rm(w));
+    let b = scalar_only(l, b, es);
     let r = l.push(Op::VBin { op, esize: es, q: false, a, b });
     let r = scalar_only(l, r, es);
     set_vreg(l, rd(w), r);
@@ -261,6 +264,17 @@ pub fn two_misc(l: &mut Lifter, w: u32) -> Flow {
 pub fn scalar_two_misc(l: &mut Lifter, w: u32) -> Flow {
     let (uu, sz, op) = (u(w), size(w), bits(w, 16, 12));
     let a = vreg(l, rn(w));
+    // Only the source element takes part: for narrowing that is the
+    // double-width lane 0, otherwise lane 0 of the operation's size.
+    let narrowing = (op == 0b10100 || op == 0b10010) && sz < 3;
+    let src_es = if narrowing {
+        2u8 << sz
+    } else if sz & 1 == 1 {
+        8 // integer D, or FP double
+    } else {
+        4 // FP single
+    };
+    let a = scalar_only(l, a, src_es);
     let (uop, es) = match (uu, op) {
         (false, 0b01000) if sz == 3 => (U::CmGt0, 8),
         (false, 0b01001) if sz == 3 => (U::CmEq0, 8),
@@ -499,11 +513,16 @@ fn shift_imm_common(l: &mut Lifter, w: u32, scalar: bool) -> Flow {
     let rshift = (2 * ebits - imm) as u8;
     let lshift = (imm - ebits) as u8;
     let qv = if scalar { es == 8 } else { qq };
+    if scalar && es < 8 && !(0b10000..=0b10011).contains(&op) && !matches!(op, 0b01100 | 0b01110 | 0b11100 | 0b11111) {
+        return Flow::Undefined;
+    }
     if !scalar && es == 8 && !qq && op != 0b10100 && !(0b10000..=0b10011).contains(&op) {
         return Flow::Undefined;
     }
     let a = vreg(l, rn(w));
     let narrowing = (0b10000..=0b10011).contains(&op);
+    // Scalar forms: only lane 0 (of the source width) takes part.
+    let a = if scalar { scalar_only(l, a, if narrowing { 2 * es } else { es }) } else { a };
     // The scalar forms have only the saturating narrows (SQSHRN, UQSHRN,
     // SQSHRUN and their rounding forms): no scalar SHRN/RSHRN.
     if scalar && narrowing && !uu && op < 0b10010 {
@@ -729,6 +748,7 @@ fn by_element_common(l: &mut Lifter, w: u32, scalar: bool) -> Flow {
     }
     let qv = if scalar { false } else { qq };
     let n = vreg(l, rn(w));
+    let n = if scalar { scalar_only(l, n, es) } else { n };
     let mv = vreg(l, rmr);
     let m = l.push(Op::VDupLane { esize: es, q: true, idx, v: mv });
     let r = match (uu, op) {
@@ -754,6 +774,7 @@ fn by_element_common(l: &mut Lifter, w: u32, scalar: bool) -> Flow {
         (true, 0b1001) => l.push(Op::VBin { op: B::Fmulx, esize: es, q: qv, a: n, b: m }),
         (false, 0b0001) | (false, 0b0101) => {
             let d = vreg(l, rd(w));
+            let d = if scalar { scalar_only(l, d, es) } else { d };
             l.push(Op::VTern { op: if op == 0b0001 { T::Fmla } else { T::Fmls }, esize: es, q: qv, d, n, m })
         }
         _ => return Flow::Undefined,

@@ -16,7 +16,7 @@
 use crate::fp::{FpBinOp, FpRounding, FpSize, FpUnOp};
 use crate::op::Op;
 use crate::state::CpuState;
-use rustc_apfloat::ieee::{Double, Half, Single};
+use rustc_apfloat::ieee::{Double, Half, Quad, Single};
 use rustc_apfloat::{Float, FloatConvert, Round, Status, StatusAnd};
 
 pub const IOC: u64 = 1 << 0;
@@ -85,7 +85,8 @@ impl Env<'_> {
 }
 
 /// Per-precision constants and the apfloat type.
-trait Prec: Float + FloatConvert<Double> + FloatConvert<Single> + FloatConvert<Half> + Copy {
+trait Prec: Float + FloatConvert<Double> + FloatConvert<Single> + FloatConvert<Half> + FloatConvert<Quad> + Copy {
+    fn from_quad(q: Quad, round: Round) -> StatusAnd<Self>;
     const NBITS: u32;
     const FRAC: u32;
     const EXP_MASK: u64;
@@ -106,6 +107,9 @@ trait Prec: Float + FloatConvert<Double> + FloatConvert<Single> + FloatConvert<H
 }
 
 impl Prec for Half {
+    fn from_quad(q: Quad, round: Round) -> StatusAnd<Self> {
+        q.convert_r(round, &mut false)
+    }
     fn from_double(d: Double, round: Round) -> StatusAnd<Self> {
         d.convert_r(round, &mut false)
     }
@@ -114,6 +118,9 @@ impl Prec for Half {
     const EXP_MASK: u64 = 0x7c00;
 }
 impl Prec for Single {
+    fn from_quad(q: Quad, round: Round) -> StatusAnd<Self> {
+        q.convert_r(round, &mut false)
+    }
     fn from_double(d: Double, round: Round) -> StatusAnd<Self> {
         d.convert_r(round, &mut false)
     }
@@ -122,6 +129,9 @@ impl Prec for Single {
     const EXP_MASK: u64 = 0x7f80_0000;
 }
 impl Prec for Double {
+    fn from_quad(q: Quad, round: Round) -> StatusAnd<Self> {
+        q.convert_r(round, &mut false)
+    }
     fn from_double(d: Double, round: Round) -> StatusAnd<Self> {
         d.convert_r(round, &mut false)
     }
@@ -173,15 +183,49 @@ fn process_nans<F: Prec>(env: &mut Env, ops: &[u64]) -> Option<u64> {
 }
 
 /// Finishes an arithmetic result: default NaN for a generated NaN, flags,
-/// output flushing.
+/// output flushing. Under FZ a tiny result (tiny before rounding, as the
+/// Arm ARM decides it) becomes a zero of its sign and raises only UFC.
 fn finish<F: Prec>(env: &mut Env, r: StatusAnd<F>) -> u64 {
     let bits = r.value.to_bits() as u64 & F::mask();
-    env.status(r.status);
     if is_nan_bits::<F>(bits) {
+        env.status(r.status);
         // A NaN made from non-NaN operands (0*inf, inf-inf…) is the default NaN.
         return F::default_nan();
     }
-    flush_out::<F>(env, bits)
+    let tiny = is_denormal_bits::<F>(bits) || r.status.contains(Status::UNDERFLOW);
+    if env.fz() && F::NBITS != 16 && tiny {
+        env.raise(UFC);
+        return bits & F::sign_bit();
+    }
+    env.status(r.status);
+    bits
+}
+
+/// Runs a rounding operation and fixes up its flags where apfloat (as
+/// LLVM's APFloat) and the Arm ARM differ: apfloat reports only "inexact"
+/// when a directed rounding mode turns an overflow into the largest finite
+/// number (overflow is then decided by whether the same operation
+/// overflows in round-to-nearest, which misses only exact values in
+/// [MAX + ulp/2, MAX + ulp)), and it detects tininess after rounding.
+fn rounded<F: Prec>(round: Round, op: impl Fn(Round) -> StatusAnd<F>) -> StatusAnd<F> {
+    let mut r = op(round);
+    if r.status.contains(Status::INEXACT) && !r.value.is_nan() {
+        let mag = r.value.to_bits() as u64 & !F::sign_bit();
+        let max_finite = F::EXP_MASK - 1;
+        let min_normal = 1u64 << F::FRAC;
+        if mag == max_finite && !r.status.contains(Status::OVERFLOW) && op(Round::NearestTiesToEven).value.is_infinite() {
+            r.status |= Status::OVERFLOW;
+        }
+        // The Arm ARM detects tininess before rounding: a result that
+        // rounded up to the smallest normal from below it underflowed.
+        if mag == min_normal && !r.status.contains(Status::UNDERFLOW) {
+            let toward_zero = op(Round::TowardZero).value.to_bits() as u64 & !F::sign_bit();
+            if toward_zero < min_normal {
+                r.status |= Status::UNDERFLOW;
+            }
+        }
+    }
+    r
 }
 
 fn from_bits<F: Prec>(x: u64) -> F {
@@ -216,11 +260,13 @@ fn sqrt<F: Prec>(env: &mut Env, a: u64, round: Round) -> u64 {
     let xd = f64::from_bits(x.to_bits() as u64);
     let r = Double::from_bits(xd.sqrt().to_bits() as u128);
     if F::NBITS == 64 {
-        let resid = (-r).mul_add_r(r, x, Round::NearestTiesToEven).value; // x - r*r, exact
+        // The residual r*r - x is exact in quad precision (106-bit product).
+        let (rq, xq): (Quad, Quad) = (r.convert(&mut false).value, x.convert(&mut false).value);
+        let resid = rq.mul_add_r(rq, -xq, Round::NearestTiesToEven).value;
         let mut out = r;
         if !resid.is_zero() {
             env.raise(IXC);
-            let r_too_big = resid.is_negative();
+            let r_too_big = !resid.is_negative();
             match round {
                 Round::TowardZero | Round::TowardNegative if r_too_big => out = r.next_down().value,
                 Round::TowardPositive if !r_too_big => out = r.next_up().value,
@@ -254,39 +300,35 @@ fn bin<F: Prec>(env: &mut Env, op: FpBinOp, a: u64, b: u64) -> u64 {
         }
         _ => {}
     }
+    match op {
+        // FNMUL is FPNeg(FPMul(..)), FABD is FPAbs(FPSub(..)): the sign
+        // operation applies to NaN results too.
+        NMul => return bin::<F>(env, Mul, a, b) ^ sign,
+        Abd => return bin::<F>(env, Sub, a, b) & !sign,
+        // FRECPS/FRSQRTS are FPMulAdd(2 or 3, FPNeg(a), b): a is negated
+        // before NaN processing.
+        Recps | Rsqrts => return recip_step::<F>(env, op, a ^ sign, b),
+        _ => {}
+    }
     if let Some(n) = process_nans::<F>(env, &[a, b]) {
         return n;
     }
     let (fa, fb) = (from_bits::<F>(a), from_bits::<F>(b));
     match op {
-        Add => finish(env, fa.add_r(fb, round)),
-        Sub => finish(env, fa.sub_r(fb, round)),
-        Mul => finish(env, fa.mul_r(fb, round)),
+        Add => finish(env, rounded(round, |m| fa.add_r(fb, m))),
+        Sub => finish(env, rounded(round, |m| fa.sub_r(fb, m))),
+        Mul => finish(env, rounded(round, |m| fa.mul_r(fb, m))),
         Mulx => {
             if (is_zero_bits::<F>(a) && is_inf_bits::<F>(b)) || (is_inf_bits::<F>(a) && is_zero_bits::<F>(b)) {
                 // FMULX: 0 × ∞ = ±2.
                 let two = from_bits::<F>(0).add_r(F::from_u128(2).value, round).value.to_bits() as u64;
                 return two | ((a ^ b) & sign);
             }
-            finish(env, fa.mul_r(fb, round))
+            finish(env, rounded(round, |m| fa.mul_r(fb, m)))
         }
-        NMul => {
-            let r = finish(env, fa.mul_r(fb, round));
-            if is_nan_bits::<F>(r) {
-                r
-            } else {
-                r ^ sign
-            }
-        }
-        Div => finish(env, fa.div_r(fb, round)),
-        Abd => {
-            let r = finish(env, fa.sub_r(fb, round));
-            if is_nan_bits::<F>(r) {
-                r
-            } else {
-                r & !sign
-            }
-        }
+        // FNMUL is FPNeg(FPMul(..)) and FABD FPAbs(FPSub(..)): the sign
+        // operation applies to a NaN result too.
+        Div => finish(env, rounded(round, |m| fa.div_r(fb, m))),
         Max | Min => {
             let max = op == Max;
             if is_zero_bits::<F>(a) && is_zero_bits::<F>(b) && (a ^ b) & sign != 0 {
@@ -296,26 +338,40 @@ fn bin<F: Prec>(env: &mut Env, op: FpBinOp, a: u64, b: u64) -> u64 {
             let r = if a_less == max { b } else { a };
             flush_out::<F>(env, r)
         }
-        Recps | Rsqrts => {
-            // 2 - a*b, or (3 - a*b)/2, fused; inf*0 gives 2 (1.5).
-            let inf_zero = (is_zero_bits::<F>(a) && is_inf_bits::<F>(b)) || (is_inf_bits::<F>(a) && is_zero_bits::<F>(b));
-            let two = F::from_u128(2).value;
-            let three = F::from_u128(3).value;
-            if op == Recps {
-                if inf_zero {
-                    return two.to_bits() as u64;
-                }
-                finish(env, (-fa).mul_add_r(fb, two, round))
-            } else {
-                if inf_zero {
-                    return F::from_u128(3).value.div_r(two, round).value.to_bits() as u64;
-                }
-                let t = (-fa).mul_add_r(fb, three, round);
-                let halved = t.value.scalbn(-1);
-                finish(env, StatusAnd { status: t.status, value: halved })
-            }
+        MaxNum | MinNum | NMul | Abd | Recps | Rsqrts => unreachable!("handled above"),
+    }
+}
+
+/// FRECPS (2 + na*b) and FRSQRTS ((3 + na*b)/2), `na` already negated;
+/// an infinity times a zero gives exactly 2 (1.5).
+fn recip_step<F: Prec>(env: &mut Env, op: FpBinOp, na: u64, b: u64) -> u64 {
+    let round = env.round(FpRounding::Current);
+    if let Some(n) = process_nans::<F>(env, &[na, b]) {
+        return n;
+    }
+    let inf_zero = (is_zero_bits::<F>(na) && is_inf_bits::<F>(b)) || (is_inf_bits::<F>(na) && is_zero_bits::<F>(b));
+    let two = F::from_u128(2).value;
+    let (fa, fb) = (from_bits::<F>(na), from_bits::<F>(b));
+    if op == FpBinOp::Recps {
+        if inf_zero {
+            return two.to_bits() as u64;
         }
-        MaxNum | MinNum => unreachable!(),
+        finish(env, rounded(round, |m| fa.mul_add_r(fb, two, m)))
+    } else {
+        let three = F::from_u128(3).value;
+        if inf_zero {
+            return three.div_r(two, round).value.to_bits() as u64;
+        }
+        // (3 + na*b) / 2 rounded once: computed in quad precision with
+        // round-to-odd (truncate, then set the last bit if inexact), which
+        // keeps enough information for the final rounding to be correct;
+        // the halving is exact.
+        let q = |x: F| -> Quad { x.convert(&mut false).value };
+        let t = q(fa).mul_add_r(q(fb), q(three), Round::TowardZero);
+        let odd = if t.status.contains(Status::INEXACT) { Quad::from_bits(t.value.to_bits() | 1) } else { t.value };
+        let exact = odd.scalbn(-1);
+        let r: StatusAnd<F> = rounded(round, |m| F::from_quad(exact, m));
+        finish(env, r)
     }
 }
 
@@ -349,9 +405,10 @@ fn muladd<F: Prec>(env: &mut Env, addend: u64, a: u64, b: u64, neg_product: bool
     let round = env.round(FpRounding::Current);
     let (c, a, b) = (flush_in::<F>(env, addend), flush_in::<F>(env, a), flush_in::<F>(env, b));
     let sign = F::sign_bit();
-    // FMSUB/FNMADD negate an operand before any NaN processing.
-    let a = if neg_product && !is_nan_bits::<F>(a) { a ^ sign } else { a };
-    let c = if neg_addend && !is_nan_bits::<F>(c) { c ^ sign } else { c };
+    // FMSUB/FNMADD/FNMSUB negate operands with FPNeg before anything else,
+    // which flips the sign of a NaN too.
+    let a = if neg_product { a ^ sign } else { a };
+    let c = if neg_addend { c ^ sign } else { c };
     let inf_zero = (is_zero_bits::<F>(a) && is_inf_bits::<F>(b)) || (is_inf_bits::<F>(a) && is_zero_bits::<F>(b));
     if is_nan_bits::<F>(c) && !is_snan_bits::<F>(c) && inf_zero {
         env.raise(IOC);
@@ -360,7 +417,8 @@ fn muladd<F: Prec>(env: &mut Env, addend: u64, a: u64, b: u64, neg_product: bool
     if let Some(n) = process_nans::<F>(env, &[c, a, b]) {
         return n;
     }
-    finish(env, from_bits::<F>(a).mul_add_r(from_bits::<F>(b), from_bits::<F>(c), round))
+    let (fa, fb, fc) = (from_bits::<F>(a), from_bits::<F>(b), from_bits::<F>(c));
+    finish(env, rounded(round, |m| fa.mul_add_r(fb, fc, m)))
 }
 
 /// NZCV of an FP compare.
@@ -418,7 +476,8 @@ where
     if is_nan_bits::<F>(a) {
         return convert_nan::<F, T>(env, a);
     }
-    let r: StatusAnd<T> = from_bits::<F>(a).convert_r(round, &mut false);
+    let fa = from_bits::<F>(a);
+    let r: StatusAnd<T> = rounded(round, |m| fa.convert_r(m, &mut false));
     finish::<T>(env, r)
 }
 
@@ -601,6 +660,15 @@ mod tests {
         let mut sr = 0;
         let r = from_int_op(&mut env(0, &mut sr), FpSize::S, 64, false, 0, u64::MAX);
         assert_eq!(f32::from_bits(r as u32), 1.8446744e19);
+    }
+
+    #[test]
+    fn fused_overflow_is_flagged() {
+        let mut sr = 0;
+        let big = 1e300f64.to_bits();
+        let r = muladd_op(&mut env(0, &mut sr), FpSize::D, 0, big, big, false, false);
+        assert_eq!(r, f64::INFINITY.to_bits());
+        assert_eq!(sr & (OFC | IXC), OFC | IXC, "fpsr {sr:#x}");
     }
 
     #[test]

@@ -90,13 +90,11 @@ fn shl_reg(x: u64, amt: i64, es: u32, signed: bool, round: bool, sat: bool, qc: 
             r as u64 & mask(es)
         }
     } else {
+        // Right shift on the infinitely precise value; rounding adds half
+        // of the last bit shifted out. Shifts beyond 127 give the same
+        // result as 127 (0, or -1 for a negative value without rounding).
         let n = (-amt).min(127) as u32;
-        let r = if round {
-            let add = if n as i64 > bits + 1 { 0 } else { 1i128 << (n - 1) };
-            (v + add) >> n.min(126)
-        } else {
-            v >> n.min(126)
-        };
+        let r = if round { (v + (1i128 << (n - 1))) >> n } else { v >> n };
         r as u64 & mask(es)
     }
 }
@@ -452,6 +450,7 @@ fn narrow(env: &mut Env, op: NarrowOp, es: u32, upper: bool, d: u128, a: u128) -
                     let inexact = *env.fpsr & fp::IXC != 0;
                     *env.fpsr |= before;
                     let is_nan = t & 0x7f80_0000 == 0x7f80_0000 && t & 0x7f_ffff != 0;
+                    // A result flushed to zero (FZ) stays zero.
                     if inexact && !is_nan {
                         t | 1
                     } else {
