@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use std::path::PathBuf;
-use zarm_runtime::{die_by_signal, run_program, Options, Outcome};
+use zarm_runtime::{die_by_signal, run_program, EngineKind, Options, Outcome};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -12,9 +12,17 @@ use zarm_runtime::{die_by_signal, run_program, Options, Outcome};
     after_help = "With no program, zarm runs its bundled demo (tests/guest/build/demo, built by ./setup.sh)."
 )]
 struct Cli {
-    /// Execution engine: `interp` (the IR interpreter, every host).
-    #[arg(long, default_value = "interp", value_name = "ENGINE")]
-    engine: String,
+    /// Execution engine: `jit` (s390x code; the default on s390x hosts) or
+    /// `interp` (the IR interpreter; every host, the default elsewhere).
+    #[arg(long, value_name = "ENGINE")]
+    engine: Option<String>,
+    /// Byte budget of the JIT code cache (e.g. 64M, 512K); least recently
+    /// used guest pages are evicted when it is full.
+    #[arg(long, value_name = "BYTES", default_value = "64M")]
+    code_cache_size: String,
+    /// Print each compiled block's IR and s390x code on stderr (JIT).
+    #[arg(long)]
+    dump: bool,
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
@@ -26,6 +34,17 @@ struct Cli {
     /// Arguments for the guest program, passed through untouched.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<std::ffi::OsString>,
+}
+
+/// "64M", "512K", "1G" or a plain number of bytes.
+fn parse_size(s: &str) -> Option<usize> {
+    let (num, mult) = match s.chars().last()? {
+        'k' | 'K' => (&s[..s.len() - 1], 1 << 10),
+        'm' | 'M' => (&s[..s.len() - 1], 1 << 20),
+        'g' | 'G' => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    num.parse::<usize>().ok()?.checked_mul(mult).filter(|n| *n >= 4096)
 }
 
 fn demo_path() -> Option<PathBuf> {
@@ -41,10 +60,19 @@ fn demo_path() -> Option<PathBuf> {
 
 fn main() {
     let cli = Cli::parse();
-    if cli.engine != "interp" {
-        eprintln!("zarm: engine '{}' is not available in this build (available: interp)", cli.engine);
+    let engine = match cli.engine.as_deref() {
+        None => EngineKind::default_for_host(),
+        Some("interp") => EngineKind::Interp,
+        Some("jit") => EngineKind::Jit,
+        Some(other) => {
+            eprintln!("zarm: unknown engine '{other}' (engines: jit, interp)");
+            std::process::exit(1);
+        }
+    };
+    let Some(code_cache_size) = parse_size(&cli.code_cache_size) else {
+        eprintln!("zarm: --code-cache-size: '{}' is not a size (e.g. 64M, 512K, 100000)", cli.code_cache_size);
         std::process::exit(1);
-    }
+    };
     let program = match cli.program {
         Some(p) => p,
         None => match demo_path() {
@@ -66,7 +94,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump };
     match run_program(&program, argv, envp, &opts) {
         Err(msg) => {
             eprintln!("zarm: {msg}");

@@ -135,6 +135,8 @@ fn all_cases() -> Vec<Case> {
     case(&mut cases, "brasl %r14,.+4096".into(), |o| encode::brasl(o, 14, 2048));
     case(&mut cases, "larl %r1,.-64".into(), |o| encode::larl(o, 1, -32));
     case(&mut cases, "ipm %r3".into(), |o| encode::ipm(o, 3));
+    case(&mut cases, "tmll %r1,65535".into(), |o| encode::tmll(o, 1, 0xffff));
+    case(&mut cases, "tmll %r14,2".into(), |o| encode::tmll(o, 14, 2));
     case(&mut cases, "bcr 14,0".into(), |o| encode::bcr(o, 14, 0));
     case(&mut cases, "bcr 15,%r14".into(), |o| encode::bcr(o, 15, 14));
     case(&mut cases, "basr %r14,%r1".into(), |o| encode::basr(o, 14, 1));

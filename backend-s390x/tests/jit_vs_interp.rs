@@ -25,7 +25,7 @@ fn every_random_block_compiles() {
     let mut rng = Rng(0x1234_5678_9abc);
     let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true };
     for (name, facilities) in levels() {
-        let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false };
+        let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false };
         for case in 0..300 {
             let mut block = random_block(&mut rng, &gen);
             zarm_ir::passes::optimize(&mut block, true).unwrap();
@@ -82,6 +82,7 @@ mod exec {
             fault_write: 0,
             exit_request: 0,
             ibtc: ibtc.as_mut_ptr(),
+            pages: std::ptr::null(),
         };
         let code = unsafe { enter(&mut cpu, base, &mut ctx, block_addr) };
         let exit = match code & 0xff {
@@ -115,14 +116,16 @@ mod exec {
 
     #[test]
     fn jit_matches_interpreter_on_random_blocks() {
-        let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true };
+        // Long blocks too, so that values outnumber the host registers and spill.
+        let max_insns = std::env::var("ZARM_JIT_MAX_INSNS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+        let gen = GenConfig { mem_base: MEM_BASE, max_insns, helper_ops: true };
         let host = HostFacilities::detect();
         for (name, facilities) in levels() {
             // Only levels the host (or qemu's -cpu model) can execute.
             if !zarm_backend_s390x::facilities::Facility::ALL.iter().all(|f| !facilities.has(*f) || host.has(*f)) {
                 continue;
             }
-            let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false };
+            let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false };
             let mut rng = Rng(0xfeed_0000 ^ name.len() as u64);
             for case in 0..cases() {
                 let mut block = random_block(&mut rng, &gen);

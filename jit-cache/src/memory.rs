@@ -1,58 +1,91 @@
-//! Code memory, never writable and executable at the same address: one
-//! memfd mapped twice, a read-write view the translator writes through and a
-//! read-execute view the host runs. Patching a chained branch writes the RW
-//! view; the store is visible to instruction fetch through the RX view
-//! (z/Architecture keeps instruction fetch coherent with stores, and the
-//! patched field is one aligned 4-byte store).
+//! Code memory, never writable and executable at the same time: one
+//! anonymous mapping whose pages are read-execute, switched to read-write
+//! only while the translator writes (or patches) them and back at once.
+//!
+//! A dual mapping (one RW and one RX view of the same memory) would avoid
+//! the `mprotect` calls, but stores through an alias are invisible to an
+//! emulator's self-modifying-code detection (qemu-s390x keeps running its
+//! stale translation of the old bytes); changing the protection of the
+//! executed pages is seen by every host. z/Architecture keeps instruction
+//! fetch coherent with this CPU's stores.
+//!
+//! Known limit: while a page is being rewritten, another thread executing
+//! code on it would fault; the runtime writes code only while no guest
+//! thread runs generated code (single guest thread today).
 
-use memmap2::{Mmap, MmapMut, MmapOptions};
-use std::fs::File;
 use std::io;
-use std::os::fd::FromRawFd;
 
 pub struct CodeMemory {
-    rw: MmapMut,
-    rx: Mmap,
+    base: *mut u8,
+    size: usize,
 }
+
+// SAFETY: the mapping is owned by this value; access is serialised by the
+// cache's owner.
+unsafe impl Send for CodeMemory {}
+
+const PAGE: usize = 4096;
 
 impl CodeMemory {
     pub fn new(size: usize) -> io::Result<Self> {
-        let name = c"zarm-code";
-        // SAFETY: memfd_create with a valid NUL-terminated name.
-        let fd = unsafe { libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC) };
-        if fd < 0 {
+        let size = size.next_multiple_of(PAGE);
+        // SAFETY: a fresh private anonymous mapping.
+        let p = unsafe {
+            libc::mmap(std::ptr::null_mut(), size, libc::PROT_READ | libc::PROT_EXEC, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
+        };
+        if p == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
-        // SAFETY: fd is a fresh descriptor we own.
-        let file = unsafe { File::from_raw_fd(fd) };
-        file.set_len(size as u64)?;
-        // SAFETY: the file is ours alone; both views stay alive together.
-        let rw = unsafe { MmapOptions::new().len(size).map_mut(&file)? };
-        let rx = unsafe { MmapOptions::new().len(size).map_exec(&file)? };
-        Ok(CodeMemory { rw, rx })
+        Ok(CodeMemory { base: p as *mut u8, size })
     }
 
     pub fn size(&self) -> usize {
-        self.rw.len()
+        self.size
     }
 
     /// Host address at which code at `offset` executes.
     pub fn exec_addr(&self, offset: usize) -> u64 {
-        self.rx.as_ptr() as u64 + offset as u64
+        self.base as u64 + offset as u64
     }
 
     /// The offset of an executable address, if it lies in this memory.
     pub fn offset_of(&self, addr: u64) -> Option<usize> {
-        let base = self.rx.as_ptr() as u64;
-        (addr >= base && addr < base + self.rx.len() as u64).then(|| (addr - base) as usize)
+        let base = self.base as u64;
+        (addr >= base && addr < base + self.size as u64).then(|| (addr - base) as usize)
     }
 
+    fn protect(&self, offset: usize, len: usize, prot: i32) {
+        let start = offset / PAGE * PAGE;
+        let end = (offset + len).next_multiple_of(PAGE).min(self.size);
+        // SAFETY: a page range inside our mapping.
+        let r = unsafe { libc::mprotect(self.base.add(start) as _, end - start, prot) };
+        assert_eq!(r, 0, "mprotect of code memory failed: {}", io::Error::last_os_error());
+    }
+
+    /// Writes code: the pages are writable (and not executable) only
+    /// during the copy.
     pub fn write(&mut self, offset: usize, bytes: &[u8]) {
-        self.rw[offset..offset + bytes.len()].copy_from_slice(bytes);
+        assert!(offset + bytes.len() <= self.size, "write past the end of code memory");
+        if bytes.is_empty() {
+            return;
+        }
+        self.protect(offset, bytes.len(), libc::PROT_READ | libc::PROT_WRITE);
+        // SAFETY: in bounds (checked), pages writable now.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(offset), bytes.len()) };
+        self.protect(offset, bytes.len(), libc::PROT_READ | libc::PROT_EXEC);
     }
 
-    /// Reads back through the executable view (tests and dumps).
+    /// Reads code back (tests and dumps).
     pub fn read(&self, offset: usize, len: usize) -> &[u8] {
-        &self.rx[offset..offset + len]
+        assert!(offset + len <= self.size);
+        // SAFETY: in bounds; pages are always readable.
+        unsafe { std::slice::from_raw_parts(self.base.add(offset), len) }
+    }
+}
+
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        // SAFETY: our mapping.
+        unsafe { libc::munmap(self.base as _, self.size) };
     }
 }

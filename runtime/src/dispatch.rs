@@ -24,7 +24,16 @@ pub struct GuestSignal {
     pub what: &'static str,
 }
 
+/// The engine that runs guest blocks.
+pub enum Engine {
+    /// The IR interpreter (every host).
+    Interp,
+    /// Generated s390x code (s390x hosts).
+    Jit(Box<crate::jit::JitEngine>),
+}
+
 pub struct Dispatcher {
+    pub engine: Engine,
     interp: Interpreter,
     blocks: HashMap<u64, Block>,
     opts: TranslateOptions,
@@ -46,6 +55,7 @@ impl Default for Dispatcher {
 impl Dispatcher {
     pub fn new() -> Self {
         Dispatcher {
+            engine: Engine::Interp,
             interp: Interpreter::new(),
             blocks: HashMap::new(),
             opts: TranslateOptions::default(),
@@ -59,6 +69,29 @@ impl Dispatcher {
     /// Forgets every translation (the guest changed its code mappings).
     pub fn flush(&mut self) {
         self.blocks.clear();
+        if let Engine::Jit(j) = &mut self.engine {
+            j.flush();
+        }
+    }
+
+    /// Runs the interpreter on the block at `cpu.pc`.
+    fn interp_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
+        let pc = cpu.pc;
+        if !self.blocks.contains_key(&pc) {
+            let mut block = translate(&mut proc.space, pc, &self.opts);
+            if let Err(e) = zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions)) {
+                panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
+            }
+            self.translated += 1;
+            self.blocks.insert(pc, block);
+        }
+        let block = &self.blocks[&pc];
+        if self.trace {
+            eprintln!("zarm-trace: block {pc:#x}");
+        }
+        self.executed_blocks += 1;
+        self.executed_insns += block.guest_insns as u64;
+        self.interp.run(block, cpu, &mut proc.space)
     }
 
     /// Runs the guest until it exits or a signal kills it.
@@ -68,24 +101,20 @@ impl Dispatcher {
                 for addr in std::mem::take(&mut proc.space.invalidated) {
                     let page = addr & !0xfff;
                     self.blocks.retain(|pc, _| pc & !0xfff != page);
+                    if let Engine::Jit(j) = &mut self.engine {
+                        j.invalidate(page, 0x1000);
+                    }
                 }
             }
-            let pc = cpu.pc;
-            if !self.blocks.contains_key(&pc) {
-                let mut block = translate(&mut proc.space, pc, &self.opts);
-                if let Err(e) = zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions)) {
-                    panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
+            let exit = if let Engine::Jit(j) = &mut self.engine {
+                match j.run(&mut proc.space, cpu) {
+                    Ok(exit) => exit,
+                    Err(e) => panic!("internal error in the JIT at guest pc {:#x}: {e}", cpu.pc),
                 }
-                self.translated += 1;
-                self.blocks.insert(pc, block);
-            }
-            let block = &self.blocks[&pc];
-            if self.trace {
-                eprintln!("zarm-trace: block {pc:#x}");
-            }
-            self.executed_blocks += 1;
-            self.executed_insns += block.guest_insns as u64;
-            match self.interp.run(block, cpu, &mut proc.space) {
+            } else {
+                self.interp_step(proc, cpu)
+            };
+            match exit {
                 BlockExit::Jump(_) => {}
                 BlockExit::Syscall { .. } => {
                     let nr = cpu.x[8];

@@ -3,6 +3,7 @@
 //! dispatcher (`dispatch`). Everything the guest sees of "Linux" lives here.
 
 pub mod dispatch;
+pub mod jit;
 pub mod loader;
 pub mod memory;
 pub mod syscall;
@@ -11,9 +12,37 @@ use std::path::{Path, PathBuf};
 
 pub use dispatch::{GuestSignal, Outcome};
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    Interp,
+    Jit,
+}
+
+impl EngineKind {
+    /// The JIT wherever it can run (s390x hosts), else the interpreter.
+    pub fn default_for_host() -> Self {
+        if jit::unavailable_reason().is_none() {
+            EngineKind::Jit
+        } else {
+            EngineKind::Interp
+        }
+    }
+}
+
 pub struct Options {
     pub strace: bool,
     pub sysroot: Option<PathBuf>,
+    pub engine: EngineKind,
+    /// Byte budget of the JIT code cache.
+    pub code_cache_size: usize,
+    /// Print guest IR and host code of every compiled block (JIT).
+    pub dump: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false }
+    }
 }
 
 /// Loads and runs an AArch64 program to completion.
@@ -38,6 +67,15 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         tid_address: 0,
     };
     let mut d = dispatch::Dispatcher::new();
+    if opts.engine == EngineKind::Jit {
+        if let Some(why) = jit::unavailable_reason() {
+            return Err(format!("--engine jit: {why}"));
+        }
+        let facilities = zarm_backend_s390x::facilities::HostFacilities::detect();
+        let mut j = jit::JitEngine::new(facilities, opts.code_cache_size).map_err(|e| format!("cannot set up the JIT: {e}"))?;
+        j.dump = opts.dump;
+        d.engine = dispatch::Engine::Jit(Box::new(j));
+    }
     Ok(d.run(&mut proc, &mut cpu))
 }
 

@@ -47,14 +47,16 @@ pub struct GuestSpace {
 // the runtime (one guest thread today).
 unsafe impl Send for GuestSpace {}
 
+/// Host protection mirroring a guest page's: generated code reaches guest
+/// memory directly, so the host MMU must refuse what the guest may not do.
+/// Execute-only guest pages stay host-readable (the translator reads them).
 fn host_prot(p: u8) -> i32 {
-    if p & (PROT_READ | PROT_WRITE | PROT_EXEC) == 0 {
-        libc::PROT_NONE
-    } else {
-        // Guest-readable or -executable pages are host read-write: the
-        // runtime itself writes them (loading, syscalls); guest-visible
-        // permissions are enforced by the page table.
+    if p & PROT_WRITE != 0 {
         libc::PROT_READ | libc::PROT_WRITE
+    } else if p & (PROT_READ | PROT_EXEC) != 0 {
+        libc::PROT_READ
+    } else {
+        libc::PROT_NONE
     }
 }
 
@@ -76,12 +78,20 @@ impl GuestSpace {
         }
         Ok(GuestSpace {
             base: base as *mut u8,
-            pages: vec![0; (WINDOW / PAGE) as usize],
+            // One spare entry: a page check of an access's last byte may
+            // look one page past the window.
+            pages: vec![0; (WINDOW / PAGE) as usize + 1],
             brk_start: 0,
             brk: 0,
             mmap_hint: MMAP_TOP,
             invalidated: Vec::new(),
         })
+    }
+
+    /// The page-permission table generated code checks (one byte per
+    /// page: MAPPED | PROT_*); its address never changes.
+    pub fn pages_ptr(&self) -> *const u8 {
+        self.pages.as_ptr()
     }
 
     /// Host address of guest address 0.
@@ -111,7 +121,7 @@ impl GuestSpace {
         let len = len.next_multiple_of(PAGE);
         self.unmap(addr, len)?;
         // SAFETY: inside our reservation.
-        let r = unsafe { libc::mprotect(self.base.add(addr as usize) as _, len as usize, host_prot(prot | PROT_READ)) };
+        let r = unsafe { libc::mprotect(self.base.add(addr as usize) as _, len as usize, host_prot(prot)) };
         if r != 0 {
             return Err(libc::ENOMEM);
         }
@@ -156,6 +166,8 @@ impl GuestSpace {
         for p in &mut self.pages[range] {
             *p = MAPPED | prot;
         }
+        // SAFETY: inside our reservation, all pages mapped.
+        unsafe { libc::mprotect(self.base.add(addr as usize) as _, len as usize, host_prot(prot)) };
         Ok(())
     }
 
@@ -244,9 +256,32 @@ impl GuestSpace {
     /// read-only segments).
     pub fn write_bytes_unchecked(&mut self, addr: u64, bytes: &[u8]) -> Option<()> {
         let p = self.host_range(addr, bytes.len() as u64, 0)?;
-        // SAFETY: mapped (host read-write).
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len()) };
+        let first = addr & !(PAGE - 1);
+        let end = (addr + bytes.len() as u64).next_multiple_of(PAGE);
+        // SAFETY: the pages are mapped in our reservation; they are made
+        // host-writable for the copy and get their mirrored protection back.
+        unsafe {
+            libc::mprotect(self.base.add(first as usize) as _, (end - first) as usize, libc::PROT_READ | libc::PROT_WRITE);
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len());
+        }
+        let mut a = first;
+        while a < end {
+            let prot = self.perms(a).unwrap_or(0);
+            // SAFETY: as above.
+            unsafe { libc::mprotect(self.base.add(a as usize) as _, PAGE as usize, host_prot(prot)) };
+            a += PAGE;
+        }
         Some(())
+    }
+
+    /// Zeroes guest pages the way MADV_DONTNEED does for private anonymous
+    /// memory, whatever their protection.
+    pub fn discard(&mut self, addr: u64, len: u64) {
+        if addr % PAGE != 0 || self.host_range(addr, len, 0).is_none() {
+            return;
+        }
+        // SAFETY: mapped pages of our private anonymous reservation.
+        unsafe { libc::madvise(self.base.add(addr as usize) as _, len.next_multiple_of(PAGE) as usize, libc::MADV_DONTNEED) };
     }
 
     /// Reads a NUL-terminated guest string of at most `max` bytes.

@@ -283,7 +283,9 @@ impl Process {
                 }
             }
         };
-        if let Err(e) = self.space.map(start, len, prot) {
+        // File contents are read into writable pages, then protected.
+        let initial = if flags & MAP_ANONYMOUS == 0 { PROT_READ | PROT_WRITE } else { prot };
+        if let Err(e) = self.space.map(start, len, initial) {
             return -(e as i64);
         }
         if flags & MAP_ANONYMOUS == 0 {
@@ -297,6 +299,7 @@ impl Process {
                 let _ = self.space.unmap(start, len);
                 return e;
             }
+            let _ = self.space.protect(start, len, prot);
         }
         start as i64
     }
@@ -572,9 +575,7 @@ impl Process {
             233 => {
                 // MADV_DONTNEED on private anonymous memory reads back zero.
                 if a[2] == 4 {
-                    if let Some(p) = self.space.host_range(a[0], a[1], 0) {
-                        unsafe { std::ptr::write_bytes(p, 0, a[1] as usize) };
-                    }
+                    self.space.discard(a[0], a[1]);
                 }
                 0
             }
@@ -802,7 +803,7 @@ impl Process {
             return ENOMEM;
         }
         let Some(new) = self.space.find_free(new_len) else { return ENOMEM };
-        if self.space.map(new, new_len, perm).is_err() {
+        if self.space.map(new, new_len, PROT_READ | PROT_WRITE).is_err() {
             return ENOMEM;
         }
         let (Some(src), Some(dst)) = (self.space.host_range(old, old_len, 0), self.space.host_range(new, old_len, 0)) else {
@@ -810,6 +811,7 @@ impl Process {
         };
         // SAFETY: both ranges are mapped and distinct.
         unsafe { std::ptr::copy_nonoverlapping(src, dst, old_len as usize) };
+        let _ = self.space.protect(new, new_len, perm);
         let _ = self.space.unmap(old, old_len);
         new as i64
     }

@@ -24,6 +24,9 @@ pub struct JitContext {
     /// The indirect-branch target cache: `IBTC_ENTRIES` pairs of
     /// (guest pc, host code address); guest pc `u64::MAX` marks a free entry.
     pub ibtc: *mut [u64; 2],
+    /// The guest page-permission table (one byte per 4 KiB page: bit 0
+    /// read, bit 1 write), for code compiled with `checked_pages`.
+    pub pages: *const u8,
 }
 
 impl JitContext {

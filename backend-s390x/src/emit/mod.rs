@@ -77,6 +77,11 @@ pub struct EmitConfig {
     /// so an access straddling its end faults in the host and only the
     /// start address needs an explicit check.
     pub window_guard: bool,
+    /// Check every access against the guest page-permission table
+    /// (`JitContext::pages`) in generated code, so a refused access leaves
+    /// through a fault exit at the exact guest instruction without relying
+    /// on host signals.
+    pub checked_pages: bool,
 }
 
 /// A block compiled to s390x code (not yet placed in executable memory).
@@ -238,7 +243,13 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
             e.release_if_dead(Value(i as u32), i);
         }
     }
-    e.terminator(&block.term, block);
+    // After IC IVAU the dispatcher must see the invalidation before any
+    // other block runs: such a block always returns instead of chaining.
+    let returns = block.ops.iter().any(|op| matches!(op, Op::InvalidateCode { .. }));
+    match (&block.term, returns) {
+        (Terminator::Jump { target }, true) => e.set_pc_and_exit(*target, EXIT_JUMP),
+        _ => e.terminator(&block.term, block),
+    }
     e.stubs();
     e.buf.bind(e.epilogue);
     emit_epilogue(&mut e.buf.bytes);
@@ -275,6 +286,21 @@ pub fn trampoline() -> Vec<u8> {
     encode::lgr(&mut b, R_CTX, 4);
     encode::bcr(&mut b, 15, 5);
     b
+}
+
+/// The code placed once at the start of code memory: the entry
+/// trampoline, then (at the returned offset) the fault exit a host signal
+/// handler redirects a faulting block to: it returns `EXIT_FAULT` through
+/// the fixed frame, every register but r2 as the block left it.
+pub fn fixed_code() -> (Vec<u8>, u32) {
+    let mut b = trampoline();
+    while b.len() % 8 != 0 {
+        encode::bcr(&mut b, 0, 0);
+    }
+    let fault_exit = b.len() as u32;
+    encode::lghi(&mut b, 2, EXIT_FAULT as i16);
+    emit_epilogue(&mut b);
+    (b, fault_exit)
 }
 
 /// The 32-bit halfword offset to write into a BRCL at `site` so that it
@@ -377,7 +403,8 @@ impl Emitter<'_> {
 
     /// Checks that the guest address in `a` lies in the guest window; jumps
     /// to a fault stub otherwise.
-    fn check_addr(&mut self, a: u8, size: u64) {
+    /// `need`: 1 read, 2 write, 3 both (atomics).
+    fn check_addr(&mut self, a: u8, size: u64, need: u16) {
         let bits = self.cfg.guest_addr_bits.min(63) as u8;
         // RISBG r0 ← the bits above the window (s390x bit numbering: bit 0 is
         // the MSB), setting the condition code: nonzero → outside.
@@ -389,6 +416,27 @@ impl Emitter<'_> {
             encode::aghik(self.b(), 0, a, size as i16 - 1);
             encode::risbg(self.b(), 0, 0, 0, 0x80 | (63 - bits), 0);
             self.buf.branch(7, stub);
+        }
+        if self.cfg.checked_pages {
+            // The permission byte of the first and the last byte's page.
+            // TMLL: CC3 when every selected bit is one; anything else faults.
+            let fail_mask = 14;
+            for last in [false, true] {
+                if last && size == 1 {
+                    break;
+                }
+                let b = self.b();
+                if last {
+                    encode::aghik(b, 0, a, size as i16 - 1);
+                    encode::srlg(b, SD, 0, m(0, 12));
+                } else {
+                    encode::srlg(b, SD, a, m(0, 12));
+                }
+                encode::ag(b, SD, m(R_CTX, offset_of!(JitContext, pages) as i32));
+                encode::llgc(b, SD, m(SD, 0));
+                encode::tmll(b, SD, need);
+                self.buf.branch(fail_mask, stub);
+            }
         }
         self.fault_stubs.push((stub, self.pc, Some((a, helper::FAULT_OUT_OF_WINDOW))));
     }
@@ -787,7 +835,7 @@ impl Emitter<'_> {
                     self.route(Route::LittleEndianAccess);
                 }
                 let ra = self.get(*addr, SA);
-                self.check_addr(ra, size.bytes());
+                self.check_addr(ra, size.bytes(), 1);
                 let d = self.def(i);
                 let mem = Mem { base: R_BASE, index: ra, disp: 0 };
                 let bb = self.b();
@@ -810,7 +858,7 @@ impl Emitter<'_> {
                     self.route(Route::LittleEndianAccess);
                 }
                 let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
-                self.check_addr(ra, size.bytes());
+                self.check_addr(ra, size.bytes(), 2);
                 let mem = Mem { base: R_BASE, index: ra, disp: 0 };
                 let bb = self.b();
                 match size {
@@ -822,7 +870,7 @@ impl Emitter<'_> {
             }
             Load128 { addr } => {
                 let ra = self.get(*addr, SA);
-                self.check_addr(ra, 16);
+                self.check_addr(ra, 16, 1);
                 encode::aghik(self.b(), 0, ra, 8);
                 encode::lgr(self.b(), SB, 0);
                 self.loc[i] = Loc::Slot;
@@ -837,7 +885,7 @@ impl Emitter<'_> {
             }
             Store128 { addr, v } => {
                 let ra = self.get(*addr, SA);
-                self.check_addr(ra, 16);
+                self.check_addr(ra, 16, 2);
                 encode::aghik(self.b(), 0, ra, 8);
                 encode::lgr(self.b(), SB, 0);
                 let off = self.slot(*v);
@@ -862,7 +910,7 @@ impl Emitter<'_> {
                 let stub = self.buf.new_label();
                 self.buf.branch(7, stub);
                 self.fault_stubs.push((stub, self.pc, Some((ra, 2))));
-                self.check_addr(ra, size.bytes());
+                self.check_addr(ra, size.bytes(), 3);
                 let d = self.def(i);
                 let bb = self.b();
                 if w64 {

@@ -204,3 +204,9 @@ pub fn va(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, m4: u8) {
 pub fn ipm(out: &mut Vec<u8>, r1: u8) {
     rre(out, 0xB222, r1, 0);
 }
+
+/// TMLL R1,I2: test the bits of I2 in bits 48-63 of R1 (CC0: all selected
+/// bits zero, CC3: all one, CC1/CC2: mixed).
+pub fn tmll(out: &mut Vec<u8>, r1: u8, i2: u16) {
+    ri(out, 0xA71, r1, i2);
+}

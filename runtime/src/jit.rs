@@ -1,0 +1,345 @@
+//! The JIT engine: guest blocks compiled to s390x by the baseline emitter,
+//! kept in the code cache (chained, indexed by guest page, LRU-evicted),
+//! and run through the entry trampoline. Generated code reaches guest
+//! memory directly at `guest_base + address`; the host MMU enforces the
+//! guest's page permissions (the guest space mirrors them), and a host
+//! SIGSEGV inside generated code becomes the guest fault at the exact
+//! guest instruction (`on_host_fault`).
+//!
+//! Only s390x hosts execute generated code; elsewhere the engine reports
+//! that it is unavailable.
+
+use crate::memory::GuestSpace;
+use zarm_backend_s390x::emit::{self, CompiledBlock, EmitConfig, JitContext, IBTC_ENTRIES};
+use zarm_backend_s390x::facilities::HostFacilities;
+use zarm_backend_s390x::routing::Route;
+use zarm_frontend_a64::{translate, TranslateOptions};
+#[cfg(target_arch = "s390x")]
+use zarm_ir::{ExceptionKind, GuestMemory};
+use zarm_ir::{BlockExit, CpuState};
+use zarm_jit_cache::{CodeCache, Exit, NewBlock};
+use std::collections::BTreeMap;
+
+/// What the cache keeps with each block.
+pub struct BlockMeta {
+    pub pc_map: Vec<(u32, u64)>,
+    /// Helper operands referenced by address from the code.
+    pub helper_ops: Box<[zarm_ir::Op]>,
+    pub guest_insns: u32,
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct JitStats {
+    pub blocks_compiled: u64,
+    pub guest_insns_compiled: u64,
+    pub host_bytes: u64,
+    pub compile_fallbacks: u64,
+    pub entries: u64,
+    pub routes: BTreeMap<(Route, bool), u64>,
+}
+
+#[cfg_attr(not(target_arch = "s390x"), allow(dead_code))]
+pub struct JitEngine {
+    cache: CodeCache<BlockMeta>,
+    cfg: EmitConfig,
+    ctx: Box<JitContext>,
+    ibtc: Box<[[u64; 2]]>,
+    fault_exit: u64,
+    opts: TranslateOptions,
+    /// Compile without chaining or the indirect-branch cache, so every
+    /// trampoline call runs exactly one block (lock-step mode).
+    pub single_block: bool,
+    pub dump: bool,
+    pub stats: JitStats,
+}
+
+/// Why the JIT cannot run here.
+pub fn unavailable_reason() -> Option<&'static str> {
+    if cfg!(target_arch = "s390x") {
+        None
+    } else {
+        Some("the JIT engine generates s390x code and needs an s390x host (or zarm built for s390x under qemu-s390x)")
+    }
+}
+
+fn branch_field(site: u64, target: u64) -> Option<[u8; 4]> {
+    // `site` is the address of the BRCL's 32-bit field, two bytes into it.
+    emit::brcl_field(site - 2, target)
+}
+
+impl JitEngine {
+    pub fn new(facilities: HostFacilities, code_budget: usize) -> std::io::Result<Self> {
+        let (fixed, fault_off) = emit::fixed_code();
+        let cache = CodeCache::new(code_budget, &fixed, branch_field)?;
+        let fault_exit = cache.fixed_addr() + fault_off as u64;
+        let mut ibtc = vec![[u64::MAX, 0]; IBTC_ENTRIES].into_boxed_slice();
+        let ctx = Box::new(JitContext {
+            cpu: std::ptr::null_mut(),
+            mem: std::ptr::null_mut(),
+            fault_addr: 0,
+            fault_kind: 0,
+            fault_write: 0,
+            exit_request: 0,
+            ibtc: ibtc.as_mut_ptr(),
+            pages: std::ptr::null(),
+        });
+        install_fault_handler();
+        Ok(JitEngine {
+            cache,
+            cfg: EmitConfig { facilities, guest_addr_bits: crate::memory::WINDOW_BITS, window_guard: true, checked_pages: true },
+            ctx,
+            ibtc,
+            fault_exit,
+            opts: TranslateOptions::default(),
+            single_block: std::env::var_os("ZARM_JIT_SINGLE_BLOCK").is_some(),
+            dump: false,
+            stats: JitStats::default(),
+        })
+    }
+
+    pub fn cache_stats(&self) -> zarm_jit_cache::CacheStats {
+        self.cache.stats
+    }
+
+    /// Forgets translations of guest code in a range (IC IVAU, munmap…).
+    pub fn invalidate(&mut self, start: u64, len: u64) {
+        if self.cache.invalidate_range(start, len) > 0 {
+            self.clear_ibtc();
+        }
+    }
+
+    pub fn flush(&mut self) {
+        self.cache.flush();
+        self.clear_ibtc();
+    }
+
+    fn clear_ibtc(&mut self) {
+        for e in self.ibtc.iter_mut() {
+            *e = [u64::MAX, 0];
+        }
+    }
+
+    fn compile(&mut self, space: &mut GuestSpace, pc: u64) -> Result<u64, String> {
+        let mut block = translate(space, pc, &self.opts);
+        zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
+        let compiled: CompiledBlock = match emit::compile(&block, &self.cfg) {
+            Ok(c) => c,
+            Err(_) => {
+                // Too large for the fixed frame: translate a shorter block.
+                self.stats.compile_fallbacks += 1;
+                let mut small = translate(space, pc, &TranslateOptions { max_insns: 8 });
+                zarm_ir::passes::optimize(&mut small, cfg!(debug_assertions))?;
+                block = small;
+                emit::compile(&block, &self.cfg)?
+            }
+        };
+        if self.dump {
+            eprintln!(
+                "zarm-dump: block {:#x}\n{}-- s390x ({} bytes)\n{}",
+                pc,
+                zarm_ir::print::print_block(&block),
+                compiled.code.len(),
+                zarm_backend_s390x::disasm::disassemble(&compiled.code, 0)
+            );
+        }
+        self.stats.blocks_compiled += 1;
+        self.stats.guest_insns_compiled += block.guest_insns as u64;
+        self.stats.host_bytes += compiled.code.len() as u64;
+        for (k, n) in &compiled.routes {
+            *self.stats.routes.entry(*k).or_default() += *n as u64;
+        }
+        let exits = if self.single_block {
+            Vec::new()
+        } else {
+            compiled.exits.iter().map(|x| Exit { field_offset: x.offset + 2, target: x.target }).collect()
+        };
+        let id = self
+            .cache
+            .insert(NewBlock {
+                guest_start: block.start_pc,
+                guest_end: block.end_pc.max(block.start_pc + 4),
+                code: compiled.code,
+                entry: 0,
+                exits,
+                payload: BlockMeta { pc_map: compiled.pc_map, helper_ops: compiled.helper_ops, guest_insns: block.guest_insns },
+            })
+            .map_err(|e| e.to_string())?;
+        let e = self.cache.get(id).unwrap();
+        Ok(self.cache.code_addr(e))
+    }
+
+    /// Runs generated code from `cpu.pc` until it leaves to the dispatcher.
+    pub fn run(&mut self, space: &mut GuestSpace, cpu: &mut CpuState) -> Result<BlockExit, String> {
+        let pc = cpu.pc;
+        let entry = match self.cache.lookup(pc) {
+            Some((_, addr)) => addr,
+            None => self.compile(space, pc)?,
+        };
+        if !self.single_block {
+            self.ibtc[((pc >> 2) as usize) & (IBTC_ENTRIES - 1)] = [pc, entry];
+        }
+        self.stats.entries += 1;
+        self.enter(space, cpu, entry)
+    }
+
+    #[cfg(target_arch = "s390x")]
+    fn enter(&mut self, space: &mut GuestSpace, cpu: &mut CpuState, entry: u64) -> Result<BlockExit, String> {
+        type Trampoline = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext, u64) -> u64;
+        let base = space.base();
+        let pages = space.pages_ptr();
+        let space_ptr: *const GuestSpace = &*space;
+        let mut mem_ref: &mut dyn GuestMemory = &mut *space;
+        // SAFETY: the reference outlives the call below; helpers use it only
+        // while generated code runs.
+        let mem_ptr: *mut &'static mut dyn GuestMemory = unsafe { std::mem::transmute(&mut mem_ref) };
+        self.ctx.cpu = cpu;
+        self.ctx.mem = mem_ptr;
+        self.ctx.pages = pages;
+        let state = FaultState {
+            cache: &self.cache as *const _ as *const (),
+            lookup: lookup_guest_pc,
+            base,
+            window: crate::memory::WINDOW,
+            ctx: &mut *self.ctx,
+            cpu,
+            space: space_ptr,
+            fault_exit: self.fault_exit,
+        };
+        FAULT_STATE.with(|s| s.set(Some(state)));
+        // SAFETY: the trampoline sits at the start of code memory with the
+        // signature above; the block it enters was compiled for this
+        // context, CPU state layout and guest window.
+        let code = unsafe {
+            let enter: Trampoline = std::mem::transmute(self.cache.fixed_addr() as usize);
+            enter(cpu, base, &mut *self.ctx, entry)
+        };
+        FAULT_STATE.with(|s| s.set(None));
+        let _ = mem_ref;
+        Ok(match code & 0xff {
+            emit::EXIT_JUMP => BlockExit::Jump(cpu.pc),
+            emit::EXIT_SYSCALL => BlockExit::Syscall { imm: (code >> 8) as u16, next_pc: cpu.pc },
+            emit::EXIT_EXCEPTION => {
+                let pc = cpu.pc;
+                let kind = match space.fetch(pc) {
+                    Err(_) => ExceptionKind::FetchFault,
+                    Ok(w) if w & 0xffe0_001f == 0xd420_0000 => ExceptionKind::Breakpoint { imm: (w >> 5) as u16 },
+                    Ok(w) if w & 0xffe0_001f == 0xd440_0000 => ExceptionKind::Halt { imm: (w >> 5) as u16 },
+                    Ok(word) => ExceptionKind::Undefined { word },
+                };
+                BlockExit::Exception { kind, pc }
+            }
+            emit::EXIT_FAULT => {
+                let mut fault = self.ctx.fault();
+                if self.ctx.fault_kind == emit::helper::FAULT_OUT_OF_WINDOW {
+                    // A page check failed: mapped means a permission fault.
+                    fault.kind = if space.perms(fault.addr).is_some() { zarm_ir::FaultKind::Permission } else { zarm_ir::FaultKind::Unmapped };
+                }
+                BlockExit::Fault { pc: cpu.pc, fault }
+            }
+            other => return Err(format!("generated code returned an unknown exit code {other:#x}")),
+        })
+    }
+
+    #[cfg(not(target_arch = "s390x"))]
+    fn enter(&mut self, _space: &mut GuestSpace, _cpu: &mut CpuState, _entry: u64) -> Result<BlockExit, String> {
+        Err(unavailable_reason().unwrap_or("").to_string())
+    }
+}
+
+/// The guest PC of the instruction whose generated code contains `host`.
+#[cfg_attr(not(target_arch = "s390x"), allow(dead_code))]
+fn lookup_guest_pc(cache: *const (), host: u64) -> Option<u64> {
+    // SAFETY: `cache` is the engine's cache, not mutated while generated
+    // code runs (the only time this is called).
+    let cache = unsafe { &*(cache as *const CodeCache<BlockMeta>) };
+    let (_, e, off) = cache.block_at_host(host)?;
+    let map = &e.payload.pc_map;
+    let i = map.partition_point(|(o, _)| (*o as usize) <= off);
+    map.get(i.checked_sub(1)?).map(|(_, pc)| *pc)
+}
+
+/// What the host fault handler needs while generated code runs.
+#[derive(Clone, Copy)]
+#[allow(dead_code)]
+struct FaultState {
+    cache: *const (),
+    lookup: fn(*const (), u64) -> Option<u64>,
+    base: u64,
+    window: u64,
+    ctx: *mut JitContext,
+    cpu: *mut CpuState,
+    space: *const GuestSpace,
+    fault_exit: u64,
+}
+
+thread_local! {
+    static FAULT_STATE: std::cell::Cell<Option<FaultState>> = const { std::cell::Cell::new(None) };
+}
+
+fn install_fault_handler() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        #[cfg(target_arch = "s390x")]
+        // SAFETY: installs a SA_SIGINFO handler for SIGSEGV and SIGBUS.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_host_fault as usize;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut());
+            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+            if std::env::var_os("ZARM_DEBUG_FAULTS").is_some() {
+                libc::sigaction(libc::SIGILL, &sa, std::ptr::null_mut());
+            }
+        }
+    });
+}
+
+/// A host SIGSEGV/SIGBUS. Inside generated code it is a guest memory
+/// fault: the faulting access's guest address is recomputed from the
+/// s390x instruction's operands (the kernel reports only the page), the
+/// guest PC comes from the block's PC map, and the PSW is pointed at the
+/// fault exit, which returns `EXIT_FAULT` to the dispatcher. Anywhere else
+/// it is a real crash of zarm and takes the default action.
+#[cfg(target_arch = "s390x")]
+extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid ucontext; the fault state points at
+    // live objects while generated code runs on this thread.
+    unsafe {
+        let uc = uc as *mut libc::ucontext_t;
+        let psw = (*uc).uc_mcontext.psw.addr;
+        if sig == libc::SIGILL {
+            let st = FAULT_STATE.with(|s| s.get());
+            let pc = st.and_then(|st| (st.lookup)(st.cache, psw));
+            eprintln!("zarm-debug: host SIGILL at psw {psw:#x}, guest pc {pc:x?}, bytes {:02x?}", std::slice::from_raw_parts((psw - 6) as *const u8, 12));
+            libc::signal(sig, libc::SIG_DFL);
+            return;
+        }
+        if let Some(st) = FAULT_STATE.with(|s| s.get()) {
+            if let Some(guest_pc) = (st.lookup)(st.cache, psw) {
+                let g = &(*uc).uc_mcontext.gregs;
+                let insn = std::slice::from_raw_parts(psw as *const u8, 6);
+                // RXY (E3…/E6…/E7…) and RSY (EB…) long-displacement forms:
+                // X2 in byte 1 (RXY only), B2 and DL in bytes 2-3, DH in byte 4.
+                let x2 = if insn[0] == 0xeb { 0 } else { insn[1] & 15 };
+                let b2 = insn[2] >> 4;
+                let dl = ((insn[2] as u32 & 15) << 8) | insn[3] as u32;
+                let disp = ((((insn[4] as u32) << 12 | dl) << 12) as i32 >> 12) as i64;
+                let reg = |r: u8| if r == 0 { 0 } else { g[r as usize] };
+                let host = reg(x2).wrapping_add(reg(b2)).wrapping_add(disp as u64);
+                let guest = host.wrapping_sub(st.base);
+                if std::env::var_os("ZARM_DEBUG_FAULTS").is_some() {
+                    eprintln!("zarm-debug: host fault at psw {psw:#x} insn {insn:02x?} host {host:#x} base {:#x} si_addr {:?}", st.base, (*_info).si_addr());
+                }
+                (*st.ctx).fault_addr = guest;
+                // Mapped but refused: a permission fault; else unmapped.
+                (*st.ctx).fault_kind = (*st.space).perms(guest).is_some() as u64;
+                (*st.ctx).fault_write = 0;
+                (*st.cpu).pc = guest_pc;
+                (*uc).uc_mcontext.psw.addr = st.fault_exit;
+                return;
+            }
+        }
+        libc::signal(sig, libc::SIG_DFL);
+    }
+}
