@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test: the native workspace tests (decoder, IR, interpreter,
-# runtime, guest programs against qemu-aarch64), then the s390x part — the
-# JIT backend's lock-step tests and the guest programs with zarm built for
-# s390x, both under qemu-s390x (or natively on an s390x host).
+# runtime, guest programs and random instructions against qemu-aarch64),
+# then the s390x part under qemu-s390x (or natively on an s390x host): the
+# JIT backend's lock-step tests, and zarm built for s390x (big-endian host)
+# running the guest programs with the JIT under three CPU models (all
+# facilities; z14-like; no vector facility), with the interpreter, and
+# with a tiny code cache that forces eviction.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh
@@ -12,16 +15,26 @@ cargo build --release --workspace --all-targets
 echo "== native: tests"
 cargo test --release --workspace
 
+CPU_MODELS=("max" "max,vxeh2=off,minste3=off" "max,vx=off,vxeh=off,vxeh2=off,minste2=off,minste3=off")
+
 echo "== s390x: backend (encoder, JIT lock-step against the interpreter)"
-for cpu in max "max,vxeh2=off,minste3=off" "max,vx=off,vxeh=off,vxeh2=off,minste2=off,minste3=off"; do
+for cpu in "${CPU_MODELS[@]}"; do
     echo "-- qemu-s390x -cpu $cpu"
     ZARM_QEMU_CPU="$cpu" cargo test --release --target s390x-unknown-linux-gnu -p zarm-backend-s390x --test jit_vs_interp
 done
 
-echo "== s390x: guest programs with zarm built for s390x (big-endian host)"
+echo "== s390x: zarm built for s390x against qemu-aarch64"
 cargo build --release --target s390x-unknown-linux-gnu --bin zarm
-ZARM_BIN="$PWD/target/s390x-unknown-linux-gnu/release/zarm" \
-ZARM_RUNNER="qemu-s390x -cpu max -L /usr/s390x-linux-gnu" \
-ZARM_GUEST_SUBSET="${ZARM_GUEST_SUBSET:-demo,arith,strings,setjmp,fileio,args_env,exit_code,abort,segv,sigill,atomics,atomics_lse,timecheck,flags,pie_start}" \
-    cargo test --release -p zarm-tests --test guest_programs
+export ZARM_BIN="$PWD/target/s390x-unknown-linux-gnu/release/zarm"
+run_s390x() { # cpu-model, zarm args, tests...
+    local cpu=$1 args=$2; shift 2
+    echo "-- qemu-s390x -cpu $cpu, zarm $args"
+    ZARM_RUNNER="qemu-s390x -cpu $cpu -L /usr/s390x-linux-gnu" ZARM_ARGS="$args" \
+        cargo test --release -p zarm-tests "$@"
+}
+for cpu in "${CPU_MODELS[@]}"; do
+    run_s390x "$cpu" "--engine jit" --test guest_programs --test random_insns
+done
+ZARM_RANDOM_CASES=500 run_s390x max "--engine interp" --test guest_programs --test random_insns
+ZARM_GUEST_SUBSET="demo,arith,strings,sort_malloc" run_s390x max "--engine jit --code-cache-size 16K" --test guest_programs
 echo "== all tests passed"

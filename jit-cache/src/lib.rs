@@ -211,6 +211,7 @@ impl<T> CodeCache<T> {
         // A replacement for a PC drops the old block first.
         if let Some(&old) = self.by_pc.get(&nb.guest_start) {
             self.remove(old);
+            self.stats.blocks_invalidated += 1;
         }
         let offset = loop {
             if let Some(off) = self.alloc(nb.code.len()) {

@@ -153,6 +153,7 @@ impl JitEngine {
         } else {
             compiled.exits.iter().map(|x| Exit { field_offset: x.offset + 2, target: x.target }).collect()
         };
+        let removed_before = self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated;
         let id = self
             .cache
             .insert(NewBlock {
@@ -164,6 +165,10 @@ impl JitEngine {
                 payload: BlockMeta { pc_map: compiled.pc_map, helper_ops: compiled.helper_ops, guest_insns: block.guest_insns },
             })
             .map_err(|e| e.to_string())?;
+        if self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated != removed_before {
+            // Evicted code may be named by the indirect-branch cache.
+            self.clear_ibtc();
+        }
         let e = self.cache.get(id).unwrap();
         Ok(self.cache.code_addr(e))
     }

@@ -81,7 +81,9 @@ pub fn run_zarm(prog: &Path, args: &[&str], extra: &[&str], stdin: &[u8]) -> Run
         c.args(&runner[1..]).arg(zarm_bin());
         c
     };
-    cmd.args(extra).arg(prog).args(args);
+    // $ZARM_ARGS: options for every zarm run (e.g. "--engine interp").
+    let common: Vec<String> = std::env::var("ZARM_ARGS").map(|s| s.split_whitespace().map(String::from).collect()).unwrap_or_default();
+    cmd.args(&common).args(extra).arg(prog).args(args);
     run(cmd, stdin)
 }
 

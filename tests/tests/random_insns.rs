@@ -175,6 +175,9 @@ fn run_harness(use_zarm: bool, input: &[u8]) -> Vec<u8> {
         if !runner.is_empty() {
             c.args(&runner[1..]).arg(zarm_bin());
         }
+        if let Ok(extra) = std::env::var("ZARM_ARGS") {
+            c.args(extra.split_whitespace());
+        }
         c.arg(&prog);
         c
     } else {
