@@ -23,6 +23,9 @@ struct Cli {
     /// Print each compiled block's IR and s390x code on stderr (JIT).
     #[arg(long)]
     dump: bool,
+    /// Print execution, translation and code-cache statistics on stderr at exit.
+    #[arg(long)]
+    stats: bool,
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
@@ -94,7 +97,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats };
     match run_program(&program, argv, envp, &opts) {
         Err(msg) => {
             eprintln!("zarm: {msg}");

@@ -74,6 +74,46 @@ impl Dispatcher {
         }
     }
 
+    /// The `--stats` report.
+    pub fn stats_report(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::from("zarm statistics\n");
+        match &self.engine {
+            Engine::Interp => {
+                let _ = writeln!(s, "  engine: interp");
+                let _ = writeln!(s, "  blocks translated: {}", self.translated);
+                let _ = writeln!(s, "  blocks executed: {}", self.executed_blocks);
+                let _ = writeln!(s, "  guest instructions executed: {}", self.executed_insns);
+            }
+            Engine::Jit(j) => {
+                let st = &j.stats;
+                let c = j.cache_stats();
+                let _ = writeln!(s, "  engine: jit");
+                let _ = writeln!(s, "  blocks compiled: {}", st.blocks_compiled);
+                let _ = writeln!(s, "  guest instructions compiled: {}", st.guest_insns_compiled);
+                let _ = writeln!(s, "  host code bytes: {} ({:.1} bytes per guest instruction)", st.host_bytes, st.host_bytes as f64 / st.guest_insns_compiled.max(1) as f64);
+                let _ = writeln!(s, "  dispatcher entries into generated code: {}", st.entries);
+                let _ = writeln!(s, "  chains made: {}, undone: {}", c.chains_made, c.chains_undone);
+                let _ = writeln!(s, "  blocks invalidated: {}, evicted: {}, pages evicted: {}", c.blocks_invalidated, c.blocks_evicted, c.pages_evicted);
+                let _ = writeln!(s, "  code cache bytes in use: {}", c.bytes_in_use);
+                let _ = writeln!(s, "  routes (operations translated, native / fallback):");
+                let mut rows: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+                for ((route, native), n) in &st.routes {
+                    let e = rows.entry(format!("{route:?}")).or_default();
+                    if *native {
+                        e.0 += n;
+                    } else {
+                        e.1 += n;
+                    }
+                }
+                for (route, (native, fallback)) in rows {
+                    let _ = writeln!(s, "    {route:<20} {native:>10} {fallback:>10}");
+                }
+            }
+        }
+        s
+    }
+
     /// Runs the interpreter on the block at `cpu.pc`.
     fn interp_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
         let pc = cpu.pc;

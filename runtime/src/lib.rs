@@ -37,11 +37,13 @@ pub struct Options {
     pub code_cache_size: usize,
     /// Print guest IR and host code of every compiled block (JIT).
     pub dump: bool,
+    /// Print execution and translation statistics on stderr at exit.
+    pub stats: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false }
     }
 }
 
@@ -76,7 +78,11 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         j.dump = opts.dump;
         d.engine = dispatch::Engine::Jit(Box::new(j));
     }
-    Ok(d.run(&mut proc, &mut cpu))
+    let outcome = d.run(&mut proc, &mut cpu);
+    if opts.stats {
+        eprint!("{}", d.stats_report());
+    }
+    Ok(outcome)
 }
 
 /// Ends this process by `sig` with its default action, as the guest's

@@ -124,3 +124,23 @@ fn strace_lists_syscalls_and_unknown_encodings() {
     assert!(err.contains("unknown or unallocated encoding 0x00000000"), "{err}");
     assert_eq!(r.signal, Some(4));
 }
+
+/// With `ZARM_EXPECT_EVICTION=1` (test.sh sets it for the run with a tiny
+/// code cache), the demo must force evictions and still run correctly.
+#[test]
+fn tiny_code_cache_evicts_and_stays_correct() {
+    if std::env::var_os("ZARM_EXPECT_EVICTION").is_none() {
+        return;
+    }
+    let prog = guest_dir().join("demo");
+    let q = run_qemu(&prog, &[], b"");
+    let z = run_zarm(&prog, &[], &["--stats"], b"");
+    assert_eq!(z.observable(), q.observable(), "{}", describe_difference("demo", &z, &q));
+    let err = String::from_utf8_lossy(&z.stderr);
+    let evicted: u64 = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("blocks invalidated: ").and_then(|r| r.split("pages evicted: ").nth(1)))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no eviction figure in --stats output:\n{err}"));
+    assert!(evicted > 0, "the tiny code cache evicted nothing:\n{err}");
+}
