@@ -5,7 +5,8 @@
 # JIT backend's lock-step tests, and zarm built for s390x (big-endian host)
 # running the guest programs with the JIT under three CPU models (all
 # facilities; z14-like; no vector facility), with the interpreter, and
-# with a tiny code cache that forces eviction.
+# in lock-step against the interpreter, and with a tiny code cache that
+# forces eviction.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh
@@ -35,6 +36,7 @@ run_s390x() { # cpu-model, zarm args, tests...
 for cpu in "${CPU_MODELS[@]}"; do
     run_s390x "$cpu" "--engine jit" --test guest_programs --test random_insns
 done
+run_s390x max "--lockstep" --test guest_programs
 ZARM_RANDOM_CASES=500 run_s390x max "--engine interp" --test guest_programs --test random_insns
 ZARM_EXPECT_EVICTION=1 ZARM_GUEST_SUBSET="demo,strings" run_s390x max "--engine jit --code-cache-size 64K" --test guest_programs
 echo "== all tests passed"

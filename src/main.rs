@@ -26,6 +26,10 @@ struct Cli {
     /// Print execution, translation and code-cache statistics on stderr at exit.
     #[arg(long)]
     stats: bool,
+    /// Run every block in the JIT and in the interpreter and compare the
+    /// whole guest state; report the first divergence (exit status 125).
+    #[arg(long)]
+    lockstep: bool,
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
@@ -64,6 +68,7 @@ fn demo_path() -> Option<PathBuf> {
 fn main() {
     let cli = Cli::parse();
     let engine = match cli.engine.as_deref() {
+        None if cli.lockstep => EngineKind::Jit,
         None => EngineKind::default_for_host(),
         Some("interp") => EngineKind::Interp,
         Some("jit") => EngineKind::Jit,
@@ -97,7 +102,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, lockstep: cli.lockstep };
     match run_program(&program, argv, envp, &opts) {
         Err(msg) => {
             eprintln!("zarm: {msg}");

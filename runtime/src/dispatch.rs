@@ -44,6 +44,8 @@ pub struct Dispatcher {
     /// Print every executed block's PC on stderr (ZARM_TRACE=1), to find
     /// the first divergence from `qemu-aarch64 -d exec`.
     pub trace: bool,
+    /// Compare the JIT with the interpreter block by block.
+    pub lockstep: bool,
 }
 
 impl Default for Dispatcher {
@@ -63,6 +65,7 @@ impl Dispatcher {
             executed_blocks: 0,
             executed_insns: 0,
             trace: std::env::var_os("ZARM_TRACE").is_some(),
+            lockstep: false,
         }
     }
 
@@ -114,6 +117,52 @@ impl Dispatcher {
         s
     }
 
+    /// One block in lock-step: the interpreter on a copy of the state and a
+    /// copy-on-write view of memory, then the JIT for real; any difference
+    /// ends zarm with a report (exit status 125).
+    fn lockstep_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
+        let pc = cpu.pc;
+        if !self.blocks.contains_key(&pc) {
+            let mut block = translate(&mut proc.space, pc, &self.opts);
+            if let Err(e) = zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions)) {
+                panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
+            }
+            self.blocks.insert(pc, block);
+        }
+        let mut icpu = cpu.clone();
+        let mut overlay = crate::lockstep::Overlay { space: &proc.space, writes: Default::default() };
+        let iexit = self.interp.run(&self.blocks[&pc], &mut icpu, &mut overlay);
+        let writes = std::mem::take(&mut overlay.writes);
+        let Engine::Jit(j) = &mut self.engine else { unreachable!("lock-step needs the JIT") };
+        let jexit = match j.run(&mut proc.space, cpu) {
+            Ok(e) => e,
+            Err(e) => panic!("internal error in the JIT at guest pc {pc:#x}: {e}"),
+        };
+        let mut diffs = crate::lockstep::diff_state(&icpu, cpu);
+        if iexit != jexit {
+            diffs.push(format!("exit: interp {iexit:?} jit {jexit:?}"));
+        }
+        for (addr, byte) in &writes {
+            let real = proc.space.read_bytes(*addr, 1).map(|b| b[0]);
+            if real != Some(*byte) {
+                diffs.push(format!("memory {addr:#x}: interp wrote {byte:#04x}, jit left {real:x?}"));
+                break;
+            }
+        }
+        self.executed_blocks += 1;
+        if !diffs.is_empty() {
+            let host = j.code_for(pc).map(|(code, addr)| zarm_backend_s390x::disasm::disassemble(&code, addr)).unwrap_or_default();
+            eprintln!(
+                "zarm: lock-step divergence in the block at {pc:#x} (after {} blocks)\n  {}\n-- guest block (IR)\n{}-- s390x code\n{host}",
+                self.executed_blocks,
+                diffs.join("\n  "),
+                zarm_ir::print::print_block(&self.blocks[&pc])
+            );
+            std::process::exit(125);
+        }
+        jexit
+    }
+
     /// Runs the interpreter on the block at `cpu.pc`.
     fn interp_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
         let pc = cpu.pc;
@@ -146,7 +195,9 @@ impl Dispatcher {
                     }
                 }
             }
-            let exit = if let Engine::Jit(j) = &mut self.engine {
+            let exit = if self.lockstep {
+                self.lockstep_step(proc, cpu)
+            } else if let Engine::Jit(j) = &mut self.engine {
                 match j.run(&mut proc.space, cpu) {
                     Ok(exit) => exit,
                     Err(e) => panic!("internal error in the JIT at guest pc {:#x}: {e}", cpu.pc),

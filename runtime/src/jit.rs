@@ -97,6 +97,13 @@ impl JitEngine {
         })
     }
 
+    /// The generated code of the block at guest `pc` and its host address.
+    pub fn code_for(&mut self, pc: u64) -> Option<(Vec<u8>, u64)> {
+        let (id, _) = self.cache.lookup(pc)?;
+        let e = self.cache.get(id)?;
+        Some((self.cache.code_bytes(e).to_vec(), self.cache.code_addr(e)))
+    }
+
     pub fn cache_stats(&self) -> zarm_jit_cache::CacheStats {
         self.cache.stats
     }
@@ -288,7 +295,7 @@ fn install_fault_handler() {
         // SAFETY: installs a SA_SIGINFO handler for SIGSEGV and SIGBUS.
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_host_fault as usize;
+            sa.sa_sigaction = on_host_fault as *const () as usize;
             sa.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER;
             libc::sigemptyset(&mut sa.sa_mask);
             libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut());

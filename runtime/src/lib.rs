@@ -5,6 +5,7 @@
 pub mod dispatch;
 pub mod jit;
 pub mod loader;
+pub mod lockstep;
 pub mod memory;
 pub mod syscall;
 
@@ -39,11 +40,13 @@ pub struct Options {
     pub dump: bool,
     /// Print execution and translation statistics on stderr at exit.
     pub stats: bool,
+    /// Run every block in the interpreter and the JIT and compare.
+    pub lockstep: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, lockstep: false }
     }
 }
 
@@ -76,6 +79,8 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         let facilities = zarm_backend_s390x::facilities::HostFacilities::detect();
         let mut j = jit::JitEngine::new(facilities, opts.code_cache_size).map_err(|e| format!("cannot set up the JIT: {e}"))?;
         j.dump = opts.dump;
+        j.single_block |= opts.lockstep;
+        d.lockstep = opts.lockstep;
         d.engine = dispatch::Engine::Jit(Box::new(j));
     }
     let outcome = d.run(&mut proc, &mut cpu);

@@ -215,7 +215,9 @@ impl GuestSpace {
         Some(unsafe { self.base.add(addr as usize) })
     }
 
-    fn check(&self, addr: u64, len: u64, need: u8, write: bool) -> Result<*mut u8, MemFault> {
+    /// The host pointer for an access the guest may make, or the fault it
+    /// raises (first inaccessible byte, unmapped or permission).
+    pub fn check(&self, addr: u64, len: u64, need: u8, write: bool) -> Result<*mut u8, MemFault> {
         match self.host_range(addr, len, need) {
             Some(p) => Ok(p),
             None => {
