@@ -1,0 +1,92 @@
+//! Translation and interpretation throughput, on the build host:
+//! - decode+lift: the A64 frontend over the whole `.text` of the demo
+//!   program (guest instructions per second);
+//! - baseline emitter: decode, lift, optimise and compile to s390x bytes
+//!   (the JIT's translation cost, measured natively — the bytes are the
+//!   same on any host);
+//! - interpreter: a counting loop run by the IR interpreter.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use zarm_backend_s390x::emit::{compile, EmitConfig};
+use zarm_backend_s390x::facilities::HostFacilities;
+use zarm_frontend_a64::{translate, TranslateOptions};
+use zarm_ir::mem::FlatMemory;
+use zarm_ir::{BlockExit, CpuState, Interpreter};
+
+fn translation(c: &mut Criterion) {
+    let Some((mut mem, start, insns)) = zarm_benches::guest_text(&zarm_benches::demo_path()) else {
+        panic!("build the guest programs first (./setup.sh)");
+    };
+    let opts = TranslateOptions::default();
+    let mut g = c.benchmark_group("translate");
+    g.throughput(Throughput::Elements(insns));
+    g.sample_size(10);
+    g.bench_function("decode+lift (guest insns)", |b| {
+        b.iter(|| {
+            let mut pc = start;
+            let end = start + 4 * insns;
+            while pc < end {
+                let block = translate(&mut mem, pc, &opts);
+                pc = block.end_pc.max(pc + 4);
+            }
+        })
+    });
+    let cfg = EmitConfig {
+        facilities: HostFacilities::machine_level("z15").unwrap(),
+        guest_addr_bits: 37,
+        window_guard: true,
+        checked_pages: true,
+    };
+    g.bench_function("decode+lift+optimise+emit s390x (guest insns)", |b| {
+        b.iter(|| {
+            let mut pc = start;
+            let end = start + 4 * insns;
+            while pc < end {
+                let mut block = translate(&mut mem, pc, &opts);
+                zarm_ir::passes::optimize(&mut block, false).unwrap();
+                let _ = compile(&block, &cfg);
+                pc = block.end_pc.max(pc + 4);
+            }
+        })
+    });
+    g.finish();
+}
+
+fn interpreter(c: &mut Criterion) {
+    // x0 = 0; x1 = 50000; loop: add x0, x0, x1; subs x1, x1, #1; b.ne loop; svc #0
+    let code: [u32; 6] = [0xd2800000, 0xd2986a01, 0x8b010000, 0xf1000421, 0x54ffffc1, 0xd4000001];
+    let mut mem = FlatMemory::new(0x1000, 4096);
+    for (i, w) in code.iter().enumerate() {
+        mem.bytes[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+    }
+    let opts = TranslateOptions::default();
+    let mut blocks = std::collections::HashMap::new();
+    for pc in [0x1000u64, 0x1008, 0x1014] {
+        let mut b = translate(&mut mem, pc, &opts);
+        zarm_ir::passes::optimize(&mut b, false).unwrap();
+        blocks.insert(pc, b);
+    }
+    let mut g = c.benchmark_group("interpreter");
+    // 2 setup instructions + 3 per iteration + the SVC.
+    g.throughput(Throughput::Elements(2 + 3 * 50_000 + 1));
+    g.sample_size(10);
+    g.bench_function("counting loop (guest insns)", |b| {
+        let mut interp = Interpreter::new();
+        b.iter(|| {
+            let mut cpu = CpuState::default();
+            cpu.pc = 0x1000;
+            loop {
+                let block = &blocks[&cpu.pc];
+                match interp.run(block, &mut cpu, &mut mem) {
+                    BlockExit::Jump(_) => {}
+                    _ => break,
+                }
+            }
+            assert_eq!(cpu.x[0], 50_000 * 50_001 / 2);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, translation, interpreter);
+criterion_main!(benches);
