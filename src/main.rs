@@ -30,6 +30,14 @@ struct Cli {
     /// whole guest state; report the first divergence (exit status 125).
     #[arg(long)]
     lockstep: bool,
+    /// Host facilities the JIT may use: auto (all detected), none (the z196
+    /// base only), or a list of facility names and machine levels
+    /// (e.g. z14, vx,mie3).
+    #[arg(long, value_name = "SPEC", default_value = "auto")]
+    assist: String,
+    /// Print the host facilities (STFLE) and the routes they enable, then exit.
+    #[arg(long)]
+    host_info: bool,
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
@@ -67,6 +75,10 @@ fn demo_path() -> Option<PathBuf> {
 
 fn main() {
     let cli = Cli::parse();
+    if cli.host_info {
+        print!("{}", zarm_runtime::host_info());
+        return;
+    }
     let engine = match cli.engine.as_deref() {
         None if cli.lockstep => EngineKind::Jit,
         None => EngineKind::default_for_host(),
@@ -102,7 +114,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, lockstep: cli.lockstep };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, lockstep: cli.lockstep, assist: cli.assist };
     match run_program(&program, argv, envp, &opts) {
         Err(msg) => {
             eprintln!("zarm: {msg}");

@@ -163,6 +163,44 @@ impl HostFacilities {
     }
 }
 
+/// The facilities `--assist` allows: `auto` (everything detected), `none`
+/// (the z196 base the fallback code targets), or a comma-separated list of
+/// facility names and machine levels (`z13`, `z14`, `z15`, `vx`, `mie3`…),
+/// always on top of the base. A requested facility the host lacks is an
+/// error, never executed.
+pub fn parse_assist(spec: &str, host: HostFacilities) -> Result<HostFacilities, String> {
+    let base = HostFacilities::machine_level("z196").unwrap();
+    let missing_base: Vec<&str> = Facility::ALL.iter().filter(|f| base.has(**f) && !host.has(**f)).map(|f| f.name()).collect();
+    if !missing_base.is_empty() && !cfg!(test) && host != HostFacilities::default() {
+        return Err(format!("the host lacks base facilities zarm's code needs: {}", missing_base.join(", ")));
+    }
+    match spec {
+        "auto" => return Ok(host),
+        "none" => return Ok(base),
+        _ => {}
+    }
+    let mut allowed = base;
+    for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let wanted = if let Some(level) = HostFacilities::machine_level(item) {
+            level
+        } else if let Some(f) = Facility::from_name(item) {
+            HostFacilities::default().with(f)
+        } else {
+            let names: Vec<&str> = Facility::ALL.iter().map(|f| f.name()).collect();
+            return Err(format!("--assist: unknown facility or machine level '{item}' (facilities: {}; levels: z196, z13, z14, z15)", names.join(", ")));
+        };
+        for f in Facility::ALL {
+            if wanted.has(f) {
+                if !host.has(f) {
+                    return Err(format!("--assist: the host lacks the {} facility (STFLE bit {}) requested by '{item}'", f.name(), f.stfle_bit()));
+                }
+                allowed = allowed.with(f);
+            }
+        }
+    }
+    Ok(allowed)
+}
+
 impl fmt::Debug for HostFacilities {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = Facility::ALL.iter().filter(|x| self.has(**x)).map(|x| x.name()).collect();
@@ -193,6 +231,18 @@ mod tests {
         assert!(!z14.has(Facility::MiscInstructionExtensions3));
         assert!(z15.has(Facility::VectorEnhancements2));
         assert!(HostFacilities::machine_level("z99").is_none());
+    }
+
+    #[test]
+    fn assist_specs() {
+        let z15 = HostFacilities::machine_level("z15").unwrap();
+        let z14 = HostFacilities::machine_level("z14").unwrap();
+        assert_eq!(parse_assist("auto", z15).unwrap(), z15);
+        assert_eq!(parse_assist("none", z15).unwrap(), HostFacilities::machine_level("z196").unwrap());
+        assert_eq!(parse_assist("z14", z15).unwrap(), z14);
+        assert!(parse_assist("mie3", z15).unwrap().has(Facility::MiscInstructionExtensions3));
+        assert!(parse_assist("mie3", z14).unwrap_err().contains("lacks the mie3"));
+        assert!(parse_assist("bogus", z15).is_err());
     }
 
     #[test]

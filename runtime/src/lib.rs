@@ -42,11 +42,13 @@ pub struct Options {
     pub stats: bool,
     /// Run every block in the interpreter and the JIT and compare.
     pub lockstep: bool,
+    /// Host facilities the JIT may use (`--assist`).
+    pub assist: String,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, lockstep: false }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, lockstep: false, assist: "auto".into() }
     }
 }
 
@@ -76,7 +78,8 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         if let Some(why) = jit::unavailable_reason() {
             return Err(format!("--engine jit: {why}"));
         }
-        let facilities = zarm_backend_s390x::facilities::HostFacilities::detect();
+        let host = zarm_backend_s390x::facilities::HostFacilities::detect();
+        let facilities = zarm_backend_s390x::facilities::parse_assist(&opts.assist, host)?;
         let mut j = jit::JitEngine::new(facilities, opts.code_cache_size).map_err(|e| format!("cannot set up the JIT: {e}"))?;
         j.dump = opts.dump;
         j.single_block |= opts.lockstep;
@@ -88,6 +91,31 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         eprint!("{}", d.stats_report());
     }
     Ok(outcome)
+}
+
+/// `--host-info`: the facilities STFLE reports and the routes they enable.
+pub fn host_info() -> String {
+    use zarm_backend_s390x::facilities::{Facility, HostFacilities};
+    use zarm_backend_s390x::routing::{Router, ROUTES};
+    let host = HostFacilities::detect();
+    let mut s = String::new();
+    s += &format!("host: {} ({})\n", std::env::consts::ARCH, if cfg!(target_arch = "s390x") { "facilities from STFLE" } else { "not s390x: no facilities, the JIT is unavailable" });
+    s += "facilities:\n";
+    for f in Facility::ALL {
+        s += &format!("  {:<7} STFLE bit {:>3}  {}\n", f.name(), f.stfle_bit(), if host.has(f) { "present" } else { "absent" });
+    }
+    let router = Router::new(host);
+    s += "routes (with --assist=auto):\n";
+    for r in ROUTES {
+        let native = router.native(r.route);
+        s += &format!(
+            "  {:<20} {:<28} -> {}\n",
+            format!("{:?}", r.route),
+            r.guest,
+            if native { format!("native: {}", r.native) } else { format!("fallback: {}", r.fallback) }
+        );
+    }
+    s
 }
 
 /// Ends this process by `sig` with its default action, as the guest's
