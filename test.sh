@@ -36,7 +36,17 @@ run_s390x() { # cpu-model, zarm args, tests...
 for cpu in "${CPU_MODELS[@]}"; do
     run_s390x "$cpu" "--engine jit" --test guest_programs --test random_insns
 done
+run_s390x max "--engine jit --assist=none" --test guest_programs
 run_s390x max "--lockstep" --test guest_programs
 ZARM_RANDOM_CASES=500 run_s390x max "--engine interp" --test guest_programs --test random_insns
 ZARM_EXPECT_EVICTION=1 ZARM_GUEST_SUBSET="demo,strings" run_s390x max "--engine jit --code-cache-size 64K" --test guest_programs
+echo "== s390x: facility detection and --assist refusal"
+Z=(qemu-s390x -cpu "max,vxeh2=off,minste3=off" -L /usr/s390x-linux-gnu "$ZARM_BIN")
+info=$("${Z[@]}" --host-info)
+grep -q "mie3    STFLE bit  61  absent" <<<"$info"
+grep -q "vx      STFLE bit 129  present" <<<"$info"
+if "${Z[@]}" --assist=mie3 tests/guest/build/demo 2>/tmp/zarm-assist.err; then
+    echo "--assist=mie3 ran on a host without mie3"; exit 1
+fi
+grep -q "lacks the mie3 facility" /tmp/zarm-assist.err
 echo "== all tests passed"
