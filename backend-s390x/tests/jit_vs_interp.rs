@@ -74,16 +74,7 @@ mod exec {
         let mut mem_ref: &mut dyn GuestMemory = &mut mem;
         // The context hands helpers the same memory the code reaches directly.
         let mem_ptr: *mut &'static mut dyn GuestMemory = unsafe { std::mem::transmute(&mut mem_ref) };
-        let mut ctx = JitContext {
-            cpu: &mut cpu,
-            mem: mem_ptr,
-            fault_addr: 0,
-            fault_kind: 0,
-            fault_write: 0,
-            exit_request: 0,
-            ibtc: ibtc.as_mut_ptr(),
-            pages: std::ptr::null(),
-        };
+        let mut ctx = JitContext::new(&mut cpu, mem_ptr, ibtc.as_mut_ptr(), std::ptr::null());
         let code = unsafe { enter(&mut cpu, base, &mut ctx, block_addr) };
         let exit = match code & 0xff {
             EXIT_JUMP => BlockExit::Jump(cpu.pc),

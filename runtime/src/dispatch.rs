@@ -117,18 +117,24 @@ impl Dispatcher {
         s
     }
 
-    /// One block in lock-step: the interpreter on a copy of the state and a
-    /// copy-on-write view of memory, then the JIT for real; any difference
-    /// ends zarm with a report (exit status 125).
-    fn lockstep_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
-        let pc = cpu.pc;
+    /// Translates and optimises the block at `pc` for the interpreter, once.
+    fn ensure_block(&mut self, proc: &mut Process, pc: u64) {
         if !self.blocks.contains_key(&pc) {
             let mut block = translate(&mut proc.space, pc, &self.opts);
             if let Err(e) = zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions)) {
                 panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
             }
+            self.translated += 1;
             self.blocks.insert(pc, block);
         }
+    }
+
+    /// One block in lock-step: the interpreter on a copy of the state and a
+    /// copy-on-write view of memory, then the JIT for real; any difference
+    /// ends zarm with a report (exit status 125).
+    fn lockstep_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
+        let pc = cpu.pc;
+        self.ensure_block(proc, pc);
         let mut icpu = cpu.clone();
         let mut overlay = crate::lockstep::Overlay { space: &proc.space, writes: Default::default() };
         let iexit = self.interp.run(&self.blocks[&pc], &mut icpu, &mut overlay);
@@ -169,14 +175,7 @@ impl Dispatcher {
     /// Runs the interpreter on the block at `cpu.pc`.
     fn interp_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
         let pc = cpu.pc;
-        if !self.blocks.contains_key(&pc) {
-            let mut block = translate(&mut proc.space, pc, &self.opts);
-            if let Err(e) = zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions)) {
-                panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
-            }
-            self.translated += 1;
-            self.blocks.insert(pc, block);
-        }
+        self.ensure_block(proc, pc);
         let block = &self.blocks[&pc];
         if self.trace {
             eprintln!("zarm-trace: block {pc:#x}");

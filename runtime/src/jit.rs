@@ -73,16 +73,7 @@ impl JitEngine {
         let cache = CodeCache::new(code_budget, &fixed, branch_field)?;
         let fault_exit = cache.fixed_addr() + fault_off as u64;
         let mut ibtc = vec![[u64::MAX, 0]; IBTC_ENTRIES].into_boxed_slice();
-        let ctx = Box::new(JitContext {
-            cpu: std::ptr::null_mut(),
-            mem: std::ptr::null_mut(),
-            fault_addr: 0,
-            fault_kind: 0,
-            fault_write: 0,
-            exit_request: 0,
-            ibtc: ibtc.as_mut_ptr(),
-            pages: std::ptr::null(),
-        });
+        let ctx = Box::new(JitContext::new(std::ptr::null_mut(), std::ptr::null_mut(), ibtc.as_mut_ptr(), std::ptr::null()));
         install_fault_handler();
         Ok(JitEngine {
             cache,

@@ -12,6 +12,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use zarm_frontend_a64::{decode, translate, TranslateOptions};
 use zarm_ir::mem::FlatMemory;
+use zarm_ir::testgen::Rng;
 use zarm_ir::{ExceptionKind, Terminator};
 use zarm_tests::*;
 
@@ -65,18 +66,6 @@ const CLASSES: &[(&str, bool, bool)] = &[
     ("SIMD_SCALAR_BY_ELEM", true, false),
 ];
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn zarm_lifts(word: u32) -> bool {
     let mut mem = FlatMemory::new(0x1000, 4);

@@ -30,6 +30,13 @@ pub struct JitContext {
 }
 
 impl JitContext {
+    /// A context with no fault recorded, for generated code that uses the
+    /// indirect-branch cache `ibtc` (`IBTC_ENTRIES` entries) and, when
+    /// compiled with `checked_pages`, the permission table `pages`.
+    pub fn new(cpu: *mut CpuState, mem: *mut &'static mut dyn GuestMemory, ibtc: *mut [u64; 2], pages: *const u8) -> Self {
+        JitContext { cpu, mem, fault_addr: 0, fault_kind: 0, fault_write: 0, exit_request: 0, ibtc, pages }
+    }
+
     /// The fault the last `EXIT_FAULT` reported.
     pub fn fault(&self) -> MemFault {
         let kind = match self.fault_kind {
