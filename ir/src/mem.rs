@@ -40,6 +40,18 @@ pub trait GuestMemory {
     fn fetch(&mut self, addr: u64) -> Result<u32, MemFault>;
     /// The guest asked for its code at `addr` to be re-read (IC IVAU).
     fn invalidate_code(&mut self, _addr: u64) {}
+    /// Generated code is about to write `[addr, addr+len)` directly and
+    /// found the access refused by its page check: make the write possible
+    /// if the guest may make it (a write-protected page of translated code
+    /// is unprotected and queued for invalidation), else report the fault.
+    fn prepare_write(&mut self, addr: u64, _len: u64) -> Result<(), MemFault> {
+        Err(MemFault { addr, kind: crate::FaultKind::Permission, write: true })
+    }
+    /// Has guest code changed (invalidations queued) since the dispatcher
+    /// last looked? Generated code then leaves at the next block entry.
+    fn code_changed(&self) -> bool {
+        false
+    }
 }
 
 /// Applies an atomic RMW operation of width `size` to `old`; shared by every

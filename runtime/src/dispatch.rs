@@ -69,14 +69,6 @@ impl Dispatcher {
         }
     }
 
-    /// Forgets every translation (the guest changed its code mappings).
-    pub fn flush(&mut self) {
-        self.blocks.clear();
-        if let Engine::Jit(j) = &mut self.engine {
-            j.flush();
-        }
-    }
-
     /// The `--stats` report.
     pub fn stats_report(&self) -> String {
         use std::fmt::Write;
@@ -125,6 +117,7 @@ impl Dispatcher {
                 panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
             }
             self.translated += 1;
+            proc.space.mark_code(block.start_pc, block.end_pc.max(block.start_pc + 4));
             self.blocks.insert(pc, block);
         }
     }
@@ -191,7 +184,8 @@ impl Dispatcher {
             if !proc.space.invalidated.is_empty() {
                 for addr in std::mem::take(&mut proc.space.invalidated) {
                     let page = addr & !0xfff;
-                    self.blocks.retain(|pc, _| pc & !0xfff != page);
+                    // Every block with an instruction in the page goes.
+                    self.blocks.retain(|_, b| b.end_pc.max(b.start_pc + 4) <= page || b.start_pc >= page + 0x1000);
                     if let Engine::Jit(j) = &mut self.engine {
                         j.invalidate(page, 0x1000);
                     }
@@ -210,15 +204,10 @@ impl Dispatcher {
             match exit {
                 BlockExit::Jump(_) => {}
                 BlockExit::Syscall { .. } => {
-                    let nr = cpu.x[8];
                     match proc.syscall(cpu) {
                         After::Continue => {}
                         After::Exit(code) => return Ok(Outcome::Exited(code)),
                         After::Signal(sig) => return Ok(Outcome::Signaled(sig)),
-                    }
-                    // mmap, munmap, mprotect, mremap, brk may change code.
-                    if matches!(nr, 222 | 215 | 226 | 216 | 214) {
-                        self.flush();
                     }
                 }
                 BlockExit::Exception { kind, pc } => {

@@ -167,6 +167,7 @@ impl JitEngine {
             // Evicted code may be named by the indirect-branch cache.
             self.clear_ibtc();
         }
+        space.mark_code(block.start_pc, block.end_pc.max(block.start_pc + 4));
         let e = self.cache.get(id).unwrap();
         Ok(self.cache.code_addr(e))
     }
@@ -198,6 +199,7 @@ impl JitEngine {
         self.ctx.cpu = cpu;
         self.ctx.mem = mem_ptr;
         self.ctx.pages = pages;
+        self.ctx.exit_request = 0;
         let state = FaultState {
             cache: &self.cache as *const _ as *const (),
             lookup: lookup_guest_pc,

@@ -31,6 +31,23 @@ pub const PROT_READ: u8 = 1;
 pub const PROT_WRITE: u8 = 2;
 pub const PROT_EXEC: u8 = 4;
 const MAPPED: u8 = 8;
+/// The page holds guest code that has been translated. Its `PROT_WRITE`
+/// bit is then cleared in the table (generated code and every checked
+/// write see a read-only page) and the guest's own write permission is
+/// kept in `GUEST_W`: the first write invalidates the page's translations
+/// and gives the bit back (`unprotect_code`).
+const CODE: u8 = 16;
+const GUEST_W: u8 = 32;
+
+/// The table entry for a mapped page with guest permissions `prot`,
+/// keeping the code protection if the page holds translated code.
+fn entry(prot: u8, code: bool) -> u8 {
+    if code {
+        MAPPED | CODE | (prot & !PROT_WRITE) | if prot & PROT_WRITE != 0 { GUEST_W } else { 0 }
+    } else {
+        MAPPED | prot
+    }
+}
 
 pub struct GuestSpace {
     base: *mut u8,
@@ -39,8 +56,12 @@ pub struct GuestSpace {
     pub brk_start: u64,
     pub brk: u64,
     mmap_hint: u64,
-    /// Guest code the guest asked to re-read (IC IVAU), for the dispatcher.
+    /// Guest code to forget, for the dispatcher: addresses the guest named
+    /// with IC IVAU, and pages holding translated code that were written,
+    /// remapped or unmapped.
     pub invalidated: Vec<u64>,
+    /// Code pages unprotected because the guest wrote to them.
+    pub smc_writes: u64,
 }
 
 // SAFETY: the window is owned by the GuestSpace; access is serialised by
@@ -85,6 +106,7 @@ impl GuestSpace {
             brk: 0,
             mmap_hint: MMAP_TOP,
             invalidated: Vec::new(),
+            smc_writes: 0,
         })
     }
 
@@ -105,7 +127,59 @@ impl GuestSpace {
 
     pub fn perms(&self, addr: u64) -> Option<u8> {
         let p = *self.pages.get(Self::page_index(addr))?;
-        (p & MAPPED != 0).then_some(p & 7)
+        (p & MAPPED != 0).then_some(p & 7 | if p & GUEST_W != 0 { PROT_WRITE } else { 0 })
+    }
+
+    /// Records that guest code in `[start, end)` has been translated: its
+    /// pages are write-protected for the guest until the next write to
+    /// them, which invalidates the translations first.
+    pub fn mark_code(&mut self, start: u64, end: u64) {
+        let mut page = start & !(PAGE - 1);
+        while page < end.min(WINDOW) {
+            let p = &mut self.pages[Self::page_index(page)];
+            if *p & (MAPPED | CODE) == MAPPED {
+                *p = entry(*p & 7, true);
+            }
+            page += PAGE;
+        }
+    }
+
+    /// Does the page hold translated code (write-protected for it)?
+    pub fn is_code(&self, addr: u64) -> bool {
+        self.pages.get(Self::page_index(addr)).is_some_and(|p| p & CODE != 0)
+    }
+
+    /// Before a guest write to `[addr, addr+len)`: pages of the range that
+    /// hold translated code and that the guest may write get their write
+    /// permission back and are queued for invalidation. Returns whether any
+    /// page changed.
+    pub fn unprotect_code(&mut self, addr: u64, len: u64) -> bool {
+        let Some(end) = addr.checked_add(len.max(1)) else { return false };
+        let mut changed = false;
+        let mut page = addr & !(PAGE - 1);
+        while page < end.min(WINDOW) {
+            let p = &mut self.pages[Self::page_index(page)];
+            if *p & (CODE | GUEST_W) == CODE | GUEST_W {
+                *p = MAPPED | (*p & 7) | PROT_WRITE;
+                self.invalidated.push(page);
+                self.smc_writes += 1;
+                changed = true;
+            }
+            page += PAGE;
+        }
+        changed
+    }
+
+    /// Queues the code pages of a range whose contents are about to change
+    /// (map, unmap) for invalidation and forgets that they hold code.
+    fn forget_code(&mut self, addr: u64, len: u64) {
+        for i in Self::page_index(addr)..Self::page_index(addr + len) {
+            if self.pages[i] & CODE != 0 {
+                self.invalidated.push(i as u64 * PAGE);
+                let p = self.pages[i];
+                self.pages[i] = MAPPED | (p & 7) | if p & GUEST_W != 0 { PROT_WRITE } else { 0 };
+            }
+        }
     }
 
     pub fn is_mapped(&self, addr: u64) -> bool {
@@ -131,6 +205,37 @@ impl GuestSpace {
         Ok(())
     }
 
+    /// Maps `len` bytes of the host file `fd` from `off` at guest `addr`
+    /// (page-aligned) shared: the guest's writes reach the file, and two
+    /// guest mappings of one file alias each other as on Linux.
+    pub fn map_shared_file(&mut self, addr: u64, len: u64, prot: u8, fd: i32, off: u64) -> Result<(), i32> {
+        if addr % PAGE != 0 || len == 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
+            return Err(libc::ENOMEM);
+        }
+        let len = len.next_multiple_of(PAGE);
+        self.unmap(addr, len)?;
+        // SAFETY: replaces pages inside our reservation.
+        let r = unsafe {
+            libc::mmap(
+                self.base.add(addr as usize) as _,
+                len as usize,
+                host_prot(prot),
+                libc::MAP_SHARED | libc::MAP_FIXED,
+                fd,
+                off as libc::off_t,
+            )
+        };
+        if r == libc::MAP_FAILED {
+            let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::ENOMEM);
+            let _ = self.unmap(addr, len);
+            return Err(e);
+        }
+        for p in &mut self.pages[Self::page_index(addr)..Self::page_index(addr + len)] {
+            *p = MAPPED | prot;
+        }
+        Ok(())
+    }
+
     /// Unmaps `[addr, addr+len)`; the pages read as zero when mapped again.
     pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
         if addr % PAGE != 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
@@ -140,12 +245,23 @@ impl GuestSpace {
         if len == 0 {
             return Ok(());
         }
-        // SAFETY: inside our reservation. MADV_DONTNEED drops the contents
-        // of a private anonymous mapping: later reads see zeros.
+        self.forget_code(addr, len);
+        // SAFETY: inside our reservation. A fresh inaccessible anonymous
+        // mapping replaces whatever was there (also a shared file
+        // mapping): later reads see zeros.
         unsafe {
             let p = self.base.add(addr as usize) as *mut libc::c_void;
-            libc::madvise(p, len as usize, libc::MADV_DONTNEED);
-            libc::mprotect(p, len as usize, libc::PROT_NONE);
+            let r = libc::mmap(
+                p,
+                len as usize,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED,
+                -1,
+                0,
+            );
+            if r == libc::MAP_FAILED {
+                return Err(libc::ENOMEM);
+            }
         }
         for p in &mut self.pages[Self::page_index(addr)..Self::page_index(addr + len)] {
             *p = 0;
@@ -163,8 +279,12 @@ impl GuestSpace {
         if self.pages[range.clone()].iter().any(|p| p & MAPPED == 0) {
             return Err(libc::ENOMEM);
         }
+        if prot & PROT_EXEC == 0 {
+            // Translations of code that may no longer run are dropped.
+            self.forget_code(addr, len);
+        }
         for p in &mut self.pages[range] {
-            *p = MAPPED | prot;
+            *p = entry(prot, *p & CODE != 0);
         }
         // SAFETY: inside our reservation, all pages mapped.
         unsafe { libc::mprotect(self.base.add(addr as usize) as _, len as usize, host_prot(prot)) };
@@ -205,7 +325,10 @@ impl GuestSpace {
         }
         let mut page = addr & !(PAGE - 1);
         while page < end {
+            // The guest's permissions (a code page's write bit is kept in
+            // GUEST_W; writers call `unprotect_code` first).
             let p = self.pages[Self::page_index(page)];
+            let p = if p & GUEST_W != 0 { p | PROT_WRITE } else { p };
             if p & MAPPED == 0 || p & need != need {
                 return None;
             }
@@ -239,6 +362,20 @@ impl GuestSpace {
         }
     }
 
+    /// `check` for a write: code pages in the range are unprotected (and
+    /// queued for invalidation) first, so the write proceeds.
+    pub fn check_write(&mut self, addr: u64, len: u64, need: u8) -> Result<*mut u8, MemFault> {
+        self.unprotect_code(addr, len);
+        self.check(addr, len, need, true)
+    }
+
+    /// A host pointer for a guest buffer the host (a system call) writes
+    /// into; code pages in it are unprotected first. None on a bad range.
+    pub fn host_range_mut(&mut self, addr: u64, len: u64) -> Option<*mut u8> {
+        self.unprotect_code(addr, len);
+        self.host_range(addr, len, PROT_WRITE)
+    }
+
     /// Copies guest bytes out (for syscalls). EFAULT-style None on a bad range.
     pub fn read_bytes(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
         let p = self.host_range(addr, len as u64, PROT_READ)?;
@@ -248,6 +385,7 @@ impl GuestSpace {
 
     /// Copies bytes into guest memory (for syscalls).
     pub fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Option<()> {
+        self.unprotect_code(addr, bytes.len() as u64);
         let p = self.host_range(addr, bytes.len() as u64, PROT_WRITE)?;
         // SAFETY: the range is mapped and writable.
         unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len()) };
@@ -257,6 +395,7 @@ impl GuestSpace {
     /// Writes bytes ignoring guest permissions (the loader filling
     /// read-only segments).
     pub fn write_bytes_unchecked(&mut self, addr: u64, bytes: &[u8]) -> Option<()> {
+        self.forget_code(addr & !(PAGE - 1), (addr + bytes.len() as u64).next_multiple_of(PAGE) - (addr & !(PAGE - 1)));
         let p = self.host_range(addr, bytes.len() as u64, 0)?;
         let first = addr & !(PAGE - 1);
         let end = (addr + bytes.len() as u64).next_multiple_of(PAGE);
@@ -282,6 +421,7 @@ impl GuestSpace {
         if addr % PAGE != 0 || self.host_range(addr, len, 0).is_none() {
             return;
         }
+        self.forget_code(addr, len.next_multiple_of(PAGE));
         // SAFETY: mapped pages of our private anonymous reservation.
         unsafe { libc::madvise(self.base.add(addr as usize) as _, len.next_multiple_of(PAGE) as usize, libc::MADV_DONTNEED) };
     }
@@ -317,7 +457,7 @@ impl GuestSpace {
     }
 
     fn atomic_update(&mut self, addr: u64, size: MemSize, f: impl Fn(u64) -> Option<u64>) -> Result<u64, MemFault> {
-        let p = self.check(addr, size.bytes(), PROT_READ | PROT_WRITE, true)?;
+        let p = self.check_write(addr, size.bytes(), PROT_READ | PROT_WRITE)?;
         // SAFETY: aligned (the interpreter checked), mapped, writable; the
         // atomic types have the size and alignment of the access.
         unsafe {
@@ -368,7 +508,7 @@ impl GuestMemory for GuestSpace {
     }
 
     fn write(&mut self, addr: u64, size: MemSize, value: u64) -> Result<(), MemFault> {
-        let p = self.check(addr, size.bytes(), PROT_WRITE, true)?;
+        let p = self.check_write(addr, size.bytes(), PROT_WRITE)?;
         // SAFETY: checked writable.
         unsafe {
             match size {
@@ -388,7 +528,7 @@ impl GuestMemory for GuestSpace {
     }
 
     fn write128(&mut self, addr: u64, value: u128) -> Result<(), MemFault> {
-        let p = self.check(addr, 16, PROT_WRITE, true)?;
+        let p = self.check_write(addr, 16, PROT_WRITE)?;
         // SAFETY: checked writable.
         unsafe { (p as *mut u128).write_unaligned(value.to_le()) };
         Ok(())
@@ -407,7 +547,7 @@ impl GuestMemory for GuestSpace {
         // guest threads share it (issue #6) this needs a host 16-byte CAS
         // (CDSG on s390x) or a lock.
         let old = self.read128(addr)?;
-        self.check(addr, 16, PROT_WRITE, true)?;
+        self.check_write(addr, 16, PROT_WRITE)?;
         if old == expected {
             self.write128(addr, new)?;
         }
@@ -415,7 +555,7 @@ impl GuestMemory for GuestSpace {
     }
 
     fn zero(&mut self, addr: u64, len: u64) -> Result<(), MemFault> {
-        let p = self.check(addr, len, PROT_WRITE, true)?;
+        let p = self.check_write(addr, len, PROT_WRITE)?;
         // SAFETY: checked writable.
         unsafe { std::ptr::write_bytes(p, 0, len as usize) };
         Ok(())
@@ -429,5 +569,106 @@ impl GuestMemory for GuestSpace {
 
     fn invalidate_code(&mut self, addr: u64) {
         self.invalidated.push(addr);
+    }
+
+    fn prepare_write(&mut self, addr: u64, len: u64) -> Result<(), MemFault> {
+        self.check_write(addr, len, PROT_WRITE).map(|_| ())
+    }
+
+    fn code_changed(&self) -> bool {
+        !self.invalidated.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: u64 = 0x10_0000;
+
+    #[test]
+    fn code_pages_are_write_protected_until_written() {
+        let mut s = GuestSpace::new().unwrap();
+        s.map(A, 3 * PAGE, PROT_READ | PROT_WRITE | PROT_EXEC).unwrap();
+        s.mark_code(A + PAGE - 4, A + PAGE + 8);
+        // The guest still sees its permissions; the table refuses writes.
+        assert_eq!(s.perms(A + PAGE), Some(PROT_READ | PROT_WRITE | PROT_EXEC));
+        assert!(s.is_code(A) && s.is_code(A + PAGE) && !s.is_code(A + 2 * PAGE));
+        assert_eq!(s.pages[GuestSpace::page_index(A)] & PROT_WRITE, 0);
+        assert!(s.host_range(A, 8, PROT_WRITE).is_some(), "syscalls check guest permissions");
+        // A write to the second page unprotects it alone and queues it.
+        s.write(A + PAGE + 16, MemSize::B8, 7).unwrap();
+        assert_eq!(s.invalidated, vec![A + PAGE]);
+        assert!(s.is_code(A) && !s.is_code(A + PAGE));
+        assert_eq!(s.read(A + PAGE + 16, MemSize::B8).unwrap(), 7);
+        assert_eq!(s.smc_writes, 1);
+        // A second write to it is plain.
+        s.write(A + PAGE + 24, MemSize::B8, 8).unwrap();
+        assert_eq!(s.invalidated.len(), 1);
+    }
+
+    #[test]
+    fn read_only_code_stays_read_only() {
+        let mut s = GuestSpace::new().unwrap();
+        s.map(A, PAGE, PROT_READ | PROT_EXEC).unwrap();
+        s.mark_code(A, A + 4);
+        let f = s.write(A, MemSize::B4, 0).unwrap_err();
+        assert_eq!((f.kind, f.addr, f.write), (FaultKind::Permission, A, true));
+        assert!(s.invalidated.is_empty() && s.is_code(A));
+        assert!(s.prepare_write(A, 4).is_err());
+    }
+
+    #[test]
+    fn remapping_or_unexecutable_code_is_invalidated() {
+        let mut s = GuestSpace::new().unwrap();
+        s.map(A, 2 * PAGE, PROT_READ | PROT_WRITE | PROT_EXEC).unwrap();
+        s.mark_code(A, A + 2 * PAGE);
+        // mprotect keeping execute permission keeps the translations and the
+        // protection; the guest's new permissions are reported.
+        s.protect(A, PAGE, PROT_READ | PROT_EXEC).unwrap();
+        assert!(s.invalidated.is_empty() && s.is_code(A));
+        assert_eq!(s.perms(A), Some(PROT_READ | PROT_EXEC));
+        s.protect(A, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC).unwrap();
+        assert_eq!(s.perms(A), Some(PROT_READ | PROT_WRITE | PROT_EXEC));
+        assert!(s.is_code(A));
+        // Dropping execute permission drops the translations.
+        s.protect(A, PAGE, PROT_READ | PROT_WRITE).unwrap();
+        assert_eq!(s.invalidated, vec![A]);
+        s.unmap(A + PAGE, PAGE).unwrap();
+        assert_eq!(s.invalidated, vec![A, A + PAGE]);
+        assert!(!s.is_code(A) && !s.is_code(A + PAGE));
+    }
+
+    #[test]
+    fn syscall_buffers_unprotect_code_pages() {
+        let mut s = GuestSpace::new().unwrap();
+        s.map(A, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC).unwrap();
+        s.mark_code(A, A + 4);
+        assert!(s.host_range_mut(A + 100, 10).is_some());
+        assert_eq!(s.invalidated, vec![A]);
+        s.mark_code(A, A + 4);
+        s.write_bytes(A, &[1, 2, 3]).unwrap();
+        assert_eq!(s.invalidated, vec![A, A]);
+    }
+
+    #[test]
+    fn shared_file_mappings_alias() {
+        let mut s = GuestSpace::new().unwrap();
+        // SAFETY: a fresh memfd.
+        let fd = unsafe { libc::syscall(libc::SYS_memfd_create, c"zarm-test".as_ptr(), 0) } as i32;
+        assert!(fd >= 0);
+        assert_eq!(unsafe { libc::ftruncate(fd, PAGE as i64) }, 0);
+        s.map_shared_file(A, PAGE, PROT_READ | PROT_WRITE, fd, 0).unwrap();
+        s.map_shared_file(A + 4 * PAGE, PAGE, PROT_READ | PROT_EXEC, fd, 0).unwrap();
+        s.write(A + 8, MemSize::B8, 0x1122_3344_5566_7788).unwrap();
+        assert_eq!(s.read(A + 4 * PAGE + 8, MemSize::B8).unwrap(), 0x1122_3344_5566_7788);
+        assert!(s.write(A + 4 * PAGE, MemSize::B1, 0).is_err());
+        // Unmapping gives back zeroed anonymous memory, not the file.
+        s.unmap(A, PAGE).unwrap();
+        s.map(A, PAGE, PROT_READ | PROT_WRITE).unwrap();
+        assert_eq!(s.read(A + 8, MemSize::B8).unwrap(), 0);
+        s.write(A + 8, MemSize::B8, 5).unwrap();
+        assert_eq!(s.read(A + 4 * PAGE + 8, MemSize::B8).unwrap(), 0x1122_3344_5566_7788);
+        unsafe { libc::close(fd) };
     }
 }

@@ -197,15 +197,15 @@ impl Process {
         }
     }
 
-    fn buf_mut(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
-        self.space.host_range(addr, len, PROT_WRITE).ok_or(EFAULT)
+    fn buf_mut(&mut self, addr: u64, len: u64) -> Result<*mut u8, i64> {
+        self.space.host_range_mut(addr, len).ok_or(EFAULT)
     }
 
     fn buf(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
         self.space.host_range(addr, len, PROT_READ).ok_or(EFAULT)
     }
 
-    fn iovecs(&self, addr: u64, cnt: u64, write_to_guest: bool) -> Result<Vec<libc::iovec>, i64> {
+    fn iovecs(&mut self, addr: u64, cnt: u64, write_to_guest: bool) -> Result<Vec<libc::iovec>, i64> {
         if cnt > 1024 {
             return Err(EINVAL);
         }
@@ -283,6 +283,16 @@ impl Process {
                 }
             }
         };
+        const MAP_SHARED: u64 = 0x01;
+        const MAP_TYPE: u64 = 0x0f;
+        if flags & MAP_ANONYMOUS == 0 && flags & MAP_TYPE == MAP_SHARED {
+            // A shared file mapping is a host shared mapping of the same
+            // file, so writes reach it and aliases see each other.
+            return match self.space.map_shared_file(start, len, prot, fd as i32, off) {
+                Ok(()) => start as i64,
+                Err(e) => -(e as i64),
+            };
+        }
         // File contents are read into writable pages, then protected.
         let initial = if flags & MAP_ANONYMOUS == 0 { PROT_READ | PROT_WRITE } else { prot };
         if let Err(e) = self.space.map(start, len, initial) {
@@ -547,6 +557,11 @@ impl Process {
             82 => host(unsafe { libc::fsync(fd) } as i64),
             83 => host(unsafe { libc::fdatasync(fd) } as i64),
             46 => host(unsafe { libc::ftruncate(fd, a[1] as i64) } as i64),
+            279 => match self.space.read_cstr(a[0], 250).ok_or(EFAULT).and_then(|n| CString::new(n).map_err(|_| EINVAL)) {
+                Err(e) => e,
+                // MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB: the same bits on both.
+                Ok(name) => host(unsafe { libc::syscall(libc::SYS_memfd_create, name.as_ptr(), a[1] as libc::c_uint) }),
+            },
             52 => host(unsafe { libc::fchmod(fd, a[1] as libc::mode_t) } as i64),
             // brk, mmap, munmap, mprotect, mremap, madvise
             214 => self.brk(a[0]),
@@ -909,6 +924,7 @@ pub fn name(nr: u64) -> String {
         35 => "unlinkat",
         38 => "renameat",
         46 => "ftruncate",
+        279 => "memfd_create",
         48 => "faccessat",
         49 => "chdir",
         56 => "openat",

@@ -37,6 +37,16 @@ impl JitContext {
         JitContext { cpu, mem, fault_addr: 0, fault_kind: 0, fault_write: 0, exit_request: 0, ibtc, pages }
     }
 
+    fn record_fault(&mut self, f: MemFault) {
+        self.fault_addr = f.addr;
+        self.fault_kind = match f.kind {
+            FaultKind::Unmapped => 0,
+            FaultKind::Permission => 1,
+            FaultKind::Alignment => 2,
+        };
+        self.fault_write = f.write as u64;
+    }
+
     /// The fault the last `EXIT_FAULT` reported.
     pub fn fault(&self) -> MemFault {
         let kind = match self.fault_kind {
@@ -60,19 +70,42 @@ pub unsafe extern "C" fn jit_eval(ctx: *mut JitContext, op: *const Op, args: *co
     let args = std::slice::from_raw_parts(args, 4);
     let cpu = &mut *ctx.cpu;
     let mem: &mut dyn GuestMemory = &mut **ctx.mem;
-    match eval_op(op, args, cpu, mem) {
+    let r = eval_op(op, args, cpu, mem);
+    if mem.code_changed() {
+        // A write reached translated code: leave at the next block entry
+        // so the dispatcher drops the stale translations.
+        ctx.exit_request = 1;
+    }
+    match r {
         Ok(v) => {
             *out = v;
             0
         }
         Err(f) => {
-            ctx.fault_addr = f.addr;
-            ctx.fault_kind = match f.kind {
-                FaultKind::Unmapped => 0,
-                FaultKind::Permission => 1,
-                FaultKind::Alignment => 2,
-            };
-            ctx.fault_write = f.write as u64;
+            ctx.record_fault(f);
+            1
+        }
+    }
+}
+
+/// Called by generated code when the page check refused a direct write of
+/// `len` bytes at guest `addr`: returns 0 when the write may proceed (the
+/// page held translated code and is now unprotected; the block finishes and
+/// the dispatcher invalidates at the next block entry), or 1 with the fault
+/// recorded in the context.
+///
+/// # Safety
+/// Called only from generated code with the context the emitter set up.
+pub unsafe extern "C" fn jit_prepare_write(ctx: *mut JitContext, addr: u64, len: u64) -> u64 {
+    let ctx = &mut *ctx;
+    let mem: &mut dyn GuestMemory = &mut **ctx.mem;
+    match mem.prepare_write(addr, len) {
+        Ok(()) => {
+            ctx.exit_request = 1;
+            0
+        }
+        Err(f) => {
+            ctx.record_fault(f);
             1
         }
     }

@@ -61,8 +61,10 @@ const SAVE_AREA: i32 = 160;
 pub const MAX_VALUES: usize = 2048;
 const ARGS_OFF: i32 = SAVE_AREA + 16 * MAX_VALUES as i32;
 const OUT_OFF: i32 = ARGS_OFF + 16 * 4;
+/// Where the write-probe stub keeps r0–r5 and r14 across its helper call.
+const SPILL_OFF: i32 = OUT_OFF + 16;
 /// The frame the entry trampoline sets up for all blocks.
-pub const FRAME: i32 = OUT_OFF + 16;
+pub const FRAME: i32 = SPILL_OFF + 56;
 /// Entries of the indirect-branch target cache (a power of two).
 pub const IBTC_ENTRIES: usize = 1024;
 
@@ -132,6 +134,9 @@ struct Emitter<'a> {
     /// Out-of-line fault stubs: (label, guest pc, the register holding the
     /// faulting address and the fault kind, if the code detected it itself).
     fault_stubs: Vec<(Label, u64, Option<(u8, u64)>)>,
+    /// Out-of-line write probes: (label, continue label, guest pc, address
+    /// register, access size) — see `helper::jit_prepare_write`.
+    write_probes: Vec<(Label, Label, u64, u8, u64)>,
     helper_addrs: Vec<u64>,
     native_ops: u32,
     helper_calls: u32,
@@ -218,6 +223,7 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
         req_stub: None,
         exits: Vec::new(),
         fault_stubs: Vec::new(),
+        write_probes: Vec::new(),
         helper_addrs,
         native_ops: 0,
         helper_calls: 0,
@@ -438,7 +444,16 @@ impl Emitter<'_> {
                 self.buf.branch(fail_mask, stub);
             }
         }
-        self.fault_stubs.push((stub, self.pc, Some((a, helper::FAULT_OUT_OF_WINDOW))));
+        if self.cfg.checked_pages && need & 2 != 0 {
+            // A refused write may be a write to translated code: the probe
+            // asks the runtime, which unprotects such a page and lets the
+            // write go on, or records the real fault.
+            let cont = self.buf.new_label();
+            self.write_probes.push((stub, cont, self.pc, a, size));
+            self.buf.bind(cont);
+        } else {
+            self.fault_stubs.push((stub, self.pc, Some((a, helper::FAULT_OUT_OF_WINDOW))));
+        }
     }
 
     fn native(&mut self, i: usize, op: &Op, block: &Block) -> Result<(), String> {
@@ -1127,6 +1142,24 @@ impl Emitter<'_> {
         if let Some((label, pc)) = self.req_stub.take() {
             self.buf.bind(label);
             self.set_pc_and_exit(pc, EXIT_JUMP);
+        }
+        for (label, cont, pc, a, size) in std::mem::take(&mut self.write_probes) {
+            self.buf.bind(label);
+            let b = self.b();
+            encode::stmg(b, 0, 5, m(15, SPILL_OFF));
+            encode::stg(b, SC, m(15, SPILL_OFF + 48));
+            encode::lgr(b, 3, a);
+            encode::lgr(b, 2, R_CTX);
+            encode::lghi(b, 4, size as i16);
+            self.load_imm(1, helper::jit_prepare_write as *const () as u64);
+            let b = self.b();
+            encode::basr(b, 14, 1);
+            encode::ltgr(b, 2, 2);
+            // LMG and LG leave the condition code alone.
+            encode::lmg(b, 0, 5, m(15, SPILL_OFF));
+            encode::lg(b, SC, m(15, SPILL_OFF + 48));
+            self.buf.branch(8, cont);
+            self.set_pc_and_exit(pc, EXIT_FAULT);
         }
         for (label, pc, addr_reg) in std::mem::take(&mut self.fault_stubs) {
             self.buf.bind(label);
