@@ -34,9 +34,9 @@ run_s390x() { # cpu-model, zarm args, tests...
         cargo test --release -p zarm-tests "$@"
 }
 for cpu in "${CPU_MODELS[@]}"; do
-    run_s390x "$cpu" "--engine jit" --test guest_programs --test random_insns
+    run_s390x "$cpu" "--engine jit" --test guest_programs --test random_insns --test stats
 done
-run_s390x max "--engine jit --assist=none" --test guest_programs
+run_s390x max "--engine jit --assist=none" --test guest_programs --test stats
 run_s390x max "--lockstep" --test guest_programs
 ZARM_RANDOM_CASES=500 run_s390x max "--engine interp" --test guest_programs --test random_insns
 ZARM_EXPECT_EVICTION=1 ZARM_GUEST_SUBSET="demo,strings" run_s390x max "--engine jit --code-cache-size 64K" --test guest_programs

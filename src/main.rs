@@ -26,6 +26,9 @@ struct Cli {
     /// Print execution, translation and code-cache statistics on stderr at exit.
     #[arg(long)]
     stats: bool,
+    /// Write the statistics as JSON to FILE at exit (for scripts).
+    #[arg(long, value_name = "FILE")]
+    stats_json: Option<PathBuf>,
     /// Run every block in the JIT and in the interpreter and compare the
     /// whole guest state; report the first divergence (exit status 125).
     #[arg(long)]
@@ -114,7 +117,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, lockstep: cli.lockstep, assist: cli.assist };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist };
     match run_program(&program, argv, envp, &opts) {
         Err(msg) => {
             eprintln!("zarm: {msg}");

@@ -125,6 +125,11 @@ fn all_cases() -> Vec<Case> {
             case(&mut cases, format!("{name} %v{v1},{d}(%r{x},%r{b}),{m3}"), |o| enc(o, v1, Mem { base: b, index: x, disp: d }, m3));
         }
     }
+    for &(name, enc) in encode::insns::SIY_INSNS {
+        for (b, d, i) in [(1u8, 0i32, 1i8), (15, -524288, -128), (7, 524287, 127), (0, 16, -1)] {
+            case(&mut cases, format!("{name} {d}(%r{b}),{i}"), |o| enc(o, Mem::base_disp(b, d), i));
+        }
+    }
     // Relative branches: the operand is in halfwords from the instruction.
     for (m, hw) in [(8u8, 50i16), (15, -100), (1, 0)] {
         case(&mut cases, format!("brc {m},.{:+}", hw as i32 * 2), |o| encode::brc(o, m, hw));

@@ -69,42 +69,123 @@ impl Dispatcher {
         }
     }
 
-    /// The `--stats` report.
-    pub fn stats_report(&self) -> String {
-        use std::fmt::Write;
-        let mut s = String::from("zarm statistics\n");
+    /// The `--stats` figures as JSON (`--stats-json`); `stats_text` renders
+    /// the same figures for people. `smc_pages`: code pages the guest wrote.
+    pub fn stats_json(&self, smc_pages: u64) -> serde_json::Value {
+        use serde_json::json;
         match &self.engine {
-            Engine::Interp => {
-                let _ = writeln!(s, "  engine: interp");
-                let _ = writeln!(s, "  blocks translated: {}", self.translated);
-                let _ = writeln!(s, "  blocks executed: {}", self.executed_blocks);
-                let _ = writeln!(s, "  guest instructions executed: {}", self.executed_insns);
-            }
+            Engine::Interp => json!({
+                "engine": "interp",
+                "blocks_translated": self.translated,
+                "blocks_executed": self.executed_blocks,
+                "guest_insns_executed": self.executed_insns,
+                "smc_pages_unprotected": smc_pages,
+            }),
             Engine::Jit(j) => {
                 let st = &j.stats;
                 let c = j.cache_stats();
-                let _ = writeln!(s, "  engine: jit");
-                let _ = writeln!(s, "  blocks compiled: {}", st.blocks_compiled);
-                let _ = writeln!(s, "  guest instructions compiled: {}", st.guest_insns_compiled);
-                let _ = writeln!(s, "  host code bytes: {} ({:.1} bytes per guest instruction)", st.host_bytes, st.host_bytes as f64 / st.guest_insns_compiled.max(1) as f64);
-                let _ = writeln!(s, "  dispatcher entries into generated code: {}", st.entries);
-                let _ = writeln!(s, "  chains made: {}, undone: {}", c.chains_made, c.chains_undone);
-                let _ = writeln!(s, "  blocks invalidated: {}, evicted: {}, pages evicted: {}", c.blocks_invalidated, c.blocks_evicted, c.pages_evicted);
-                let _ = writeln!(s, "  code cache bytes in use: {}", c.bytes_in_use);
-                let _ = writeln!(s, "  routes (operations translated, native / fallback):");
-                let mut rows: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-                for ((route, native), n) in &st.routes {
-                    let e = rows.entry(format!("{route:?}")).or_default();
-                    if *native {
-                        e.0 += n;
-                    } else {
-                        e.1 += n;
+                // Executed figures: each block's entry count times its
+                // instruction and route counts.
+                let mut exec_insns = 0u64;
+                let mut exec_blocks = 0u64;
+                let mut assisted = 0u64;
+                let mut exec_routes: std::collections::BTreeMap<(zarm_backend_s390x::routing::Route, bool), u64> = Default::default();
+                for b in j.counters.iter().flatten() {
+                    exec_blocks += b.count;
+                    exec_insns += b.count * b.guest_insns as u64;
+                    assisted += b.count * b.assisted_insns as u64;
+                    for (k, n) in &b.routes {
+                        *exec_routes.entry(*k).or_default() += b.count * *n as u64;
                     }
                 }
-                for (route, (native, fallback)) in rows {
-                    let _ = writeln!(s, "    {route:<20} {native:>10} {fallback:>10}");
-                }
+                let frac = |n: u64| if exec_insns == 0 { 0.0 } else { n as f64 / exec_insns as f64 };
+                let routes: Vec<serde_json::Value> = zarm_backend_s390x::routing::ROUTES
+                    .iter()
+                    .map(|r| {
+                        let tr = |native| st.routes.get(&(r.route, native)).copied().unwrap_or(0);
+                        let ex = |native| exec_routes.get(&(r.route, native)).copied().unwrap_or(0);
+                        json!({
+                            "route": format!("{:?}", r.route),
+                            "facility": r.facility.map(|f| f.name()),
+                            "translated_native": tr(true),
+                            "translated_fallback": tr(false),
+                            "executed_native": ex(true),
+                            "executed_fallback": ex(false),
+                            "executed_fraction": frac(ex(true) + ex(false)),
+                        })
+                    })
+                    .collect();
+                json!({
+                    "engine": "jit",
+                    "blocks_executed": exec_blocks,
+                    "guest_insns_executed": exec_insns,
+                    "assisted_insns_executed": assisted,
+                    "assisted_fraction": frac(assisted),
+                    "dispatcher_entries": st.entries,
+                    "translation": {
+                        "blocks": st.blocks_compiled,
+                        "guest_insns": st.guest_insns_compiled,
+                        "host_bytes": st.host_bytes,
+                        "host_bytes_per_guest_insn": st.host_bytes as f64 / st.guest_insns_compiled.max(1) as f64,
+                        "seconds": st.compile_ns as f64 * 1e-9,
+                        "guest_insns_per_second": st.guest_insns_compiled as f64 / (st.compile_ns.max(1) as f64 * 1e-9),
+                        "fallback_short_blocks": st.compile_fallbacks,
+                    },
+                    "cache": {
+                        "chains_made": c.chains_made,
+                        "chains_undone": c.chains_undone,
+                        "blocks_invalidated": c.blocks_invalidated,
+                        "blocks_evicted": c.blocks_evicted,
+                        "pages_evicted": c.pages_evicted,
+                        "bytes_in_use": c.bytes_in_use,
+                    },
+                    "smc_pages_unprotected": smc_pages,
+                    "routes": routes,
+                })
             }
+        }
+    }
+
+    /// The `--stats` report: `stats_json`'s figures as a table.
+    pub fn stats_text(&self, smc_pages: u64) -> String {
+        use std::fmt::Write;
+        let v = self.stats_json(smc_pages);
+        let mut s = String::from("zarm statistics\n");
+        let _ = writeln!(s, "  engine: {}", v["engine"].as_str().unwrap_or("?"));
+        if v["engine"] == "interp" {
+            let _ = writeln!(s, "  blocks translated: {}", v["blocks_translated"]);
+            let _ = writeln!(s, "  blocks executed: {}", v["blocks_executed"]);
+            let _ = writeln!(s, "  guest instructions executed: {}", v["guest_insns_executed"]);
+            let _ = writeln!(s, "  code pages written by the guest (SMC): {}", v["smc_pages_unprotected"]);
+            return s;
+        }
+        let t = &v["translation"];
+        let c = &v["cache"];
+        let _ = writeln!(s, "  guest instructions executed: {} in {} block entries", v["guest_insns_executed"], v["blocks_executed"]);
+        let _ = writeln!(s, "  on a hardware-assisted route: {} ({:.1}%)", v["assisted_insns_executed"], 100.0 * v["assisted_fraction"].as_f64().unwrap_or(0.0));
+        let _ = writeln!(s, "  dispatcher entries into generated code: {}", v["dispatcher_entries"]);
+        let _ = writeln!(s, "  blocks compiled: {}", t["blocks"]);
+        let _ = writeln!(s, "  guest instructions compiled: {}", t["guest_insns"]);
+        let _ = writeln!(s, "  host code bytes: {} ({:.1} bytes per guest instruction)", t["host_bytes"], t["host_bytes_per_guest_insn"].as_f64().unwrap_or(0.0));
+        let _ = writeln!(s, "  translation time: {:.3} s ({:.0} guest instructions/s)", t["seconds"].as_f64().unwrap_or(0.0), t["guest_insns_per_second"].as_f64().unwrap_or(0.0));
+        let _ = writeln!(s, "  chains made: {}, undone: {}", c["chains_made"], c["chains_undone"]);
+        let _ = writeln!(s, "  blocks invalidated: {}, evicted: {}, pages evicted: {}", c["blocks_invalidated"], c["blocks_evicted"], c["pages_evicted"]);
+        let _ = writeln!(s, "  code cache bytes in use: {}", c["bytes_in_use"]);
+        let _ = writeln!(s, "  code pages written by the guest (SMC): {}", v["smc_pages_unprotected"]);
+        let _ = writeln!(s, "  routes (guest instructions; translated and executed, native / fallback; share of executed):");
+        let _ = writeln!(s, "    {:<20} {:<7} {:>10} {:>10} {:>14} {:>14} {:>7}", "route", "needs", "tr.native", "tr.fallbk", "ex.native", "ex.fallback", "share");
+        for r in v["routes"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                s,
+                "    {:<20} {:<7} {:>10} {:>10} {:>14} {:>14} {:>6.2}%",
+                r["route"].as_str().unwrap_or("?"),
+                r["facility"].as_str().unwrap_or("base"),
+                r["translated_native"].as_u64().unwrap_or(0),
+                r["translated_fallback"].as_u64().unwrap_or(0),
+                r["executed_native"].as_u64().unwrap_or(0),
+                r["executed_fallback"].as_u64().unwrap_or(0),
+                100.0 * r["executed_fraction"].as_f64().unwrap_or(0.0)
+            );
         }
         s
     }

@@ -28,8 +28,21 @@ pub struct BlockMeta {
     pub guest_insns: u32,
 }
 
+/// Execution counter and route figures of one compiled block (`--stats`):
+/// kept for the whole run, also after the block is evicted or invalidated,
+/// so the totals cover everything that ran.
+pub struct BlockCount {
+    /// Entries into the block, added to by its generated code.
+    pub count: u64,
+    pub guest_insns: u32,
+    pub routes: Vec<((Route, bool), u32)>,
+    pub assisted_insns: u32,
+}
+
 #[derive(Default, Debug, Clone)]
 pub struct JitStats {
+    /// Time spent translating (decode, optimise, emit, install).
+    pub compile_ns: u64,
     pub blocks_compiled: u64,
     pub guest_insns_compiled: u64,
     pub host_bytes: u64,
@@ -51,6 +64,8 @@ pub struct JitEngine {
     pub single_block: bool,
     pub dump: bool,
     pub stats: JitStats,
+    /// Per-block execution counters, when counting is on (`--stats`).
+    pub counters: Option<Vec<Box<BlockCount>>>,
 }
 
 /// Why the JIT cannot run here.
@@ -85,6 +100,7 @@ impl JitEngine {
             single_block: std::env::var_os("ZARM_JIT_SINGLE_BLOCK").is_some(),
             dump: false,
             stats: JitStats::default(),
+            counters: None,
         })
     }
 
@@ -118,9 +134,19 @@ impl JitEngine {
     }
 
     fn compile(&mut self, space: &mut GuestSpace, pc: u64) -> Result<u64, String> {
+        let t0 = std::time::Instant::now();
+        let r = self.compile_inner(space, pc);
+        self.stats.compile_ns += t0.elapsed().as_nanos() as u64;
+        r
+    }
+
+    fn compile_inner(&mut self, space: &mut GuestSpace, pc: u64) -> Result<u64, String> {
         let mut block = translate(space, pc, &self.opts);
         zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
-        let compiled: CompiledBlock = match emit::compile(&block, &self.cfg) {
+        // The counter lives in a box that outlives the code.
+        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0 }));
+        let counter_ptr = counter.as_mut().map(|c| &mut c.count as *mut u64);
+        let compiled: CompiledBlock = match emit::compile_counted(&block, &self.cfg, counter_ptr) {
             Ok(c) => c,
             Err(_) => {
                 // Too large for the fixed frame: translate a shorter block.
@@ -128,7 +154,7 @@ impl JitEngine {
                 let mut small = translate(space, pc, &TranslateOptions { max_insns: 8 });
                 zarm_ir::passes::optimize(&mut small, cfg!(debug_assertions))?;
                 block = small;
-                emit::compile(&block, &self.cfg)?
+                emit::compile_counted(&block, &self.cfg, counter_ptr)?
             }
         };
         if self.dump {
@@ -145,6 +171,12 @@ impl JitEngine {
         self.stats.host_bytes += compiled.code.len() as u64;
         for (k, n) in &compiled.routes {
             *self.stats.routes.entry(*k).or_default() += *n as u64;
+        }
+        if let (Some(mut c), Some(all)) = (counter, self.counters.as_mut()) {
+            c.guest_insns = block.guest_insns;
+            c.routes = compiled.routes.iter().map(|(k, n)| (*k, *n)).collect();
+            c.assisted_insns = compiled.assisted_insns;
+            all.push(c);
         }
         let exits = if self.single_block {
             Vec::new()

@@ -40,6 +40,8 @@ pub struct Options {
     pub dump: bool,
     /// Print execution and translation statistics on stderr at exit.
     pub stats: bool,
+    /// Write the same statistics as JSON to this file at exit.
+    pub stats_json: Option<PathBuf>,
     /// Run every block in the interpreter and the JIT and compare.
     pub lockstep: bool,
     /// Host facilities the JIT may use (`--assist`).
@@ -48,7 +50,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, lockstep: false, assist: "auto".into() }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into() }
     }
 }
 
@@ -82,13 +84,21 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         let facilities = zarm_backend_s390x::facilities::parse_assist(&opts.assist, host)?;
         let mut j = jit::JitEngine::new(facilities, opts.code_cache_size).map_err(|e| format!("cannot set up the JIT: {e}"))?;
         j.dump = opts.dump;
+        if opts.stats || opts.stats_json.is_some() {
+            j.counters = Some(Vec::new());
+        }
         j.single_block |= opts.lockstep;
         d.lockstep = opts.lockstep;
         d.engine = dispatch::Engine::Jit(Box::new(j));
     }
     let outcome = d.run(&mut proc, &mut cpu);
+    let smc = proc.space.smc_writes;
     if opts.stats {
-        eprint!("{}", d.stats_report());
+        eprint!("{}", d.stats_text(smc));
+    }
+    if let Some(file) = &opts.stats_json {
+        let text = serde_json::to_string_pretty(&d.stats_json(smc)).unwrap_or_default() + "\n";
+        std::fs::write(file, text).map_err(|e| format!("--stats-json {}: {e}", file.display()))?;
     }
     Ok(outcome)
 }

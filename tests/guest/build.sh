@@ -24,6 +24,9 @@ build atomics_lse atomics.c -march=armv8.1-a
 if [ ! -f build/pie_start ] || [ pie_start.S -nt build/pie_start ]; then
     "$CC" -nostdlib -static-pie -fPIE -o build/pie_start pie_start.S
 fi
+if [ ! -f build/stats_mix ] || [ stats_mix.S -nt build/stats_mix ]; then
+    "$CC" -nostdlib -static -o build/stats_mix stats_mix.S
+fi
 build randinsn_harness randinsn_harness.c
 if [ ! -f build/randinsn_frame.bin ] || [ randinsn_frame.S -nt build/randinsn_frame.bin ]; then
     "${AARCH64_AS:-aarch64-linux-gnu-as}" -o build/randinsn_frame.o randinsn_frame.S

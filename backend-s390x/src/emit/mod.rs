@@ -101,9 +101,13 @@ pub struct CompiledBlock {
     /// How many operations were lowered natively and how many through the helper.
     pub native_ops: u32,
     pub helper_calls: u32,
-    /// Guest-visible operations per route, and whether the native lowering
-    /// (true) or the fallback (false) was used.
+    /// Guest instructions per route, and whether the native lowering
+    /// (true) or the fallback (false) was used; an instruction whose
+    /// operations take several routes counts once in each.
     pub routes: BTreeMap<(Route, bool), u32>,
+    /// Guest instructions that took a native route needing a facility
+    /// beyond the base (the hardware-assisted path).
+    pub assisted_insns: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -141,6 +145,9 @@ struct Emitter<'a> {
     native_ops: u32,
     helper_calls: u32,
     routes: BTreeMap<(Route, bool), u32>,
+    /// Routes taken by the current guest instruction.
+    insn_routes: Vec<(Route, bool)>,
+    assisted_insns: u32,
 }
 
 fn cpu_x(r: u8) -> i32 {
@@ -180,6 +187,12 @@ fn is_native(op: &Op) -> bool {
 
 /// Compiles `block`. Fails only on an internal limit (never on guest input).
 pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String> {
+    compile_counted(block, cfg, None)
+}
+
+/// Compiles `block`; with `exec_counter`, the block adds one to that u64
+/// (which must outlive the code) every time it is entered.
+pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mut u64>) -> Result<CompiledBlock, String> {
     let n = block.ops.len();
     let mut last_use = vec![0usize; n];
     for (i, op) in block.ops.iter().enumerate() {
@@ -228,8 +241,16 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
         native_ops: 0,
         helper_calls: 0,
         routes: BTreeMap::new(),
+        insn_routes: Vec::new(),
+        assisted_insns: 0,
     };
     e.entry_check(block.start_pc);
+    if let Some(counter) = exec_counter {
+        // AGSI (general-instructions-extension, in the base): one add to
+        // the block's counter per entry.
+        e.load_imm(1, counter as u64);
+        encode::agsi(e.b(), m(1, 0), 1);
+    }
     let mut helper_index = 0;
     for (i, op) in block.ops.iter().enumerate() {
         if is_native(op) {
@@ -249,6 +270,7 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
             e.release_if_dead(Value(i as u32), i);
         }
     }
+    e.end_insn();
     // After IC IVAU the dispatcher must see the invalidation before any
     // other block runs: such a block always returns instead of chaining.
     let returns = block.ops.iter().any(|op| matches!(op, Op::InvalidateCode { .. }));
@@ -268,6 +290,7 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
         native_ops: e.native_ops,
         helper_calls: e.helper_calls,
         routes: e.routes,
+        assisted_insns: e.assisted_insns,
     })
 }
 
@@ -321,11 +344,24 @@ impl Emitter<'_> {
         &mut self.buf.bytes
     }
 
-    /// Consults the routing table for `route` and counts the choice.
+    /// Consults the routing table for `route` and notes the choice for the
+    /// current guest instruction.
     fn route(&mut self, route: Route) -> bool {
         let native = Router::new(self.cfg.facilities).native(route);
-        *self.routes.entry((route, native)).or_default() += 1;
+        if !self.insn_routes.contains(&(route, native)) {
+            self.insn_routes.push((route, native));
+        }
         native
+    }
+
+    /// Counts the routes the finished guest instruction took.
+    fn end_insn(&mut self) {
+        let mut assisted = false;
+        for (route, native) in std::mem::take(&mut self.insn_routes) {
+            *self.routes.entry((route, native)).or_default() += 1;
+            assisted |= native && crate::routing::info(route).facility.is_some();
+        }
+        self.assisted_insns += assisted as u32;
     }
 
     /// Leaves before running anything when the runtime asked every thread
@@ -461,6 +497,7 @@ impl Emitter<'_> {
         match op {
             Nop {} => {}
             GuestInsn { pc, .. } => {
+                self.end_insn();
                 self.pc = *pc;
                 let off = self.buf.offset();
                 self.pc_map.push((off, *pc));

@@ -169,6 +169,11 @@ pub fn basr(out: &mut Vec<u8>, r1: u8, r2: u8) {
     rr(out, 0x0D, r1, r2);
 }
 
+// SIY: add a signed 8-bit immediate to storage (general-instructions-extension, z10).
+table! { SIY_INSNS, f, (m: Mem, i2: i8) => |out: &mut Vec<u8>, op: u16| siy(out, op, i2 as u8, m.base, m.disp);
+    asi = 0xEB6Au16, agsi = 0xEB7Au16,
+}
+
 /// MVI D1(B1),I2.
 pub fn mvi(out: &mut Vec<u8>, m: Mem, i2: u8) {
     si(out, 0x92, i2, m.base, m.disp as u16);

@@ -1,0 +1,76 @@
+//! `--stats-json` on a guest program whose dynamic instruction mix is known
+//! (tests/guest/stats_mix.S): 3 + 7 × 1000 + 3 guest instructions, of which
+//! 1000 each are CSEL, BIC, SMULH and CLZ. The executed counts must be
+//! exact, for the interpreter and for the JIT (per-block counters in
+//! generated code), and the route split must follow `--assist`.
+
+use serde_json::Value;
+use zarm_tests::*;
+
+const LOOPS: u64 = 1000;
+
+fn stats(extra: &[&str]) -> Value {
+    let prog = guest_dir().join("stats_mix");
+    let file = std::env::temp_dir().join(format!("zarm-stats-{}-{}.json", std::process::id(), extra.join("_").replace(['-', '='], "")));
+    let file_s = file.to_str().unwrap().to_string();
+    let mut args = vec!["--stats-json", &file_s];
+    args.extend_from_slice(extra);
+    let z = run_zarm(&prog, &[], &args, b"");
+    let q = run_qemu(&prog, &[], b"");
+    assert_eq!(z.observable(), q.observable(), "zarm and qemu-aarch64 differ; zarm stderr:\n{}", String::from_utf8_lossy(&z.stderr));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("no stats file ({e}); stderr:\n{}", String::from_utf8_lossy(&z.stderr)));
+    let _ = std::fs::remove_file(&file);
+    serde_json::from_str(&text).expect("valid JSON")
+}
+
+fn route<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["routes"].as_array().unwrap().iter().find(|r| r["route"] == name).unwrap_or_else(|| panic!("no route {name}"))
+}
+
+fn n(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+fn check(v: &Value, assist_none: bool) {
+    assert_eq!(n(&v["guest_insns_executed"]), 3 + 7 * LOOPS + 3, "{v:#}");
+    if v["engine"] != "jit" {
+        return;
+    }
+    let mut native_assisted = 0;
+    for (name, want) in [
+        ("Select", LOOPS),
+        ("AndNotFamily", LOOPS),
+        ("SMulHigh", LOOPS),
+        ("CountLeadingZeros", LOOPS),
+        ("UMulHigh", 0),
+        ("LittleEndianAccess", 0),
+        ("AtomicBitwise", 0),
+        ("FullBarrier", 0),
+        ("Helper", 0),
+    ] {
+        let r = route(v, name);
+        let (nat, fb) = (n(&r["executed_native"]), n(&r["executed_fallback"]));
+        assert_eq!(nat + fb, want, "route {name}: {r}");
+        if r["facility"].is_string() {
+            if assist_none {
+                assert_eq!(nat, 0, "--assist=none took the native route of {name}: {r}");
+            }
+            native_assisted += nat;
+        } else {
+            assert_eq!(fb, 0, "{name} needs no facility: {r}");
+        }
+    }
+    // Each of these instructions takes one route, so the assisted count is
+    // the sum of the native counts of routes that need a facility.
+    assert_eq!(n(&v["assisted_insns_executed"]), native_assisted, "{v:#}");
+}
+
+#[test]
+fn stats_count_a_known_instruction_mix() {
+    check(&stats(&[]), false);
+}
+
+#[test]
+fn stats_follow_assist_none() {
+    check(&stats(&["--assist=none"]), true);
+}
