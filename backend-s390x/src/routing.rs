@@ -33,6 +33,13 @@ pub enum Route {
     AtomicBitwise,
     /// DMB/DSB full barriers (IR `Fence Full`).
     FullBarrier,
+    /// AdvSIMD integer and bitwise lane operations (IR `VBin`/`VUn`/
+    /// `VShift`/`VTern`/`VExtend`/`VNarrow` of the kinds listed in the row).
+    VectorInteger,
+    /// Moves between vector lanes and general registers (UMOV/FMOV/INS/DUP
+    /// and the halves of 128-bit values: IR `VExtractLane`, `VInsertLane`,
+    /// `VDup`, `VDupLane`, `VFromHalves`).
+    VectorLanes,
     /// Operations without a native lowering yet: FP, AdvSIMD, CRC32,
     /// exclusives, other atomics. They call the interpreter's semantics.
     Helper,
@@ -107,6 +114,20 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "— (base)",
     },
     RouteInfo {
+        route: Route::VectorInteger,
+        guest: "ADD, SUB, MUL (8-32 bit lanes), AND, ORR, EOR, BIC, ORN, CMEQ/CMGT/CMGE/CMHI/CMHS/CMTST (also against #0), UMAX/UMIN/SMAX/SMIN, SHL/USHR/SSHR/USRA/SSRA #imm, BSL/BIT/BIF, MLA/MLS, NOT, NEG, ABS, CNT, CLZ, UXTL/SXTL(2), XTN(2)",
+        native: "VA, VS, VML, VN, VO, VX, VNC, VNO, VCEQ, VCH, VCHL, VMX(L), VMN(L), VESL/VESRL/VESRA, VSEL, VLC, VLP, VPOPCT, VCLZ, VUPH/VUPL(L/H), VPK+VPDI (z13 vector facility)",
+        facility: Some(Facility::Vector),
+        fallback: "call of the reference semantics",
+    },
+    RouteInfo {
+        route: Route::VectorLanes,
+        guest: "UMOV, FMOV (general), INS, DUP (element and general), 128-bit halves",
+        native: "loads and stores of the lane in the value's frame slot; DUP by MSGR with 0x0101… patterns",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
         route: Route::Helper,
         guest: "FP, AdvSIMD, CRC32, exclusives, LDADD/CAS/SWP, CLS, RBIT, REV16",
         native: "call of the reference semantics",
@@ -155,6 +176,8 @@ mod tests {
             Route::LittleEndianAccess,
             Route::AtomicBitwise,
             Route::FullBarrier,
+            Route::VectorInteger,
+            Route::VectorLanes,
             Route::Helper,
         ];
         for r in all {

@@ -125,6 +125,42 @@ fn all_cases() -> Vec<Case> {
             case(&mut cases, format!("{name} %v{v1},{d}(%r{x},%r{b}),{m3}"), |o| enc(o, v1, Mem { base: b, index: x, disp: d }, m3));
         }
     }
+    for &(name, enc) in encode::insns::VRR_C_INSNS {
+        for (v1, v2, v3, m4) in [(1u8, 2u8, 3u8, 0u8), (31, 16, 17, 3), (17, 9, 30, 2), (0, 31, 15, 1)] {
+            // VPK takes halfword to doubleword sources; VPDI's M4 selects doublewords.
+            let m4 = if name == "vpk" { 1 + m4 % 3 } else if name == "vpdi" { [0, 1, 4, 5][m4 as usize] } else if name == "vml" { m4 % 3 } else { m4 };
+            // The compares (VRR-b) also take M5 (0: no condition code).
+            let m5 = if ["vceq", "vch", "vchl"].contains(&name) { ",0" } else { "" };
+            case(&mut cases, format!("{name} %v{v1},%v{v2},%v{v3},{m4}{m5}"), |o| enc(o, v1, v2, v3, m4));
+        }
+    }
+    for &(name, enc) in encode::insns::VRR_LOGIC_INSNS {
+        for (v1, v2, v3) in [(1u8, 2u8, 3u8), (31, 16, 17), (17, 9, 30)] {
+            case(&mut cases, format!("{name} %v{v1},%v{v2},%v{v3}"), |o| enc(o, v1, v2, v3));
+        }
+    }
+    for &(name, enc) in encode::insns::VRR_A_INSNS {
+        for (v1, v2, m3) in [(1u8, 2u8, 0u8), (31, 16, 2), (17, 9, 1), (0, 31, 3)] {
+            // Unpacks take byte to word sources; VPOPCT of bytes is the z13 form.
+            let m3 = if name.starts_with("vup") { m3 % 3 } else if name == "vpopct" { 0 } else { m3 };
+            case(&mut cases, format!("{name} %v{v1},%v{v2},{m3}"), |o| enc(o, v1, v2, m3));
+        }
+    }
+    for &(name, enc) in encode::insns::VRS_A_INSNS {
+        for (v1, v3, b, d, m4) in [(1u8, 2u8, 0u8, 5i32, 0u8), (31, 16, 3, 4095, 3), (17, 9, 0, 63, 2)] {
+            case(&mut cases, format!("{name} %v{v1},%v{v3},{d}(%r{b}),{m4}"), |o| enc(o, v1, v3, Mem::base_disp(b, d), m4));
+        }
+    }
+    for &(name, enc) in encode::insns::VRI_A_INSNS {
+        let samples: &[(u8, i32, u8)] = if name == "vleig" { &[(1, 0, 0), (31, -1, 1), (17, 32767, 0)] } else { &[(1, 0, 0), (31, 0xffff, 0), (17, 0x1234, 0)] };
+        for &(v1, i, m3) in samples {
+            let line = if name == "vleig" { format!("{name} %v{v1},{i},{m3}") } else { format!("{name} %v{v1},{i}") };
+            case(&mut cases, line, |o| enc(o, v1, i as u16, m3));
+        }
+    }
+    for (v1, v2, v3, v4) in [(1u8, 18u8, 3u8, 20u8), (31, 0, 16, 15)] {
+        case(&mut cases, format!("vsel %v{v1},%v{v2},%v{v3},%v{v4}"), |o| encode::vsel(o, v1, v2, v3, v4));
+    }
     for &(name, enc) in encode::insns::SIY_INSNS {
         for (b, d, i) in [(1u8, 0i32, 1i8), (15, -524288, -128), (7, 524287, 127), (0, 16, -1)] {
             case(&mut cases, format!("{name} {d}(%r{b}),{i}"), |o| enc(o, Mem::base_disp(b, d), i));
@@ -170,6 +206,8 @@ fn every_encoding_matches_gnu_as() {
         off += c.bytes.len();
     }
     assert!(bad.is_empty(), "{} of {} encodings differ:\n{}", bad.len(), cases.len(), bad.join("\n"));
-    assert_eq!(off, gas.len(), "GNU as produced more bytes than the encoder");
+    // GNU as pads the section to a multiple of 4 bytes with `nopr %r7` (07 07).
+    let tail = &gas[off.min(gas.len())..];
+    assert!(tail.len() < 4 && tail.chunks(2).all(|c| c == [7, 7]), "GNU as produced more bytes than the encoder: {tail:02x?}");
     assert!(cases.len() > 300, "only {} cases", cases.len());
 }

@@ -23,7 +23,7 @@ fn levels() -> Vec<(&'static str, HostFacilities)> {
 #[test]
 fn every_random_block_compiles() {
     let mut rng = Rng(0x1234_5678_9abc);
-    let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true };
+    let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true, vector_ops: true };
     for (name, facilities) in levels() {
         let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false };
         for case in 0..300 {
@@ -52,6 +52,9 @@ mod exec {
             *x = rng.interesting();
         }
         cpu.nzcv = rng.next() & 0xf000_0000;
+        for v in cpu.v.iter_mut().take(8) {
+            *v = (rng.interesting() as u128) << 64 | rng.interesting() as u128;
+        }
         let mut mem = FlatMemory::new(0, 1 << WINDOW_BITS);
         for b in mem.bytes[MEM_BASE as usize..MEM_BASE as usize + 0x210].iter_mut() {
             *b = rng.next() as u8;
@@ -109,7 +112,7 @@ mod exec {
     fn jit_matches_interpreter_on_random_blocks() {
         // Long blocks too, so that values outnumber the host registers and spill.
         let max_insns = std::env::var("ZARM_JIT_MAX_INSNS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
-        let gen = GenConfig { mem_base: MEM_BASE, max_insns, helper_ops: true };
+        let gen = GenConfig { mem_base: MEM_BASE, max_insns, helper_ops: true, vector_ops: true };
         let host = HostFacilities::detect();
         for (name, facilities) in levels() {
             // Only levels the host (or qemu's -cpu model) can execute.

@@ -42,6 +42,9 @@ pub struct GenConfig {
     /// Include operations that have no native JIT lowering yet (they go
     /// through the helper).
     pub helper_ops: bool,
+    /// Include AdvSIMD operations on V0–V7 (lane moves, integer and
+    /// bitwise lane operations, now and then one the JIT sends to the helper).
+    pub vector_ops: bool,
 }
 
 /// A random integer block: register reads and writes, ALU ops of both
@@ -50,6 +53,7 @@ pub struct GenConfig {
 pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
     let mut b = Builder::new(0x4000);
     let mut vals: Vec<Value> = Vec::new();
+    let mut vvals: Vec<Value> = Vec::new();
     let insns = 1 + rng.below(cfg.max_insns);
     for k in 0..insns {
         b.begin_insn(0x4000 + 4 * k, 0);
@@ -62,6 +66,12 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
             }
             let pick = |rng: &mut Rng| vals[rng.below(vals.len() as u64) as usize];
             let (x, y, z) = (pick(rng), pick(rng), pick(rng));
+            if cfg.vector_ops && rng.below(3) == 0 {
+                if let Some(v) = random_vector_op(&mut b, rng, &mut vvals, x, y) {
+                    vals.push(v);
+                }
+                continue;
+            }
             let v = match rng.below(40) {
                 0 => {
                     let value = rng.interesting();
@@ -156,6 +166,77 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
         Terminator::Jump { target: end }
     };
     b.finish(term, end)
+}
+
+/// One random vector operation; returns an I64 result (lane extraction),
+/// if it made one. V128 values go to `vvals`.
+fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: Value, y: Value) -> Option<Value> {
+    use crate::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecTernOp as T, VecUnOp as U};
+    if vvals.len() < 2 || rng.below(8) == 0 {
+        let v = b.push(Op::GetVec { r: rng.below(8) as u8 });
+        vvals.push(v);
+        return None;
+    }
+    let pickv = |rng: &mut Rng| vvals[rng.below(vvals.len() as u64) as usize];
+    let (va, vb, vc) = (pickv(rng), pickv(rng), pickv(rng));
+    let esize = 1u8 << rng.below(4);
+    // 64-bit lanes only come in 128-bit arrangements (1D is reserved).
+    let q = esize == 8 || rng.below(3) != 0;
+    let v = match rng.below(12) {
+        0 | 1 => {
+            let ops = [
+                B::Add, B::Sub, B::Mul, B::And, B::Orr, B::Eor, B::Bic, B::Orn, B::CmEq, B::CmHi, B::CmHs, B::CmGt, B::CmGe,
+                B::CmTst, B::Umax, B::Umin, B::Smax, B::Smin, B::Addp, B::Uqadd,
+            ];
+            b.push(Op::VBin { op: ops[rng.below(ops.len() as u64) as usize], esize, q, a: va, b: vb })
+        }
+        2 => {
+            let ops = [U::Not, U::Neg, U::Abs, U::Clz, U::Cnt, U::CmEq0, U::CmGt0, U::CmGe0, U::CmLe0, U::CmLt0, U::Cls];
+            let op = ops[rng.below(ops.len() as u64) as usize];
+            let esize = if op == U::Cnt { 1 } else { esize };
+            b.push(Op::VUn { op, esize, q, a: va })
+        }
+        3 => {
+            let ops = [S::Shl, S::Ushr, S::Sshr, S::Usra, S::Ssra, S::Sri];
+            let op = ops[rng.below(ops.len() as u64) as usize];
+            let bits = esize as u64 * 8;
+            let amount = if op == S::Shl { rng.below(bits) } else { 1 + rng.below(bits) } as u8;
+            b.push(Op::VShift { op, esize, q, amount, acc: vb, a: va })
+        }
+        4 => {
+            let ops = [T::Bsl, T::Bit, T::Bif, T::Mla, T::Mls];
+            let op = ops[rng.below(ops.len() as u64) as usize];
+            let esize = if matches!(op, T::Mla | T::Mls) { 1 << rng.below(3) } else { esize };
+            b.push(Op::VTern { op, esize, q, d: va, n: vb, m: vc })
+        }
+        5 => b.push(Op::VExtend { signed: rng.below(2) == 0, esize: 1 << rng.below(3), upper: rng.below(2) == 0, a: va }),
+        6 => b.push(Op::VNarrow { op: NarrowOp::Trunc, esize: 1 << rng.below(3), upper: rng.below(2) == 0, d: va, a: vb }),
+        7 => {
+            let idx = rng.below(16 / esize as u64) as u8;
+            return Some(b.push(Op::VExtractLane { esize, idx, v: va }));
+        }
+        8 => {
+            let idx = rng.below(16 / esize as u64) as u8;
+            b.push(Op::VInsertLane { esize, idx, v: va, x })
+        }
+        9 => {
+            if rng.below(2) == 0 {
+                b.push(Op::VDup { esize, q, x })
+            } else {
+                b.push(Op::VDupLane { esize, q, idx: rng.below(16 / esize as u64) as u8, v: va })
+            }
+        }
+        10 => b.push(Op::VFromHalves { lo: x, hi: y }),
+        _ => {
+            b.push(Op::SetVec { r: rng.below(8) as u8, v: va });
+            return None;
+        }
+    };
+    vvals.push(v);
+    if rng.below(3) == 0 {
+        b.push(Op::SetVec { r: rng.below(8) as u8, v });
+    }
+    None
 }
 
 fn mem_addr(b: &mut Builder, rng: &mut Rng, cfg: &GenConfig, x: Value) -> Value {

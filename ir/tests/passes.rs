@@ -13,7 +13,7 @@ const MEM_BASE: u64 = 0x1000;
 const MEM_LEN: usize = 0x200;
 
 fn gen_cfg() -> GenConfig {
-    GenConfig { mem_base: MEM_BASE, max_insns: 12, helper_ops: true }
+    GenConfig { mem_base: MEM_BASE, max_insns: 12, helper_ops: true, vector_ops: true }
 }
 
 fn run(block: &Block, seed: u64) -> (CpuState, Vec<u8>, BlockExit) {

@@ -21,6 +21,7 @@
 
 mod asm;
 pub mod helper;
+mod vector;
 
 use crate::encode::{self, Mem};
 use crate::facilities::HostFacilities;
@@ -164,9 +165,13 @@ fn m(base: u8, disp: i32) -> Mem {
     Mem::base_disp(base, disp)
 }
 
-/// Does this operation get a native lowering (with these facilities)?
-fn is_native(op: &Op) -> bool {
+/// Does this operation get a native lowering? `vx`: the vector-facility
+/// route is allowed.
+fn is_native(op: &Op, vx: bool) -> bool {
     use Op::*;
+    if vector::is_vector_lane(op) || (vx && vector::is_vector_integer(op)) {
+        return true;
+    }
     match op {
         Nop {} | GuestInsn { .. } | Const { .. } | VConst { .. } | GetGpr { .. } | SetGpr { .. } | GetVec { .. }
         | SetVec { .. } | GetNzcv {} | SetNzcv { .. } | Add { .. } | Sub { .. } | And { .. } | Or { .. }
@@ -206,9 +211,10 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     // Helper operations are cloned with their arguments renumbered 0..k so
     // the helper can index a small argument array; collected first so their
     // addresses are fixed before code embeds them.
+    let vx = Router::new(cfg.facilities).native(Route::VectorInteger);
     let mut helper_ops = Vec::new();
     for op in &block.ops {
-        if !is_native(op) {
+        if !is_native(op, vx) {
             let mut h = op.clone();
             for (k, a) in h.args_mut().into_iter().enumerate() {
                 *a = Value(k as u32);
@@ -253,12 +259,16 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     }
     let mut helper_index = 0;
     for (i, op) in block.ops.iter().enumerate() {
-        if is_native(op) {
+        if is_native(op, vx) {
             e.native(i, op, block)?;
             if !matches!(op, Op::Nop {} | Op::GuestInsn { .. }) {
                 e.native_ops += 1;
             }
         } else {
+            if vector::is_vector_integer(op) {
+                // Counted as this route's fallback.
+                e.route(Route::VectorInteger);
+            }
             e.call_helper(i, op, helper_index, block);
             helper_index += 1;
         }
@@ -1000,6 +1010,14 @@ impl Emitter<'_> {
                     self.route(Route::FullBarrier);
                     encode::bcr(self.b(), 14, 0);
                 }
+            }
+            VExtractLane { .. } | VInsertLane { .. } | VDup { .. } | VDupLane { .. } | VFromHalves { .. } => {
+                self.route(Route::VectorLanes);
+                self.vector_lane(i, op);
+            }
+            _ if vector::is_vector_integer(op) => {
+                self.route(Route::VectorInteger);
+                self.vector_integer(i, op);
             }
             other => return Err(format!("no native lowering for {} in block {:#x}", other.name(), block.start_pc)),
         }

@@ -124,6 +124,33 @@ pub fn vrr_c(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, v3: u8, m4: u8, m5: u8,
     ]);
 }
 
+/// VRR-a: `op1(8) V1(4) V2(4) ////(8) M5(4) M4(4) M3(4) RXB(4) op2(8)`.
+pub fn vrr_a(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, m3: u8) {
+    out.extend_from_slice(&[(op >> 8) as u8, (v1 & 15) << 4 | (v2 & 15), 0, 0, (m3 & 15) << 4 | rxb([v1, v2, 0, 0]), op as u8]);
+}
+
+/// VRR-e: `op1(8) V1(4) V2(4) V3(4) M6(4) ////(4) M5(4) V4(4) RXB(4) op2(8)`.
+pub fn vrr_e(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, v3: u8, v4: u8) {
+    out.extend_from_slice(&[(op >> 8) as u8, (v1 & 15) << 4 | (v2 & 15), (v3 & 15) << 4, 0, (v4 & 15) << 4 | rxb([v1, v2, v3, v4]), op as u8]);
+}
+
+/// VRS-a: `op1(8) V1(4) V3(4) B2(4) D2(12) M4(4) RXB(4) op2(8)`.
+pub fn vrs_a(out: &mut Vec<u8>, op: u16, v1: u8, v3: u8, b2: u8, d2: u16, m4: u8) {
+    out.extend_from_slice(&[
+        (op >> 8) as u8,
+        (v1 & 15) << 4 | (v3 & 15),
+        (b2 & 15) << 4 | (d2 >> 8 & 15) as u8,
+        d2 as u8,
+        (m4 & 15) << 4 | rxb([v1, v3, 0, 0]),
+        op as u8,
+    ]);
+}
+
+/// VRI-a: `op1(8) V1(4) ////(4) I2(16) M3(4) RXB(4) op2(8)`.
+pub fn vri_a(out: &mut Vec<u8>, op: u16, v1: u8, i2: u16, m3: u8) {
+    out.extend_from_slice(&[(op >> 8) as u8, (v1 & 15) << 4, (i2 >> 8) as u8, i2 as u8, (m3 & 15) << 4 | rxb([v1, 0, 0, 0]), op as u8]);
+}
+
 /// VRR-f (VLVGP): `op1(8) V1(4) R2(4) R3(4) ////(12) RXB(4) op2(8)`.
 pub fn vrr_f(out: &mut Vec<u8>, op: u16, v1: u8, r2: u8, r3: u8) {
     out.extend_from_slice(&[(op >> 8) as u8, (v1 & 15) << 4 | (r2 & 15), (r3 & 15) << 4, 0, rxb([v1, 0, 0, 0]), op as u8]);

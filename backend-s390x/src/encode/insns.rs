@@ -189,6 +189,40 @@ pub fn vlgv(out: &mut Vec<u8>, r1: u8, v3: u8, m: Mem, m4: u8) {
     vrs_c(out, 0xE721, r1, v3, m.base, m.disp as u16, m4);
 }
 
+// VRR-c with an element-size mask M4 (0 byte … 3 doubleword); for the
+// compares (VRR-b) M5 = 0: no condition code.
+table! { VRR_C_INSNS, f, (v1: u8, v2: u8, v3: u8, m4: u8) => |out: &mut Vec<u8>, op: u16| vrr_c(out, op, v1, v2, v3, m4, 0, 0);
+    vs = 0xE7F7u16, vceq = 0xE7F8u16, vch = 0xE7FBu16, vchl = 0xE7F9u16, vmx = 0xE7FFu16,
+    vmn = 0xE7FEu16, vmxl = 0xE7FDu16, vmnl = 0xE7FCu16, vml = 0xE7A2u16, vpk = 0xE794u16,
+    vpdi = 0xE784u16,
+}
+
+// VRR-c bitwise operations (no element size).
+table! { VRR_LOGIC_INSNS, f, (v1: u8, v2: u8, v3: u8) => |out: &mut Vec<u8>, op: u16| vrr_c(out, op, v1, v2, v3, 0, 0, 0);
+    vnc = 0xE769u16, vno = 0xE76Bu16,
+}
+
+// VRR-a: V1 ← op(V2), element size M3.
+table! { VRR_A_INSNS, f, (v1: u8, v2: u8, m3: u8) => |out: &mut Vec<u8>, op: u16| vrr_a(out, op, v1, v2, m3);
+    vlc = 0xE7DEu16, vlp = 0xE7DFu16, vpopct = 0xE750u16, vclz = 0xE753u16,
+    vuph = 0xE7D7u16, vuplh = 0xE7D5u16, vupl = 0xE7D6u16, vupll = 0xE7D4u16,
+}
+
+// VRS-a: element shifts by the amount D2(B2), element size M4.
+table! { VRS_A_INSNS, f, (v1: u8, v3: u8, m: Mem, m4: u8) => |out: &mut Vec<u8>, op: u16| vrs_a(out, op, v1, v3, m.base, m.disp as u16, m4);
+    vesl = 0xE730u16, vesrl = 0xE738u16, vesra = 0xE73Au16,
+}
+
+// VRI-a: immediates into vector registers.
+table! { VRI_A_INSNS, f, (v1: u8, i2: u16, m3: u8) => |out: &mut Vec<u8>, op: u16| vri_a(out, op, v1, i2, m3);
+    vleig = 0xE742u16, vgbm = 0xE744u16,
+}
+
+/// VSEL V1,V2,V3,V4: bits of V2 where V4 is one, of V3 where it is zero.
+pub fn vsel(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, v4: u8) {
+    vrr_e(out, 0xE78D, v1, v2, v3, v4);
+}
+
 /// VN/VO/VX and friends: V1 ← V2 op V3 (VRR-c without masks).
 pub fn vn(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8) {
     vrr_c(out, 0xE768, v1, v2, v3, 0, 0, 0);

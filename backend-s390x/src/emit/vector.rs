@@ -1,0 +1,322 @@
+//! AdvSIMD lowerings. A 128-bit IR value lives in its 16-byte frame slot as
+//! a host (big-endian) u128, so a `VL` of the slot puts guest lane `i` of
+//! an `n`-lane arrangement in z element `n-1-i`: element-wise operations
+//! need no reordering, and lane `i` of `e` bytes sits at slot byte
+//! `16 - (i+1)·e`.
+//!
+//! - [`Route::VectorLanes`] (base): moves between lanes and general
+//!   registers are plain loads and stores on the slot.
+//! - [`Route::VectorInteger`] (z13 vector facility): integer and bitwise
+//!   lane operations load their operands into v16–v19 (call-clobbered in
+//!   the s390x ELF ABI, so nothing needs saving), compute, and store the
+//!   result slot. Without the facility these operations call the helper.
+
+use super::*;
+use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecTernOp as T, VecUnOp as U};
+
+const VA: u8 = 16;
+const VB: u8 = 17;
+const VC: u8 = 18;
+
+/// The element-size code (M3/M4) of z vector instructions for `esize` bytes.
+fn ecode(esize: u8) -> u8 {
+    esize.trailing_zeros() as u8
+}
+
+/// Does the vector facility lower `op` (else: the helper)?
+pub(super) fn is_vector_integer(op: &Op) -> bool {
+    match op {
+        Op::VBin { op, esize, .. } => {
+            matches!(
+                op,
+                B::Add | B::Sub | B::And | B::Orr | B::Eor | B::Bic | B::Orn | B::CmEq | B::CmHi | B::CmHs | B::CmGt | B::CmGe
+                    | B::CmTst | B::Umax | B::Umin | B::Smax | B::Smin
+            ) || (*op == B::Mul && *esize <= 4)
+        }
+        Op::VUn { op, esize, .. } => {
+            matches!(op, U::Not | U::Neg | U::Abs | U::Clz | U::CmEq0 | U::CmGt0 | U::CmGe0 | U::CmLe0 | U::CmLt0)
+                || (*op == U::Cnt && *esize == 1)
+        }
+        Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
+        Op::VTern { op, esize, .. } => matches!(op, T::Bsl | T::Bit | T::Bif) || (matches!(op, T::Mla | T::Mls) && *esize <= 4),
+        Op::VExtend { .. } => true,
+        Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
+        _ => false,
+    }
+}
+
+/// Lane moves, lowered on every host.
+pub(super) fn is_vector_lane(op: &Op) -> bool {
+    matches!(op, Op::VExtractLane { .. } | Op::VInsertLane { .. } | Op::VDup { .. } | Op::VDupLane { .. } | Op::VFromHalves { .. })
+}
+
+/// Slot byte offset of lane `idx` of `esize` bytes.
+fn lane_off(esize: u8, idx: u8) -> i32 {
+    16 - (idx as i32 + 1) * esize as i32
+}
+
+impl Emitter<'_> {
+    /// A storage operand for frame offset `off` usable by the 12-bit
+    /// displacement vector loads and stores (r1 carries larger offsets).
+    fn vmem(&mut self, off: i32) -> Mem {
+        if off < 4096 {
+            m(15, off)
+        } else {
+            encode::lay(self.b(), 1, m(15, off));
+            m(1, 0)
+        }
+    }
+
+    fn vload(&mut self, vr: u8, v: Value) {
+        let off = self.slot(v);
+        let mem = self.vmem(off);
+        encode::vl(self.b(), vr, mem, 0);
+    }
+
+    /// Stores `vr` as value `i` (high 64 bits cleared unless `q`).
+    fn vresult(&mut self, i: usize, vr: u8, q: bool) {
+        if !q {
+            encode::vleig(self.b(), vr, 0, 0);
+        }
+        self.loc[i] = Loc::Slot;
+        let off = self.slot(Value(i as u32));
+        let mem = self.vmem(off);
+        encode::vst(self.b(), vr, mem, 0);
+    }
+
+    pub(super) fn vector_integer(&mut self, i: usize, op: &Op) {
+        match *op {
+            Op::VBin { op, esize, q, a, b } => {
+                self.vload(VA, a);
+                self.vload(VB, b);
+                let e = ecode(esize);
+                let b = self.b();
+                match op {
+                    B::Add => encode::va(b, VA, VA, VB, e),
+                    B::Sub => encode::vs(b, VA, VA, VB, e),
+                    B::Mul => encode::vml(b, VA, VA, VB, e),
+                    B::And => encode::vn(b, VA, VA, VB),
+                    B::Orr => encode::vo(b, VA, VA, VB),
+                    B::Eor => encode::vx(b, VA, VA, VB),
+                    B::Bic => encode::vnc(b, VA, VA, VB),
+                    B::Orn => {
+                        encode::vno(b, VB, VB, VB);
+                        encode::vo(b, VA, VA, VB);
+                    }
+                    B::CmEq => encode::vceq(b, VA, VA, VB, e),
+                    B::CmGt => encode::vch(b, VA, VA, VB, e),
+                    B::CmHi => encode::vchl(b, VA, VA, VB, e),
+                    // a >= b is not (b > a).
+                    B::CmGe => {
+                        encode::vch(b, VA, VB, VA, e);
+                        encode::vno(b, VA, VA, VA);
+                    }
+                    B::CmHs => {
+                        encode::vchl(b, VA, VB, VA, e);
+                        encode::vno(b, VA, VA, VA);
+                    }
+                    B::CmTst => {
+                        encode::vn(b, VA, VA, VB);
+                        encode::vgbm(b, VB, 0, 0);
+                        encode::vceq(b, VA, VA, VB, e);
+                        encode::vno(b, VA, VA, VA);
+                    }
+                    B::Umax => encode::vmxl(b, VA, VA, VB, e),
+                    B::Umin => encode::vmnl(b, VA, VA, VB, e),
+                    B::Smax => encode::vmx(b, VA, VA, VB, e),
+                    B::Smin => encode::vmn(b, VA, VA, VB, e),
+                    other => unreachable!("VBin {other:?} is not routed to the vector facility"),
+                }
+                self.vresult(i, VA, q);
+            }
+            Op::VUn { op, esize, q, a } => {
+                self.vload(VA, a);
+                let e = ecode(esize);
+                let b = self.b();
+                if matches!(op, U::CmEq0 | U::CmGt0 | U::CmGe0 | U::CmLe0 | U::CmLt0) {
+                    encode::vgbm(b, VB, 0, 0);
+                }
+                match op {
+                    U::Not => encode::vno(b, VA, VA, VA),
+                    U::Neg => encode::vlc(b, VA, VA, e),
+                    U::Abs => encode::vlp(b, VA, VA, e),
+                    U::Clz => encode::vclz(b, VA, VA, e),
+                    U::Cnt => encode::vpopct(b, VA, VA, 0),
+                    U::CmEq0 => encode::vceq(b, VA, VA, VB, e),
+                    U::CmGt0 => encode::vch(b, VA, VA, VB, e),
+                    U::CmLt0 => encode::vch(b, VA, VB, VA, e),
+                    // a >= 0 is not (0 > a); a <= 0 is not (a > 0).
+                    U::CmGe0 => {
+                        encode::vch(b, VA, VB, VA, e);
+                        encode::vno(b, VA, VA, VA);
+                    }
+                    U::CmLe0 => {
+                        encode::vch(b, VA, VA, VB, e);
+                        encode::vno(b, VA, VA, VA);
+                    }
+                    other => unreachable!("VUn {other:?} is not routed to the vector facility"),
+                }
+                self.vresult(i, VA, q);
+            }
+            Op::VShift { op, esize, q, amount, acc, a } => {
+                self.vload(VA, a);
+                let e = ecode(esize);
+                let bits = esize as u32 * 8;
+                let amount = amount as u32;
+                let b = self.b();
+                // The z shifts take the amount modulo the element width; A64
+                // right shifts by the full width give 0 (logical) or the sign.
+                match op {
+                    S::Shl if amount < bits => encode::vesl(b, VA, VA, m(0, amount as i32), e),
+                    S::Ushr | S::Usra if amount < bits => encode::vesrl(b, VA, VA, m(0, amount as i32), e),
+                    S::Shl | S::Ushr | S::Usra => encode::vgbm(b, VA, 0, 0),
+                    S::Sshr | S::Ssra => encode::vesra(b, VA, VA, m(0, amount.min(bits - 1) as i32), e),
+                    other => unreachable!("VShift {other:?} is not routed to the vector facility"),
+                }
+                if matches!(op, S::Usra | S::Ssra) {
+                    self.vload(VB, acc);
+                    encode::va(self.b(), VA, VA, VB, e);
+                }
+                self.vresult(i, VA, q);
+            }
+            Op::VTern { op, esize, q, d, n, m: mm } => {
+                self.vload(VA, d);
+                self.vload(VB, n);
+                self.vload(VC, mm);
+                let e = ecode(esize);
+                let b = self.b();
+                // VSEL V1,V2,V3,V4 = (V2 & V4) | (V3 & ¬V4); VA = d, VB = n, VC = m.
+                match op {
+                    T::Bsl => encode::vsel(b, VA, VB, VC, VA),
+                    T::Bit => encode::vsel(b, VA, VB, VA, VC),
+                    T::Bif => encode::vsel(b, VA, VA, VB, VC),
+                    T::Mla => {
+                        encode::vml(b, VB, VB, VC, e);
+                        encode::va(b, VA, VA, VB, e);
+                    }
+                    T::Mls => {
+                        encode::vml(b, VB, VB, VC, e);
+                        encode::vs(b, VA, VA, VB, e);
+                    }
+                    other => unreachable!("VTern {other:?} is not routed to the vector facility"),
+                }
+                self.vresult(i, VA, q);
+            }
+            Op::VExtend { signed, esize, upper, a } => {
+                self.vload(VA, a);
+                // The guest's low half is the z register's right half.
+                let f = match (signed, upper) {
+                    (false, false) => encode::vupll,
+                    (false, true) => encode::vuplh,
+                    (true, false) => encode::vupl,
+                    (true, true) => encode::vuph,
+                };
+                f(self.b(), VA, VA, ecode(esize));
+                self.vresult(i, VA, true);
+            }
+            Op::VNarrow { op: NarrowOp::Trunc, esize, upper, d, a } => {
+                // VPK packs V2's elements into the left half, V3's into the
+                // right half (the guest's low half).
+                let e = ecode(2 * esize);
+                self.vload(VA, a);
+                if upper {
+                    self.vload(VB, d);
+                    let b = self.b();
+                    encode::vpk(b, VA, VA, VA, e);
+                    // Left doubleword from the packed value, right from d.
+                    encode::vpdi(b, VA, VA, VB, 1);
+                } else {
+                    let b = self.b();
+                    encode::vgbm(b, VB, 0, 0);
+                    encode::vpk(b, VA, VB, VA, e);
+                }
+                self.vresult(i, VA, true);
+            }
+            _ => unreachable!("{} is not a vector integer operation", op.name()),
+        }
+    }
+
+    /// Loads lane `idx` of `esize` bytes of `v`, zero-extended, into `r`.
+    fn load_lane(&mut self, r: u8, v: Value, esize: u8, idx: u8) {
+        let mem = m(15, self.slot(v) + lane_off(esize, idx));
+        let b = self.b();
+        match esize {
+            1 => encode::llgc(b, r, mem),
+            2 => encode::llgh(b, r, mem),
+            4 => encode::llgf(b, r, mem),
+            _ => encode::lg(b, r, mem),
+        }
+    }
+
+    /// Stores the replication of the low `esize` bytes of r2 into value
+    /// `i`'s slot (both halves if `q`, else the high half zero).
+    fn dup_from_r2(&mut self, i: usize, esize: u8, q: bool) {
+        let rep: u64 = match esize {
+            1 => 0x0101_0101_0101_0101,
+            2 => 0x0001_0001_0001_0001,
+            4 => 0x0000_0001_0000_0001,
+            _ => 1,
+        };
+        if rep != 1 {
+            self.load_imm(3, rep);
+            encode::msgr(self.b(), 2, 3);
+        }
+        self.loc[i] = Loc::Slot;
+        let off = self.slot(Value(i as u32));
+        let b = self.b();
+        encode::stg(b, 2, m(15, off + 8));
+        if !q {
+            encode::lghi(b, 2, 0);
+        }
+        encode::stg(b, 2, m(15, off));
+    }
+
+    pub(super) fn vector_lane(&mut self, i: usize, op: &Op) {
+        match *op {
+            Op::VExtractLane { esize, idx, v } => {
+                let d = self.def(i);
+                self.load_lane(d, v, esize, idx);
+                self.commit(i, d);
+            }
+            Op::VInsertLane { esize, idx, v, x } => {
+                let rx = self.get(x, SA);
+                self.loc[i] = Loc::Slot;
+                let off = self.slot(Value(i as u32));
+                let from = self.slot(v);
+                self.copy16(m(15, off), m(15, from));
+                let mem = m(15, off + lane_off(esize, idx));
+                let b = self.b();
+                match esize {
+                    1 => encode::stcy(b, rx, mem),
+                    2 => encode::sthy(b, rx, mem),
+                    4 => encode::sty(b, rx, mem),
+                    _ => encode::stg(b, rx, mem),
+                }
+            }
+            Op::VFromHalves { lo, hi } => {
+                let (lo, hi) = (self.get(lo, SA), self.get(hi, SB));
+                self.loc[i] = Loc::Slot;
+                let off = self.slot(Value(i as u32));
+                let b = self.b();
+                encode::stg(b, hi, m(15, off));
+                encode::stg(b, lo, m(15, off + 8));
+            }
+            Op::VDup { esize, q, x } => {
+                let rx = self.get(x, SA);
+                let b = self.b();
+                match esize {
+                    1 => encode::llgcr(b, 2, rx),
+                    2 => encode::llghr(b, 2, rx),
+                    4 => encode::llgfr(b, 2, rx),
+                    _ => encode::lgr(b, 2, rx),
+                }
+                self.dup_from_r2(i, esize, q);
+            }
+            Op::VDupLane { esize, q, idx, v } => {
+                self.load_lane(2, v, esize, idx);
+                self.dup_from_r2(i, esize, q);
+            }
+            _ => unreachable!("{} is not a lane move", op.name()),
+        }
+    }
+}
