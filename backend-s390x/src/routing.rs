@@ -33,6 +33,10 @@ pub enum Route {
     AtomicBitwise,
     /// DMB/DSB full barriers (IR `Fence Full`).
     FullBarrier,
+    /// Scalar FP arithmetic, compares and conversions on the BFP unit,
+    /// guarded (IR `FpBin`/`FpUn`/`FpMulAdd`/`FpCmp`/`FpConvert`/`FpToInt`/
+    /// `IntToFp` of single and double precision).
+    FloatScalar,
     /// AdvSIMD integer and bitwise lane operations (IR `VBin`/`VUn`/
     /// `VShift`/`VTern`/`VExtend`/`VNarrow` of the kinds listed in the row).
     VectorInteger,
@@ -114,6 +118,13 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "— (base)",
     },
     RouteInfo {
+        route: Route::FloatScalar,
+        guest: "FADD, FSUB, FMUL, FNMUL, FDIV, FABD, FSQRT, FMADD/FMSUB/FNMADD/FNMSUB, FCMP(E), FCVT (S<->D), FCVT[NAPMZ][SU], SCVTF/UCVTF (S, D); FABS/FNEG (all sizes)",
+        native: "AEBR/ADBR, SEBR/SDBR, MEEBR/MDBR, DEBR/DDBR, SQEBR/SQDBR, MAEBR/MADBR, CEBR/KEBR/CDBR/KDBR, LDEBR/LEDBR, C[L][GF][ED]BR, C[ED][L][GF]BR; flags from the FPC; sign ops in general registers",
+        facility: None,
+        fallback: "— (BFP is in the base); guarded: non-default FPCR, NaNs, results at 2^Emin and invalid conversions take the helper",
+    },
+    RouteInfo {
         route: Route::VectorInteger,
         guest: "ADD, SUB, MUL (8-32 bit lanes), AND, ORR, EOR, BIC, ORN, CMEQ/CMGT/CMGE/CMHI/CMHS/CMTST (also against #0), UMAX/UMIN/SMAX/SMIN, SHL/USHR/SSHR/USRA/SSRA #imm, BSL/BIT/BIF, MLA/MLS, NOT, NEG, ABS, CNT, CLZ, UXTL/SXTL(2), XTN(2)",
         native: "VA, VS, VML, VN, VO, VX, VNC, VNO, VCEQ, VCH, VCHL, VMX(L), VMN(L), VESL/VESRL/VESRA, VSEL, VLC, VLP, VPOPCT, VCLZ, VUPH/VUPL(L/H), VPK+VPDI (z13 vector facility)",
@@ -176,6 +187,7 @@ mod tests {
             Route::LittleEndianAccess,
             Route::AtomicBitwise,
             Route::FullBarrier,
+            Route::FloatScalar,
             Route::VectorInteger,
             Route::VectorLanes,
             Route::Helper,

@@ -161,6 +161,39 @@ fn all_cases() -> Vec<Case> {
     for (v1, v2, v3, v4) in [(1u8, 18u8, 3u8, 20u8), (31, 0, 16, 15)] {
         case(&mut cases, format!("vsel %v{v1},%v{v2},%v{v3},%v{v4}"), |o| encode::vsel(o, v1, v2, v3, v4));
     }
+    for &(name, enc) in encode::insns::RRE_FP_INSNS {
+        for (f1, f2) in [(0u8, 2u8), (15, 0), (6, 9)] {
+            case(&mut cases, format!("{name} %f{f1},%f{f2}"), |o| enc(o, f1, f2));
+        }
+    }
+    for &(name, enc) in encode::insns::RRD_FP_INSNS {
+        for (f1, f3, f2) in [(0u8, 2u8, 4u8), (15, 0, 7), (6, 9, 1)] {
+            case(&mut cases, format!("{name} %f{f1},%f{f3},%f{f2}"), |o| enc(o, f1, f3, f2));
+        }
+    }
+    for (f, r) in [(0u8, 2u8), (15, 0), (6, 9)] {
+        case(&mut cases, format!("ldgr %f{f},%r{r}"), |o| encode::ldgr(o, f, r));
+        case(&mut cases, format!("lgdr %r{r},%f{f}"), |o| encode::lgdr(o, r, f));
+        case(&mut cases, format!("efpc %r{r}"), |o| encode::efpc(o, r));
+        case(&mut cases, format!("sfpc %r{r}"), |o| encode::sfpc(o, r));
+    }
+    for &(name, enc) in encode::insns::RRF_E_FP_TO_INT_INSNS {
+        for (r1, m3, f2) in [(0u8, 5u8, 2u8), (15, 0, 0), (6, 7, 9), (3, 1, 4)] {
+            // The logical forms also take M4.
+            let m4 = if name.starts_with("cl") { ",0" } else { "" };
+            case(&mut cases, format!("{name} %r{r1},{m3},%f{f2}{m4}"), |o| enc(o, r1, m3, f2));
+        }
+    }
+    for &(name, enc) in encode::insns::RRE_INT_TO_FP_INSNS {
+        for (f1, r2) in [(0u8, 2u8), (15, 0), (6, 9)] {
+            case(&mut cases, format!("{name} %f{f1},%r{r2}"), |o| enc(o, f1, r2));
+        }
+    }
+    for &(name, enc) in encode::insns::RRF_E_INT_TO_FP_INSNS {
+        for (f1, r2) in [(0u8, 2u8), (15, 0), (6, 9)] {
+            case(&mut cases, format!("{name} %f{f1},0,%r{r2},0"), |o| enc(o, f1, r2));
+        }
+    }
     for &(name, enc) in encode::insns::SIY_INSNS {
         for (b, d, i) in [(1u8, 0i32, 1i8), (15, -524288, -128), (7, 524287, 127), (0, 16, -1)] {
             case(&mut cases, format!("{name} {d}(%r{b}),{i}"), |o| enc(o, Mem::base_disp(b, d), i));
@@ -178,6 +211,7 @@ fn all_cases() -> Vec<Case> {
     case(&mut cases, "ipm %r3".into(), |o| encode::ipm(o, 3));
     case(&mut cases, "tmll %r1,65535".into(), |o| encode::tmll(o, 1, 0xffff));
     case(&mut cases, "tmll %r14,2".into(), |o| encode::tmll(o, 14, 2));
+    case(&mut cases, "tmlh %r3,1984".into(), |o| encode::tmlh(o, 3, 0x07c0));
     case(&mut cases, "bcr 14,0".into(), |o| encode::bcr(o, 14, 0));
     case(&mut cases, "bcr 15,%r14".into(), |o| encode::bcr(o, 15, 14));
     case(&mut cases, "basr %r14,%r1".into(), |o| encode::basr(o, 14, 1));

@@ -41,7 +41,7 @@ mod exec {
     use super::*;
     use zarm_backend_s390x::emit::{JitContext, EXIT_EXCEPTION, EXIT_FAULT, EXIT_JUMP, EXIT_SYSCALL};
     use zarm_ir::mem::FlatMemory;
-    use zarm_ir::{Block, BlockExit, CpuState, GuestMemory, Interpreter};
+    use zarm_ir::{Block, BlockExit, CpuState, GuestMemory, Interpreter, Op, Value};
 
     type Trampoline = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext, u64) -> u64;
 
@@ -52,6 +52,10 @@ mod exec {
             *x = rng.interesting();
         }
         cpu.nzcv = rng.next() & 0xf000_0000;
+        // Mostly the default FP mode; now and then RZ, FZ or DN, which the
+        // native FP path must leave to the helper.
+        cpu.fpcr = [0, 0, 0, 0, 3 << 22, 1 << 24, 1 << 25][rng.below(7) as usize];
+        cpu.fpsr = [0, 0x10, 0x9f][rng.below(3) as usize];
         for v in cpu.v.iter_mut().take(8) {
             *v = (rng.interesting() as u128) << 64 | rng.interesting() as u128;
         }
@@ -108,6 +112,56 @@ mod exec {
         r
     }
 
+    /// Single FP operations on chosen corner operands (found by the random
+    /// test), each alone in a block, with the FPSR flags compared.
+    #[test]
+    fn fp_corner_cases() {
+        use zarm_ir::fp::FpSize;
+        let cases: &[(Op, [u64; 3])] = &[
+            (
+                Op::FpMulAdd { size: FpSize::D, neg_product: true, neg_addend: false, addend: Value(0), a: Value(1), b: Value(2) },
+                [15665170809610084578, 18444492273895866816, 0],
+            ),
+            (
+                Op::FpMulAdd { size: FpSize::S, neg_product: true, neg_addend: false, addend: Value(0), a: Value(1), b: Value(2) },
+                [2155872254, 4211208258, 3338665984],
+            ),
+            (Op::FpUn { op: zarm_ir::fp::FpUnOp::Sqrt, size: FpSize::S, a: Value(0) }, [0xffff_ffff_8000_0000, 0, 0]),
+            (Op::FpUn { op: zarm_ir::fp::FpUnOp::Sqrt, size: FpSize::S, a: Value(0) }, [0x8000_0000, 0, 0]),
+            (Op::FpUn { op: zarm_ir::fp::FpUnOp::Sqrt, size: FpSize::D, a: Value(0) }, [0x8000_0000_0000_0000, 0, 0]),
+        ];
+        let cfg = EmitConfig { facilities: HostFacilities::detect(), guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false };
+        for (k, (op, vals)) in cases.iter().enumerate() {
+            let mut b = zarm_ir::Builder::new(0x4000);
+            b.begin_insn(0x4000, 0);
+            let c: Vec<Value> = vals.iter().map(|v| b.konst(*v)).collect();
+            let mut op = op.clone();
+            for a in op.args_mut() {
+                *a = c[a.index()];
+            }
+            let r = b.push(op);
+            b.set_gpr(0, r);
+            let block = b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004);
+            // Seeds whose initial FPCR is the default mode (the fast path)
+            // and some whose is not.
+            let default_mode: Vec<u64> = (1..).filter(|s| initial(*s).0.fpcr == 0).take(3).collect();
+            for seed in default_mode.into_iter().chain([1, 2, 3]) {
+                let want = normalise(run_interp(&block, seed));
+                let got = normalise(run_jit(&block, &cfg, seed));
+                assert!(
+                    want == got,
+                    "case {k}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})\n{}",
+                    want.0.x[0],
+                    got.0.x[0],
+                    want.0.fpsr,
+                    got.0.fpsr,
+                    want.0.fpcr,
+                    zarm_ir::print::print_block(&block)
+                );
+            }
+        }
+    }
+
     #[test]
     fn jit_matches_interpreter_on_random_blocks() {
         // Long blocks too, so that values outnumber the host registers and spill.
@@ -127,11 +181,25 @@ mod exec {
                 let seed = rng.next();
                 let want = normalise(run_interp(&block, seed));
                 let got = normalise(run_jit(&block, &cfg, seed));
+                if want != got && std::env::var_os("ZARM_JIT_SHRINK").is_some() {
+                    // Debug aid: the shortest prefix of the block that diverges.
+                    for k in 1..=block.ops.len() {
+                        let mut p = block.clone();
+                        p.ops.truncate(k);
+                        p.term = zarm_ir::Terminator::Jump { target: p.end_pc };
+                        if normalise(run_interp(&p, seed)) != normalise(run_jit(&p, &cfg, seed)) {
+                            let (w, g) = (run_interp(&p, seed).0, run_jit(&p, &cfg, seed).0);
+                            panic!("first divergence after op {}: {}\nfpsr {:#x} vs {:#x}, init fpsr {:#x}", k - 1, zarm_ir::print::print_block(&p), w.fpsr, g.fpsr, initial(seed).0.fpsr);
+                        }
+                    }
+                }
                 if want != got {
                     let (w, g) = (&want.0, &got.0);
                     let regs: Vec<String> = (0..32)
                         .filter(|&r| w.x[r] != g.x[r])
                         .map(|r| format!("x{r}: interp {:#x} jit {:#x}", w.x[r], g.x[r]))
+                        .chain((0..32).filter(|&r| w.v[r] != g.v[r]).map(|r| format!("v{r}: interp {:#x} jit {:#x}", w.v[r], g.v[r])))
+                        .chain((w.fpsr != g.fpsr).then(|| format!("fpsr: interp {:#x} jit {:#x} (fpcr {:#x})", w.fpsr, g.fpsr, w.fpcr)))
                         .collect();
                     panic!(
                         "{name} case {case}: JIT diverges from the interpreter\nexit interp {:?} jit {:?}\nnzcv interp {:#x} jit {:#x}\n{}\nmemory equal: {}\n{}\nhost code:\n{}",

@@ -67,7 +67,13 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
             let pick = |rng: &mut Rng| vals[rng.below(vals.len() as u64) as usize];
             let (x, y, z) = (pick(rng), pick(rng), pick(rng));
             if cfg.vector_ops && rng.below(3) == 0 {
-                if let Some(v) = random_vector_op(&mut b, rng, &mut vvals, x, y) {
+                if rng.below(2) == 0 {
+                    let v = random_fp_op(&mut b, rng, x, y, z);
+                    vals.push(v);
+                    if rng.below(3) == 0 {
+                        b.set_gpr(rng.below(8) as u8, v);
+                    }
+                } else if let Some(v) = random_vector_op(&mut b, rng, &mut vvals, x, y) {
                     vals.push(v);
                 }
                 continue;
@@ -166,6 +172,63 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
         Terminator::Jump { target: end }
     };
     b.finish(term, end)
+}
+
+/// FP bit patterns biased towards the corners: zeros, infinities, quiet
+/// and signalling NaNs, subnormals, the smallest normal and its
+/// neighbours, the largest finite value, small integers.
+pub fn interesting_fp(rng: &mut Rng, double: bool) -> u64 {
+    let (sign, emask, qbit, min_normal, max) = if double {
+        (1u64 << 63, 0x7ff0_0000_0000_0000u64, 1u64 << 51, 1u64 << 52, 0x7fef_ffff_ffff_ffffu64)
+    } else {
+        (1u64 << 31, 0x7f80_0000, 1 << 22, 1 << 23, 0x7f7f_ffff)
+    };
+    let s = if rng.below(2) == 0 { sign } else { 0 };
+    let v = match rng.below(12) {
+        0 => 0,
+        1 => emask,
+        2 => emask | qbit | rng.below(1000),
+        3 => emask | (1 + rng.below(qbit - 1)),
+        4 => 1 + rng.below(min_normal - 1),
+        5 => min_normal - 2 + rng.below(4),
+        6 => max - rng.below(2),
+        7 => {
+            let one = if double { 0x3ff0_0000_0000_0000 } else { 0x3f80_0000 };
+            one + (rng.below(64) << if double { 52 } else { 23 })
+        }
+        _ => rng.next() & (emask | (min_normal - 1)),
+    };
+    s | v
+}
+
+/// One random scalar FP operation on single or double values (constants
+/// from `interesting_fp`, or registers).
+fn random_fp_op(b: &mut Builder, rng: &mut Rng, x: Value, y: Value, z: Value) -> Value {
+    use crate::fp::{FpBinOp as F, FpRounding as R, FpSize, FpUnOp};
+    let double = rng.below(2) == 0;
+    let size = if double { FpSize::D } else { FpSize::S };
+    let operand = |b: &mut Builder, rng: &mut Rng, v: Value| if rng.below(3) == 0 { v } else { b.konst(interesting_fp(rng, double)) };
+    let (a, bb, c) = (operand(b, rng, x), operand(b, rng, y), operand(b, rng, z));
+    let w = if rng.below(2) == 0 { Width::W32 } else { Width::W64 };
+    match rng.below(9) {
+        0 | 1 => {
+            let ops = [F::Add, F::Sub, F::Mul, F::Div, F::NMul, F::Abd, F::Max, F::MinNum];
+            b.push(Op::FpBin { op: ops[rng.below(ops.len() as u64) as usize], size, a, b: bb })
+        }
+        2 => {
+            let op = [FpUnOp::Sqrt, FpUnOp::Abs, FpUnOp::Neg][rng.below(3) as usize];
+            b.push(Op::FpUn { op, size, a })
+        }
+        3 => b.push(Op::FpMulAdd { size, neg_product: rng.below(2) == 0, neg_addend: rng.below(2) == 0, addend: a, a: bb, b: c }),
+        4 => b.push(Op::FpCmp { size, signaling: rng.below(2) == 0, a, b: bb }),
+        5 => b.push(Op::FpConvert { from: size, to: if double { FpSize::S } else { FpSize::D }, a }),
+        6 => {
+            let mode = [R::TieEven, R::TieAway, R::PosInf, R::NegInf, R::Zero, R::Current][rng.below(6) as usize];
+            b.push(Op::FpToInt { from: size, w, signed: rng.below(2) == 0, mode, fbits: 0, a })
+        }
+        7 => b.push(Op::IntToFp { to: size, w, signed: rng.below(2) == 0, fbits: 0, a: x }),
+        _ => b.push(Op::FpUn { op: FpUnOp::Neg, size: FpSize::H, a }),
+    }
 }
 
 /// One random vector operation; returns an I64 result (lane extraction),

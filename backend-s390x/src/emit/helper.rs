@@ -27,6 +27,30 @@ pub struct JitContext {
     /// The guest page-permission table (one byte per 4 KiB page: bit 0
     /// read, bit 1 write), for code compiled with `checked_pages`.
     pub pages: *const u8,
+    /// The five IEEE flags of the FPC (invalid, divide-by-zero, overflow,
+    /// underflow, inexact, from bit 4 down to bit 0) as FPSR bits (IOC,
+    /// DZC, OFC, UFC, IXC from bit 0 up): the fast FP path's lookup table.
+    pub fpc_to_fpsr: [u8; 32],
+}
+
+/// See `JitContext::fpc_to_fpsr`.
+pub const fn fpc_to_fpsr_table() -> [u8; 32] {
+    let mut t = [0u8; 32];
+    let mut k = 0;
+    while k < 32 {
+        let mut out = 0u8;
+        let mut bit = 0;
+        while bit < 5 {
+            // FPC order: k bit 4 = invalid … bit 0 = inexact; FPSR: IOC = bit 0 … IXC = bit 4.
+            if k & (1 << bit) != 0 {
+                out |= 1 << (4 - bit);
+            }
+            bit += 1;
+        }
+        t[k] = out;
+        k += 1;
+    }
+    t
 }
 
 impl JitContext {
@@ -34,7 +58,7 @@ impl JitContext {
     /// indirect-branch cache `ibtc` (`IBTC_ENTRIES` entries) and, when
     /// compiled with `checked_pages`, the permission table `pages`.
     pub fn new(cpu: *mut CpuState, mem: *mut &'static mut dyn GuestMemory, ibtc: *mut [u64; 2], pages: *const u8) -> Self {
-        JitContext { cpu, mem, fault_addr: 0, fault_kind: 0, fault_write: 0, exit_request: 0, ibtc, pages }
+        JitContext { cpu, mem, fault_addr: 0, fault_kind: 0, fault_write: 0, exit_request: 0, ibtc, pages, fpc_to_fpsr: fpc_to_fpsr_table() }
     }
 
     fn record_fault(&mut self, f: MemFault) {

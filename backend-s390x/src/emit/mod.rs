@@ -20,6 +20,7 @@
 //! lowerings replace those calls over time.
 
 mod asm;
+mod fp;
 pub mod helper;
 mod vector;
 
@@ -169,7 +170,7 @@ fn m(base: u8, disp: i32) -> Mem {
 /// route is allowed.
 fn is_native(op: &Op, vx: bool) -> bool {
     use Op::*;
-    if vector::is_vector_lane(op) || (vx && vector::is_vector_integer(op)) {
+    if vector::is_vector_lane(op) || fp::is_sign_op(op) || (vx && vector::is_vector_integer(op)) {
         return true;
     }
     match op {
@@ -264,6 +265,9 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
             if !matches!(op, Op::Nop {} | Op::GuestInsn { .. }) {
                 e.native_ops += 1;
             }
+        } else if fp::has_fast_path(op) {
+            e.fp_guarded(i, op, helper_index);
+            helper_index += 1;
         } else {
             if vector::is_vector_integer(op) {
                 // Counted as this route's fallback.
@@ -1015,6 +1019,7 @@ impl Emitter<'_> {
                 self.route(Route::VectorLanes);
                 self.vector_lane(i, op);
             }
+            FpUn { .. } if fp::is_sign_op(op) => self.fp_sign_op(i, op),
             _ if vector::is_vector_integer(op) => {
                 self.route(Route::VectorInteger);
                 self.vector_integer(i, op);
@@ -1083,8 +1088,28 @@ impl Emitter<'_> {
     }
 
     fn call_helper(&mut self, i: usize, op: &Op, index: usize, _block: &Block) {
-        self.helper_calls += 1;
         self.route(Route::Helper);
+        self.helper_invoke(op, index);
+        match op.result_type() {
+            Some(Type::I64) => {
+                let d = self.def(i);
+                encode::lg(self.b(), d, m(15, OUT_OFF + 8));
+                self.commit(i, d);
+            }
+            Some(Type::V128) => {
+                self.loc[i] = Loc::Slot;
+                let off = self.slot(Value(i as u32));
+                self.copy16(m(15, off), m(15, OUT_OFF));
+            }
+            None => {}
+        }
+    }
+
+    /// Calls the helper for `op` (helper operation `index`): arguments to
+    /// the frame, the call, a fault exit if it reports one; the result is
+    /// left at `OUT_OFF`.
+    fn helper_invoke(&mut self, op: &Op, index: usize) {
+        self.helper_calls += 1;
         let args_off = ARGS_OFF;
         for (k, (a, ty)) in op.args().into_iter().enumerate() {
             let at = args_off + 16 * k as i32;
@@ -1115,19 +1140,6 @@ impl Emitter<'_> {
         let stub = self.buf.new_label();
         self.buf.branch(7, stub);
         self.fault_stubs.push((stub, self.pc, None));
-        match op.result_type() {
-            Some(Type::I64) => {
-                let d = self.def(i);
-                encode::lg(self.b(), d, m(15, out_off + 8));
-                self.commit(i, d);
-            }
-            Some(Type::V128) => {
-                self.loc[i] = Loc::Slot;
-                let off = self.slot(Value(i as u32));
-                self.copy16(m(15, off), m(15, out_off));
-            }
-            None => {}
-        }
     }
 
     fn set_pc_and_exit(&mut self, pc: u64, code: u64) {

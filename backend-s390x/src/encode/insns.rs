@@ -169,6 +169,53 @@ pub fn basr(out: &mut Vec<u8>, r1: u8, r2: u8) {
     rr(out, 0x0D, r1, r2);
 }
 
+// RRE between floating-point registers (BFP, in the base): R1 ← op(R1, R2).
+table! { RRE_FP_INSNS, f, (f1: u8, f2: u8) => |out: &mut Vec<u8>, op: u16| rre(out, op, f1, f2);
+    adbr = 0xB31Au16, sdbr = 0xB31Bu16, mdbr = 0xB31Cu16, ddbr = 0xB31Du16, sqdbr = 0xB315u16,
+    aebr = 0xB30Au16, sebr = 0xB30Bu16, meebr = 0xB317u16, debr = 0xB30Du16, sqebr = 0xB314u16,
+    cdbr = 0xB319u16, kdbr = 0xB318u16, cebr = 0xB309u16, kebr = 0xB308u16,
+    ltdbr = 0xB312u16, ltebr = 0xB302u16, ldebr = 0xB304u16, ledbr = 0xB344u16,
+}
+
+// RRD fused multiply-add: F1 ← F3 × F2 ± F1.
+table! { RRD_FP_INSNS, f, (f1: u8, f3: u8, f2: u8) => |out: &mut Vec<u8>, op: u16| rrf(out, op, f1, 0, f3, f2);
+    madbr = 0xB31Eu16, msdbr = 0xB31Fu16, maebr = 0xB30Eu16, msebr = 0xB30Fu16,
+}
+
+/// LDGR F1,R2: the 64 bits of R2 into floating-point register F1.
+pub fn ldgr(out: &mut Vec<u8>, f1: u8, r2: u8) {
+    rre(out, 0xB3C1, f1, r2);
+}
+/// LGDR R1,F2: the 64 bits of floating-point register F2 into R1.
+pub fn lgdr(out: &mut Vec<u8>, r1: u8, f2: u8) {
+    rre(out, 0xB3CD, r1, f2);
+}
+/// EFPC R1: the floating-point-control register into bits 32-63 of R1.
+pub fn efpc(out: &mut Vec<u8>, r1: u8) {
+    rre(out, 0xB38C, r1, 0);
+}
+/// SFPC R1: bits 32-63 of R1 into the floating-point-control register.
+pub fn sfpc(out: &mut Vec<u8>, r1: u8) {
+    rre(out, 0xB384, r1, 0);
+}
+
+// RRF-e conversions with an explicit rounding mode M3 (M4 = 0):
+// BFP → fixed (CxxBR) and, with the floating-point-extension facility
+// (z196, in the base), the logical forms.
+table! { RRF_E_FP_TO_INT_INSNS, f, (r1: u8, m3: u8, f2: u8) => |out: &mut Vec<u8>, op: u16| rrf(out, op, m3, 0, r1, f2);
+    cgdbr = 0xB3A9u16, cfdbr = 0xB399u16, cgebr = 0xB3A8u16, cfebr = 0xB398u16,
+    clgdbr = 0xB3ADu16, clfdbr = 0xB39Du16, clgebr = 0xB3ACu16, clfebr = 0xB39Cu16,
+}
+
+// Fixed → BFP, rounded by the FPC mode.
+table! { RRE_INT_TO_FP_INSNS, f, (f1: u8, r2: u8) => |out: &mut Vec<u8>, op: u16| rre(out, op, f1, r2);
+    cdgbr = 0xB3A5u16, cdfbr = 0xB395u16, cegbr = 0xB3A4u16, cefbr = 0xB394u16,
+}
+// The logical forms take M3/M4 (RRF-e); M3 = M4 = 0: the FPC mode.
+table! { RRF_E_INT_TO_FP_INSNS, f, (f1: u8, r2: u8) => |out: &mut Vec<u8>, op: u16| rrf(out, op, 0, 0, f1, r2);
+    cdlgbr = 0xB3A1u16, cdlfbr = 0xB391u16, celgbr = 0xB3A0u16, celfbr = 0xB390u16,
+}
+
 // SIY: add a signed 8-bit immediate to storage (general-instructions-extension, z10).
 table! { SIY_INSNS, f, (m: Mem, i2: i8) => |out: &mut Vec<u8>, op: u16| siy(out, op, i2 as u8, m.base, m.disp);
     asi = 0xEB6Au16, agsi = 0xEB7Au16,
@@ -248,4 +295,9 @@ pub fn ipm(out: &mut Vec<u8>, r1: u8) {
 /// bits zero, CC3: all one, CC1/CC2: mixed).
 pub fn tmll(out: &mut Vec<u8>, r1: u8, i2: u16) {
     ri(out, 0xA71, r1, i2);
+}
+
+/// TMLH R1,I2: as TMLL for bits 32-47 of R1.
+pub fn tmlh(out: &mut Vec<u8>, r1: u8, i2: u16) {
+    ri(out, 0xA70, r1, i2);
 }

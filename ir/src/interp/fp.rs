@@ -590,7 +590,17 @@ pub fn from_int_op(env: &mut Env, to: FpSize, bits: u32, signed: bool, fbits: u8
 pub fn eval(op: &Op, args: &[u128], cpu: &mut CpuState) -> u128 {
     let fpcr = cpu.fpcr;
     let mut env = Env { fpcr, fpsr: &mut cpu.fpsr };
-    let a = |i: usize| args[i] as u64;
+    // An S or H operand is the low 32 or 16 bits of its I64 value.
+    let size = match *op {
+        Op::FpBin { size, .. } | Op::FpUn { size, .. } | Op::FpMulAdd { size, .. } | Op::FpCmp { size, .. } => Some(size),
+        Op::FpConvert { from, .. } | Op::FpToInt { from, .. } => Some(from),
+        _ => None,
+    };
+    let keep = match size {
+        Some(s) if s != FpSize::D => (1u64 << s.bits()) - 1,
+        _ => u64::MAX,
+    };
+    let a = |i: usize| args[i] as u64 & keep;
     let r = match *op {
         Op::FpBin { op, size, .. } => bin_op(&mut env, op, size, a(0), a(1)),
         Op::FpUn { op, size, .. } => un_op(&mut env, op, size, a(0)).unwrap_or(0),

@@ -1,0 +1,320 @@
+//! Scalar floating point on the host's binary floating-point unit (route
+//! [`Route::FloatScalar`], base z/Architecture BFP).
+//!
+//! The host computes the same IEEE results as the guest as long as the
+//! rounding mode is round-to-nearest-even, no flush-to-zero or default-NaN
+//! mode is on, and no NaN is involved — A64 and z/Architecture choose
+//! different NaNs. So each operation is guarded:
+//!
+//! 1. FPCR bits 22–26 (RMode, FZ, DN, AHP) must be zero, else the helper;
+//! 2. after the operation, a NaN result (`LTDBR` condition code 3) takes
+//!    the helper, which recomputes from the unchanged inputs;
+//! 3. a result of magnitude exactly 2^Emin takes the helper too: A64 detects
+//!    tininess before rounding, so such a result may need UFC, which the
+//!    host (tininess after rounding) does not raise;
+//! 4. conversions to integers take the helper when the host raises
+//!    invalid (NaN or out of range: A64 saturates).
+//!
+//! The host's IEEE flags (cleared in the FPC before the operation) are
+//! then ORed into FPSR through a 32-entry table in the `JitContext`.
+//! Operations without a guarded lowering call the helper directly; FABS
+//! and FNEG are sign-bit operations in general registers.
+
+use super::*;
+use zarm_ir::fp::{FpBinOp, FpRounding, FpSize, FpUnOp};
+
+const F0: u8 = 0;
+const F2: u8 = 2;
+const F4: u8 = 4;
+const CPU_FPCR: usize = offset_of!(CpuState, fpcr);
+const CPU_FPSR: usize = offset_of!(CpuState, fpsr);
+
+fn sd(size: FpSize) -> bool {
+    matches!(size, FpSize::S | FpSize::D)
+}
+
+/// Operations with a guarded native lowering (the helper is their slow path).
+pub(super) fn has_fast_path(op: &Op) -> bool {
+    use FpBinOp::*;
+    match *op {
+        Op::FpBin { op, size, .. } => sd(size) && matches!(op, Add | Sub | Mul | Div | NMul | Abd),
+        Op::FpUn { op: FpUnOp::Sqrt, size, .. } => sd(size),
+        Op::FpMulAdd { size, .. } | Op::FpCmp { size, .. } => sd(size),
+        Op::FpConvert { from, to, .. } => matches!((from, to), (FpSize::S, FpSize::D) | (FpSize::D, FpSize::S)),
+        Op::FpToInt { from, mode, fbits, .. } => sd(from) && fbits == 0 && mode != FpRounding::Odd,
+        Op::IntToFp { to, fbits, .. } => sd(to) && fbits == 0,
+        _ => false,
+    }
+}
+
+/// FABS/FNEG: sign-bit operations, exact for every input (NaNs included:
+/// A64 neither quiets nor signals them).
+pub(super) fn is_sign_op(op: &Op) -> bool {
+    matches!(op, Op::FpUn { op: FpUnOp::Abs | FpUnOp::Neg, .. })
+}
+
+/// The M3 rounding-mode field of the BFP → fixed conversions.
+fn m3_of(mode: FpRounding) -> u8 {
+    match mode {
+        FpRounding::Current => 0,
+        FpRounding::TieAway => 1,
+        FpRounding::TieEven => 4,
+        FpRounding::Zero => 5,
+        FpRounding::PosInf => 6,
+        FpRounding::NegInf => 7,
+        FpRounding::Odd => unreachable!("round to odd has no fast path"),
+    }
+}
+
+impl Emitter<'_> {
+    pub(super) fn fp_sign_op(&mut self, i: usize, op: &Op) {
+        let Op::FpUn { op: un, size, a } = *op else { unreachable!() };
+        self.route(Route::FloatScalar);
+        let ra = self.get(a, SA);
+        let d = self.def(i);
+        let b = self.b();
+        // Only the low 16/32 bits of an H/S operand count.
+        match size {
+            FpSize::H => encode::llghr(b, d, ra),
+            FpSize::S => encode::llgfr(b, d, ra),
+            FpSize::D => encode::lgr(b, d, ra),
+        }
+        let sign: u32 = match size {
+            FpSize::H => 0x8000,
+            FpSize::S => 0x8000_0000,
+            FpSize::D => 0,
+        };
+        match (un, size) {
+            (FpUnOp::Neg, FpSize::D) => encode::xihf(b, d, 0x8000_0000),
+            (FpUnOp::Abs, FpSize::D) => encode::nihf(b, d, 0x7fff_ffff),
+            (FpUnOp::Neg, _) => encode::xilf(b, d, sign),
+            _ => encode::nilf(b, d, !sign),
+        }
+        self.commit(i, d);
+    }
+
+    /// `v`'s bits into floating-point register `f` (short values in the
+    /// high half, as BFP short operands are); `neg` flips the sign.
+    fn load_fp(&mut self, f: u8, v: Value, size: FpSize, neg: bool) {
+        let r = self.get(v, SA);
+        let b = self.b();
+        match size {
+            FpSize::S => {
+                encode::sllg(b, 0, r, m(0, 32));
+                if neg {
+                    encode::xihf(b, 0, 0x8000_0000);
+                }
+                encode::ldgr(b, f, 0);
+            }
+            _ => {
+                if neg {
+                    encode::lgr(b, 0, r);
+                    encode::xihf(b, 0, 0x8000_0000);
+                    encode::ldgr(b, f, 0);
+                } else {
+                    encode::ldgr(b, f, r);
+                }
+            }
+        }
+    }
+
+    /// r2 ← the bits of `f` as a `size` value.
+    fn store_fp(&mut self, f: u8, size: FpSize) {
+        let b = self.b();
+        encode::lgdr(b, 2, f);
+        if size == FpSize::S {
+            encode::srlg(b, 2, 2, m(0, 32));
+        }
+    }
+
+    /// Branches to `slow` if `f` holds a NaN.
+    fn nan_to_slow(&mut self, f: u8, size: FpSize, slow: Label) {
+        if size == FpSize::S {
+            encode::ltebr(self.b(), f, f);
+        } else {
+            encode::ltdbr(self.b(), f, f);
+        }
+        self.buf.branch(1, slow);
+    }
+
+    /// Branches to `slow` if the result in r2 has magnitude 2^Emin (the
+    /// smallest normal number), where the tininess rules differ.
+    fn boundary_to_slow(&mut self, size: FpSize, slow: Label) {
+        let b = self.b();
+        if size == FpSize::S {
+            encode::risbg(b, 3, 2, 33, 0x80 | 63, 0);
+            encode::clfi(b, 3, 0x0080_0000);
+        } else {
+            encode::risbg(b, 3, 2, 1, 0x80 | 63, 0);
+            encode::llihf(b, 0, 0x0010_0000);
+            encode::clgr(b, 3, 0);
+        }
+        self.buf.branch(8, slow);
+    }
+
+    /// `op` on the host BFP unit with the guards of the module comment;
+    /// the helper (operation `index`) on the slow path.
+    pub(super) fn fp_guarded(&mut self, i: usize, op: &Op, index: usize) {
+        self.route(Route::FloatScalar);
+        let d = self.def(i);
+        let slow = self.buf.new_label();
+        let done = self.buf.new_label();
+        // 1. FPCR.{AHP, DN, FZ, RMode} all zero.
+        let b = self.b();
+        encode::llgf(b, 0, m(R_CPU, CPU_FPCR as i32 + 4));
+        encode::tmlh(b, 0, 0x07c0);
+        self.buf.branch(7, slow);
+        let b = self.b();
+        encode::lghi(b, 0, 0);
+        encode::sfpc(b, 0);
+        match *op {
+            Op::FpBin { op: bin, size, a, b: bb } => {
+                self.load_fp(F0, a, size, false);
+                self.load_fp(F2, bb, size, false);
+                let s = size == FpSize::S;
+                let b = self.b();
+                match bin {
+                    FpBinOp::Add if s => encode::aebr(b, F0, F2),
+                    FpBinOp::Add => encode::adbr(b, F0, F2),
+                    FpBinOp::Sub | FpBinOp::Abd if s => encode::sebr(b, F0, F2),
+                    FpBinOp::Sub | FpBinOp::Abd => encode::sdbr(b, F0, F2),
+                    FpBinOp::Mul | FpBinOp::NMul if s => encode::meebr(b, F0, F2),
+                    FpBinOp::Mul | FpBinOp::NMul => encode::mdbr(b, F0, F2),
+                    FpBinOp::Div if s => encode::debr(b, F0, F2),
+                    FpBinOp::Div => encode::ddbr(b, F0, F2),
+                    other => unreachable!("FpBin {other:?} has no fast path"),
+                }
+                self.nan_to_slow(F0, size, slow);
+                self.store_fp(F0, size);
+                self.boundary_to_slow(size, slow);
+                // Sign adjustments are exact (and the value is no NaN).
+                let b = self.b();
+                match (bin, s) {
+                    (FpBinOp::NMul, true) => encode::xilf(b, 2, 0x8000_0000),
+                    (FpBinOp::NMul, false) => encode::xihf(b, 2, 0x8000_0000),
+                    (FpBinOp::Abd, true) => encode::nilf(b, 2, 0x7fff_ffff),
+                    (FpBinOp::Abd, false) => encode::nihf(b, 2, 0x7fff_ffff),
+                    _ => {}
+                }
+            }
+            Op::FpUn { op: FpUnOp::Sqrt, size, a } => {
+                self.load_fp(F0, a, size, false);
+                if size == FpSize::S {
+                    encode::sqebr(self.b(), F0, F0);
+                } else {
+                    encode::sqdbr(self.b(), F0, F0);
+                }
+                // No square root is tiny: only NaN needs the slow path.
+                self.nan_to_slow(F0, size, slow);
+                self.store_fp(F0, size);
+            }
+            Op::FpMulAdd { size, neg_product, neg_addend, addend, a, b: bb } => {
+                // (±addend) + (±a)·b, fused: negating an input is exact, so
+                // every form is one MADBR and zero signs come out right.
+                self.load_fp(F0, addend, size, neg_addend);
+                self.load_fp(F2, a, size, neg_product);
+                self.load_fp(F4, bb, size, false);
+                if size == FpSize::S {
+                    encode::maebr(self.b(), F0, F2, F4);
+                } else {
+                    encode::madbr(self.b(), F0, F2, F4);
+                }
+                self.nan_to_slow(F0, size, slow);
+                self.store_fp(F0, size);
+                self.boundary_to_slow(size, slow);
+            }
+            Op::FpCmp { size, signaling, a, b: bb } => {
+                self.load_fp(F0, a, size, false);
+                self.load_fp(F2, bb, size, false);
+                let b = self.b();
+                match (size == FpSize::S, signaling) {
+                    (true, false) => encode::cebr(b, F0, F2),
+                    (true, true) => encode::kebr(b, F0, F2),
+                    (false, false) => encode::cdbr(b, F0, F2),
+                    (false, true) => encode::kdbr(b, F0, F2),
+                }
+                // CC 0 equal, 1 low, 2 high, 3 unordered → NZCV 0110, 1000,
+                // 0010, 0011: nibble CC of 0x3286.
+                encode::ipm(b, 3);
+                encode::risbg(b, 3, 3, 62, 0x80 | 63, 36);
+                encode::sllg(b, 3, 3, m(0, 2));
+                encode::lghi(b, 0, 0x3286);
+                encode::srlg(b, 0, 0, m(3, 0));
+                encode::risbg(b, 2, 0, 60, 0x80 | 63, 0);
+                encode::sllg(b, 2, 2, m(0, 28));
+            }
+            Op::FpConvert { from, to, a } => {
+                self.load_fp(F0, a, from, false);
+                // A NaN input takes the slow path (payload rules differ).
+                self.nan_to_slow(F0, from, slow);
+                if to == FpSize::D {
+                    encode::ldebr(self.b(), F0, F0);
+                    self.store_fp(F0, to);
+                } else {
+                    encode::ledbr(self.b(), F0, F0);
+                    self.store_fp(F0, to);
+                    self.boundary_to_slow(to, slow);
+                }
+            }
+            Op::FpToInt { from, w, signed, mode, a, .. } => {
+                self.load_fp(F0, a, from, false);
+                let m3 = m3_of(mode);
+                let b = self.b();
+                let f = match (from == FpSize::S, w == Width::W64, signed) {
+                    (false, true, true) => encode::cgdbr,
+                    (false, false, true) => encode::cfdbr,
+                    (true, true, true) => encode::cgebr,
+                    (true, false, true) => encode::cfebr,
+                    (false, true, false) => encode::clgdbr,
+                    (false, false, false) => encode::clfdbr,
+                    (true, true, false) => encode::clgebr,
+                    (true, false, false) => encode::clfebr,
+                };
+                f(b, 2, m3, F0);
+                if w == Width::W32 {
+                    encode::llgfr(b, 2, 2);
+                }
+                // Invalid (NaN, out of range): A64 saturates; the helper knows how.
+                encode::efpc(b, 3);
+                encode::tmlh(b, 3, 0x0080);
+                self.buf.branch(7, slow);
+            }
+            Op::IntToFp { to, w, signed, a, .. } => {
+                let r = self.get(a, SA);
+                let b = self.b();
+                let f = match (to == FpSize::S, w == Width::W64, signed) {
+                    (false, true, true) => encode::cdgbr,
+                    (false, false, true) => encode::cdfbr,
+                    (true, true, true) => encode::cegbr,
+                    (true, false, true) => encode::cefbr,
+                    (false, true, false) => encode::cdlgbr,
+                    (false, false, false) => encode::cdlfbr,
+                    (true, true, false) => encode::celgbr,
+                    (true, false, false) => encode::celfbr,
+                };
+                f(b, F0, r);
+                self.store_fp(F0, to);
+            }
+            _ => unreachable!("{} has no guarded FP lowering", op.name()),
+        }
+        // The host's IEEE flags (FPC bits 8-12) into FPSR.
+        let no_flags = self.buf.new_label();
+        let b = self.b();
+        encode::efpc(b, 3);
+        encode::risbg(b, 3, 3, 59, 0x80 | 63, 45);
+        self.buf.branch(8, no_flags);
+        let b = self.b();
+        encode::llgc(b, 3, Mem { base: R_CTX, index: 3, disp: offset_of!(JitContext, fpc_to_fpsr) as i32 });
+        encode::lg(b, 0, m(R_CPU, CPU_FPSR as i32));
+        encode::ogr(b, 0, 3);
+        encode::stg(b, 0, m(R_CPU, CPU_FPSR as i32));
+        self.buf.bind(no_flags);
+        encode::lgr(self.b(), d, 2);
+        self.buf.branch(15, done);
+        self.buf.bind(slow);
+        self.helper_invoke(op, index);
+        encode::lg(self.b(), d, m(15, OUT_OFF + 8));
+        self.buf.bind(done);
+        self.commit(i, d);
+    }
+}
