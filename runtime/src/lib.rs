@@ -58,14 +58,27 @@ impl Default for Options {
 pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut space = memory::GuestSpace::new().map_err(|e| format!("cannot reserve the guest address space: {e}"))?;
-    let img = loader::load_elf(&mut space, &data).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut img = loader::load_elf(&mut space, &data).map_err(|e| format!("{}: {e}", path.display()))?;
     space.brk_start = img.brk;
     space.brk = img.brk;
+    // A dynamic executable starts in its interpreter (ld-linux), found in
+    // the sysroot first, as the kernel with qemu's -L would.
+    let mut start = img.entry;
+    if let Some(interp) = img.interp.clone() {
+        let host_path = resolve_in_sysroot(&interp, opts.sysroot.as_deref());
+        let shown = String::from_utf8_lossy(&interp).into_owned();
+        let idata = std::fs::read(&host_path).map_err(|e| {
+            format!("{}: cannot read its program interpreter {shown} ({}): {e}; give the guest's root with -L or ZARM_LD_PREFIX", path.display(), host_path.display())
+        })?;
+        let li = loader::load_elf_as(&mut space, &idata, loader::Placement::Interpreter).map_err(|e| format!("{shown}: {e}"))?;
+        img.interp_base = li.load_bias;
+        start = li.entry;
+    }
     let execfn = path.as_os_str().as_encoded_bytes().to_vec();
     let sp = loader::build_stack(&mut space, &img, &argv, &envp, &execfn).map_err(|e| e.to_string())?;
     let mut cpu = zarm_ir::CpuState::default();
     cpu.x[31] = sp;
-    cpu.pc = img.entry;
+    cpu.pc = start;
     let mut proc = syscall::Process {
         space,
         sysroot: opts.sysroot.clone(),
@@ -101,6 +114,20 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         std::fs::write(file, text).map_err(|e| format!("--stats-json {}: {e}", file.display()))?;
     }
     Ok(outcome)
+}
+
+/// The host path for an absolute guest path: under `sysroot` if it exists
+/// there, else the path itself (qemu's -L rule).
+pub fn resolve_in_sysroot(guest: &[u8], sysroot: Option<&Path>) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    let p = Path::new(std::ffi::OsStr::from_bytes(guest));
+    if let (Some(root), true) = (sysroot, p.is_absolute()) {
+        let inside = root.join(p.strip_prefix("/").unwrap_or(p));
+        if std::fs::symlink_metadata(&inside).is_ok() {
+            return inside;
+        }
+    }
+    p.to_path_buf()
 }
 
 /// `--host-info`: the facilities STFLE reports and the routes they enable.

@@ -37,11 +37,31 @@ pub struct LoadedImage {
     pub phnum: u64,
     pub load_bias: u64,
     pub brk: u64,
+    /// The program interpreter named by PT_INTERP (dynamic executables).
+    pub interp: Option<Vec<u8>>,
+    /// Where the interpreter was loaded (AT_BASE), 0 for static programs.
+    pub interp_base: u64,
+}
+
+/// Where an ELF file's segments go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// The program: ET_EXEC at its addresses, ET_DYN at `PIE_BASE`; below
+    /// the mmap area.
+    Program,
+    /// The dynamic loader (ET_DYN only), wherever the mmap area has room,
+    /// as Linux places it.
+    Interpreter,
 }
 
 /// Maps the program's PT_LOAD segments. Every field is validated: a
 /// malformed or foreign ELF is an error, never a panic.
 pub fn load_elf(space: &mut GuestSpace, data: &[u8]) -> Result<LoadedImage, LoadError> {
+    load_elf_as(space, data, Placement::Program)
+}
+
+/// `load_elf` for the program or its interpreter.
+pub fn load_elf_as(space: &mut GuestSpace, data: &[u8], placement: Placement) -> Result<LoadedImage, LoadError> {
     if data.len() < 4 || &data[..4] != b"\x7fELF" {
         return err("not an ELF file");
     }
@@ -61,14 +81,36 @@ pub fn load_elf(space: &mut GuestSpace, data: &[u8]) -> Result<LoadedImage, Load
         return err("not an executable ELF file");
     }
     let phdrs = hdr.program_headers(endian, data).map_err(|e| LoadError(format!("malformed program headers: {e}")))?;
-    if phdrs.iter().any(|p| p.p_type(endian) == elf::PT_INTERP) {
-        return err("dynamically linked executables are not supported yet (only static and static-pie)");
+    let mut interp = None;
+    if let Some(p) = phdrs.iter().find(|p| p.p_type(endian) == elf::PT_INTERP) {
+        if placement == Placement::Interpreter {
+            return err("the program interpreter itself names an interpreter");
+        }
+        let (off, size) = (p.p_offset(endian) as usize, p.p_filesz(endian) as usize);
+        let raw = off.checked_add(size).and_then(|e| data.get(off..e)).ok_or(LoadError("PT_INTERP lies outside the file".into()))?;
+        let path: Vec<u8> = raw.iter().copied().take_while(|&b| b != 0).collect();
+        if path.is_empty() || size > 4096 {
+            return err("malformed PT_INTERP");
+        }
+        interp = Some(path);
     }
     let loads: Vec<_> = phdrs.iter().filter(|p| p.p_type(endian) == elf::PT_LOAD).collect();
     if loads.is_empty() {
         return err("ELF file has no loadable segments");
     }
-    let bias = if etype == elf::ET_DYN { PIE_BASE } else { 0 };
+    let (limit, bias) = match placement {
+        Placement::Program => (crate::memory::MMAP_MIN, if etype == elf::ET_DYN { PIE_BASE } else { 0 }),
+        Placement::Interpreter => {
+            if etype != elf::ET_DYN {
+                return err("the program interpreter is not position-independent (ET_DYN)");
+            }
+            let lo = loads.iter().map(|p| p.p_vaddr(endian)).min().unwrap_or(0) & !(PAGE - 1);
+            let hi = loads.iter().map(|p| p.p_vaddr(endian).saturating_add(p.p_memsz(endian))).max().unwrap_or(0);
+            let span = hi.checked_sub(lo).filter(|&s| s > 0 && s < 1 << 32).ok_or(LoadError("the interpreter's segments span no or too much memory".into()))?;
+            let at = space.find_free(span).ok_or(LoadError("no room for the program interpreter".into()))?;
+            (crate::memory::WINDOW, at - lo)
+        }
+    };
     let mut hi = 0u64;
     let mut phdr_addr = None;
     for p in &loads {
@@ -83,7 +125,7 @@ pub fn load_elf(space: &mut GuestSpace, data: &[u8]) -> Result<LoadedImage, Load
         }
         let start = vaddr.checked_add(bias).ok_or(LoadError("segment address overflows".into()))?;
         let end = start.checked_add(memsz).ok_or(LoadError("segment size overflows".into()))?;
-        if end > crate::memory::MMAP_MIN {
+        if end > limit {
             return err(format!("segment at {start:#x}..{end:#x} lies outside the guest's program area"));
         }
         let flags = p.p_flags(endian);
@@ -129,6 +171,8 @@ pub fn load_elf(space: &mut GuestSpace, data: &[u8]) -> Result<LoadedImage, Load
         phnum: phdrs.len() as u64,
         load_bias: bias,
         brk,
+        interp,
+        interp_base: 0,
     })
 }
 
@@ -194,7 +238,7 @@ pub fn build_stack(space: &mut GuestSpace, img: &LoadedImage, argv: &[Vec<u8>], 
         (AT_PHDR, img.phdr),
         (AT_PHENT, img.phent),
         (AT_PHNUM, img.phnum),
-        (AT_BASE, 0),
+        (AT_BASE, img.interp_base),
         (AT_FLAGS, 0),
         (AT_ENTRY, img.entry),
         (AT_UID, uid as u64),

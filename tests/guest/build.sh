@@ -14,9 +14,14 @@ build() { # out src flags...
 for src in *.c; do
     [ "$src" = randinsn_harness.c ] && continue
     [ "$src" = flags.c ] && continue
+    [ "$src" = dyn.c ] && continue
     build "${src%.c}" "$src"
 done
 build flags flags.c -march=armv8-a+crc
+# Dynamically linked: run with -L pointing at the cross toolchain's sysroot.
+if [ ! -f build/dyn ] || [ dyn.c -nt build/dyn ]; then
+    "$CC" -O2 -Wall -o build/dyn dyn.c -lm -ldl -lpthread
+fi
 build atomics_lse atomics.c -march=armv8.1-a
 # glibc's own static-pie start-up is not enabled in Debian's arm64 cross
 # libc (the binaries crash under qemu-aarch64 too), so the static-pie test

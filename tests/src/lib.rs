@@ -89,9 +89,21 @@ pub fn run_zarm(prog: &Path, args: &[&str], extra: &[&str], stdin: &[u8]) -> Run
 
 /// Runs a guest program under the oracle, `qemu-aarch64`.
 pub fn run_qemu(prog: &Path, args: &[&str], stdin: &[u8]) -> RunResult {
+    run_qemu_opts(prog, args, &[], stdin)
+}
+
+/// `run_qemu` with options for qemu-aarch64 (e.g. `-L sysroot`).
+pub fn run_qemu_opts(prog: &Path, args: &[&str], opts: &[&str], stdin: &[u8]) -> RunResult {
     let mut cmd = Command::new("qemu-aarch64");
-    cmd.arg(prog).args(args);
+    cmd.args(opts).arg(prog).args(args);
     run(cmd, stdin)
+}
+
+/// The AArch64 sysroot dynamic guest programs run against: the cross
+/// toolchain's (`/usr/aarch64-linux-gnu`, installed by setup.sh), or
+/// `$ZARM_TEST_SYSROOT`.
+pub fn aarch64_sysroot() -> String {
+    std::env::var("ZARM_TEST_SYSROOT").unwrap_or_else(|_| "/usr/aarch64-linux-gnu".into())
 }
 
 /// A readable account of how two runs differ.

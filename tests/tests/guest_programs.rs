@@ -72,6 +72,35 @@ fn smc_through_an_alias_is_seen() {
     assert!(z.code == Some(0) && out.ends_with("smc: all ok\n"), "zarm: status {:?} signal {:?}\n{out}{}", z.code, z.signal, String::from_utf8_lossy(&z.stderr));
 }
 
+/// A dynamically linked program (ld-linux, libc, libm, dlopen, TLS)
+/// against the same sysroot under zarm and qemu-aarch64.
+#[test]
+fn dynamic_program_matches_qemu() {
+    let prog = guest_dir().join("dyn");
+    let root = aarch64_sysroot();
+    for args in [&["one"][..], &[]] {
+        let q = run_qemu_opts(&prog, args, &["-L", &root], b"");
+        let z = run_zarm(&prog, args, &["-L", &root], b"");
+        assert_eq!(q.code, Some(7), "qemu-aarch64 could not run the dynamic program: {}", String::from_utf8_lossy(&q.stderr));
+        assert!(z.observable() == q.observable(), "{}", describe_difference("dyn", &z, &q));
+    }
+}
+
+/// Without a sysroot holding its interpreter, a dynamic program is refused
+/// with a message naming the interpreter and -L.
+#[test]
+fn dynamic_program_without_sysroot_is_refused() {
+    let prog = guest_dir().join("dyn");
+    let z = run_zarm(&prog, &[], &["-L", "/nonexistent-zarm-sysroot"], b"");
+    let err = String::from_utf8_lossy(&z.stderr);
+    if std::path::Path::new("/lib/ld-linux-aarch64.so.1").exists() {
+        return; // the host itself has an AArch64 loader (an arm64 host or multiarch)
+    }
+    assert_eq!(z.code, Some(1), "{err}");
+    assert!(err.contains("ld-linux-aarch64.so.1") && err.contains("-L"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
 /// Bad input gets a one-line error and status 1, never a panic.
 #[test]
 fn malformed_programs_are_refused_cleanly() {
