@@ -140,7 +140,7 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::Helper,
-        guest: "FP, AdvSIMD, CRC32, exclusives, LDADD/CAS/SWP, CLS, RBIT, REV16",
+        guest: "AdvSIMD FP and saturating/pairwise/permute operations, FP16, CRC32, exclusives, LDADD/CAS/SWP, CLS, RBIT, REV16, AESE/AESD/AESMC/AESIMC (CPACF's KM ciphers whole blocks; there is no single-round AES instruction to route to)",
         native: "call of the reference semantics",
         facility: None,
         fallback: "—",

@@ -46,6 +46,7 @@ const IMPLEMENTED: &[&str] = &[
     "fneg", "fsqrt", "fmadd", "fmsub", "fnmadd", "fnmsub", "fnmul", "fmax", "fmin", "fmaxnm", "fminnm", "fcmp", "fcmpe",
     "fccmp", "fccmpe", "fcsel", "fcvt", "scvtf", "ucvtf", "fcvtzs", "fcvtzu", "fcvtns", "fcvtnu", "fcvtms", "fcvtmu",
     "fcvtps", "fcvtpu", "fcvtas", "fcvtau", "frintn", "frintp", "frintm", "frintz", "frinta", "frintx", "frinti",
+    "aese", "aesd", "aesmc", "aesimc",
 ];
 
 /// Words capstone decodes that zarm deliberately rejects, by reason.

@@ -230,6 +230,8 @@ define_ops! {
     VFcvtLong { from: FpSize, upper: bool } (a: V128) -> V128, Fp;
     /// EXT: bytes `[bytes, bytes+16)` (or +8 when !q) of the pair b:a.
     VExt { q: bool, bytes: u8 } (a: V128, b: V128) -> V128, Pure;
+    /// AESE/AESD (`d` the state, `n` the round key) and AESMC/AESIMC (of `n`).
+    VAes { op: crate::vector::AesOp } (d: V128, n: V128) -> V128, Pure;
     /// One table register of TBL/TBX: lanes of `idx` in `[base, base+16)`
     /// take `table[idx-base]`, others keep `acc`.
     VTblStep { base: u8, q: bool } (acc: V128, table: V128, idx: V128) -> V128, Pure;

@@ -191,6 +191,19 @@ pub enum VecTernOp {
     Fmls,
 }
 
+/// One step of AES (FEAT_AES): a round's first half or (Inv)MixColumns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AesOp {
+    /// AESE: AddRoundKey (d ^ n), ShiftRows, SubBytes.
+    Encrypt,
+    /// AESD: AddRoundKey, InvShiftRows, InvSubBytes.
+    Decrypt,
+    /// AESMC: MixColumns of n.
+    MixColumns,
+    /// AESIMC: InvMixColumns of n.
+    InvMixColumns,
+}
+
 /// Narrowing: halve each lane of a double-width source; the result lands in
 /// the low half (`upper == false`, high half zeroed) or the high half
 /// (`upper == true`, low half kept from the destination operand).

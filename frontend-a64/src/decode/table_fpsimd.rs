@@ -20,6 +20,8 @@ pub(super) const LINES: &[Line] = &[
     ("SIMD_LDST_MULT_POST", "0 q 0011001 L 0 mmmmm oooo zz nnnnn ttttt", simd::ldst_multiple),
     ("SIMD_LDST_SINGLE", "0 q 0011010 L R 00000 ooo S zz nnnnn ttttt", simd::ldst_single),
     ("SIMD_LDST_SINGLE_POST", "0 q 0011011 L R mmmmm ooo S zz nnnnn ttttt", simd::ldst_single),
+    // ---- Cryptographic extension (FEAT_AES)
+    ("CRYPTO_AES", "01001110 00 10100 ooooo 10 nnnnn ddddd", simd::aes),
     // ---- AdvSIMD vector data processing
     ("SIMD_TBL", "0 q 001110 00 0 mmmmm 0 ll o 00 nnnnn ddddd", simd::tbl),
     ("SIMD_PERMUTE", "0 q 001110 zz 0 mmmmm 0 ooo 10 nnnnn ddddd", simd::permute),

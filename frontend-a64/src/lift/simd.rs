@@ -923,3 +923,20 @@ pub fn ldst_single(l: &mut Lifter, w: u32) -> Flow {
     Flow::Continue
 }
 
+
+/// AESE, AESD, AESMC, AESIMC (FEAT_AES).
+pub fn aes(l: &mut Lifter, w: u32) -> Flow {
+    use zarm_ir::vector::AesOp;
+    let op = match bits(w, 16, 12) {
+        0b00100 => AesOp::Encrypt,
+        0b00101 => AesOp::Decrypt,
+        0b00110 => AesOp::MixColumns,
+        0b00111 => AesOp::InvMixColumns,
+        _ => return Flow::Undefined,
+    };
+    let d = vreg(l, rd(w));
+    let n = vreg(l, rn(w));
+    let r = l.push(Op::VAes { op, d, n });
+    set_vreg(l, rd(w), r);
+    Flow::Continue
+}

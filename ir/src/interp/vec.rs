@@ -508,6 +508,7 @@ pub fn eval(op: &Op, args: &[u128], cpu: &mut CpuState) -> u128 {
             }
             out
         }
+        Op::VAes { op, .. } => aes(op, args[0], args[1]),
         Op::VExt { q, bytes, .. } => {
             let (a, b) = (args[0], args[1]);
             if q {
@@ -583,5 +584,143 @@ mod tests {
         let r = bin(&mut env, VecBinOp::Uqadd, 1, false, 0xff, 0x01);
         assert_eq!(r & 0xff, 0xff);
         assert_eq!(sr & QC, QC);
+    }
+}
+
+/// Multiplication in GF(2^8) modulo x^8 + x^4 + x^3 + x + 1 (FIPS-197 4.2).
+fn gf_mul(mut a: u8, mut b: u8) -> u8 {
+    let mut p = 0;
+    while b != 0 {
+        if b & 1 != 0 {
+            p ^= a;
+        }
+        let hi = a & 0x80;
+        a <<= 1;
+        if hi != 0 {
+            a ^= 0x1b;
+        }
+        b >>= 1;
+    }
+    p
+}
+
+/// The AES S-box (FIPS-197 5.1.1): the multiplicative inverse (0 for 0)
+/// followed by the affine transformation; and its inverse.
+fn sboxes() -> &'static ([u8; 256], [u8; 256]) {
+    static T: std::sync::OnceLock<([u8; 256], [u8; 256])> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let (mut s, mut inv) = ([0u8; 256], [0u8; 256]);
+        for x in 0..256usize {
+            // x^254 = x^-1 in GF(2^8).
+            let mut r = 1u8;
+            for _ in 0..254 {
+                r = gf_mul(r, x as u8);
+            }
+            let b = if x == 0 { 0 } else { r };
+            let v = b ^ b.rotate_left(1) ^ b.rotate_left(2) ^ b.rotate_left(3) ^ b.rotate_left(4) ^ 0x63;
+            s[x] = v;
+            inv[v as usize] = x as u8;
+        }
+        (s, inv)
+    })
+}
+
+/// AESE/AESD/AESMC/AESIMC on the state as 16 bytes, byte i = row i % 4 of
+/// column i / 4 (the guest register's byte order).
+fn aes(op: crate::vector::AesOp, d: u128, n: u128) -> u128 {
+    use crate::vector::AesOp::*;
+    let (sbox, inv) = sboxes();
+    let st = match op {
+        Encrypt | Decrypt => (d ^ n).to_le_bytes(),
+        _ => n.to_le_bytes(),
+    };
+    let mut out = [0u8; 16];
+    match op {
+        Encrypt | Decrypt => {
+            for c in 0..4 {
+                for r in 0..4 {
+                    // ShiftRows: row r rotates left by r; InvShiftRows right.
+                    let from = if op == Encrypt { (c + r) % 4 } else { (c + 4 - r) % 4 };
+                    let b = st[r + 4 * from];
+                    out[r + 4 * c] = if op == Encrypt { sbox[b as usize] } else { inv[b as usize] };
+                }
+            }
+        }
+        MixColumns | InvMixColumns => {
+            let m: [u8; 4] = if op == MixColumns { [2, 3, 1, 1] } else { [14, 11, 13, 9] };
+            for c in 0..4 {
+                for r in 0..4 {
+                    let mut v = 0;
+                    for k in 0..4 {
+                        v ^= gf_mul(m[(k + 4 - r) % 4], st[k + 4 * c]);
+                    }
+                    out[r + 4 * c] = v;
+                }
+            }
+        }
+    }
+    u128::from_le_bytes(out)
+}
+
+#[cfg(test)]
+mod aes_tests {
+    use super::*;
+    use crate::vector::AesOp::*;
+
+    fn hex(s: &str) -> u128 {
+        let mut b = [0u8; 16];
+        for i in 0..16 {
+            b[i] = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
+        }
+        u128::from_le_bytes(b)
+    }
+
+    #[test]
+    fn sbox_known_entries() {
+        let (s, inv) = sboxes();
+        // FIPS-197 Figure 7: S(00) = 63, S(01) = 7c, S(53) = ed, S(ff) = 16.
+        assert_eq!((s[0], s[1], s[0x53], s[0xff]), (0x63, 0x7c, 0xed, 0x16));
+        assert!((0..256).all(|x| inv[s[x] as usize] as usize == x));
+    }
+
+    /// FIPS-197 Appendix C.1 (AES-128) done the way Arm code does it:
+    /// AESE+AESMC per round, AESE and a final key XOR; then decryption
+    /// with AESD+AESIMC and the inverse-mixed round keys.
+    #[test]
+    fn fips197_appendix_c1() {
+        let key = hex("000102030405060708090a0b0c0d0e0f");
+        let plain = hex("00112233445566778899aabbccddeeff");
+        let want = hex("69c4e0d86a7b0430d8cdb78070b4c55a");
+        // Key expansion (FIPS-197 5.2) in words of 4 bytes.
+        let (s, _) = sboxes();
+        let mut w = [[0u8; 4]; 44];
+        for i in 0..4 {
+            w[i].copy_from_slice(&key.to_le_bytes()[4 * i..4 * i + 4]);
+        }
+        let mut rcon = 1u8;
+        for i in 4..44 {
+            let mut t = w[i - 1];
+            if i % 4 == 0 {
+                t = [s[t[1] as usize] ^ rcon, s[t[2] as usize], s[t[3] as usize], s[t[0] as usize]];
+                rcon = gf_mul(rcon, 2);
+            }
+            for k in 0..4 {
+                w[i][k] = w[i - 4][k] ^ t[k];
+            }
+        }
+        let rk: Vec<u128> = (0..11).map(|r| u128::from_le_bytes(w[4 * r..4 * r + 4].concat().try_into().unwrap())).collect();
+        let mut st = plain;
+        for r in 0..9 {
+            st = aes(MixColumns, 0, aes(Encrypt, st, rk[r]));
+        }
+        st = aes(Encrypt, st, rk[9]) ^ rk[10];
+        assert_eq!(st, want, "encryption");
+        let mut st2 = st;
+        st2 = aes(Decrypt, st2, rk[10]);
+        for r in (1..10).rev() {
+            st2 = aes(Decrypt, aes(InvMixColumns, 0, st2), aes(InvMixColumns, 0, rk[r]));
+        }
+        st2 ^= rk[0];
+        assert_eq!(st2, plain, "decryption");
     }
 }
