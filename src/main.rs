@@ -41,6 +41,16 @@ struct Cli {
     /// Print the host facilities (STFLE) and the routes they enable, then exit.
     #[arg(long)]
     host_info: bool,
+    /// The guest address space is 2^BITS bytes (33..=38). Every guest
+    /// address is checked against it; the whole window is reserved at
+    /// start-up (under qemu-s390x emulation that costs time and memory in
+    /// qemu, not on s390x hardware).
+    #[arg(long, value_name = "BITS", default_value_t = zarm_runtime::memory::DEFAULT_WINDOW_BITS, env = "ZARM_GUEST_WINDOW_BITS")]
+    guest_window_bits: u32,
+    /// Check guest page permissions in generated code instead of relying on
+    /// the host MMU and its fault signals (slower; for comparison).
+    #[arg(long)]
+    checked_pages: bool,
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
@@ -53,6 +63,9 @@ struct Cli {
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<std::ffi::OsString>,
 }
+
+/// Environment variables zarm reads itself; they are not passed to the guest.
+const ZARM_VARS: &[&str] = &["ZARM_LD_PREFIX", "ZARM_GUEST_WINDOW_BITS", "ZARM_TRACE", "ZARM_JIT_SINGLE_BLOCK", "ZARM_DEBUG_FAULTS"];
 
 /// "64M", "512K", "1G" or a plain number of bytes.
 fn parse_size(s: &str) -> Option<usize> {
@@ -109,7 +122,8 @@ fn main() {
     let mut argv = vec![program.as_os_str().as_encoded_bytes().to_vec()];
     argv.extend(cli.args.iter().map(|a| a.as_encoded_bytes().to_vec()));
     let envp: Vec<Vec<u8>> = std::env::vars_os()
-        .filter(|(k, _)| k != "ZARM_LD_PREFIX")
+        // zarm's own settings are not the guest's business.
+        .filter(|(k, _)| !ZARM_VARS.iter().any(|v| k == v))
         .map(|(k, v)| {
             let mut e = k.as_encoded_bytes().to_vec();
             e.push(b'=');
@@ -117,7 +131,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages };
     match run_program(&program, argv, envp, &opts) {
         Err(msg) => {
             eprintln!("zarm: {msg}");

@@ -83,7 +83,8 @@ fn branch_field(site: u64, target: u64) -> Option<[u8; 4]> {
 }
 
 impl JitEngine {
-    pub fn new(facilities: HostFacilities, code_budget: usize) -> std::io::Result<Self> {
+    /// An engine for a guest window of 2^`window_bits` bytes.
+    pub fn new(facilities: HostFacilities, code_budget: usize, window_bits: u32) -> std::io::Result<Self> {
         let (fixed, fault_off) = emit::fixed_code();
         let cache = CodeCache::new(code_budget, &fixed, branch_field)?;
         let fault_exit = cache.fixed_addr() + fault_off as u64;
@@ -92,7 +93,16 @@ impl JitEngine {
         install_fault_handler();
         Ok(JitEngine {
             cache,
-            cfg: EmitConfig { facilities, guest_addr_bits: crate::memory::WINDOW_BITS, window_guard: true, checked_pages: true },
+            // Guest page permissions are enforced by the host MMU (the
+            // guest space mirrors them; faults come back through
+            // `on_host_fault`); `checked_pages` (--checked-pages) checks
+            // the permission table in generated code instead.
+            cfg: EmitConfig {
+                facilities,
+                guest_addr_bits: window_bits,
+                window_guard: true,
+                checked_pages: false,
+            },
             ctx,
             ibtc,
             fault_exit,
@@ -102,6 +112,12 @@ impl JitEngine {
             stats: JitStats::default(),
             counters: None,
         })
+    }
+
+    /// Check guest page permissions in generated code (before anything
+    /// is compiled) instead of relying on the host MMU.
+    pub fn set_checked_pages(&mut self, on: bool) {
+        self.cfg.checked_pages = on;
     }
 
     /// The generated code of the block at guest `pc` and its host address.
@@ -224,6 +240,7 @@ impl JitEngine {
         let base = space.base();
         let pages = space.pages_ptr();
         let space_ptr: *const GuestSpace = &*space;
+        let window = space.layout.window;
         let mut mem_ref: &mut dyn GuestMemory = &mut *space;
         // SAFETY: the reference outlives the call below; helpers use it only
         // while generated code runs.
@@ -236,7 +253,7 @@ impl JitEngine {
             cache: &self.cache as *const _ as *const (),
             lookup: lookup_guest_pc,
             base,
-            window: crate::memory::WINDOW,
+            window,
             ctx: &mut *self.ctx,
             cpu,
             space: space_ptr,
@@ -293,6 +310,26 @@ fn lookup_guest_pc(cache: *const (), host: u64) -> Option<u64> {
     let map = &e.payload.pc_map;
     let i = map.partition_point(|(o, _)| (*o as usize) <= off);
     map.get(i.checked_sub(1)?).map(|(_, pc)| *pc)
+}
+
+/// The guest access a faulting s390x instruction of generated code makes:
+/// its size and whether it writes (the emitter's loads, stores and
+/// interlocked updates; see `emit`).
+#[cfg_attr(not(target_arch = "s390x"), allow(dead_code))]
+fn guest_access(insn: &[u8]) -> Option<(u64, bool)> {
+    Some(match (insn[0], insn[5]) {
+        (0xe3, 0x04 | 0x0f) => (8, false), // LG, LRVG
+        (0xe3, 0x1e) => (4, false),        // LRV
+        (0xe3, 0x1f) => (2, false),        // LRVH
+        (0xe3, 0x90) => (1, false),        // LLGC
+        (0xe3, 0x24 | 0x2f) => (8, true),  // STG, STRVG
+        (0xe3, 0x3e | 0x50) => (4, true),  // STRV, STY
+        (0xe3, 0x3f | 0x70) => (2, true),  // STRVH, STHY
+        (0xe3, 0x72) => (1, true),         // STCY
+        (0xeb, 0xe4 | 0xe6 | 0xe7 | 0xe8) => (8, true), // LANG, LAOG, LAXG, LAAG
+        (0xeb, 0xf4 | 0xf6 | 0xf7 | 0xf8) => (4, true), // LAN, LAO, LAX, LAA
+        _ => return None,
+    })
 }
 
 /// What the host fault handler needs while generated code runs.
@@ -365,13 +402,32 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 let reg = |r: u8| if r == 0 { 0 } else { g[r as usize] };
                 let host = reg(x2).wrapping_add(reg(b2)).wrapping_add(disp as u64);
                 let guest = host.wrapping_sub(st.base);
+                let space = st.space as *mut GuestSpace;
+                // A store to a page of translated code: give the page its
+                // write permission back, queue its invalidation, leave at
+                // the next block boundary, and retry the store.
+                if (*space).unprotect_code(guest, 1) {
+                    (*st.ctx).exit_request = 1;
+                    return;
+                }
+                let (size, write) = guest_access(insn).unwrap_or((1, false));
                 if std::env::var_os("ZARM_DEBUG_FAULTS").is_some() {
                     eprintln!("zarm-debug: host fault at psw {psw:#x} insn {insn:02x?} host {host:#x} base {:#x} si_addr {:?}", st.base, (*_info).si_addr());
                 }
-                (*st.ctx).fault_addr = guest;
-                // Mapped but refused: a permission fault; else unmapped.
-                (*st.ctx).fault_kind = (*st.space).perms(guest).is_some() as u64;
-                (*st.ctx).fault_write = 0;
+                // The first inaccessible byte, and whether it is unmapped
+                // or refused, as the guest's MMU would report it.
+                let need = if write { crate::memory::PROT_WRITE } else { crate::memory::PROT_READ };
+                let f = match (*space).check(guest, size, need, write) {
+                    Err(f) => f,
+                    Ok(_) => zarm_ir::MemFault { addr: guest, kind: zarm_ir::FaultKind::Unmapped, write },
+                };
+                (*st.ctx).fault_addr = f.addr;
+                (*st.ctx).fault_kind = match f.kind {
+                    zarm_ir::FaultKind::Unmapped => 0,
+                    zarm_ir::FaultKind::Permission => 1,
+                    zarm_ir::FaultKind::Alignment => 2,
+                };
+                (*st.ctx).fault_write = write as u64;
                 (*st.cpu).pc = guest_pc;
                 (*uc).uc_mcontext.psw.addr = st.fault_exit;
                 return;

@@ -46,18 +46,22 @@ pub struct Options {
     pub lockstep: bool,
     /// Host facilities the JIT may use (`--assist`).
     pub assist: String,
+    /// The guest address window is 2^bits bytes.
+    pub guest_window_bits: u32,
+    /// Check guest page permissions in generated code (else the host MMU).
+    pub checked_pages: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into() }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false }
     }
 }
 
 /// Loads and runs an AArch64 program to completion.
 pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut space = memory::GuestSpace::new().map_err(|e| format!("cannot reserve the guest address space: {e}"))?;
+    let mut space = memory::GuestSpace::with_window_bits(opts.guest_window_bits).map_err(|e| format!("cannot reserve the guest address space: {e}"))?;
     let mut img = loader::load_elf(&mut space, &data).map_err(|e| format!("{}: {e}", path.display()))?;
     space.brk_start = img.brk;
     space.brk = img.brk;
@@ -95,8 +99,9 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         }
         let host = zarm_backend_s390x::facilities::HostFacilities::detect();
         let facilities = zarm_backend_s390x::facilities::parse_assist(&opts.assist, host)?;
-        let mut j = jit::JitEngine::new(facilities, opts.code_cache_size).map_err(|e| format!("cannot set up the JIT: {e}"))?;
+        let mut j = jit::JitEngine::new(facilities, opts.code_cache_size, opts.guest_window_bits).map_err(|e| format!("cannot set up the JIT: {e}"))?;
         j.dump = opts.dump;
+        j.set_checked_pages(opts.checked_pages);
         if opts.stats || opts.stats_json.is_some() {
             j.counters = Some(Vec::new());
         }

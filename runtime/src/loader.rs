@@ -3,14 +3,12 @@
 //! argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL, then the strings
 //! and the AT_RANDOM bytes above, with SP 16-byte aligned.
 
-use crate::memory::{GuestSpace, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE, STACK_TOP};
+use crate::memory::{GuestSpace, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
 use object::LittleEndian as LE;
 use std::fmt;
 
-/// Where a position-independent executable is placed.
-pub const PIE_BASE: u64 = 0xaaaa_0000;
 pub const STACK_SIZE: u64 = 8 << 20;
 
 #[derive(Debug)]
@@ -46,7 +44,7 @@ pub struct LoadedImage {
 /// Where an ELF file's segments go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placement {
-    /// The program: ET_EXEC at its addresses, ET_DYN at `PIE_BASE`; below
+    /// The program: ET_EXEC at its addresses, ET_DYN at the layout's PIE base; below
     /// the mmap area.
     Program,
     /// The dynamic loader (ET_DYN only), wherever the mmap area has room,
@@ -99,7 +97,7 @@ pub fn load_elf_as(space: &mut GuestSpace, data: &[u8], placement: Placement) ->
         return err("ELF file has no loadable segments");
     }
     let (limit, bias) = match placement {
-        Placement::Program => (crate::memory::MMAP_MIN, if etype == elf::ET_DYN { PIE_BASE } else { 0 }),
+        Placement::Program => (space.layout.mmap_min, if etype == elf::ET_DYN { space.layout.pie_base } else { 0 }),
         Placement::Interpreter => {
             if etype != elf::ET_DYN {
                 return err("the program interpreter is not position-independent (ET_DYN)");
@@ -108,7 +106,7 @@ pub fn load_elf_as(space: &mut GuestSpace, data: &[u8], placement: Placement) ->
             let hi = loads.iter().map(|p| p.p_vaddr(endian).saturating_add(p.p_memsz(endian))).max().unwrap_or(0);
             let span = hi.checked_sub(lo).filter(|&s| s > 0 && s < 1 << 32).ok_or(LoadError("the interpreter's segments span no or too much memory".into()))?;
             let at = space.find_free(span).ok_or(LoadError("no room for the program interpreter".into()))?;
-            (crate::memory::WINDOW, at - lo)
+            (space.layout.window, at - lo)
         }
     };
     let mut hi = 0u64;
@@ -200,9 +198,10 @@ pub const AT_MINSIGSTKSZ: u64 = 51;
 
 /// Maps the stack and writes argc/argv/envp/auxv; returns the initial SP.
 pub fn build_stack(space: &mut GuestSpace, img: &LoadedImage, argv: &[Vec<u8>], envp: &[Vec<u8>], execfn: &[u8]) -> Result<u64, LoadError> {
-    let bottom = STACK_TOP - STACK_SIZE;
+    let stack_top = space.layout.stack_top;
+    let bottom = stack_top - STACK_SIZE;
     space.map(bottom, STACK_SIZE, PROT_READ | PROT_WRITE).map_err(|_| LoadError("cannot map the stack".into()))?;
-    let mut sp = STACK_TOP;
+    let mut sp = stack_top;
     let mut push_bytes = |space: &mut GuestSpace, bytes: &[u8]| -> Result<u64, LoadError> {
         sp -= bytes.len() as u64;
         space.write_bytes(sp, bytes).ok_or(LoadError("stack overflow while building arguments".into()))?;

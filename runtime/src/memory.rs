@@ -14,18 +14,44 @@ use zarm_ir::mem::rmw_apply;
 use zarm_ir::{FaultKind, GuestMemory, MemFault, MemSize, RmwOp};
 
 pub const PAGE: u64 = 4096;
-/// Size of the guest address window: guest addresses are below 2^37.
-pub const WINDOW_BITS: u32 = 37;
-pub const WINDOW: u64 = 1 << WINDOW_BITS;
+/// The default guest address window: guest addresses are below 2^37.
+pub const DEFAULT_WINDOW_BITS: u32 = 37;
+/// The window sizes `--guest-window-bits` accepts.
+pub const WINDOW_BITS_RANGE: std::ops::RangeInclusive<u32> = 33..=38;
 /// Inaccessible bytes kept after the window, so an access straddling its
 /// end faults in the host too.
 pub const GUARD: u64 = 1 << 16;
-/// Where anonymous mappings are placed, top-down, when the guest gives no
-/// address; the stack sits above.
-pub const MMAP_TOP: u64 = 0x1f_0000_0000;
-pub const STACK_TOP: u64 = 0x1f_f000_0000;
-/// Lowest address handed out without a hint.
-pub const MMAP_MIN: u64 = 0x1_0000_0000;
+
+/// Where things go in a guest window of 2^`bits` bytes. With the default
+/// 37 bits: programs below 4 GiB (PIE at 0xaaaa_0000), anonymous mappings
+/// top-down from 0x1f_0000_0000, the stack below 0x1f_f000_0000.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub bits: u32,
+    pub window: u64,
+    /// Lowest address handed out without a hint (programs and brk lie below).
+    pub mmap_min: u64,
+    /// Where anonymous mappings are placed, top-down, without a hint.
+    pub mmap_top: u64,
+    pub stack_top: u64,
+    /// Where a position-independent program is placed.
+    pub pie_base: u64,
+}
+
+impl Layout {
+    pub fn new(bits: u32) -> Layout {
+        let window = 1u64 << bits;
+        let mmap_min = (4u64 << 30).min(window / 4);
+        Layout {
+            bits,
+            window,
+            mmap_min,
+            mmap_top: window - (4u64 << 30).min(window / 16),
+            stack_top: window - (256u64 << 20).min(window / 32),
+            pie_base: 0xaaaa_0000u64.min(mmap_min / 2),
+        }
+    }
+}
 
 pub const PROT_READ: u8 = 1;
 pub const PROT_WRITE: u8 = 2;
@@ -53,6 +79,7 @@ pub struct GuestSpace {
     base: *mut u8,
     /// Per guest page: MAPPED | PROT_*.
     pages: Vec<u8>,
+    pub layout: Layout,
     pub brk_start: u64,
     pub brk: u64,
     mmap_hint: u64,
@@ -82,12 +109,26 @@ fn host_prot(p: u8) -> i32 {
 }
 
 impl GuestSpace {
+    /// A guest space with the default window.
     pub fn new() -> std::io::Result<Self> {
+        Self::with_window_bits(DEFAULT_WINDOW_BITS)
+    }
+
+    /// A guest space of 2^`bits` bytes (see `WINDOW_BITS_RANGE`). The
+    /// whole window is reserved up front, so no host mapping can land in
+    /// it. (Under qemu-s390x that reservation is not free: qemu 7.2 keeps
+    /// a descriptor per reserved page, about 0.9 s and 800 MB for 2^37.)
+    pub fn with_window_bits(bits: u32) -> std::io::Result<Self> {
+        if !WINDOW_BITS_RANGE.contains(&bits) {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("guest window of 2^{bits} bytes: supported are 2^{} to 2^{}", WINDOW_BITS_RANGE.start(), WINDOW_BITS_RANGE.end())));
+        }
+        let layout = Layout::new(bits);
+        let window = layout.window;
         // SAFETY: a fresh anonymous reservation; nothing else refers to it.
         let base = unsafe {
             libc::mmap(
                 std::ptr::null_mut(),
-                (WINDOW + GUARD) as usize,
+                (window + GUARD) as usize,
                 libc::PROT_NONE,
                 libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
                 -1,
@@ -101,10 +142,11 @@ impl GuestSpace {
             base: base as *mut u8,
             // One spare entry: a page check of an access's last byte may
             // look one page past the window.
-            pages: vec![0; (WINDOW / PAGE) as usize + 1],
+            pages: vec![0; (window / PAGE) as usize + 1],
+            layout,
             brk_start: 0,
             brk: 0,
-            mmap_hint: MMAP_TOP,
+            mmap_hint: layout.mmap_top,
             invalidated: Vec::new(),
             smc_writes: 0,
         })
@@ -130,15 +172,29 @@ impl GuestSpace {
         (p & MAPPED != 0).then_some(p & 7 | if p & GUEST_W != 0 { PROT_WRITE } else { 0 })
     }
 
+    /// Gives the host page the protection its table entry asks for (a code
+    /// page the guest may write is host read-only, so generated code's
+    /// stores to it fault and reach `unprotect_code`).
+    fn sync_host_prot(&self, page: u64) {
+        let p = self.pages[Self::page_index(page)];
+        // SAFETY: a page inside our reservation.
+        unsafe { libc::mprotect(self.base.add(page as usize) as _, PAGE as usize, host_prot(p)) };
+    }
+
     /// Records that guest code in `[start, end)` has been translated: its
-    /// pages are write-protected for the guest until the next write to
-    /// them, which invalidates the translations first.
+    /// pages are write-protected for the guest (in the table and in the
+    /// host MMU) until the next write to them, which invalidates the
+    /// translations first.
     pub fn mark_code(&mut self, start: u64, end: u64) {
         let mut page = start & !(PAGE - 1);
-        while page < end.min(WINDOW) {
+        while page < end.min(self.layout.window) {
             let p = &mut self.pages[Self::page_index(page)];
             if *p & (MAPPED | CODE) == MAPPED {
+                let writable = *p & PROT_WRITE != 0;
                 *p = entry(*p & 7, true);
+                if writable {
+                    self.sync_host_prot(page);
+                }
             }
             page += PAGE;
         }
@@ -157,10 +213,11 @@ impl GuestSpace {
         let Some(end) = addr.checked_add(len.max(1)) else { return false };
         let mut changed = false;
         let mut page = addr & !(PAGE - 1);
-        while page < end.min(WINDOW) {
+        while page < end.min(self.layout.window) {
             let p = &mut self.pages[Self::page_index(page)];
             if *p & (CODE | GUEST_W) == CODE | GUEST_W {
                 *p = MAPPED | (*p & 7) | PROT_WRITE;
+                self.sync_host_prot(page);
                 self.invalidated.push(page);
                 self.smc_writes += 1;
                 changed = true;
@@ -178,6 +235,7 @@ impl GuestSpace {
                 self.invalidated.push(i as u64 * PAGE);
                 let p = self.pages[i];
                 self.pages[i] = MAPPED | (p & 7) | if p & GUEST_W != 0 { PROT_WRITE } else { 0 };
+                self.sync_host_prot(i as u64 * PAGE);
             }
         }
     }
@@ -189,7 +247,7 @@ impl GuestSpace {
     /// Maps `[addr, addr+len)` (page-aligned) with `prot`, zero-filled.
     /// Replaces whatever was there (MAP_FIXED semantics).
     pub fn map(&mut self, addr: u64, len: u64, prot: u8) -> Result<(), i32> {
-        if addr % PAGE != 0 || len == 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
+        if addr % PAGE != 0 || len == 0 || addr.checked_add(len).is_none_or(|e| e > self.layout.window) {
             return Err(libc::ENOMEM);
         }
         let len = len.next_multiple_of(PAGE);
@@ -209,7 +267,7 @@ impl GuestSpace {
     /// (page-aligned) shared: the guest's writes reach the file, and two
     /// guest mappings of one file alias each other as on Linux.
     pub fn map_shared_file(&mut self, addr: u64, len: u64, prot: u8, fd: i32, off: u64) -> Result<(), i32> {
-        if addr % PAGE != 0 || len == 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
+        if addr % PAGE != 0 || len == 0 || addr.checked_add(len).is_none_or(|e| e > self.layout.window) {
             return Err(libc::ENOMEM);
         }
         let len = len.next_multiple_of(PAGE);
@@ -238,7 +296,7 @@ impl GuestSpace {
 
     /// Unmaps `[addr, addr+len)`; the pages read as zero when mapped again.
     pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
-        if addr % PAGE != 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
+        if addr % PAGE != 0 || addr.checked_add(len).is_none_or(|e| e > self.layout.window) {
             return Err(libc::EINVAL);
         }
         let len = len.next_multiple_of(PAGE);
@@ -271,7 +329,7 @@ impl GuestSpace {
 
     /// Changes permissions of mapped pages; ENOMEM if any page is unmapped.
     pub fn protect(&mut self, addr: u64, len: u64, prot: u8) -> Result<(), i32> {
-        if addr % PAGE != 0 || addr.checked_add(len).is_none_or(|e| e > WINDOW) {
+        if addr % PAGE != 0 || addr.checked_add(len).is_none_or(|e| e > self.layout.window) {
             return Err(libc::EINVAL);
         }
         let len = len.next_multiple_of(PAGE);
@@ -288,6 +346,12 @@ impl GuestSpace {
         }
         // SAFETY: inside our reservation, all pages mapped.
         unsafe { libc::mprotect(self.base.add(addr as usize) as _, len as usize, host_prot(prot)) };
+        // Code pages the guest may write stay host read-only.
+        for i in Self::page_index(addr)..Self::page_index(addr + len) {
+            if self.pages[i] & (CODE | GUEST_W) == CODE | GUEST_W {
+                self.sync_host_prot(i as u64 * PAGE);
+            }
+        }
         Ok(())
     }
 
@@ -295,9 +359,9 @@ impl GuestSpace {
     pub fn find_free(&mut self, len: u64) -> Option<u64> {
         let len = len.next_multiple_of(PAGE);
         let n = (len / PAGE) as usize;
-        for top in [self.mmap_hint, MMAP_TOP] {
+        for top in [self.mmap_hint, self.layout.mmap_top] {
             let mut end = Self::page_index(top);
-            let lowest = Self::page_index(MMAP_MIN);
+            let lowest = Self::page_index(self.layout.mmap_min);
             while end >= lowest + n {
                 let start = end - n;
                 match self.pages[start..end].iter().rposition(|p| p & MAPPED != 0) {
@@ -320,7 +384,7 @@ impl GuestSpace {
             return Some(self.base);
         }
         let end = addr.checked_add(len)?;
-        if end > WINDOW {
+        if end > self.layout.window {
             return None;
         }
         let mut page = addr & !(PAGE - 1);
@@ -488,7 +552,7 @@ impl GuestSpace {
 impl Drop for GuestSpace {
     fn drop(&mut self) {
         // SAFETY: the reservation made in new().
-        unsafe { libc::munmap(self.base as _, (WINDOW + GUARD) as usize) };
+        unsafe { libc::munmap(self.base as _, (self.layout.window + GUARD) as usize) };
     }
 }
 

@@ -222,7 +222,7 @@ impl Process {
 
     fn brk(&mut self, addr: u64) -> i64 {
         let sp = &mut self.space;
-        if addr <= sp.brk_start || addr >= crate::memory::MMAP_MIN {
+        if addr <= sp.brk_start || addr >= sp.layout.mmap_min {
             return sp.brk as i64;
         }
         let old_end = sp.brk.next_multiple_of(PAGE);
@@ -272,7 +272,7 @@ impl Process {
         } else {
             let hint_free = addr != 0
                 && addr % PAGE == 0
-                && addr.checked_add(len).is_some_and(|e| e <= crate::memory::WINDOW)
+                && addr.checked_add(len).is_some_and(|e| e <= self.space.layout.window)
                 && (0..len / PAGE).all(|k| !self.space.is_mapped(addr + k * PAGE));
             if hint_free {
                 addr

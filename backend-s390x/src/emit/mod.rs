@@ -139,7 +139,7 @@ struct Emitter<'a> {
     exits: Vec<(u32, Label, u64)>,
     /// Out-of-line fault stubs: (label, guest pc, the register holding the
     /// faulting address and the fault kind, if the code detected it itself).
-    fault_stubs: Vec<(Label, u64, Option<(u8, u64)>)>,
+    fault_stubs: Vec<(Label, u64, Option<(u8, u64, bool)>)>,
     /// Out-of-line write probes: (label, continue label, guest pc, address
     /// register, access size) — see `helper::jit_prepare_write`.
     write_probes: Vec<(Label, Label, u64, u8, u64)>,
@@ -502,7 +502,7 @@ impl Emitter<'_> {
             self.write_probes.push((stub, cont, self.pc, a, size));
             self.buf.bind(cont);
         } else {
-            self.fault_stubs.push((stub, self.pc, Some((a, helper::FAULT_OUT_OF_WINDOW))));
+            self.fault_stubs.push((stub, self.pc, Some((a, helper::FAULT_OUT_OF_WINDOW, need & 2 != 0))));
         }
     }
 
@@ -975,7 +975,7 @@ impl Emitter<'_> {
                 encode::risbg(self.b(), 0, ra, if w64 { 61 } else { 62 }, 0x80 | 63, 0);
                 let stub = self.buf.new_label();
                 self.buf.branch(7, stub);
-                self.fault_stubs.push((stub, self.pc, Some((ra, 2))));
+                self.fault_stubs.push((stub, self.pc, Some((ra, 2, true))));
                 self.check_addr(ra, size.bytes(), 3);
                 let d = self.def(i);
                 let bb = self.b();
@@ -1230,12 +1230,12 @@ impl Emitter<'_> {
         }
         for (label, pc, addr_reg) in std::mem::take(&mut self.fault_stubs) {
             self.buf.bind(label);
-            if let Some((r, kind)) = addr_reg {
+            if let Some((r, kind, write)) = addr_reg {
                 let b = self.b();
                 encode::stg(b, r, m(R_CTX, offset_of!(JitContext, fault_addr) as i32));
                 encode::lghi(b, 0, kind as i16);
                 encode::stg(b, 0, m(R_CTX, offset_of!(JitContext, fault_kind) as i32));
-                encode::lghi(b, 0, 1);
+                encode::lghi(b, 0, write as i16);
                 encode::stg(b, 0, m(R_CTX, offset_of!(JitContext, fault_write) as i32));
             }
             self.set_pc_and_exit(pc, EXIT_FAULT);
