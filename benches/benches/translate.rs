@@ -35,7 +35,7 @@ fn translation(c: &mut Criterion) {
         facilities: HostFacilities::machine_level("z15").unwrap(),
         guest_addr_bits: 37,
         window_guard: true,
-        checked_pages: true,
+        checked_pages: false,
     };
     g.bench_function("decode+lift+optimise+emit s390x (guest insns)", |b| {
         b.iter(|| {
