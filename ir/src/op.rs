@@ -25,6 +25,47 @@ pub enum Effect {
     Other,
 }
 
+/// An operation's arguments (at most four) without a heap allocation.
+#[derive(Clone, Debug)]
+pub struct ArgList<T> {
+    items: [Option<T>; 4],
+}
+
+impl<T> ArgList<T> {
+    pub fn from_array<const N: usize>(a: [T; N]) -> Self {
+        let mut items = [None, None, None, None];
+        for (slot, x) in items.iter_mut().zip(a) {
+            *slot = Some(x);
+        }
+        assert!(N <= 4, "an IR operation has at most four arguments");
+        ArgList { items }
+    }
+    pub fn len(&self) -> usize {
+        self.items.iter().take_while(|x| x.is_some()).count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items[0].is_none()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.items.iter().map_while(|x| x.as_ref())
+    }
+}
+
+impl<T> std::ops::Index<usize> for ArgList<T> {
+    type Output = T;
+    fn index(&self, i: usize) -> &T {
+        self.items[i].as_ref().expect("argument index out of range")
+    }
+}
+
+impl<T> IntoIterator for ArgList<T> {
+    type Item = T;
+    type IntoIter = std::iter::Flatten<std::array::IntoIter<Option<T>, 4>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter().flatten()
+    }
+}
+
 macro_rules! ret_ty {
     (I64) => {
         Some(Type::I64)
@@ -57,17 +98,17 @@ macro_rules! define_ops {
 
             /// The SSA arguments with the type each must have.
             #[allow(unused_variables)]
-            pub fn args(&self) -> Vec<(Value, Type)> {
+            pub fn args(&self) -> ArgList<(Value, Type)> {
                 match self {
-                    $( Op::$name { $($a,)* .. } => vec![$((*$a, Type::$at)),*], )*
+                    $( Op::$name { $($a,)* .. } => ArgList::from_array([$((*$a, Type::$at)),*]), )*
                 }
             }
 
             /// Mutable access to the SSA arguments, for passes that rewrite uses.
             #[allow(unused_variables)]
-            pub fn args_mut(&mut self) -> Vec<&mut Value> {
+            pub fn args_mut(&mut self) -> ArgList<&mut Value> {
                 match self {
-                    $( Op::$name { $($a,)* .. } => vec![$($a),*], )*
+                    $( Op::$name { $($a,)* .. } => ArgList::from_array([$($a),*]), )*
                 }
             }
 
