@@ -25,7 +25,7 @@ fn every_random_block_compiles() {
     let mut rng = Rng(0x1234_5678_9abc);
     let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true, vector_ops: true };
     for (name, facilities) in levels() {
-        let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false };
+        let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
         for case in 0..300 {
             let mut block = random_block(&mut rng, &gen);
             zarm_ir::passes::optimize(&mut block, true).unwrap();
@@ -125,7 +125,7 @@ mod exec {
             (Op::FpUn { op: zarm_ir::fp::FpUnOp::Sqrt, size: FpSize::S, a: Value(0) }, [0x8000_0000, 0, 0]),
             (Op::FpUn { op: zarm_ir::fp::FpUnOp::Sqrt, size: FpSize::D, a: Value(0) }, [0x8000_0000_0000_0000, 0, 0]),
         ];
-        let cfg = EmitConfig { facilities: HostFacilities::detect(), guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false };
+        let cfg = EmitConfig { facilities: HostFacilities::detect(), guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
         for (k, (op, vals)) in cases.iter().enumerate() {
             let mut b = zarm_ir::Builder::new(0x4000);
             b.begin_insn(0x4000, 0);
@@ -168,7 +168,7 @@ mod exec {
             if !zarm_backend_s390x::facilities::Facility::ALL.iter().all(|f| !facilities.has(*f) || host.has(*f)) {
                 continue;
             }
-            let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false };
+            let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
             let mut rng = Rng(0xfeed_0000 ^ name.len() as u64);
             for case in 0..cases() {
                 let mut block = random_block(&mut rng, &gen);

@@ -35,7 +35,7 @@ fn translation(c: &mut Criterion) {
         facilities: HostFacilities::machine_level("z15").unwrap(),
         guest_addr_bits: 37,
         window_guard: true,
-        checked_pages: false,
+        checked_pages: false, exit_checks: true,
     };
     g.bench_function("decode+lift+optimise+emit s390x (guest insns)", |b| {
         b.iter(|| {

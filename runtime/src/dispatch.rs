@@ -3,6 +3,7 @@
 //! it ended (system call, exception, fault).
 
 use crate::syscall::{After, Process};
+use crate::signal::{self, SigInfo};
 use std::collections::HashMap;
 use zarm_frontend_a64::{translate, TranslateOptions};
 use zarm_ir::{Block, BlockExit, CpuState, ExceptionKind, FaultKind, Interpreter};
@@ -262,6 +263,14 @@ impl Dispatcher {
     /// Runs the guest until it exits or a signal kills it.
     pub fn run(&mut self, proc: &mut Process, cpu: &mut CpuState) -> Result<Outcome, GuestSignal> {
         loop {
+            // Pending signals the guest does not block run their handlers
+            // (or default actions) before the next guest instruction.
+            while let Some(sig) = proc.take_pending() {
+                let info = SigInfo::user(sig, proc.signals.codes[sig as usize]);
+                if let Err(s) = proc.deliver(cpu, info, false) {
+                    return Ok(Outcome::Signaled(s));
+                }
+            }
             if !proc.space.invalidated.is_empty() {
                 for addr in std::mem::take(&mut proc.space.invalidated) {
                     let page = addr & !0xfff;
@@ -301,7 +310,16 @@ impl Dispatcher {
                         eprintln!("{} unknown or unallocated encoding {word:#010x} at {pc:#x}", std::process::id());
                     }
                     let addr = matches!(kind, ExceptionKind::FetchFault).then_some(pc);
-                    return Err(GuestSignal { sig, pc, addr, what });
+                    let code = match kind {
+                        ExceptionKind::Undefined { .. } => signal::ILL_ILLOPC,
+                        ExceptionKind::FetchFault => signal::SEGV_MAPERR,
+                        _ => signal::TRAP_BRKPT,
+                    };
+                    cpu.pc = pc;
+                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(pc) }, true) {
+                        Ok(()) => {}
+                        Err(_) => return Err(GuestSignal { sig, pc, addr, what }),
+                    }
                 }
                 BlockExit::Fault { pc, fault } => {
                     let (sig, what) = match fault.kind {
@@ -309,7 +327,16 @@ impl Dispatcher {
                         FaultKind::Unmapped => (libc::SIGSEGV, "segmentation fault (unmapped)"),
                         FaultKind::Permission => (libc::SIGSEGV, "segmentation fault (permission)"),
                     };
-                    return Err(GuestSignal { sig, pc, addr: Some(fault.addr), what });
+                    let code = match fault.kind {
+                        FaultKind::Alignment => signal::BUS_ADRALN,
+                        FaultKind::Unmapped => signal::SEGV_MAPERR,
+                        FaultKind::Permission => signal::SEGV_ACCERR,
+                    };
+                    cpu.pc = pc;
+                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(fault.addr) }, true) {
+                        Ok(()) => {}
+                        Err(_) => return Err(GuestSignal { sig, pc, addr: Some(fault.addr), what }),
+                    }
                 }
             }
         }

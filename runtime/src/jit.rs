@@ -91,6 +91,8 @@ impl JitEngine {
         let mut ibtc = vec![[u64::MAX, 0]; IBTC_ENTRIES].into_boxed_slice();
         let ctx = Box::new(JitContext::new(std::ptr::null_mut(), std::ptr::null_mut(), ibtc.as_mut_ptr(), std::ptr::null()));
         install_fault_handler();
+        let mut ctx = ctx;
+        crate::signal::set_exit_request_target(&mut ctx.exit_request);
         Ok(JitEngine {
             cache,
             // Guest page permissions are enforced by the host MMU (the
@@ -101,7 +103,7 @@ impl JitEngine {
                 facilities,
                 guest_addr_bits: window_bits,
                 window_guard: true,
-                checked_pages: false,
+                checked_pages: false, exit_checks: true,
             },
             ctx,
             ibtc,
@@ -159,6 +161,7 @@ impl JitEngine {
     fn compile_inner(&mut self, space: &mut GuestSpace, pc: u64) -> Result<u64, String> {
         let mut block = translate(space, pc, &self.opts);
         zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
+        self.cfg.exit_checks = !self.single_block;
         // The counter lives in a box that outlives the code.
         let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0 }));
         let counter_ptr = counter.as_mut().map(|c| &mut c.count as *mut u64);
@@ -248,7 +251,8 @@ impl JitEngine {
         self.ctx.cpu = cpu;
         self.ctx.mem = mem_ptr;
         self.ctx.pages = pages;
-        self.ctx.exit_request = 0;
+        // A host signal not yet taken by the dispatcher keeps the request.
+        self.ctx.exit_request = crate::signal::host_pending() as u64;
         let state = FaultState {
             cache: &self.cache as *const _ as *const (),
             lookup: lookup_guest_pc,

@@ -11,6 +11,7 @@ pub mod syscall;
 
 use std::path::{Path, PathBuf};
 
+pub mod signal;
 pub use dispatch::{GuestSignal, Outcome};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +92,7 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         sigactions: [[0; 4]; 65],
         sigmask: 0,
         tid_address: 0,
+        signals: Default::default(),
     };
     let mut d = dispatch::Dispatcher::new();
     if opts.engine == EngineKind::Jit {

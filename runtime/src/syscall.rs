@@ -30,6 +30,7 @@ pub struct Process {
     pub sigactions: [[u64; 4]; 65],
     pub sigmask: u64,
     pub tid_address: u64,
+    pub signals: crate::signal::Signals,
 }
 
 /// What the dispatcher does after a system call.
@@ -323,7 +324,17 @@ impl Process {
     pub fn syscall(&mut self, cpu: &mut CpuState) -> After {
         let nr = cpu.x[8];
         let a: [u64; 6] = [cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]];
-        let (ret, after) = match self.dispatch(nr, &a) {
+        if nr == 139 {
+            // rt_sigreturn: every register comes from the frame, x0 too.
+            if self.strace {
+                eprintln!("{} rt_sigreturn() = ?", std::process::id());
+            }
+            return match self.sigreturn(cpu) {
+                Ok(()) => After::Continue,
+                Err(sig) => After::Signal(sig),
+            };
+        }
+        let (ret, after) = match if nr == 132 { Ok(self.sigaltstack(cpu, a[0], a[1])) } else { self.dispatch(nr, &a) } {
             Ok(r) => (r, After::Continue),
             Err(after) => (0, after),
         };
@@ -557,6 +568,41 @@ impl Process {
             82 => host(unsafe { libc::fsync(fd) } as i64),
             83 => host(unsafe { libc::fdatasync(fd) } as i64),
             46 => host(unsafe { libc::ftruncate(fd, a[1] as i64) } as i64),
+            // getitimer, setitimer: struct itimerval is four 64-bit fields.
+            102 | 103 => {
+                let which = a[0] as i32;
+                let mut new: libc::itimerval = unsafe { std::mem::zeroed() };
+                if nr == 103 && a[1] != 0 {
+                    let Some(b) = self.space.read_bytes(a[1], 32) else { return Ok(EFAULT) };
+                    let f = |k: usize| i64::from_le_bytes(b[8 * k..8 * k + 8].try_into().unwrap());
+                    new.it_interval = libc::timeval { tv_sec: f(0) as _, tv_usec: f(1) as _ };
+                    new.it_value = libc::timeval { tv_sec: f(2) as _, tv_usec: f(3) as _ };
+                }
+                let mut old: libc::itimerval = unsafe { std::mem::zeroed() };
+                // SAFETY: valid structures on our stack.
+                let r = unsafe {
+                    if nr == 102 {
+                        libc::getitimer(which as _, &mut old)
+                    } else {
+                        libc::setitimer(which as _, &new, &mut old)
+                    }
+                };
+                if r != 0 {
+                    errno()
+                } else {
+                    let out_addr = if nr == 102 { a[1] } else { a[2] };
+                    if out_addr != 0 {
+                        let mut o = Out::new(32);
+                        o.u64(0, old.it_interval.tv_sec as u64);
+                        o.u64(8, old.it_interval.tv_usec as u64);
+                        o.u64(16, old.it_value.tv_sec as u64);
+                        o.u64(24, old.it_value.tv_usec as u64);
+                        self.write_guest(out_addr, &o.0)
+                    } else {
+                        0
+                    }
+                }
+            }
             279 => match self.space.read_cstr(a[0], 250).ok_or(EFAULT).and_then(|n| CString::new(n).map_err(|_| EINVAL)) {
                 Err(e) => e,
                 // MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB: the same bits on both.
@@ -619,6 +665,7 @@ impl Process {
                                 for k in 0..4 {
                                     self.sigactions[sig][k] = u64::from_le_bytes(b[8 * k..8 * k + 8].try_into().unwrap());
                                 }
+                                crate::signal::mirror_disposition(sig as i32, self.sigactions[sig][0]);
                             }
                         }
                     }
@@ -651,7 +698,6 @@ impl Process {
                     0
                 }
             }
-            132 => 0, // sigaltstack: recorded when signal delivery arrives (issue #6)
             // kill, tkill, tgkill: to itself only.
             129 | 130 | 131 => {
                 let sig = if nr == 131 { a[2] } else { a[1] } as i32;
@@ -665,7 +711,11 @@ impl Process {
                 } else if !(1..=64).contains(&sig) {
                     EINVAL
                 } else {
-                    return Err(After::Signal(sig));
+                    // Pending until the dispatcher delivers it (before the
+                    // next guest instruction if it is not blocked).
+                    self.signals.pending |= 1u64 << (sig - 1);
+                    self.signals.codes[sig as usize] = if nr == 129 { crate::signal::SI_USER } else { crate::signal::SI_TKILL };
+                    0
                 }
             }
             172 => unsafe { libc::getpid() as i64 },
@@ -924,6 +974,10 @@ pub fn name(nr: u64) -> String {
         35 => "unlinkat",
         38 => "renameat",
         46 => "ftruncate",
+        102 => "getitimer",
+        103 => "setitimer",
+        132 => "sigaltstack",
+        139 => "rt_sigreturn",
         279 => "memfd_create",
         48 => "faccessat",
         49 => "chdir",

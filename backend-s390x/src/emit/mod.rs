@@ -86,6 +86,10 @@ pub struct EmitConfig {
     /// through a fault exit at the exact guest instruction without relying
     /// on host signals.
     pub checked_pages: bool,
+    /// Begin every block with the `exit_request` check. Off when every
+    /// block returns to the dispatcher anyway (no chaining, lock-step), so
+    /// a request arriving mid-run cannot make a block leave unexecuted.
+    pub exit_checks: bool,
 }
 
 /// A block compiled to s390x code (not yet placed in executable memory).
@@ -251,7 +255,9 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         insn_routes: Vec::new(),
         assisted_insns: 0,
     };
-    e.entry_check(block.start_pc);
+    if cfg.exit_checks {
+        e.entry_check(block.start_pc);
+    }
     if let Some(counter) = exec_counter {
         // AGSI (general-instructions-extension, in the base): one add to
         // the block's counter per entry.

@@ -1,0 +1,369 @@
+//! Guest signal delivery, as Linux does it for arm64: handlers run on an
+//! `rt_sigframe` (siginfo, ucontext with the general registers and an
+//! FP/SIMD record, a frame record) built on the guest stack or the
+//! alternate signal stack, and return through `rt_sigreturn`, which
+//! restores everything from the frame.
+//!
+//! Signals come from three places: synchronous faults and exceptions of a
+//! guest instruction (precise state at that instruction), signals the guest
+//! sends itself (`kill`/`tgkill`/`raise`, pending until unblocked), and host
+//! signals such as `SIGALRM` for which the guest installed a handler (the
+//! host handler marks them pending and asks generated code to leave at the
+//! next block boundary). Pending signals are delivered between blocks.
+//! Signals zarm itself uses (SIGSEGV, SIGBUS for the JIT's faults) are never
+//! forwarded from the host.
+
+use crate::memory::{GuestSpace, PAGE, PROT_EXEC, PROT_READ};
+use crate::syscall::Process;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use zarm_ir::CpuState;
+
+pub const SA_SIGINFO: u64 = 0x4;
+pub const SA_ONSTACK: u64 = 0x0800_0000;
+pub const SA_RESTORER: u64 = 0x0400_0000;
+pub const SA_NODEFER: u64 = 0x4000_0000;
+pub const SA_RESETHAND: u64 = 0x8000_0000;
+const SS_ONSTACK: u64 = 1;
+const SS_DISABLE: u64 = 2;
+
+/// siginfo codes.
+pub const SI_USER: i32 = 0;
+pub const SI_TKILL: i32 = -6;
+pub const SEGV_MAPERR: i32 = 1;
+pub const SEGV_ACCERR: i32 = 2;
+pub const BUS_ADRALN: i32 = 1;
+pub const ILL_ILLOPC: i32 = 1;
+pub const TRAP_BRKPT: i32 = 1;
+
+/// What a handler learns about its signal.
+#[derive(Clone, Copy, Debug)]
+pub struct SigInfo {
+    pub signo: i32,
+    pub code: i32,
+    /// The faulting address (SIGSEGV, SIGBUS, SIGILL, SIGTRAP).
+    pub addr: Option<u64>,
+}
+
+impl SigInfo {
+    pub fn user(signo: i32, code: i32) -> SigInfo {
+        SigInfo { signo, code, addr: None }
+    }
+}
+
+// Frame layout (arch/arm64/include/uapi/asm/{sigcontext,ucontext}.h).
+const SIGINFO_SIZE: u64 = 128;
+const UC_STACK: u64 = 16;
+const UC_SIGMASK: u64 = 40;
+const UC_MCONTEXT: u64 = 176;
+const MC_FAULT_ADDRESS: u64 = 0;
+const MC_REGS: u64 = 8;
+const MC_SP: u64 = 256;
+const MC_PC: u64 = 264;
+const MC_PSTATE: u64 = 272;
+const MC_RESERVED: u64 = 288;
+const RESERVED_SIZE: u64 = 4096;
+const FPSIMD_MAGIC: u32 = 0x4650_8001;
+const FPSIMD_SIZE: u32 = 528;
+/// `struct rt_sigframe`: siginfo then ucontext.
+const SIGFRAME_SIZE: u64 = SIGINFO_SIZE + UC_MCONTEXT + MC_RESERVED + RESERVED_SIZE;
+
+/// The guest's alternate signal stack (`sigaltstack`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AltStack {
+    pub sp: u64,
+    pub size: u64,
+    pub disabled: bool,
+}
+
+/// Per-process signal state beyond the dispositions and the mask.
+#[derive(Debug)]
+pub struct Signals {
+    /// Pending signals sent by the guest to itself (bit `sig - 1`).
+    pub pending: u64,
+    pub altstack: AltStack,
+    /// Guest address of the `rt_sigreturn` trampoline (the kernel's vDSO
+    /// `__kernel_rt_sigreturn`), mapped on first use.
+    pub sigtramp: u64,
+    /// si_code of each pending signal.
+    pub codes: [i32; 65],
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Signals { pending: 0, altstack: AltStack { disabled: true, ..Default::default() }, sigtramp: 0, codes: [SI_USER; 65] }
+    }
+}
+
+/// Signals raised by host signal handlers, for the dispatcher (bit sig - 1).
+static HOST_PENDING: AtomicU64 = AtomicU64::new(0);
+/// The running JIT's `exit_request`, so a host signal makes generated code
+/// leave at the next block boundary.
+static EXIT_REQUEST: AtomicPtr<u64> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Has a host signal arrived that the dispatcher has not taken yet?
+pub fn host_pending() -> bool {
+    HOST_PENDING.load(Ordering::SeqCst) != 0
+}
+
+/// Where host signal handlers ask generated code to stop.
+pub fn set_exit_request_target(p: *mut u64) {
+    EXIT_REQUEST.store(p, Ordering::SeqCst);
+}
+
+extern "C" fn on_host_signal(sig: i32) {
+    HOST_PENDING.fetch_or(1 << (sig - 1), Ordering::SeqCst);
+    let p = EXIT_REQUEST.load(Ordering::SeqCst);
+    if !p.is_null() {
+        // SAFETY: the JIT context outlives the engine that published it.
+        unsafe { std::ptr::write_volatile(p, 1) };
+    }
+}
+
+/// Host signals a guest handler may be installed for; the ones zarm uses
+/// itself (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE) stay zarm's.
+fn forwardable(sig: i32) -> bool {
+    matches!(
+        sig,
+        libc::SIGHUP
+            | libc::SIGINT
+            | libc::SIGQUIT
+            | libc::SIGUSR1
+            | libc::SIGUSR2
+            | libc::SIGPIPE
+            | libc::SIGALRM
+            | libc::SIGTERM
+            | libc::SIGCHLD
+            | libc::SIGCONT
+            | libc::SIGTSTP
+            | libc::SIGTTIN
+            | libc::SIGTTOU
+            | libc::SIGURG
+            | libc::SIGXCPU
+            | libc::SIGXFSZ
+            | libc::SIGVTALRM
+            | libc::SIGPROF
+            | libc::SIGWINCH
+    )
+}
+
+/// Mirrors a new guest disposition of `sig` on the host: a handler becomes
+/// a host handler that marks the signal pending, SIG_IGN is ignored by the
+/// host too (so, e.g., a write to a closed pipe returns EPIPE), SIG_DFL
+/// restores the host default.
+pub fn mirror_disposition(sig: i32, handler: u64) {
+    if !forwardable(sig) {
+        return;
+    }
+    // SAFETY: installing a handler that only touches atomics.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = match handler {
+            0 => libc::SIG_DFL,
+            1 => libc::SIG_IGN,
+            _ => on_host_signal as *const () as usize,
+        };
+        // No SA_RESTART: a blocking call returns EINTR and the guest's
+        // handler runs right after it.
+        sa.sa_flags = 0;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+    }
+}
+
+/// Default action: does it terminate the process (else: ignore)?
+fn default_terminates(sig: i32) -> bool {
+    !matches!(sig, libc::SIGCHLD | libc::SIGURG | libc::SIGWINCH | libc::SIGCONT | libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU)
+}
+
+fn bit(sig: i32) -> u64 {
+    1u64 << (sig - 1)
+}
+
+impl Process {
+    /// The next pending signal the guest does not block, from the guest's
+    /// own sends and from host signals.
+    pub fn take_pending(&mut self) -> Option<i32> {
+        let host = HOST_PENDING.swap(0, Ordering::SeqCst);
+        self.signals.pending |= host;
+        let ready = self.signals.pending & !self.sigmask;
+        if ready == 0 {
+            return None;
+        }
+        let sig = ready.trailing_zeros() as i32 + 1;
+        self.signals.pending &= !bit(sig);
+        Some(sig)
+    }
+
+    /// Delivers `info` to the guest: runs its handler (setting up the frame
+    /// and registers) or applies the default action. `Err(sig)`: the
+    /// process dies by `sig`. `forced`: a synchronous fault, which cannot be
+    /// ignored or blocked (Linux then applies the default action).
+    pub fn deliver(&mut self, cpu: &mut CpuState, info: SigInfo, forced: bool) -> Result<(), i32> {
+        let sig = info.signo;
+        let [handler, flags, restorer, mask] = self.sigactions[sig as usize];
+        let blocked = self.sigmask & bit(sig) != 0;
+        if handler == 0 || (forced && (handler == 1 || blocked)) {
+            return if default_terminates(sig) || forced { Err(sig) } else { Ok(()) };
+        }
+        if handler == 1 {
+            return Ok(());
+        }
+        let tramp = if flags & SA_RESTORER != 0 { restorer } else { self.sigtramp()? };
+        // The stack: the alternate one if asked for and not already on it.
+        let alt = self.signals.altstack;
+        let on_alt = !alt.disabled && cpu.x[31].wrapping_sub(alt.sp) < alt.size;
+        let mut sp = if flags & SA_ONSTACK != 0 && !alt.disabled && !on_alt { alt.sp + alt.size } else { cpu.x[31] };
+        sp = (sp - 16) & !15;
+        let record = sp;
+        sp = (sp - SIGFRAME_SIZE) & !15;
+        let frame = sp;
+        let mut f = vec![0u8; SIGFRAME_SIZE as usize];
+        let put = |f: &mut Vec<u8>, off: u64, v: &[u8]| f[off as usize..off as usize + v.len()].copy_from_slice(v);
+        // siginfo
+        put(&mut f, 0, &sig.to_le_bytes());
+        put(&mut f, 8, &info.code.to_le_bytes());
+        if let Some(a) = info.addr {
+            put(&mut f, 16, &a.to_le_bytes());
+        } else if info.code == SI_USER || info.code == SI_TKILL {
+            put(&mut f, 16, &(std::process::id() as i32).to_le_bytes());
+            // SAFETY: getuid cannot fail.
+            put(&mut f, 20, &unsafe { libc::getuid() }.to_le_bytes());
+        }
+        // ucontext
+        let uc = SIGINFO_SIZE;
+        put(&mut f, uc + UC_STACK, &alt.sp.to_le_bytes());
+        let ss_flags = if alt.disabled { SS_DISABLE } else if on_alt { SS_ONSTACK } else { 0 };
+        put(&mut f, uc + UC_STACK + 8, &(ss_flags as u32).to_le_bytes());
+        put(&mut f, uc + UC_STACK + 16, &alt.size.to_le_bytes());
+        put(&mut f, uc + UC_SIGMASK, &self.sigmask.to_le_bytes());
+        let mc = uc + UC_MCONTEXT;
+        put(&mut f, mc + MC_FAULT_ADDRESS, &info.addr.unwrap_or(0).to_le_bytes());
+        for r in 0..31 {
+            put(&mut f, mc + MC_REGS + 8 * r as u64, &cpu.x[r].to_le_bytes());
+        }
+        put(&mut f, mc + MC_SP, &cpu.x[31].to_le_bytes());
+        put(&mut f, mc + MC_PC, &cpu.pc.to_le_bytes());
+        put(&mut f, mc + MC_PSTATE, &(cpu.nzcv & 0xf000_0000).to_le_bytes());
+        let fp = mc + MC_RESERVED;
+        put(&mut f, fp, &FPSIMD_MAGIC.to_le_bytes());
+        put(&mut f, fp + 4, &FPSIMD_SIZE.to_le_bytes());
+        put(&mut f, fp + 8, &(cpu.fpsr as u32).to_le_bytes());
+        put(&mut f, fp + 12, &(cpu.fpcr as u32).to_le_bytes());
+        for r in 0..32 {
+            put(&mut f, fp + 16 + 16 * r as u64, &cpu.v[r].to_le_bytes());
+        }
+        // The terminating null record follows (zeros).
+        let mut rec = [0u8; 16];
+        rec[..8].copy_from_slice(&cpu.x[29].to_le_bytes());
+        rec[8..].copy_from_slice(&cpu.x[30].to_le_bytes());
+        if self.space.write_bytes(frame, &f).is_none() || self.space.write_bytes(record, &rec).is_none() {
+            // No room for the frame: the kernel kills with SIGSEGV.
+            return Err(libc::SIGSEGV);
+        }
+        cpu.x[0] = sig as u64;
+        // x1 and x2 are set whether or not SA_SIGINFO was given, as Linux does.
+        cpu.x[1] = frame;
+        cpu.x[2] = frame + uc;
+        cpu.x[29] = record;
+        cpu.x[30] = tramp;
+        cpu.x[31] = frame;
+        cpu.pc = handler;
+        self.sigmask |= mask;
+        if flags & SA_NODEFER == 0 {
+            self.sigmask |= bit(sig);
+        }
+        self.sigmask &= !(bit(libc::SIGKILL) | bit(libc::SIGSTOP));
+        if flags & SA_RESETHAND != 0 {
+            self.sigactions[sig as usize] = [0; 4];
+            mirror_disposition(sig, 0);
+        }
+        Ok(())
+    }
+
+    /// `rt_sigreturn`: the frame at SP restores the interrupted state.
+    /// `Err(SIGSEGV)` if it cannot be read.
+    pub fn sigreturn(&mut self, cpu: &mut CpuState) -> Result<(), i32> {
+        let frame = cpu.x[31];
+        let f = self.space.read_bytes(frame, SIGFRAME_SIZE as usize).ok_or(libc::SIGSEGV)?;
+        let u64_at = |off: u64| u64::from_le_bytes(f[off as usize..off as usize + 8].try_into().unwrap());
+        let mc = SIGINFO_SIZE + UC_MCONTEXT;
+        for r in 0..31 {
+            cpu.x[r] = u64_at(mc + MC_REGS + 8 * r as u64);
+        }
+        cpu.x[31] = u64_at(mc + MC_SP);
+        cpu.pc = u64_at(mc + MC_PC);
+        cpu.nzcv = u64_at(mc + MC_PSTATE) & 0xf000_0000;
+        self.sigmask = u64_at(SIGINFO_SIZE + UC_SIGMASK) & !(bit(libc::SIGKILL) | bit(libc::SIGSTOP));
+        // Records in the reserved area: take the FP/SIMD one.
+        let mut off = mc + MC_RESERVED;
+        let end = off + RESERVED_SIZE;
+        while off + 8 <= end {
+            let magic = u32::from_le_bytes(f[off as usize..off as usize + 4].try_into().unwrap());
+            let size = u32::from_le_bytes(f[off as usize + 4..off as usize + 8].try_into().unwrap()) as u64;
+            if magic == 0 || size < 8 {
+                break;
+            }
+            if magic == FPSIMD_MAGIC && size >= FPSIMD_SIZE as u64 && off + size <= end {
+                cpu.fpsr = u32::from_le_bytes(f[off as usize + 8..off as usize + 12].try_into().unwrap()) as u64 & 0xf800_009f;
+                cpu.fpcr = u32::from_le_bytes(f[off as usize + 12..off as usize + 16].try_into().unwrap()) as u64 & 0x07ff_9f00;
+                for r in 0..32 {
+                    let o = (off + 16 + 16 * r as u64) as usize;
+                    cpu.v[r] = u128::from_le_bytes(f[o..o + 16].try_into().unwrap());
+                }
+            }
+            off += size;
+        }
+        Ok(())
+    }
+
+    /// `sigaltstack(ss, old_ss)`.
+    pub fn sigaltstack(&mut self, cpu: &CpuState, ss: u64, old: u64) -> i64 {
+        let cur = self.signals.altstack;
+        let on_alt = !cur.disabled && cpu.x[31].wrapping_sub(cur.sp) < cur.size;
+        if old != 0 {
+            let mut b = [0u8; 24];
+            b[..8].copy_from_slice(&cur.sp.to_le_bytes());
+            let fl = if cur.disabled { SS_DISABLE } else if on_alt { SS_ONSTACK } else { 0 } as u32;
+            b[8..12].copy_from_slice(&fl.to_le_bytes());
+            b[16..].copy_from_slice(&cur.size.to_le_bytes());
+            if self.space.write_bytes(old, &b).is_none() {
+                return -(libc::EFAULT as i64);
+            }
+        }
+        if ss != 0 {
+            let Some(b) = self.space.read_bytes(ss, 24) else { return -(libc::EFAULT as i64) };
+            if on_alt {
+                return -(libc::EPERM as i64);
+            }
+            let sp = u64::from_le_bytes(b[..8].try_into().unwrap());
+            let fl = u32::from_le_bytes(b[8..12].try_into().unwrap()) as u64;
+            let size = u64::from_le_bytes(b[16..].try_into().unwrap());
+            if fl & !(SS_DISABLE | SS_ONSTACK | (1 << 31)) != 0 {
+                return -(libc::EINVAL as i64);
+            }
+            if fl & SS_DISABLE != 0 {
+                self.signals.altstack = AltStack { disabled: true, ..Default::default() };
+            } else {
+                // MINSIGSTKSZ on arm64 is 5120.
+                if size < 5120 {
+                    return -(libc::ENOMEM as i64);
+                }
+                self.signals.altstack = AltStack { sp, size, disabled: false };
+            }
+        }
+        0
+    }
+
+    /// The guest address of `mov x8, #139; svc #0`, mapped (read+execute)
+    /// on first use.
+    fn sigtramp(&mut self) -> Result<u64, i32> {
+        if self.signals.sigtramp == 0 {
+            let at = self.space.find_free(PAGE).ok_or(libc::SIGSEGV)?;
+            self.space.map(at, PAGE, PROT_READ | PROT_EXEC).map_err(|_| libc::SIGSEGV)?;
+            let code: Vec<u8> = [0xd280_1168u32, 0xd400_0001].iter().flat_map(|w| w.to_le_bytes()).collect();
+            GuestSpace::write_bytes_unchecked(&mut self.space, at, &code).ok_or(libc::SIGSEGV)?;
+            self.signals.sigtramp = at;
+        }
+        Ok(self.signals.sigtramp)
+    }
+}
