@@ -36,7 +36,7 @@ struct Cli {
     /// Host facilities the JIT may use: auto (all detected), none (the z196
     /// base only), or a list of facility names and machine levels
     /// (e.g. z14, vx,mie3).
-    #[arg(long, value_name = "SPEC", default_value = "auto")]
+    #[arg(long, value_name = "SPEC", default_value = "auto", overrides_with = "assist")]
     assist: String,
     /// Print the host facilities (STFLE) and the routes they enable, then exit.
     #[arg(long)]
