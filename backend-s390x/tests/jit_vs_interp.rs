@@ -103,10 +103,6 @@ mod exec {
         (cpu, mem.bytes, exit)
     }
 
-    fn normalise(r: (CpuState, Vec<u8>, BlockExit)) -> (CpuState, Vec<u8>, BlockExit) {
-        r
-    }
-
     /// Single FP operations on chosen corner operands (found by the random
     /// test), each alone in a block, with the FPSR flags compared.
     #[test]
@@ -141,8 +137,8 @@ mod exec {
             // and some whose is not.
             let default_mode: Vec<u64> = (1..).filter(|s| initial(*s).0.fpcr == 0).take(3).collect();
             for seed in default_mode.into_iter().chain([1, 2, 3]) {
-                let want = normalise(run_interp(&block, seed));
-                let got = normalise(run_jit(&block, &cfg, seed));
+                let want = run_interp(&block, seed);
+                let got = run_jit(&block, &cfg, seed);
                 assert!(
                     want == got,
                     "case {k}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})\n{}",
@@ -174,15 +170,15 @@ mod exec {
                 let mut block = random_block(&mut rng, &gen);
                 zarm_ir::passes::optimize(&mut block, true).unwrap();
                 let seed = rng.next();
-                let want = normalise(run_interp(&block, seed));
-                let got = normalise(run_jit(&block, &cfg, seed));
+                let want = run_interp(&block, seed);
+                let got = run_jit(&block, &cfg, seed);
                 if want != got && std::env::var_os("ZARM_JIT_SHRINK").is_some() {
                     // Debug aid: the shortest prefix of the block that diverges.
                     for k in 1..=block.ops.len() {
                         let mut p = block.clone();
                         p.ops.truncate(k);
                         p.term = zarm_ir::Terminator::Jump { target: p.end_pc };
-                        if normalise(run_interp(&p, seed)) != normalise(run_jit(&p, &cfg, seed)) {
+                        if run_interp(&p, seed) != run_jit(&p, &cfg, seed) {
                             let (w, g) = (run_interp(&p, seed).0, run_jit(&p, &cfg, seed).0);
                             panic!("first divergence after op {}: {}\nfpsr {:#x} vs {:#x}, init fpsr {:#x}", k - 1, zarm_ir::print::print_block(&p), w.fpsr, g.fpsr, initial(seed).0.fpsr);
                         }

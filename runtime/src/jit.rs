@@ -140,11 +140,6 @@ impl JitEngine {
         }
     }
 
-    pub fn flush(&mut self) {
-        self.cache.flush();
-        self.clear_ibtc();
-    }
-
     fn clear_ibtc(&mut self) {
         for e in self.ibtc.iter_mut() {
             *e = [u64::MAX, 0];

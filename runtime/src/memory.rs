@@ -65,6 +65,12 @@ const MAPPED: u8 = 8;
 const CODE: u8 = 16;
 const GUEST_W: u8 = 32;
 
+/// The guest's permission bits of a table entry: a code page's write
+/// permission lives in `GUEST_W`.
+fn guest_prot(p: u8) -> u8 {
+    p & 7 | if p & GUEST_W != 0 { PROT_WRITE } else { 0 }
+}
+
 /// The table entry for a mapped page with guest permissions `prot`,
 /// keeping the code protection if the page holds translated code.
 fn entry(prot: u8, code: bool) -> u8 {
@@ -169,7 +175,7 @@ impl GuestSpace {
 
     pub fn perms(&self, addr: u64) -> Option<u8> {
         let p = *self.pages.get(Self::page_index(addr))?;
-        (p & MAPPED != 0).then_some(p & 7 | if p & GUEST_W != 0 { PROT_WRITE } else { 0 })
+        (p & MAPPED != 0).then_some(guest_prot(p))
     }
 
     /// Gives the host page the protection its table entry asks for (a code
@@ -216,7 +222,7 @@ impl GuestSpace {
         while page < end.min(self.layout.window) {
             let p = &mut self.pages[Self::page_index(page)];
             if *p & (CODE | GUEST_W) == CODE | GUEST_W {
-                *p = MAPPED | (*p & 7) | PROT_WRITE;
+                *p = MAPPED | guest_prot(*p);
                 self.sync_host_prot(page);
                 self.invalidated.push(page);
                 self.smc_writes += 1;
@@ -233,8 +239,7 @@ impl GuestSpace {
         for i in Self::page_index(addr)..Self::page_index(addr + len) {
             if self.pages[i] & CODE != 0 {
                 self.invalidated.push(i as u64 * PAGE);
-                let p = self.pages[i];
-                self.pages[i] = MAPPED | (p & 7) | if p & GUEST_W != 0 { PROT_WRITE } else { 0 };
+                self.pages[i] = MAPPED | guest_prot(self.pages[i]);
                 self.sync_host_prot(i as u64 * PAGE);
             }
         }
@@ -392,8 +397,7 @@ impl GuestSpace {
             // The guest's permissions (a code page's write bit is kept in
             // GUEST_W; writers call `unprotect_code` first).
             let p = self.pages[Self::page_index(page)];
-            let p = if p & GUEST_W != 0 { p | PROT_WRITE } else { p };
-            if p & MAPPED == 0 || p & need != need {
+            if p & MAPPED == 0 || guest_prot(p) & need != need {
                 return None;
             }
             page += PAGE;
