@@ -139,6 +139,7 @@ fn main() {
         }
         Ok(Ok(Outcome::Exited(code))) => std::process::exit(code & 0xff),
         Ok(Ok(Outcome::Signaled(sig))) => die_by_signal(sig),
+        Ok(Ok(Outcome::Exec(_))) => unreachable!("run_program runs the new image itself"),
         Ok(Err(s)) => {
             match s.addr {
                 Some(a) => eprintln!("zarm: guest {} at pc {:#x} (address {a:#x}): signal {}", s.what, s.pc, s.sig),

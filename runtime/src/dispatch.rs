@@ -9,11 +9,13 @@ use zarm_frontend_a64::{translate, TranslateOptions};
 use zarm_ir::{Block, BlockExit, CpuState, ExceptionKind, FaultKind, Interpreter};
 
 /// How the guest ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Exited(i32),
     /// Killed by this signal (its default action).
     Signaled(i32),
+    /// Replaced by another aarch64 program (`execve`).
+    Exec(Box<crate::process::ExecImage>),
 }
 
 /// A guest signal raised synchronously by an instruction.
@@ -271,6 +273,11 @@ impl Dispatcher {
                     return Ok(Outcome::Signaled(s));
                 }
             }
+            // rt_sigsuspend's mask ends when a handler ran (its frame
+            // holds the old mask) or here, when none did.
+            if let Some(m) = proc.signals.saved_mask.take() {
+                proc.sigmask = m;
+            }
             if !proc.space.invalidated.is_empty() {
                 for addr in std::mem::take(&mut proc.space.invalidated) {
                     let page = addr & !0xfff;
@@ -298,6 +305,7 @@ impl Dispatcher {
                         After::Continue => {}
                         After::Exit(code) => return Ok(Outcome::Exited(code)),
                         After::Signal(sig) => return Ok(Outcome::Signaled(sig)),
+                        After::Exec(img) => return Ok(Outcome::Exec(img)),
                     }
                 }
                 BlockExit::Exception { kind, pc } => {

@@ -7,6 +7,7 @@ pub mod jit;
 pub mod loader;
 pub mod lockstep;
 pub mod memory;
+pub mod process;
 pub mod syscall;
 
 use std::path::{Path, PathBuf};
@@ -59,8 +60,32 @@ impl Default for Options {
     }
 }
 
-/// Loads and runs an AArch64 program to completion.
+/// Loads and runs an AArch64 program to completion, and the programs it
+/// replaces itself with (`execve`), in this process.
 pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
+    let mut image = process::ExecImage {
+        host_path: path.to_path_buf(),
+        guest_path: path.as_os_str().as_encoded_bytes().to_vec(),
+        argv,
+        envp,
+        sigmask: 0,
+        pending: 0,
+        ignored: 0,
+    };
+    loop {
+        match run_image(&image, opts)? {
+            Ok(Outcome::Exec(next)) => {
+                process::close_cloexec_fds();
+                image = *next;
+            }
+            other => return Ok(other),
+        }
+    }
+}
+
+/// Runs one program image until it exits, dies or execs another.
+fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
+    let (path, argv, envp) = (image.host_path.as_path(), &image.argv, &image.envp);
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut space = memory::GuestSpace::with_window_bits(opts.guest_window_bits).map_err(|e| format!("cannot reserve the guest address space: {e}"))?;
     let mut img = loader::load_elf(&mut space, &data).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -79,8 +104,7 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         img.interp_base = li.load_bias;
         start = li.entry;
     }
-    let execfn = path.as_os_str().as_encoded_bytes().to_vec();
-    let sp = loader::build_stack(&mut space, &img, &argv, &envp, &execfn).map_err(|e| e.to_string())?;
+    let sp = loader::build_stack(&mut space, &img, argv, envp, &image.guest_path).map_err(|e| e.to_string())?;
     let mut cpu = zarm_ir::CpuState::default();
     cpu.x[31] = sp;
     cpu.pc = start;
@@ -90,10 +114,17 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         exe: path.to_path_buf(),
         strace: opts.strace,
         sigactions: [[0; 4]; 65],
-        sigmask: 0,
+        sigmask: image.sigmask,
         tid_address: 0,
         signals: Default::default(),
     };
+    // What survives an exec: the mask, pending signals, ignored signals.
+    proc.signals.pending = image.pending;
+    for sig in 1..=64 {
+        if image.ignored & (1u64 << (sig - 1)) != 0 {
+            proc.sigactions[sig][0] = 1;
+        }
+    }
     let mut d = dispatch::Dispatcher::new();
     if opts.engine == EngineKind::Jit {
         if let Some(why) = jit::unavailable_reason() {

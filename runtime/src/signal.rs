@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use zarm_ir::CpuState;
 
 pub const SA_SIGINFO: u64 = 0x4;
+pub const SA_RESTART: u64 = 0x1000_0000;
 pub const SA_ONSTACK: u64 = 0x0800_0000;
 pub const SA_RESTORER: u64 = 0x0400_0000;
 pub const SA_NODEFER: u64 = 0x4000_0000;
@@ -86,11 +87,14 @@ pub struct Signals {
     pub sigtramp: u64,
     /// si_code of each pending signal.
     pub codes: [i32; 65],
+    /// The mask `rt_sigsuspend` replaced: the next handler's frame
+    /// restores it.
+    pub saved_mask: Option<u64>,
 }
 
 impl Default for Signals {
     fn default() -> Self {
-        Signals { pending: 0, altstack: AltStack { disabled: true, ..Default::default() }, sigtramp: 0, codes: [SI_USER; 65] }
+        Signals { pending: 0, altstack: AltStack { disabled: true, ..Default::default() }, sigtramp: 0, codes: [SI_USER; 65], saved_mask: None }
     }
 }
 
@@ -103,6 +107,37 @@ static EXIT_REQUEST: AtomicPtr<u64> = AtomicPtr::new(std::ptr::null_mut());
 /// Has a host signal arrived that the dispatcher has not taken yet?
 pub fn host_pending() -> bool {
     HOST_PENDING.load(Ordering::SeqCst) != 0
+}
+
+/// Takes the signals host handlers marked pending (bit sig - 1).
+pub fn take_host_pending() -> u64 {
+    HOST_PENDING.swap(0, Ordering::SeqCst)
+}
+
+/// Sleeps until a signal the guest does not block is pending (guest-sent
+/// or from the host). The forwardable host signals are blocked while
+/// checking and released atomically by `sigsuspend`, so none is missed.
+pub fn wait_for_signal(proc: &mut Process) {
+    // SAFETY: signal-mask manipulation of this thread.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut all);
+        for sig in 1..=31 {
+            if forwardable(sig) {
+                libc::sigaddset(&mut all, sig);
+            }
+        }
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigprocmask(libc::SIG_BLOCK, &all, &mut old);
+        loop {
+            proc.signals.pending |= take_host_pending();
+            if proc.signals.pending & !proc.sigmask != 0 {
+                break;
+            }
+            libc::sigsuspend(&old);
+        }
+        libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+    }
 }
 
 /// Where host signal handlers ask generated code to stop.
@@ -235,7 +270,8 @@ impl Process {
         let ss_flags = if alt.disabled { SS_DISABLE } else if on_alt { SS_ONSTACK } else { 0 };
         put(&mut f, uc + UC_STACK + 8, &(ss_flags as u32).to_le_bytes());
         put(&mut f, uc + UC_STACK + 16, &alt.size.to_le_bytes());
-        put(&mut f, uc + UC_SIGMASK, &self.sigmask.to_le_bytes());
+        let saved = self.signals.saved_mask.take().unwrap_or(self.sigmask);
+        put(&mut f, uc + UC_SIGMASK, &saved.to_le_bytes());
         let mc = uc + UC_MCONTEXT;
         put(&mut f, mc + MC_FAULT_ADDRESS, &info.addr.unwrap_or(0).to_le_bytes());
         for r in 0..31 {

@@ -39,6 +39,8 @@ pub enum After {
     Exit(i32),
     /// The guest sent itself a signal whose action is to terminate.
     Signal(i32),
+    /// `execve` of an aarch64 program: the guest is replaced.
+    Exec(Box<crate::process::ExecImage>),
 }
 
 fn errno() -> i64 {
@@ -176,6 +178,9 @@ impl Process {
     /// sysroot first (qemu's `-L` semantics).
     fn path(&self, addr: u64) -> Result<CString, i64> {
         let raw = self.space.read_cstr(addr, 4096).ok_or(EFAULT)?;
+        if raw == b"/proc/self/exe" {
+            return CString::new(self.exe.as_os_str().as_encoded_bytes()).map_err(|_| EINVAL);
+        }
         if raw.first() == Some(&b'/') {
             if let Some(root) = &self.sysroot {
                 let mut p = root.as_os_str().as_encoded_bytes().to_vec();
@@ -334,7 +339,13 @@ impl Process {
                 Err(sig) => After::Signal(sig),
             };
         }
-        let (ret, after) = match if nr == 132 { Ok(self.sigaltstack(cpu, a[0], a[1])) } else { self.dispatch(nr, &a) } {
+        let result = match nr {
+            132 => Ok(self.sigaltstack(cpu, a[0], a[1])),
+            // clone: the child's registers change too.
+            220 => Ok(self.clone(cpu, a[0], a[1], a[2], a[3], a[4])),
+            _ => self.dispatch(nr, &a),
+        };
+        let (ret, after) = match result {
             Ok(r) => (r, After::Continue),
             Err(after) => (0, after),
         };
@@ -343,10 +354,38 @@ impl Process {
                 After::Continue => self.strace_line(nr, &a, ret),
                 After::Exit(code) => eprintln!("{} {}({}) = ?", std::process::id(), name(nr), code),
                 After::Signal(sig) => eprintln!("{} {}(...) = ? (signal {sig})", std::process::id(), name(nr)),
+                After::Exec(ref img) => eprintln!("{} execve({:?}) = 0 (new aarch64 program)", std::process::id(), img.host_path),
             }
+        }
+        if ret == -(libc::EINTR as i64) && matches!(after, After::Continue) && self.restarts(nr) {
+            // SA_RESTART: the handler runs, then the system call again
+            // (its svc), with its first argument back in x0.
+            cpu.pc -= 4;
+            cpu.x[0] = a[0];
+            return after;
         }
         cpu.x[0] = ret as u64;
         after
+    }
+
+    /// Is a system call interrupted by a host signal restarted after the
+    /// handler? Yes when the signal about to be delivered has a handler
+    /// with SA_RESTART and the call is one Linux restarts (not the sleeps
+    /// and waits for signals that always return EINTR).
+    fn restarts(&mut self, nr: u64) -> bool {
+        // nanosleep, clock_nanosleep, pselect6, ppoll, epoll_pwait,
+        // rt_sigsuspend, rt_sigtimedwait
+        if matches!(nr, 101 | 115 | 72 | 73 | 22 | 133 | 137) {
+            return false;
+        }
+        self.signals.pending |= crate::signal::take_host_pending();
+        let ready = self.signals.pending & !self.sigmask;
+        if ready == 0 {
+            return false;
+        }
+        let sig = ready.trailing_zeros() as usize + 1;
+        let [handler, flags, ..] = self.sigactions[sig];
+        handler > 1 && flags & crate::signal::SA_RESTART != 0
     }
 
     fn dispatch(&mut self, nr: u64, a: &[u64; 6]) -> Result<i64, After> {
@@ -609,6 +648,51 @@ impl Process {
                 Ok(name) => host(unsafe { libc::syscall(libc::SYS_memfd_create, name.as_ptr(), a[1] as libc::c_uint) }),
             },
             52 => host(unsafe { libc::fchmod(fd, a[1] as libc::mode_t) } as i64),
+            // fchmodat, fchownat, fchown, truncate, flock
+            53 => match self.path(a[1]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::fchmodat(a[0] as i32, p.as_ptr(), a[2] as libc::mode_t, 0) } as i64),
+            },
+            54 => match self.path(a[1]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::fchownat(a[0] as i32, p.as_ptr(), a[2] as libc::uid_t, a[3] as libc::gid_t, a[4] as i32) } as i64),
+            },
+            55 => host(unsafe { libc::fchown(fd, a[1] as libc::uid_t, a[2] as libc::gid_t) } as i64),
+            45 => match self.path(a[0]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::truncate(p.as_ptr(), a[1] as i64) } as i64),
+            },
+            32 => host(unsafe { libc::flock(fd, a[1] as i32) } as i64),
+            // symlinkat(target, newdirfd, linkpath): the target is stored as given.
+            36 => match (self.space.read_cstr(a[0], 4096).ok_or(EFAULT).and_then(|t| CString::new(t).map_err(|_| EINVAL)), self.path(a[2])) {
+                (Ok(t), Ok(p)) => host(unsafe { libc::symlinkat(t.as_ptr(), a[1] as i32, p.as_ptr()) } as i64),
+                (Err(e), _) | (_, Err(e)) => e,
+            },
+            // linkat
+            37 => match (self.path(a[1]), self.path(a[3])) {
+                (Ok(p), Ok(q)) => host(unsafe { libc::linkat(a[0] as i32, p.as_ptr(), a[2] as i32, q.as_ptr(), a[4] as i32) } as i64),
+                (Err(e), _) | (_, Err(e)) => e,
+            },
+            // utimensat (a NULL path means the descriptor itself)
+            88 => {
+                let times = if a[2] == 0 {
+                    None
+                } else {
+                    match (self.timespec_from_guest(a[2]), self.timespec_from_guest(a[2] + 16)) {
+                        (Some(x), Some(y)) => Some([x, y]),
+                        _ => return Ok(EFAULT),
+                    }
+                };
+                let tp = times.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
+                if a[1] == 0 {
+                    host(unsafe { libc::futimens(fd, tp) } as i64)
+                } else {
+                    match self.path(a[1]) {
+                        Err(e) => e,
+                        Ok(p) => host(unsafe { libc::utimensat(a[0] as i32, p.as_ptr(), tp, a[3] as i32) } as i64),
+                    }
+                }
+            }
             // brk, mmap, munmap, mprotect, mremap, madvise
             214 => self.brk(a[0]),
             222 => self.mmap(a[0], a[1], a[2], a[3], a[4] as i32 as i64, a[5]),
@@ -639,6 +723,62 @@ impl Process {
                     self.space.discard(a[0], a[1]);
                 }
                 0
+            }
+            // clone3: glibc falls back to clone
+            435 => ENOSYS,
+            221 => return self.execve(a[0], a[1], a[2]),
+            260 => self.wait4(a[0], a[1], a[2], a[3]),
+            95 => self.waitid(a[0], a[1], a[2], a[3], a[4]),
+            133 => self.sigsuspend(a[0], a[1]),
+            // getrusage
+            165 => {
+                let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+                let r = host(unsafe { libc::getrusage(a[0] as i32, &mut ru) } as i64);
+                if r == 0 {
+                    self.write_guest(a[1], &crate::process::rusage_to_guest(&ru))
+                } else {
+                    r
+                }
+            }
+            // times
+            153 => {
+                let mut t: libc::tms = unsafe { std::mem::zeroed() };
+                let r = host(unsafe { libc::times(&mut t) } as i64);
+                if r >= 0 && a[0] != 0 {
+                    let mut o = Out::new(32);
+                    for (k, v) in [t.tms_utime, t.tms_stime, t.tms_cutime, t.tms_cstime].into_iter().enumerate() {
+                        o.u64(8 * k, v as u64);
+                    }
+                    if self.write_guest(a[0], &o.0) != 0 {
+                        return Ok(EFAULT);
+                    }
+                }
+                r
+            }
+            // sysinfo
+            179 => {
+                let mut si: libc::sysinfo = unsafe { std::mem::zeroed() };
+                let r = host(unsafe { libc::sysinfo(&mut si) } as i64);
+                if r == 0 {
+                    // struct sysinfo of LP64: uptime, loads[3], 4 ram
+                    // fields (longs), procs (u16), pad, 2 high fields,
+                    // mem_unit (u32); 112 bytes.
+                    let mut o = Out::new(112);
+                    o.u64(0, si.uptime as u64);
+                    for k in 0..3 {
+                        o.u64(8 + 8 * k, si.loads[k] as u64);
+                    }
+                    for (k, v) in [si.totalram, si.freeram, si.sharedram, si.bufferram, si.totalswap, si.freeswap].into_iter().enumerate() {
+                        o.u64(32 + 8 * k, v as u64);
+                    }
+                    o.u16(80, si.procs);
+                    o.u64(88, si.totalhigh as u64);
+                    o.u64(96, si.freehigh as u64);
+                    o.u32(104, si.mem_unit);
+                    self.write_guest(a[0], &o.0)
+                } else {
+                    r
+                }
             }
             // exit, exit_group
             93 | 94 => return Err(After::Exit(a[0] as i32)),
@@ -705,7 +845,15 @@ impl Process {
                 let me = std::process::id() as i32;
                 let tid = unsafe { libc::gettid() };
                 if target != me && target != tid && !(nr == 129 && target == 0) {
-                    -(libc::ESRCH as i64)
+                    // Another process (signal numbers are the same on the
+                    // hosts): the host delivers it.
+                    if nr == 131 && a[0] as i32 != me {
+                        host(unsafe { libc::syscall(libc::SYS_tgkill, a[0] as i32, target, sig) })
+                    } else if nr == 129 {
+                        host(unsafe { libc::kill(target, sig) } as i64)
+                    } else {
+                        host(unsafe { libc::syscall(libc::SYS_tkill, target, sig) })
+                    }
                 } else if sig == 0 {
                     0
                 } else if !(1..=64).contains(&sig) {
@@ -966,6 +1114,23 @@ impl Process {
 pub fn name(nr: u64) -> String {
     let n = match nr {
         17 => "getcwd",
+        220 => "clone",
+        53 => "fchmodat",
+        54 => "fchownat",
+        55 => "fchown",
+        45 => "truncate",
+        32 => "flock",
+        36 => "symlinkat",
+        37 => "linkat",
+        88 => "utimensat",
+        221 => "execve",
+        260 => "wait4",
+        95 => "waitid",
+        133 => "rt_sigsuspend",
+        165 => "getrusage",
+        153 => "times",
+        179 => "sysinfo",
+        435 => "clone3",
         23 => "dup",
         24 => "dup3",
         25 => "fcntl",

@@ -39,3 +39,7 @@ if [ ! -f build/randinsn_frame.bin ] || [ randinsn_frame.S -nt build/randinsn_fr
     "${AARCH64_AS:-aarch64-linux-gnu-as}" -o build/randinsn_frame.o randinsn_frame.S
     "${AARCH64_OBJCOPY:-aarch64-linux-gnu-objcopy}" -O binary -j .text build/randinsn_frame.o build/randinsn_frame.bin
 fi
+# The same source for the host: the oracle of `procs exec` (real Linux).
+if [ ! -f build/procs.host ] || [ procs.c -nt build/procs.host ]; then
+    "${HOST_CC:-cc}" -O2 -Wall -o build/procs.host procs.c
+fi

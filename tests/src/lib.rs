@@ -87,6 +87,14 @@ pub fn run_zarm(prog: &Path, args: &[&str], extra: &[&str], stdin: &[u8]) -> Run
     run(cmd, stdin)
 }
 
+/// Runs a program built for this host directly (the oracle where
+/// qemu-aarch64 cannot be one, e.g. for execve).
+pub fn run_native(prog: &Path, args: &[&str], stdin: &[u8]) -> RunResult {
+    let mut cmd = Command::new(prog);
+    cmd.args(args);
+    run(cmd, stdin)
+}
+
 /// Runs a guest program under the oracle, `qemu-aarch64`.
 pub fn run_qemu(prog: &Path, args: &[&str], stdin: &[u8]) -> RunResult {
     run_qemu_opts(prog, args, &[], stdin)

@@ -36,6 +36,7 @@ const CASES: &[Case] = &[
     Case { name: "smc", args: &[], stdin: b"" },
     Case { name: "crypto_aes", args: &[], stdin: b"" },
     Case { name: "signals", args: &[], stdin: b"" },
+    Case { name: "procs", args: &[], stdin: b"" },
 ];
 
 #[test]
@@ -60,6 +61,19 @@ fn guest_programs_match_qemu() {
     }
     assert!(ran > 0, "no guest program selected");
     assert!(failures.is_empty(), "{} of {ran} guest runs differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// execve of aarch64 programs (re-entering zarm), #! scripts, execve
+/// errors, close-on-exec and signal state across exec. qemu-aarch64
+/// cannot exec an aarch64 program without binfmt_misc, so the oracle is
+/// the same source built for this host and run by the real kernel.
+#[test]
+fn exec_matches_the_host_kernel() {
+    let dir = guest_dir();
+    let native = run_native(&dir.join("procs.host"), &["exec"], b"");
+    assert_eq!(native.code, Some(0), "the host build failed: {}", String::from_utf8_lossy(&native.stderr));
+    let z = run_zarm(&dir.join("procs"), &["exec"], &[], b"");
+    assert!(z.observable() == native.observable(), "{}", describe_difference("procs exec", &z, &native));
 }
 
 /// Code written through a shared RW alias of an RX mapping and announced

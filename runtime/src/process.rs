@@ -1,0 +1,356 @@
+//! Processes: `clone` for fork and vfork, `execve`, `wait4`/`waitid`,
+//! signals to other processes, `rt_sigsuspend`.
+//!
+//! zarm runs one guest thread on one host thread, so a fork is a host
+//! `fork()`: the child gets copies of the guest memory, the CPU state and
+//! the translated code (all private mappings), and shares what the guest
+//! shares (MAP_SHARED mappings, file descriptors). vfork is a fork, as in
+//! qemu-user (the parent does not wait for the child's exec).
+//!
+//! `execve` of an aarch64 program (directly or through a `#!` line whose
+//! interpreter is one) replaces the guest inside this zarm process, with
+//! the same options: no binfmt_misc registration is needed, and it works
+//! where zarm itself runs under an emulator. Descriptors marked close-on-
+//! exec are closed, caught signals revert to their default action. Any
+//! other program (a host binary, a host script) is run with the host's
+//! `execve`.
+
+use crate::signal;
+use crate::syscall::{After, Process};
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use zarm_ir::CpuState;
+
+const CLONE_VM: u64 = 0x100;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_SETTLS: u64 = 0x8_0000;
+const CLONE_PARENT_SETTID: u64 = 0x10_0000;
+const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
+const CLONE_CHILD_SETTID: u64 = 0x100_0000;
+const CSIGNAL: u64 = 0xff;
+
+fn neg(e: i32) -> i64 {
+    -(e as i64)
+}
+
+fn errno() -> i64 {
+    neg(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
+}
+
+/// A new program for this process (`execve` of an aarch64 binary).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecImage {
+    /// Where the program is on the host (sysroot resolved).
+    pub host_path: PathBuf,
+    /// The path the guest gave (AT_EXECFN).
+    pub guest_path: Vec<u8>,
+    pub argv: Vec<Vec<u8>>,
+    pub envp: Vec<Vec<u8>>,
+    /// Signal state that survives exec: the mask, pending signals and the
+    /// ignored dispositions (bit sig - 1).
+    pub sigmask: u64,
+    pub pending: u64,
+    pub ignored: u64,
+}
+
+/// What a path holds, for execve.
+enum Kind {
+    Aarch64Elf,
+    /// `#!interp [arg]`
+    Script(Vec<u8>, Option<Vec<u8>>),
+    Other,
+}
+
+/// Reads the start of an executable file: the kernel's first checks.
+fn classify(host: &Path) -> Result<Kind, i32> {
+    use std::io::Read;
+    let c = CString::new(host.as_os_str().as_encoded_bytes()).map_err(|_| libc::ENOENT)?;
+    let md = std::fs::metadata(host).map_err(|e| e.raw_os_error().unwrap_or(libc::ENOENT))?;
+    // SAFETY: c is a valid C string.
+    if md.is_dir() || unsafe { libc::access(c.as_ptr(), libc::X_OK) } != 0 {
+        return Err(libc::EACCES);
+    }
+    let mut head = Vec::with_capacity(256);
+    std::fs::File::open(host).and_then(|f| f.take(256).read_to_end(&mut head)).map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))?;
+    if head.len() >= 20 && head.starts_with(b"\x7fELF") {
+        // ELFCLASS64, little-endian, e_machine EM_AARCH64 (183).
+        let aarch64 = head[4] == 2 && head[5] == 1 && u16::from_le_bytes([head[18], head[19]]) == 183;
+        return Ok(if aarch64 { Kind::Aarch64Elf } else { Kind::Other });
+    }
+    if let Some(rest) = head.strip_prefix(b"#!") {
+        let line = rest.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let line: Vec<u8> = line.iter().copied().skip_while(|b| *b == b' ' || *b == b'\t').collect();
+        let end = line.iter().position(|b| *b == b' ' || *b == b'\t').unwrap_or(line.len());
+        let interp = line[..end].to_vec();
+        let arg: Vec<u8> = line[end..].iter().copied().skip_while(|b| *b == b' ' || *b == b'\t').collect();
+        let arg = arg.iter().rposition(|b| *b != b' ' && *b != b'\t').map(|e| arg[..=e].to_vec());
+        if interp.is_empty() {
+            return Err(libc::ENOEXEC);
+        }
+        return Ok(Kind::Script(interp, arg));
+    }
+    Ok(Kind::Other)
+}
+
+impl Process {
+    /// The host path of a guest path given to execve or open:
+    /// `/proc/self/exe` is the guest program, absolute paths are looked up
+    /// in the sysroot first.
+    pub fn host_path_of(&self, guest: &[u8]) -> PathBuf {
+        if guest == b"/proc/self/exe" {
+            return self.exe.clone();
+        }
+        crate::resolve_in_sysroot(guest, self.sysroot.as_deref())
+    }
+
+    /// A NULL-terminated array of guest string pointers.
+    fn string_array(&self, mut addr: u64) -> Result<Vec<Vec<u8>>, i64> {
+        let mut v = Vec::new();
+        if addr == 0 {
+            return Ok(v);
+        }
+        let mut total = 0usize;
+        loop {
+            let p = self.space.read_u64(addr).ok_or(neg(libc::EFAULT))?;
+            if p == 0 {
+                return Ok(v);
+            }
+            let s = self.space.read_cstr(p, 128 << 10).ok_or(neg(libc::EFAULT))?;
+            total += s.len() + 9;
+            if total > 2 << 20 || v.len() > 1 << 17 {
+                return Err(neg(libc::E2BIG));
+            }
+            v.push(s);
+            addr += 8;
+        }
+    }
+
+    /// `clone` without CLONE_VM (fork) or with CLONE_VM|CLONE_VFORK (vfork,
+    /// run as a fork). Threads are refused with EINVAL (not implemented).
+    pub fn clone(&mut self, cpu: &mut CpuState, flags: u64, stack: u64, ptid: u64, tls: u64, ctid: u64) -> i64 {
+        let known = CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+        let exit_signal = (flags & CSIGNAL) as i32;
+        if flags & !known != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) || (exit_signal != 0 && exit_signal != libc::SIGCHLD) {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| eprintln!("zarm: clone with flags {flags:#x} is not supported (guest threads are not implemented yet); returning EINVAL"));
+            return neg(libc::EINVAL);
+        }
+        // SAFETY: zarm has a single host thread, so the child is a complete
+        // copy of it.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            return errno();
+        }
+        if pid > 0 {
+            if flags & CLONE_PARENT_SETTID != 0 && self.space.write_bytes(ptid, &(pid as u32).to_le_bytes()).is_none() {
+                return neg(libc::EFAULT);
+            }
+            return pid as i64;
+        }
+        // The child.
+        // SAFETY: gettid cannot fail.
+        let tid = unsafe { libc::gettid() };
+        if stack != 0 {
+            cpu.x[31] = stack;
+        }
+        if flags & CLONE_SETTLS != 0 {
+            cpu.tpidr = tls;
+        }
+        if flags & CLONE_CHILD_SETTID != 0 {
+            let _ = self.space.write_bytes(ctid, &(tid as u32).to_le_bytes());
+        }
+        if flags & CLONE_CHILD_CLEARTID != 0 {
+            self.tid_address = ctid;
+        }
+        // Timers are not inherited; pending signals neither.
+        self.signals.pending = 0;
+        0
+    }
+
+    /// `execve`: `Err(After::Exec)` when the guest is replaced by another
+    /// aarch64 program; a host program replaces zarm itself.
+    pub fn execve(&mut self, path: u64, argv: u64, envp: u64) -> Result<i64, After> {
+        let Some(guest) = self.space.read_cstr(path, 4096) else { return Ok(neg(libc::EFAULT)) };
+        let argv = match self.string_array(argv) {
+            Ok(v) => v,
+            Err(e) => return Ok(e),
+        };
+        let envp = match self.string_array(envp) {
+            Ok(v) => v,
+            Err(e) => return Ok(e),
+        };
+        let host = self.host_path_of(&guest);
+        let (host, argv) = match classify(&host) {
+            Err(e) => return Ok(neg(e)),
+            Ok(Kind::Aarch64Elf) => (host, argv),
+            Ok(Kind::Other) => return Ok(self.host_execve(&host, &argv, &envp)),
+            Ok(Kind::Script(interp, arg)) => {
+                let ihost = self.host_path_of(&interp);
+                match classify(&ihost) {
+                    Ok(Kind::Aarch64Elf) => {
+                        // argv: interpreter, its argument, the script, then
+                        // the script's arguments after argv[0].
+                        let mut a = vec![interp.clone()];
+                        a.extend(arg);
+                        a.push(guest.clone());
+                        a.extend(argv.into_iter().skip(1));
+                        return Err(self.exec_image(ihost, interp, a, envp));
+                    }
+                    Ok(Kind::Script(..)) => return Ok(neg(libc::ELOOP)),
+                    // A host interpreter runs the script itself.
+                    Ok(Kind::Other) => return Ok(self.host_execve(&host, &argv, &envp)),
+                    Err(e) => return Ok(neg(if e == libc::EACCES { e } else { libc::ENOENT })),
+                }
+            }
+        };
+        Err(self.exec_image(host, guest, argv, envp))
+    }
+
+    fn exec_image(&mut self, host_path: PathBuf, guest_path: Vec<u8>, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> After {
+        let mut ignored = 0u64;
+        for sig in 1..=64 {
+            if self.sigactions[sig][0] == 1 {
+                ignored |= 1u64 << (sig - 1);
+            } else if self.sigactions[sig][0] != 0 {
+                signal::mirror_disposition(sig as i32, 0);
+            }
+        }
+        self.signals.pending |= signal::take_host_pending();
+        After::Exec(Box::new(ExecImage { host_path, guest_path, argv, envp, sigmask: self.sigmask, pending: self.signals.pending, ignored }))
+    }
+
+    /// Runs a host program in place of zarm; returns only on failure.
+    fn host_execve(&mut self, host: &Path, argv: &[Vec<u8>], envp: &[Vec<u8>]) -> i64 {
+        let cs = |v: &[Vec<u8>]| -> Option<Vec<CString>> { v.iter().map(|s| CString::new(s.clone()).ok()).collect() };
+        let (Some(a), Some(e), Ok(p)) = (cs(argv), cs(envp), CString::new(host.as_os_str().as_encoded_bytes())) else {
+            return neg(libc::EINVAL);
+        };
+        let mut ap: Vec<*const libc::c_char> = a.iter().map(|s| s.as_ptr()).collect();
+        ap.push(std::ptr::null());
+        let mut ep: Vec<*const libc::c_char> = e.iter().map(|s| s.as_ptr()).collect();
+        ep.push(std::ptr::null());
+        // The new program starts with the guest's signal mask.
+        // SAFETY: valid NULL-terminated arrays of C strings.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for sig in 1..=64 {
+                if self.sigmask & (1u64 << (sig - 1)) != 0 {
+                    libc::sigaddset(&mut set, sig);
+                }
+            }
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigprocmask(libc::SIG_SETMASK, &set, &mut old);
+            libc::execve(p.as_ptr(), ap.as_ptr(), ep.as_ptr());
+            let e = errno();
+            libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+            e
+        }
+    }
+
+    /// `wait4(pid, status, options, rusage)`.
+    pub fn wait4(&mut self, pid: u64, status: u64, options: u64, rusage: u64) -> i64 {
+        let mut st = 0i32;
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: valid out-pointers.
+        let r = unsafe { libc::wait4(pid as i32, &mut st, options as i32, &mut ru) };
+        if r < 0 {
+            return errno();
+        }
+        if r > 0 && status != 0 && self.space.write_bytes(status, &st.to_le_bytes()).is_none() {
+            return neg(libc::EFAULT);
+        }
+        if rusage != 0 && self.space.write_bytes(rusage, &rusage_to_guest(&ru)).is_none() {
+            return neg(libc::EFAULT);
+        }
+        r as i64
+    }
+
+    /// `waitid(idtype, id, infop, options, rusage)`.
+    pub fn waitid(&mut self, idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> i64 {
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: valid out-pointers; the raw system call takes the rusage.
+        let r = unsafe { libc::syscall(libc::SYS_waitid, idtype as libc::c_int, id as libc::id_t, &mut info as *mut libc::siginfo_t, options as libc::c_int, &mut ru as *mut libc::rusage) };
+        if r < 0 {
+            return errno();
+        }
+        if infop != 0 {
+            let mut g = [0u8; 128];
+            // SAFETY: the fields of a SIGCHLD siginfo (zero when nothing
+            // was waited for under WNOHANG).
+            let (pid, uid, status) = unsafe { (info.si_pid(), info.si_uid(), info.si_status()) };
+            g[0..4].copy_from_slice(&info.si_signo.to_le_bytes());
+            g[4..8].copy_from_slice(&info.si_errno.to_le_bytes());
+            g[8..12].copy_from_slice(&info.si_code.to_le_bytes());
+            g[16..20].copy_from_slice(&pid.to_le_bytes());
+            g[20..24].copy_from_slice(&uid.to_le_bytes());
+            g[24..28].copy_from_slice(&status.to_le_bytes());
+            if self.space.write_bytes(infop, &g).is_none() {
+                return neg(libc::EFAULT);
+            }
+        }
+        if rusage != 0 && self.space.write_bytes(rusage, &rusage_to_guest(&ru)).is_none() {
+            return neg(libc::EFAULT);
+        }
+        r
+    }
+
+    /// `rt_sigsuspend(mask, size)`: waits with `mask` until a signal the
+    /// guest handles is pending; the handler's frame restores the old mask.
+    pub fn sigsuspend(&mut self, mask: u64, size: u64) -> i64 {
+        if size != 8 {
+            return neg(libc::EINVAL);
+        }
+        let Some(m) = self.space.read_u64(mask) else { return neg(libc::EFAULT) };
+        let old = self.sigmask;
+        self.sigmask = m & !((1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1)));
+        signal::wait_for_signal(self);
+        self.signals.saved_mask = Some(old);
+        neg(libc::EINTR)
+    }
+}
+
+/// `struct rusage` of LP64 Linux: two timevals, fourteen longs.
+pub fn rusage_to_guest(ru: &libc::rusage) -> Vec<u8> {
+    let mut g = Vec::with_capacity(144);
+    for v in [ru.ru_utime.tv_sec as i64, ru.ru_utime.tv_usec as i64, ru.ru_stime.tv_sec as i64, ru.ru_stime.tv_usec as i64] {
+        g.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [
+        ru.ru_maxrss,
+        ru.ru_ixrss,
+        ru.ru_idrss,
+        ru.ru_isrss,
+        ru.ru_minflt,
+        ru.ru_majflt,
+        ru.ru_nswap,
+        ru.ru_inblock,
+        ru.ru_oublock,
+        ru.ru_msgsnd,
+        ru.ru_msgrcv,
+        ru.ru_nsignals,
+        ru.ru_nvcsw,
+        ru.ru_nivcsw,
+    ] {
+        g.extend_from_slice(&(v as i64).to_le_bytes());
+    }
+    g
+}
+
+/// Closes the descriptors marked close-on-exec, as an exec does.
+pub fn close_cloexec_fds() {
+    let fds: Vec<i32> = match std::fs::read_dir("/proc/self/fd") {
+        Ok(d) => d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect(),
+        Err(_) => return,
+    };
+    for fd in fds.into_iter().filter(|&fd| fd > 2) {
+        // SAFETY: plain fcntl/close on descriptors of this process.
+        unsafe {
+            let f = libc::fcntl(fd, libc::F_GETFD);
+            if f >= 0 && f & libc::FD_CLOEXEC != 0 {
+                libc::close(fd);
+            }
+        }
+    }
+}
