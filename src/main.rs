@@ -140,11 +140,9 @@ fn main() {
         Ok(Ok(Outcome::Exited(code))) => std::process::exit(code & 0xff),
         Ok(Ok(Outcome::Signaled(sig))) => die_by_signal(sig),
         Ok(Ok(Outcome::Exec(_))) => unreachable!("run_program runs the new image itself"),
+        Ok(Ok(Outcome::ThreadExit(code))) => std::process::exit(code & 0xff),
         Ok(Err(s)) => {
-            match s.addr {
-                Some(a) => eprintln!("zarm: guest {} at pc {:#x} (address {a:#x}): signal {}", s.what, s.pc, s.sig),
-                None => eprintln!("zarm: guest {} at pc {:#x}: signal {}", s.what, s.pc, s.sig),
-            }
+            zarm_runtime::report_guest_signal(&s);
             die_by_signal(s.sig)
         }
     }

@@ -16,6 +16,8 @@ pub enum Outcome {
     Signaled(i32),
     /// Replaced by another aarch64 program (`execve`).
     Exec(Box<crate::process::ExecImage>),
+    /// This guest thread ended with `exit` (others may live on).
+    ThreadExit(i32),
 }
 
 /// A guest signal raised synchronously by an instruction.
@@ -49,6 +51,8 @@ pub struct Dispatcher {
     pub trace: bool,
     /// Compare the JIT with the interpreter block by block.
     pub lockstep: bool,
+    /// How far this thread has applied the space's invalidation log.
+    inval_seen: usize,
 }
 
 impl Default for Dispatcher {
@@ -69,6 +73,47 @@ impl Dispatcher {
             executed_insns: 0,
             trace: std::env::var_os("ZARM_TRACE").is_some(),
             lockstep: false,
+            inval_seen: 0,
+        }
+    }
+
+    /// A new thread's dispatcher starts after the invalidations so far
+    /// (it has translated nothing yet).
+    pub fn inval_seen_from(&mut self, proc: &Process) {
+        let _g = proc.space.lock();
+        self.inval_seen = proc.space.invalidated.len();
+        crate::memory::set_inval_seen(self.inval_seen);
+    }
+
+    /// Drops the translations of pages in the space's invalidation log
+    /// that this thread has not applied yet. With one thread the log is
+    /// emptied; with more, every thread reads it and new entries make all
+    /// of them leave generated code to do so.
+    fn apply_invalidations(&mut self, proc: &mut Process) {
+        let pages: Vec<u64> = {
+            let _g = proc.space.lock();
+            let log = &mut proc.space.invalidated;
+            if log.len() <= self.inval_seen {
+                return;
+            }
+            let new = log[self.inval_seen..].to_vec();
+            if proc.threads.live() <= 1 {
+                log.clear();
+                self.inval_seen = 0;
+            } else {
+                self.inval_seen = log.len();
+                crate::signal::request_exit_all();
+            }
+            crate::memory::set_inval_seen(self.inval_seen);
+            new
+        };
+        for addr in pages {
+            let page = addr & !0xfff;
+            // Every block with an instruction in the page goes.
+            self.blocks.retain(|_, b| b.end_pc.max(b.start_pc + 4) <= page || b.start_pc >= page + 0x1000);
+            if let Engine::Jit(j) = &mut self.engine {
+                j.invalidate(page, 0x1000);
+            }
         }
     }
 
@@ -196,7 +241,7 @@ impl Dispatcher {
     /// Translates and optimises the block at `pc` for the interpreter, once.
     fn ensure_block(&mut self, proc: &mut Process, pc: u64) {
         if !self.blocks.contains_key(&pc) {
-            let mut block = translate(&mut proc.space, pc, &self.opts);
+            let mut block = translate(&mut *proc.space, pc, &self.opts);
             if let Err(e) = zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions)) {
                 panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
             }
@@ -208,10 +253,15 @@ impl Dispatcher {
 
     /// One block in lock-step: the interpreter on a copy of the state and a
     /// copy-on-write view of memory, then the JIT for real; any difference
-    /// ends zarm with a report (exit status 125).
+    /// ends zarm with a report (exit status 125). Guest threads take turns
+    /// (one lock around both runs and the comparison), so no other thread
+    /// writes memory between the two runs of a block and a race in the
+    /// guest is never reported as a divergence.
     fn lockstep_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
+        static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let pc = cpu.pc;
         self.ensure_block(proc, pc);
+        let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
         let mut icpu = cpu.clone();
         let mut overlay = crate::lockstep::Overlay { space: &proc.space, writes: Default::default() };
         let iexit = self.interp.run(&self.blocks[&pc], &mut icpu, &mut overlay);
@@ -259,7 +309,7 @@ impl Dispatcher {
         }
         self.executed_blocks += 1;
         self.executed_insns += block.guest_insns as u64;
-        self.interp.run(block, cpu, &mut proc.space)
+        self.interp.run(block, cpu, &mut *proc.space)
     }
 
     /// Runs the guest until it exits or a signal kills it.
@@ -267,6 +317,7 @@ impl Dispatcher {
         loop {
             // Pending signals the guest does not block run their handlers
             // (or default actions) before the next guest instruction.
+            proc.take_thread_signals();
             while let Some(sig) = proc.take_pending() {
                 let info = SigInfo::user(sig, proc.signals.codes[sig as usize]);
                 if let Err(s) = proc.deliver(cpu, info, false) {
@@ -278,16 +329,7 @@ impl Dispatcher {
             if let Some(m) = proc.signals.saved_mask.take() {
                 proc.sigmask = m;
             }
-            if !proc.space.invalidated.is_empty() {
-                for addr in std::mem::take(&mut proc.space.invalidated) {
-                    let page = addr & !0xfff;
-                    // Every block with an instruction in the page goes.
-                    self.blocks.retain(|_, b| b.end_pc.max(b.start_pc + 4) <= page || b.start_pc >= page + 0x1000);
-                    if let Engine::Jit(j) = &mut self.engine {
-                        j.invalidate(page, 0x1000);
-                    }
-                }
-            }
+            self.apply_invalidations(proc);
             let exit = if self.lockstep {
                 self.lockstep_step(proc, cpu)
             } else if let Engine::Jit(j) = &mut self.engine {
@@ -306,6 +348,7 @@ impl Dispatcher {
                         After::Exit(code) => return Ok(Outcome::Exited(code)),
                         After::Signal(sig) => return Ok(Outcome::Signaled(sig)),
                         After::Exec(img) => return Ok(Outcome::Exec(img)),
+                        After::ThreadExit(code) => return Ok(Outcome::ThreadExit(code)),
                     }
                 }
                 BlockExit::Exception { kind, pc } => {

@@ -56,6 +56,8 @@ pub struct JitEngine {
     cache: CodeCache<BlockMeta>,
     cfg: EmitConfig,
     ctx: Box<JitContext>,
+    /// This engine's slot in the exit-request registry (host signals).
+    exit_slot: Option<usize>,
     ibtc: Box<[[u64; 2]]>,
     fault_exit: u64,
     opts: TranslateOptions,
@@ -82,6 +84,14 @@ fn branch_field(site: u64, target: u64) -> Option<[u8; 4]> {
     emit::brcl_field(site - 2, target)
 }
 
+impl Drop for JitEngine {
+    fn drop(&mut self) {
+        if let Some(slot) = self.exit_slot {
+            crate::signal::unregister_exit_request(slot);
+        }
+    }
+}
+
 impl JitEngine {
     /// An engine for a guest window of 2^`window_bits` bytes.
     pub fn new(facilities: HostFacilities, code_budget: usize, window_bits: u32) -> std::io::Result<Self> {
@@ -92,7 +102,7 @@ impl JitEngine {
         let ctx = Box::new(JitContext::new(std::ptr::null_mut(), std::ptr::null_mut(), ibtc.as_mut_ptr(), std::ptr::null()));
         install_fault_handler();
         let mut ctx = ctx;
-        crate::signal::set_exit_request_target(&mut ctx.exit_request);
+        let exit_slot = crate::signal::register_exit_request(&mut ctx.exit_request);
         Ok(JitEngine {
             cache,
             // Guest page permissions are enforced by the host MMU (the
@@ -106,6 +116,7 @@ impl JitEngine {
                 checked_pages: false, exit_checks: true,
             },
             ctx,
+            exit_slot,
             ibtc,
             fault_exit,
             opts: TranslateOptions::default(),
@@ -410,12 +421,17 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                     return;
                 }
                 let (size, write) = guest_access(insn).unwrap_or((1, false));
+                // Another guest thread may have changed the page since the
+                // access faulted (unprotected code, mprotect): retry.
+                let need = if write { crate::memory::PROT_WRITE } else { crate::memory::PROT_READ };
+                if (*space).check(guest, size, need, write).is_ok() && !(*space).is_code(guest) {
+                    return;
+                }
                 if std::env::var_os("ZARM_DEBUG_FAULTS").is_some() {
                     eprintln!("zarm-debug: host fault at psw {psw:#x} insn {insn:02x?} host {host:#x} base {:#x} si_addr {:?}", st.base, (*_info).si_addr());
                 }
                 // The first inaccessible byte, and whether it is unmapped
                 // or refused, as the guest's MMU would report it.
-                let need = if write { crate::memory::PROT_WRITE } else { crate::memory::PROT_READ };
                 let f = match (*space).check(guest, size, need, write) {
                     Err(f) => f,
                     Ok(_) => zarm_ir::MemFault { addr: guest, kind: zarm_ir::FaultKind::Unmapped, write },

@@ -9,6 +9,7 @@ pub mod lockstep;
 pub mod memory;
 pub mod process;
 pub mod syscall;
+pub mod threads;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,7 @@ impl EngineKind {
     }
 }
 
+#[derive(Clone)]
 pub struct Options {
     pub strace: bool,
     pub sysroot: Option<PathBuf>,
@@ -108,23 +110,52 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
     let mut cpu = zarm_ir::CpuState::default();
     cpu.x[31] = sp;
     cpu.pc = start;
+    // SAFETY: gettid cannot fail.
+    let me = std::sync::Arc::new(threads::ThreadEntry { tid: unsafe { libc::gettid() }, pending: Default::default() });
     let mut proc = syscall::Process {
-        space,
+        space: memory::SpaceRef::new(space),
         sysroot: opts.sysroot.clone(),
         exe: path.to_path_buf(),
         strace: opts.strace,
-        sigactions: [[0; 4]; 65],
+        sigactions: std::sync::Arc::new(std::sync::Mutex::new([[0; 4]; 65])),
         sigmask: image.sigmask,
         tid_address: 0,
         signals: Default::default(),
+        threads: threads::ThreadGroup::new(opts.clone(), std::sync::Arc::clone(&me)),
+        me,
     };
     // What survives an exec: the mask, pending signals, ignored signals.
     proc.signals.pending = image.pending;
     for sig in 1..=64 {
         if image.ignored & (1u64 << (sig - 1)) != 0 {
-            proc.sigactions[sig][0] = 1;
+            proc.set_action(sig, [1, 0, 0, 0]);
         }
     }
+    let mut d = new_dispatcher(opts)?;
+    let mut outcome = d.run(&mut proc, &mut cpu);
+    if let Ok(Outcome::ThreadExit(status)) = outcome {
+        // The first thread ended with `exit`: the process lives on until
+        // its last thread exits.
+        let status = match proc.thread_exit(status) {
+            Some(s) => s,
+            None => proc.wait_for_other_threads(),
+        };
+        outcome = Ok(Outcome::Exited(status));
+    }
+    let smc = proc.space.smc_writes;
+    if opts.stats {
+        eprint!("{}", d.stats_text(smc));
+    }
+    if let Some(file) = &opts.stats_json {
+        let text = serde_json::to_string_pretty(&d.stats_json(smc)).unwrap_or_default() + "\n";
+        std::fs::write(file, text).map_err(|e| format!("--stats-json {}: {e}", file.display()))?;
+    }
+    Ok(outcome)
+}
+
+/// A dispatcher with the engine the options ask for (one per guest
+/// thread).
+pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, String> {
     let mut d = dispatch::Dispatcher::new();
     if opts.engine == EngineKind::Jit {
         if let Some(why) = jit::unavailable_reason() {
@@ -142,16 +173,15 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
         d.lockstep = opts.lockstep;
         d.engine = dispatch::Engine::Jit(Box::new(j));
     }
-    let outcome = d.run(&mut proc, &mut cpu);
-    let smc = proc.space.smc_writes;
-    if opts.stats {
-        eprint!("{}", d.stats_text(smc));
+    Ok(d)
+}
+
+/// The message zarm prints when a synchronous guest signal kills it.
+pub fn report_guest_signal(s: &GuestSignal) {
+    match s.addr {
+        Some(a) => eprintln!("zarm: guest {} at pc {:#x} (address {a:#x}): signal {}", s.what, s.pc, s.sig),
+        None => eprintln!("zarm: guest {} at pc {:#x}: signal {}", s.what, s.pc, s.sig),
     }
-    if let Some(file) = &opts.stats_json {
-        let text = serde_json::to_string_pretty(&d.stats_json(smc)).unwrap_or_default() + "\n";
-        std::fs::write(file, text).map_err(|e| format!("--stats-json {}: {e}", file.display()))?;
-    }
-    Ok(outcome)
 }
 
 /// The host path for an absolute guest path: under `sysroot` if it exists

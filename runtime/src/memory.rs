@@ -83,8 +83,9 @@ fn entry(prot: u8, code: bool) -> u8 {
 
 pub struct GuestSpace {
     base: *mut u8,
-    /// Per guest page: MAPPED | PROT_*.
-    pages: Vec<u8>,
+    /// Per guest page: MAPPED | PROT_* | CODE | GUEST_W. Entries are
+    /// atomic: guest threads read them while another changes a mapping.
+    pages: PageTable,
     pub layout: Layout,
     pub brk_start: u64,
     pub brk: u64,
@@ -95,11 +96,93 @@ pub struct GuestSpace {
     pub invalidated: Vec<u64>,
     /// Code pages unprotected because the guest wrote to them.
     pub smc_writes: u64,
+    /// Serialises changes of the mapping and of `invalidated` between
+    /// guest threads (see `lock`).
+    mm: std::sync::Mutex<()>,
 }
 
-// SAFETY: the window is owned by the GuestSpace; access is serialised by
-// the runtime (one guest thread today).
+thread_local! {
+    /// How deep this thread holds a space's lock (it is re-entrant).
+    static MM_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// How much of the invalidation log this thread's dispatcher applied.
+    static INVAL_SEEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Records how much of the invalidation log this thread has applied
+/// (`code_changed` reports entries beyond it).
+pub fn set_inval_seen(n: usize) {
+    INVAL_SEEN.with(|c| c.set(n));
+}
+
+/// A held space lock (`GuestSpace::lock`).
+pub struct SpaceGuard<'a> {
+    _held: Option<std::sync::MutexGuard<'a, ()>>,
+}
+
+impl Drop for SpaceGuard<'_> {
+    fn drop(&mut self) {
+        MM_DEPTH.with(|d| d.set(d.get() - 1));
+    }
+}
+
+/// One guest address space shared by the guest's threads. Each thread's
+/// `Process` holds a `SpaceRef` and uses the space as its own: page-table
+/// entries are atomic, guest memory is shared as on hardware, and what
+/// else changes (mappings, `brk`, the invalidation log) changes under
+/// `GuestSpace::lock`, which the system calls that change mappings and
+/// the code-page bookkeeping take.
+#[derive(Clone)]
+pub struct SpaceRef(std::sync::Arc<SpaceCell>);
+
+struct SpaceCell(std::cell::UnsafeCell<GuestSpace>);
+
+// SAFETY: see SpaceRef: concurrent users touch atomics and guest memory,
+// everything else under the space's lock.
+unsafe impl Sync for SpaceCell {}
+unsafe impl Send for SpaceCell {}
+
+impl SpaceRef {
+    pub fn new(space: GuestSpace) -> Self {
+        SpaceRef(std::sync::Arc::new(SpaceCell(std::cell::UnsafeCell::new(space))))
+    }
+}
+
+impl std::ops::Deref for SpaceRef {
+    type Target = GuestSpace;
+    fn deref(&self) -> &GuestSpace {
+        // SAFETY: see SpaceRef.
+        unsafe { &*self.0 .0.get() }
+    }
+}
+
+impl std::ops::DerefMut for SpaceRef {
+    fn deref_mut(&mut self) -> &mut GuestSpace {
+        // SAFETY: see SpaceRef.
+        unsafe { &mut *self.0 .0.get() }
+    }
+}
+
+// SAFETY: the window is owned by the GuestSpace. Guest threads share it
+// (see `SharedSpace`): page entries are atomic, the other fields change
+// only under the space's lock.
 unsafe impl Send for GuestSpace {}
+
+/// The page table: one atomic byte per guest page (relaxed ordering: a
+/// thread racing a change of the mapping sees the old or the new entry,
+/// as with a TLB).
+struct PageTable(Vec<AtomicU8>);
+
+impl PageTable {
+    fn at(&self, i: usize) -> u8 {
+        self.0[i].load(Ordering::Relaxed)
+    }
+    fn get(&self, i: usize) -> Option<u8> {
+        self.0.get(i).map(|p| p.load(Ordering::Relaxed))
+    }
+    fn set(&self, i: usize, v: u8) {
+        self.0[i].store(v, Ordering::Relaxed)
+    }
+}
 
 /// Host protection mirroring a guest page's: generated code reaches guest
 /// memory directly, so the host MMU must refuse what the guest may not do.
@@ -148,20 +231,38 @@ impl GuestSpace {
             base: base as *mut u8,
             // One spare entry: a page check of an access's last byte may
             // look one page past the window.
-            pages: vec![0; (window / PAGE) as usize + 1],
+            pages: PageTable((0..(window / PAGE) as usize + 1).map(|_| AtomicU8::new(0)).collect()),
             layout,
             brk_start: 0,
             brk: 0,
             mmap_hint: layout.mmap_top,
             invalidated: Vec::new(),
             smc_writes: 0,
+            mm: std::sync::Mutex::new(()),
         })
     }
 
     /// The page-permission table generated code checks (one byte per
     /// page: MAPPED | PROT_*); its address never changes.
     pub fn pages_ptr(&self) -> *const u8 {
-        self.pages.as_ptr()
+        self.pages.0.as_ptr() as *const u8
+    }
+
+    /// Takes the space's lock (re-entrant on one thread): changes of the
+    /// mapping and of the invalidation log happen under it.
+    /// The guard does not borrow the space (so the holder can change it);
+    /// it must be dropped before the space, as every user does by holding
+    /// it in a local of a method of the space or of its owner.
+    pub fn lock(&self) -> SpaceGuard<'static> {
+        let depth = MM_DEPTH.with(|d| {
+            let v = d.get();
+            d.set(v + 1);
+            v
+        });
+        // SAFETY: the mutex lives as long as the space, which outlives
+        // the guard (see above).
+        let mm: &'static std::sync::Mutex<()> = unsafe { &*(&self.mm as *const std::sync::Mutex<()>) };
+        SpaceGuard { _held: if depth == 0 { Some(mm.lock().unwrap_or_else(|e| e.into_inner())) } else { None } }
     }
 
     /// Host address of guest address 0.
@@ -174,7 +275,7 @@ impl GuestSpace {
     }
 
     pub fn perms(&self, addr: u64) -> Option<u8> {
-        let p = *self.pages.get(Self::page_index(addr))?;
+        let p = self.pages.get(Self::page_index(addr))?;
         (p & MAPPED != 0).then_some(guest_prot(p))
     }
 
@@ -182,7 +283,7 @@ impl GuestSpace {
     /// page the guest may write is host read-only, so generated code's
     /// stores to it fault and reach `unprotect_code`).
     fn sync_host_prot(&self, page: u64) {
-        let p = self.pages[Self::page_index(page)];
+        let p = self.pages.at(Self::page_index(page));
         // SAFETY: a page inside our reservation.
         unsafe { libc::mprotect(self.base.add(page as usize) as _, PAGE as usize, host_prot(p)) };
     }
@@ -192,12 +293,14 @@ impl GuestSpace {
     /// host MMU) until the next write to them, which invalidates the
     /// translations first.
     pub fn mark_code(&mut self, start: u64, end: u64) {
+        let _g = self.lock();
         let mut page = start & !(PAGE - 1);
         while page < end.min(self.layout.window) {
-            let p = &mut self.pages[Self::page_index(page)];
-            if *p & (MAPPED | CODE) == MAPPED {
-                let writable = *p & PROT_WRITE != 0;
-                *p = entry(*p & 7, true);
+            let i = Self::page_index(page);
+            let p = self.pages.at(i);
+            if p & (MAPPED | CODE) == MAPPED {
+                let writable = p & PROT_WRITE != 0;
+                self.pages.set(i, entry(p & 7, true));
                 if writable {
                     self.sync_host_prot(page);
                 }
@@ -217,12 +320,14 @@ impl GuestSpace {
     /// page changed.
     pub fn unprotect_code(&mut self, addr: u64, len: u64) -> bool {
         let Some(end) = addr.checked_add(len.max(1)) else { return false };
+        let _g = self.lock();
         let mut changed = false;
         let mut page = addr & !(PAGE - 1);
         while page < end.min(self.layout.window) {
-            let p = &mut self.pages[Self::page_index(page)];
-            if *p & (CODE | GUEST_W) == CODE | GUEST_W {
-                *p = MAPPED | guest_prot(*p);
+            let i = Self::page_index(page);
+            let p = self.pages.at(i);
+            if p & (CODE | GUEST_W) == CODE | GUEST_W {
+                self.pages.set(i, MAPPED | guest_prot(p));
                 self.sync_host_prot(page);
                 self.invalidated.push(page);
                 self.smc_writes += 1;
@@ -236,10 +341,12 @@ impl GuestSpace {
     /// Queues the code pages of a range whose contents are about to change
     /// (map, unmap) for invalidation and forgets that they hold code.
     fn forget_code(&mut self, addr: u64, len: u64) {
+        let _g = self.lock();
         for i in Self::page_index(addr)..Self::page_index(addr + len) {
-            if self.pages[i] & CODE != 0 {
+            let p = self.pages.at(i);
+            if p & CODE != 0 {
                 self.invalidated.push(i as u64 * PAGE);
-                self.pages[i] = MAPPED | guest_prot(self.pages[i]);
+                self.pages.set(i, MAPPED | guest_prot(p));
                 self.sync_host_prot(i as u64 * PAGE);
             }
         }
@@ -262,8 +369,8 @@ impl GuestSpace {
         if r != 0 {
             return Err(libc::ENOMEM);
         }
-        for p in &mut self.pages[Self::page_index(addr)..Self::page_index(addr + len)] {
-            *p = MAPPED | prot;
+        for i in Self::page_index(addr)..Self::page_index(addr + len) {
+            self.pages.set(i, MAPPED | prot);
         }
         Ok(())
     }
@@ -293,8 +400,8 @@ impl GuestSpace {
             let _ = self.unmap(addr, len);
             return Err(e);
         }
-        for p in &mut self.pages[Self::page_index(addr)..Self::page_index(addr + len)] {
-            *p = MAPPED | prot;
+        for i in Self::page_index(addr)..Self::page_index(addr + len) {
+            self.pages.set(i, MAPPED | prot);
         }
         Ok(())
     }
@@ -326,8 +433,8 @@ impl GuestSpace {
                 return Err(libc::ENOMEM);
             }
         }
-        for p in &mut self.pages[Self::page_index(addr)..Self::page_index(addr + len)] {
-            *p = 0;
+        for i in Self::page_index(addr)..Self::page_index(addr + len) {
+            self.pages.set(i, 0);
         }
         Ok(())
     }
@@ -339,21 +446,21 @@ impl GuestSpace {
         }
         let len = len.next_multiple_of(PAGE);
         let range = Self::page_index(addr)..Self::page_index(addr + len);
-        if self.pages[range.clone()].iter().any(|p| p & MAPPED == 0) {
+        if range.clone().any(|i| self.pages.at(i) & MAPPED == 0) {
             return Err(libc::ENOMEM);
         }
         if prot & PROT_EXEC == 0 {
             // Translations of code that may no longer run are dropped.
             self.forget_code(addr, len);
         }
-        for p in &mut self.pages[range] {
-            *p = entry(prot, *p & CODE != 0);
+        for i in range {
+            self.pages.set(i, entry(prot, self.pages.at(i) & CODE != 0));
         }
         // SAFETY: inside our reservation, all pages mapped.
         unsafe { libc::mprotect(self.base.add(addr as usize) as _, len as usize, host_prot(prot)) };
         // Code pages the guest may write stay host read-only.
         for i in Self::page_index(addr)..Self::page_index(addr + len) {
-            if self.pages[i] & (CODE | GUEST_W) == CODE | GUEST_W {
+            if self.pages.at(i) & (CODE | GUEST_W) == CODE | GUEST_W {
                 self.sync_host_prot(i as u64 * PAGE);
             }
         }
@@ -369,7 +476,7 @@ impl GuestSpace {
             let lowest = Self::page_index(self.layout.mmap_min);
             while end >= lowest + n {
                 let start = end - n;
-                match self.pages[start..end].iter().rposition(|p| p & MAPPED != 0) {
+                match (start..end).rev().find(|&i| self.pages.at(i) & MAPPED != 0).map(|i| i - start) {
                     None => {
                         let addr = start as u64 * PAGE;
                         self.mmap_hint = addr;
@@ -396,7 +503,7 @@ impl GuestSpace {
         while page < end {
             // The guest's permissions (a code page's write bit is kept in
             // GUEST_W; writers call `unprotect_code` first).
-            let p = self.pages[Self::page_index(page)];
+            let p = self.pages.at(Self::page_index(page));
             if p & MAPPED == 0 || guest_prot(p) & need != need {
                 return None;
             }
@@ -553,6 +660,71 @@ impl GuestSpace {
     }
 }
 
+/// A 16-byte compare-and-swap on host memory, atomic against every other
+/// guest thread's accesses: CDSG on s390x, CMPXCHG16B on x86_64 (both on
+/// aligned quadwords). An unaligned quadword, or another host, takes a
+/// global lock, which is atomic only against other 16-byte CASes (the Arm
+/// architecture makes unaligned CASP/LDXP/STXP fault, so guests do not rely
+/// on it). Returns the old contents; the values are as a host u128 load
+/// would see the bytes.
+///
+/// # Safety
+/// `p` must be valid for reads and writes of 16 bytes.
+pub unsafe fn host_cas128(p: *mut u8, expected: u128, new: u128) -> u128 {
+    if p as usize % 16 == 0 {
+        // SAFETY: the caller's guarantee, and aligned.
+        if let Some(old) = unsafe { native_cas128(p, expected, new) } {
+            return old;
+        }
+    }
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _g = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // SAFETY: the caller's guarantee.
+    unsafe {
+        let old = (p as *const u128).read_unaligned();
+        if old == expected {
+            (p as *mut u128).write_unaligned(new);
+        }
+        old
+    }
+}
+
+#[cfg(target_arch = "s390x")]
+unsafe fn native_cas128(p: *mut u8, expected: u128, new: u128) -> Option<u128> {
+    let (mut hi, mut lo) = ((expected >> 64) as u64, expected as u64);
+    // SAFETY: CDSG compares r2:r3 with the aligned quadword at p and stores
+    // r4:r5 if equal, else loads it into r2:r3; either way r2:r3 ends up
+    // holding the old contents.
+    unsafe {
+        std::arch::asm!("cdsg %r2, %r4, 0(%r1)",
+            inout("r2") hi, inout("r3") lo, in("r4") (new >> 64) as u64, in("r5") new as u64,
+            in("r1") p, options(nostack));
+    }
+    Some((hi as u128) << 64 | lo as u128)
+}
+
+#[cfg(target_arch = "x86_64")]
+unsafe fn native_cas128(p: *mut u8, expected: u128, new: u128) -> Option<u128> {
+    if !std::arch::is_x86_feature_detected!("cmpxchg16b") {
+        return None;
+    }
+    let (mut lo, mut hi) = (expected as u64, (expected >> 64) as u64);
+    // SAFETY: CMPXCHG16B compares rdx:rax with the aligned quadword and
+    // stores rcx:rbx if equal, else loads it into rdx:rax. rbx is reserved
+    // by the compiler, so it is swapped in and out around the instruction.
+    unsafe {
+        std::arch::asm!("xchg {nlo}, rbx", "lock cmpxchg16b xmmword ptr [{p}]", "mov rbx, {nlo}",
+            nlo = inout(reg) new as u64 => _, p = in(reg) p,
+            inout("rax") lo, inout("rdx") hi, in("rcx") (new >> 64) as u64, options(nostack));
+    }
+    Some((hi as u128) << 64 | lo as u128)
+}
+
+#[cfg(not(any(target_arch = "s390x", target_arch = "x86_64")))]
+unsafe fn native_cas128(_p: *mut u8, _expected: u128, _new: u128) -> Option<u128> {
+    None
+}
+
 impl Drop for GuestSpace {
     fn drop(&mut self) {
         // SAFETY: the reservation made in new().
@@ -611,15 +783,11 @@ impl GuestMemory for GuestSpace {
     }
 
     fn cas128(&mut self, addr: u64, expected: u128, new: u128) -> Result<u128, MemFault> {
-        // `&mut self` makes this exclusive among users of the space. When
-        // guest threads share it (issue #6) this needs a host 16-byte CAS
-        // (CDSG on s390x) or a lock.
-        let old = self.read128(addr)?;
-        self.check_write(addr, 16, PROT_WRITE)?;
-        if old == expected {
-            self.write128(addr, new)?;
-        }
-        Ok(old)
+        let p = self.check_write(addr, 16, PROT_READ | PROT_WRITE)?;
+        // SAFETY: checked readable and writable for 16 bytes. The values are
+        // converted to the host's view of the guest's little-endian bytes.
+        let old = unsafe { host_cas128(p, expected.to_le(), new.to_le()) };
+        Ok(u128::from_le(old))
     }
 
     fn zero(&mut self, addr: u64, len: u64) -> Result<(), MemFault> {
@@ -636,6 +804,7 @@ impl GuestMemory for GuestSpace {
     }
 
     fn invalidate_code(&mut self, addr: u64) {
+        let _g = self.lock();
         self.invalidated.push(addr);
     }
 
@@ -644,7 +813,7 @@ impl GuestMemory for GuestSpace {
     }
 
     fn code_changed(&self) -> bool {
-        !self.invalidated.is_empty()
+        self.invalidated.len() > INVAL_SEEN.with(|c| c.get())
     }
 }
 
@@ -662,7 +831,7 @@ mod tests {
         // The guest still sees its permissions; the table refuses writes.
         assert_eq!(s.perms(A + PAGE), Some(PROT_READ | PROT_WRITE | PROT_EXEC));
         assert!(s.is_code(A) && s.is_code(A + PAGE) && !s.is_code(A + 2 * PAGE));
-        assert_eq!(s.pages[GuestSpace::page_index(A)] & PROT_WRITE, 0);
+        assert_eq!(s.pages.at(GuestSpace::page_index(A)) & PROT_WRITE, 0);
         assert!(s.host_range(A, 8, PROT_WRITE).is_some(), "syscalls check guest permissions");
         // A write to the second page unprotects it alone and queues it.
         s.write(A + PAGE + 16, MemSize::B8, 7).unwrap();
@@ -738,5 +907,47 @@ mod tests {
         s.write(A + 8, MemSize::B8, 5).unwrap();
         assert_eq!(s.read(A + 4 * PAGE + 8, MemSize::B8).unwrap(), 0x1122_3344_5566_7788);
         unsafe { libc::close(fd) };
+    }
+
+    /// Four threads add 1 to a 16-byte little-endian counter through
+    /// `cas128` (the aligned native path) and to an unaligned one (the
+    /// locked path); a lost update or a torn carry from the low to the high
+    /// half changes the totals.
+    #[test]
+    fn cas128_is_atomic_across_threads() {
+        #[repr(align(16))]
+        struct Cell([u8; 48]);
+        let mut cell = Cell([0; 48]);
+        let start = u64::MAX as u128 - 1000; // the low half overflows on the way
+        cell.0[0..16].copy_from_slice(&start.to_le_bytes());
+        cell.0[24..40].copy_from_slice(&start.to_le_bytes());
+        let base = cell.0.as_mut_ptr() as usize;
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    for off in [0usize, 24] {
+                        let p = (base + off) as *mut u8;
+                        for _ in 0..5000 {
+                            let mut cur = u128::from_le(unsafe { (p as *const u128).read_unaligned() });
+                            loop {
+                                let old = u128::from_le(unsafe { host_cas128(p, cur.to_le(), (cur + 1).to_le()) });
+                                if old == cur {
+                                    break;
+                                }
+                                cur = old;
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        let get = |off: usize| u128::from_le_bytes(cell.0[off..off + 16].try_into().unwrap());
+        assert_eq!(get(0), start + 20_000);
+        assert_eq!(get(24), start + 20_000);
+        // A failed compare leaves memory alone and returns what is there.
+        let before = get(0);
+        assert_eq!(u128::from_le(unsafe { host_cas128(base as *mut u8, 5u128.to_le(), 9u128.to_le()) }), before);
+        assert_eq!(get(0), before);
     }
 }

@@ -147,9 +147,11 @@ impl Process {
             }
             return pid as i64;
         }
-        // The child.
+        // The child: only this thread exists in it.
         // SAFETY: gettid cannot fail.
         let tid = unsafe { libc::gettid() };
+        self.me = std::sync::Arc::new(crate::threads::ThreadEntry { tid, pending: Default::default() });
+        self.threads.reset_to(std::sync::Arc::clone(&self.me), crate::threads::is_leader_thread());
         if stack != 0 {
             cpu.x[31] = stack;
         }
@@ -170,6 +172,11 @@ impl Process {
     /// `execve`: `Err(After::Exec)` when the guest is replaced by another
     /// aarch64 program; a host program replaces zarm itself.
     pub fn execve(&mut self, path: u64, argv: u64, envp: u64) -> Result<i64, After> {
+        if self.threads.live() > 1 || !crate::threads::is_leader_thread() {
+            // Linux ends the other threads first; zarm cannot yet.
+            eprintln!("zarm: execve from a multi-threaded guest is not supported; returning EAGAIN");
+            return Ok(neg(libc::EAGAIN));
+        }
         let Some(guest) = self.space.read_cstr(path, 4096) else { return Ok(neg(libc::EFAULT)) };
         let argv = match self.string_array(argv) {
             Ok(v) => v,
@@ -209,9 +216,10 @@ impl Process {
     fn exec_image(&mut self, host_path: PathBuf, guest_path: Vec<u8>, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> After {
         let mut ignored = 0u64;
         for sig in 1..=64 {
-            if self.sigactions[sig][0] == 1 {
+            let handler = self.action(sig)[0];
+            if handler == 1 {
                 ignored |= 1u64 << (sig - 1);
-            } else if self.sigactions[sig][0] != 0 {
+            } else if handler != 0 {
                 signal::mirror_disposition(sig as i32, 0);
             }
         }

@@ -100,9 +100,33 @@ impl Default for Signals {
 
 /// Signals raised by host signal handlers, for the dispatcher (bit sig - 1).
 static HOST_PENDING: AtomicU64 = AtomicU64::new(0);
-/// The running JIT's `exit_request`, so a host signal makes generated code
-/// leave at the next block boundary.
-static EXIT_REQUEST: AtomicPtr<u64> = AtomicPtr::new(std::ptr::null_mut());
+/// Every guest thread's JIT `exit_request`, so a host signal (or another
+/// thread) makes generated code leave at the next block boundary.
+const EXIT_SLOTS: usize = 256;
+static EXIT_REQUEST: [AtomicPtr<u64>; EXIT_SLOTS] = [const { AtomicPtr::new(std::ptr::null_mut()) }; EXIT_SLOTS];
+
+/// Registers a thread's exit-request word; the slot is given back with
+/// `unregister_exit_request`. None when all slots are taken (that thread
+/// then notices host signals at its next return to the dispatcher).
+pub fn register_exit_request(p: *mut u64) -> Option<usize> {
+    (0..EXIT_SLOTS).find(|&i| EXIT_REQUEST[i].compare_exchange(std::ptr::null_mut(), p, Ordering::SeqCst, Ordering::SeqCst).is_ok())
+}
+
+pub fn unregister_exit_request(slot: usize) {
+    EXIT_REQUEST[slot].store(std::ptr::null_mut(), Ordering::SeqCst);
+}
+
+/// Asks generated code on every thread to leave at its next block
+/// boundary.
+pub fn request_exit_all() {
+    for slot in &EXIT_REQUEST {
+        let p = slot.load(Ordering::SeqCst);
+        if !p.is_null() {
+            // SAFETY: registered words stay valid until unregistered.
+            unsafe { std::ptr::write_volatile(p, 1) };
+        }
+    }
+}
 
 /// Has a host signal arrived that the dispatcher has not taken yet?
 pub fn host_pending() -> bool {
@@ -112,6 +136,13 @@ pub fn host_pending() -> bool {
 /// Takes the signals host handlers marked pending (bit sig - 1).
 pub fn take_host_pending() -> u64 {
     HOST_PENDING.swap(0, Ordering::SeqCst)
+}
+
+/// Takes the host-pending signals a thread with guest mask `mask` does not
+/// block; blocked ones stay for a thread that accepts them (a
+/// process-directed signal goes to any thread not blocking it).
+pub fn take_host_pending_unblocked(mask: u64) -> u64 {
+    HOST_PENDING.fetch_and(mask, Ordering::SeqCst) & !mask
 }
 
 /// Sleeps until a signal the guest does not block is pending (guest-sent
@@ -130,7 +161,7 @@ pub fn wait_for_signal(proc: &mut Process) {
         let mut old: libc::sigset_t = std::mem::zeroed();
         libc::sigprocmask(libc::SIG_BLOCK, &all, &mut old);
         loop {
-            proc.signals.pending |= take_host_pending();
+            proc.signals.pending |= take_host_pending_unblocked(proc.sigmask);
             if proc.signals.pending & !proc.sigmask != 0 {
                 break;
             }
@@ -140,18 +171,9 @@ pub fn wait_for_signal(proc: &mut Process) {
     }
 }
 
-/// Where host signal handlers ask generated code to stop.
-pub fn set_exit_request_target(p: *mut u64) {
-    EXIT_REQUEST.store(p, Ordering::SeqCst);
-}
-
 extern "C" fn on_host_signal(sig: i32) {
     HOST_PENDING.fetch_or(1 << (sig - 1), Ordering::SeqCst);
-    let p = EXIT_REQUEST.load(Ordering::SeqCst);
-    if !p.is_null() {
-        // SAFETY: the JIT context outlives the engine that published it.
-        unsafe { std::ptr::write_volatile(p, 1) };
-    }
+    request_exit_all();
 }
 
 /// Host signals a guest handler may be installed for; the ones zarm uses
@@ -218,8 +240,7 @@ impl Process {
     /// The next pending signal the guest does not block, from the guest's
     /// own sends and from host signals.
     pub fn take_pending(&mut self) -> Option<i32> {
-        let host = HOST_PENDING.swap(0, Ordering::SeqCst);
-        self.signals.pending |= host;
+        self.signals.pending |= take_host_pending_unblocked(self.sigmask);
         let ready = self.signals.pending & !self.sigmask;
         if ready == 0 {
             return None;
@@ -235,7 +256,7 @@ impl Process {
     /// ignored or blocked (Linux then applies the default action).
     pub fn deliver(&mut self, cpu: &mut CpuState, info: SigInfo, forced: bool) -> Result<(), i32> {
         let sig = info.signo;
-        let [handler, flags, restorer, mask] = self.sigactions[sig as usize];
+        let [handler, flags, restorer, mask] = self.action(sig as usize);
         let blocked = self.sigmask & bit(sig) != 0;
         if handler == 0 || (forced && (handler == 1 || blocked)) {
             return if default_terminates(sig) || forced { Err(sig) } else { Ok(()) };
@@ -310,7 +331,7 @@ impl Process {
         }
         self.sigmask &= !(bit(libc::SIGKILL) | bit(libc::SIGSTOP));
         if flags & SA_RESETHAND != 0 {
-            self.sigactions[sig as usize] = [0; 4];
+            self.set_action(sig as usize, [0; 4]);
             mirror_disposition(sig, 0);
         }
         Ok(())

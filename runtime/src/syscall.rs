@@ -9,7 +9,7 @@
 //!
 //! A bad guest pointer gives -EFAULT; an unknown system call -ENOSYS.
 
-use crate::memory::{GuestSpace, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::memory::{PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use std::ffi::CString;
 use std::path::PathBuf;
 use zarm_ir::CpuState;
@@ -21,16 +21,33 @@ const ENOMEM: i64 = -(libc::ENOMEM as i64);
 
 /// Guest-visible process state the system calls keep.
 pub struct Process {
-    pub space: GuestSpace,
+    /// The address space, shared with the process's other threads.
+    pub space: crate::memory::SpaceRef,
     pub sysroot: Option<PathBuf>,
     /// The host path of the guest executable (`/proc/self/exe`).
     pub exe: PathBuf,
     pub strace: bool,
-    /// Recorded signal dispositions: (handler, flags, restorer, mask).
-    pub sigactions: [[u64; 4]; 65],
+    /// Recorded signal dispositions: (handler, flags, restorer, mask),
+    /// shared by the process's threads.
+    pub sigactions: std::sync::Arc<std::sync::Mutex<[[u64; 4]; 65]>>,
+    /// This thread's signal mask.
     pub sigmask: u64,
     pub tid_address: u64,
     pub signals: crate::signal::Signals,
+    /// The process's threads, and this one.
+    pub threads: std::sync::Arc<crate::threads::ThreadGroup>,
+    pub me: std::sync::Arc<crate::threads::ThreadEntry>,
+}
+
+impl Process {
+    /// The disposition of `sig`: (handler, flags, restorer, mask).
+    pub fn action(&self, sig: usize) -> [u64; 4] {
+        self.sigactions.lock().unwrap_or_else(|e| e.into_inner())[sig]
+    }
+
+    pub fn set_action(&self, sig: usize, a: [u64; 4]) {
+        self.sigactions.lock().unwrap_or_else(|e| e.into_inner())[sig] = a;
+    }
 }
 
 /// What the dispatcher does after a system call.
@@ -41,6 +58,8 @@ pub enum After {
     Signal(i32),
     /// `execve` of an aarch64 program: the guest is replaced.
     Exec(Box<crate::process::ExecImage>),
+    /// `exit`: this thread ends (the process with its last thread).
+    ThreadExit(i32),
 }
 
 fn errno() -> i64 {
@@ -342,6 +361,7 @@ impl Process {
         let result = match nr {
             132 => Ok(self.sigaltstack(cpu, a[0], a[1])),
             // clone: the child's registers change too.
+            220 if a[0] & 0x1_0000 != 0 => Ok(self.clone_thread(cpu, a[0], a[1], a[2], a[3], a[4])),
             220 => Ok(self.clone(cpu, a[0], a[1], a[2], a[3], a[4])),
             _ => self.dispatch(nr, &a),
         };
@@ -352,7 +372,7 @@ impl Process {
         if self.strace {
             match after {
                 After::Continue => self.strace_line(nr, &a, ret),
-                After::Exit(code) => eprintln!("{} {}({}) = ?", std::process::id(), name(nr), code),
+                After::Exit(code) | After::ThreadExit(code) => eprintln!("{} {}({}) = ?", std::process::id(), name(nr), code),
                 After::Signal(sig) => eprintln!("{} {}(...) = ? (signal {sig})", std::process::id(), name(nr)),
                 After::Exec(ref img) => eprintln!("{} execve({:?}) = 0 (new aarch64 program)", std::process::id(), img.host_path),
             }
@@ -378,18 +398,21 @@ impl Process {
         if matches!(nr, 101 | 115 | 72 | 73 | 22 | 133 | 137) {
             return false;
         }
-        self.signals.pending |= crate::signal::take_host_pending();
+        self.signals.pending |= crate::signal::take_host_pending_unblocked(self.sigmask);
         let ready = self.signals.pending & !self.sigmask;
         if ready == 0 {
             return false;
         }
         let sig = ready.trailing_zeros() as usize + 1;
-        let [handler, flags, ..] = self.sigactions[sig];
+        let [handler, flags, ..] = self.action(sig);
         handler > 1 && flags & crate::signal::SA_RESTART != 0
     }
 
     fn dispatch(&mut self, nr: u64, a: &[u64; 6]) -> Result<i64, After> {
         let fd = a[0] as i32;
+        // brk, munmap, mremap, mmap, mprotect, madvise change the mapping
+        // the process's threads share: one at a time.
+        let _mm = matches!(nr, 214 | 215 | 216 | 222 | 226 | 233).then(|| self.space.lock());
         let r = match nr {
             // read, write, pread64, pwrite64
             63 | 64 | 67 | 68 => {
@@ -781,12 +804,16 @@ impl Process {
                 }
             }
             // exit, exit_group
-            93 | 94 => return Err(After::Exit(a[0] as i32)),
+            93 => return Err(After::ThreadExit(a[0] as i32)),
+            94 => return Err(After::Exit(a[0] as i32)),
             96 => {
                 self.tid_address = a[0];
                 unsafe { libc::gettid() as i64 }
             }
-            99 => 0,  // set_robust_list: recorded nowhere, nothing to do single-threaded
+            // set_robust_list: accepted, not recorded (the kernel would walk
+            // the list in the host's layout); robust mutexes of a thread
+            // that dies holding them are not recovered.
+            99 => 0,
             293 => ENOSYS, // rseq: glibc copes without it
             // rt_sigaction
             134 => {
@@ -794,7 +821,7 @@ impl Process {
                 if sig == 0 || sig > 64 || a[3] != 8 {
                     EINVAL
                 } else {
-                    let old = self.sigactions[sig];
+                    let old = self.action(sig);
                     if a[1] != 0 {
                         match self.space.read_bytes(a[1], 32) {
                             None => return Ok(EFAULT),
@@ -802,10 +829,12 @@ impl Process {
                                 if sig == libc::SIGKILL as usize || sig == libc::SIGSTOP as usize {
                                     return Ok(EINVAL);
                                 }
-                                for k in 0..4 {
-                                    self.sigactions[sig][k] = u64::from_le_bytes(b[8 * k..8 * k + 8].try_into().unwrap());
+                                let mut act = [0u64; 4];
+                                for (k, v) in act.iter_mut().enumerate() {
+                                    *v = u64::from_le_bytes(b[8 * k..8 * k + 8].try_into().unwrap());
                                 }
-                                crate::signal::mirror_disposition(sig as i32, self.sigactions[sig][0]);
+                                self.set_action(sig, act);
+                                crate::signal::mirror_disposition(sig as i32, act[0]);
                             }
                         }
                     }
@@ -838,12 +867,21 @@ impl Process {
                     0
                 }
             }
-            // kill, tkill, tgkill: to itself only.
+            // kill, tkill, tgkill
             129 | 130 | 131 => {
                 let sig = if nr == 131 { a[2] } else { a[1] } as i32;
                 let target = if nr == 131 { a[1] } else { a[0] } as i32;
                 let me = std::process::id() as i32;
                 let tid = unsafe { libc::gettid() };
+                if !(0..=64).contains(&sig) {
+                    return Ok(EINVAL);
+                }
+                if nr != 129 && target != tid && (nr == 130 || a[0] as i32 == me) {
+                    // Another thread of this process.
+                    if let Some(r) = self.signal_thread(target, sig) {
+                        return Ok(r);
+                    }
+                }
                 if target != me && target != tid && !(nr == 129 && target == 0) {
                     // Another process (signal numbers are the same on the
                     // hosts): the host delivers it.
@@ -1027,30 +1065,6 @@ impl Process {
         let _ = self.space.protect(new, new_len, perm);
         let _ = self.space.unmap(old, old_len);
         new as i64
-    }
-
-    /// Single-threaded futex: the word is read in guest byte order.
-    fn futex(&mut self, a: &[u64; 6]) -> i64 {
-        let op = a[1] & 0x7f;
-        match op {
-            // FUTEX_WAIT, FUTEX_WAIT_BITSET
-            0 | 9 => {
-                let Some(b) = self.space.read_bytes(a[0], 4) else { return EFAULT };
-                let cur = u32::from_le_bytes(b.try_into().unwrap());
-                if cur != a[2] as u32 {
-                    -(libc::EAGAIN as i64)
-                } else if a[3] != 0 {
-                    // Nobody else can wake us: the timeout expires.
-                    -(libc::ETIMEDOUT as i64)
-                } else {
-                    // Waiting forever with no other thread would hang.
-                    -(libc::EINTR as i64)
-                }
-            }
-            // FUTEX_WAKE, FUTEX_WAKE_BITSET, FUTEX_REQUEUE, CMP_REQUEUE, WAKE_OP
-            1 | 10 | 3 | 4 | 5 => 0,
-            _ => ENOSYS,
-        }
     }
 
     fn ioctl(&mut self, fd: i32, req: u64, arg: u64) -> i64 {

@@ -16,6 +16,7 @@ for src in *.c; do
     [ "$src" = flags.c ] && continue
     [ "$src" = dyn.c ] && continue
     [ "$src" = crypto_aes.c ] && continue
+    [ "$src" = threads.c ] && continue
     build "${src%.c}" "$src"
 done
 build flags flags.c -march=armv8-a+crc
@@ -42,4 +43,11 @@ fi
 # The same source for the host: the oracle of `procs exec` (real Linux).
 if [ ! -f build/procs.host ] || [ procs.c -nt build/procs.host ]; then
     "${HOST_CC:-cc}" -O2 -Wall -o build/procs.host procs.c
+fi
+# Threads, with exclusives (armv8.0) and with LSE atomics.
+if [ ! -f build/threads ] || [ threads.c -nt build/threads ]; then
+    "$CC" -O2 -Wall -static -pthread -o build/threads threads.c
+fi
+if [ ! -f build/threads_lse ] || [ threads.c -nt build/threads_lse ]; then
+    "$CC" -O2 -Wall -static -pthread -march=armv8.1-a -o build/threads_lse threads.c
 fi

@@ -1,0 +1,353 @@
+//! Guest threads: `clone` with CLONE_VM|CLONE_THREAD runs the new guest
+//! thread on a new host thread with its own CPU state, dispatcher and
+//! translation cache; the address space, signal dispositions and file
+//! descriptors are shared. `futex` uses the host's futexes on the guest
+//! words, with the compared values in guest byte order.
+//!
+//! Translated code stays consistent across threads through the space's
+//! invalidation log: a thread that writes a code page (or unmaps it, or
+//! names it with IC IVAU) appends the page to the log, asks every thread's
+//! generated code to leave at its next block boundary, and each dispatcher
+//! drops its translations of the logged pages before running on.
+//!
+//! The process ends when its last thread exits (`exit`), or at once when
+//! one calls `exit_group` or dies by a signal.
+
+use crate::memory::SpaceRef;
+use crate::syscall::Process;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use zarm_ir::{CpuState, GuestMemory, MemSize};
+
+const CLONE_VM: u64 = 0x100;
+const CLONE_FS: u64 = 0x200;
+const CLONE_FILES: u64 = 0x400;
+const CLONE_SIGHAND: u64 = 0x800;
+const CLONE_THREAD: u64 = 0x1_0000;
+const CLONE_SYSVSEM: u64 = 0x4_0000;
+const CLONE_SETTLS: u64 = 0x8_0000;
+const CLONE_PARENT_SETTID: u64 = 0x10_0000;
+const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
+const CLONE_CHILD_SETTID: u64 = 0x100_0000;
+
+fn neg(e: i32) -> i64 {
+    -(e as i64)
+}
+
+/// One guest thread, as the others see it.
+pub struct ThreadEntry {
+    pub tid: i32,
+    /// Signals sent to this thread by another (bit sig - 1).
+    pub pending: AtomicU64,
+}
+
+/// The threads of one guest process.
+pub struct ThreadGroup {
+    /// The options zarm runs with (each thread builds its engine).
+    pub opts: crate::Options,
+    state: Mutex<GroupState>,
+    all_gone: Condvar,
+}
+
+struct GroupState {
+    members: Vec<Arc<ThreadEntry>>,
+    /// The status of the last thread to exit.
+    last_status: i32,
+    /// No host thread waits for the last exit (a forked child whose
+    /// parent thread was not zarm's first): the last thread ends zarm.
+    leader_gone: bool,
+}
+
+impl ThreadGroup {
+    pub fn new(opts: crate::Options, first: Arc<ThreadEntry>) -> Arc<Self> {
+        Arc::new(ThreadGroup { opts, state: Mutex::new(GroupState { members: vec![first], last_status: 0, leader_gone: false }), all_gone: Condvar::new() })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, GroupState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Guest threads alive.
+    pub fn live(&self) -> usize {
+        self.lock().members.len()
+    }
+
+    pub fn find(&self, tid: i32) -> Option<Arc<ThreadEntry>> {
+        self.lock().members.iter().find(|m| m.tid == tid).cloned()
+    }
+
+    /// After fork: the child has only the thread that forked.
+    pub fn reset_to(&self, me: Arc<ThreadEntry>, leader: bool) {
+        let mut st = self.lock();
+        st.members = vec![me];
+        st.leader_gone = !leader;
+    }
+
+    /// The thread `tid` leaves the group with `status`. Returns whether it
+    /// was the last one.
+    fn leave(&self, tid: i32, status: i32) -> bool {
+        let mut st = self.lock();
+        st.members.retain(|m| m.tid != tid);
+        if st.members.is_empty() {
+            st.last_status = status;
+            self.all_gone.notify_all();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Blocks until every thread has left; the last one's status.
+    fn wait_all_gone(&self) -> i32 {
+        let mut st = self.lock();
+        while !st.members.is_empty() {
+            st = self.all_gone.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        st.last_status
+    }
+}
+
+thread_local! {
+    /// Is this host thread the one zarm started on (it returns the
+    /// process's outcome)?
+    static LEADER: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+pub fn is_leader_thread() -> bool {
+    LEADER.with(|l| l.get())
+}
+
+impl Process {
+    /// `clone` for a new thread in this process.
+    pub fn clone_thread(&mut self, cpu: &CpuState, flags: u64, stack: u64, ptid: u64, tls: u64, ctid: u64) -> i64 {
+        let required = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+        let known = required | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+        if flags & required != required || flags & !known != 0 || flags & 0xff != 0 {
+            eprintln!("zarm: clone with flags {flags:#x} is not supported; returning EINVAL");
+            return neg(libc::EINVAL);
+        }
+        let mut child_cpu = cpu.clone();
+        child_cpu.x[0] = 0;
+        child_cpu.x[31] = stack;
+        if flags & CLONE_SETTLS != 0 {
+            child_cpu.tpidr = tls;
+        }
+        child_cpu.excl_addr = u64::MAX;
+        let (tx, rx) = std::sync::mpsc::channel::<i32>();
+        let (go_tx, go_rx) = std::sync::mpsc::channel::<Option<Arc<ThreadEntry>>>();
+        let mut child = Process {
+            space: SpaceRef::clone(&self.space),
+            sysroot: self.sysroot.clone(),
+            exe: self.exe.clone(),
+            strace: self.strace,
+            sigactions: Arc::clone(&self.sigactions),
+            sigmask: self.sigmask,
+            tid_address: if flags & CLONE_CHILD_CLEARTID != 0 { ctid } else { 0 },
+            signals: crate::signal::Signals { sigtramp: self.signals.sigtramp, ..Default::default() },
+            threads: Arc::clone(&self.threads),
+            me: Arc::new(ThreadEntry { tid: 0, pending: AtomicU64::new(0) }),
+        };
+        let spawned = std::thread::Builder::new().name("guest".into()).stack_size(16 << 20).spawn(move || {
+            LEADER.with(|l| l.set(false));
+            // SAFETY: gettid cannot fail.
+            let tid = unsafe { libc::gettid() };
+            if flags & CLONE_CHILD_SETTID != 0 {
+                let _ = child.space.write_bytes(ctid, &(tid as u32).to_le_bytes());
+            }
+            let _ = tx.send(tid);
+            // Runs guest code only once the parent has registered it.
+            let Ok(Some(me)) = go_rx.recv() else { return };
+            child.me = me;
+            thread_main(child, child_cpu);
+        });
+        if let Err(e) = spawned {
+            eprintln!("zarm: cannot start a host thread for a guest thread: {e}");
+            return neg(libc::EAGAIN);
+        }
+        let Ok(tid) = rx.recv() else { return neg(libc::EAGAIN) };
+        let entry = Arc::new(ThreadEntry { tid, pending: AtomicU64::new(0) });
+        self.threads.lock().members.push(Arc::clone(&entry));
+        if flags & CLONE_PARENT_SETTID != 0 {
+            let _ = self.space.write_bytes(ptid, &(tid as u32).to_le_bytes());
+        }
+        let _ = go_tx.send(Some(entry));
+        tid as i64
+    }
+
+    /// This thread ends with `status` (`exit`): its tid word is cleared
+    /// and woken (CLONE_CHILD_CLEARTID, as pthread_join waits on it).
+    /// Returns the process's exit status if it was the last thread.
+    pub fn thread_exit(&mut self, status: i32) -> Option<i32> {
+        if self.tid_address != 0 && self.space.write_bytes(self.tid_address, &0u32.to_le_bytes()).is_some() {
+            if let Some(p) = self.space.host_range(self.tid_address, 4, 0) {
+                // SAFETY: a mapped guest word.
+                unsafe { libc::syscall(libc::SYS_futex, p, libc::FUTEX_WAKE, 1, 0, 0, 0) };
+            }
+        }
+        self.threads.leave(self.me.tid, status).then_some(status)
+    }
+
+    /// The leader thread's guest thread has exited while others run: wait
+    /// for the last one; its status is the process's.
+    pub fn wait_for_other_threads(&self) -> i32 {
+        self.threads.wait_all_gone()
+    }
+
+    /// Another thread's signals for this one.
+    pub fn take_thread_signals(&mut self) {
+        let s = self.me.pending.swap(0, Ordering::SeqCst);
+        self.signals.pending |= s;
+    }
+
+    /// tkill/tgkill to another guest thread of this process: pending on
+    /// it, its generated code told to stop.
+    pub fn signal_thread(&self, tid: i32, sig: i32) -> Option<i64> {
+        let t = self.threads.find(tid)?;
+        if sig != 0 {
+            t.pending.fetch_or(1u64 << (sig - 1), Ordering::SeqCst);
+            crate::signal::request_exit_all();
+        }
+        Some(0)
+    }
+
+    /// `futex`: the host's futex on the guest word; values compared with
+    /// the word are given in guest (little-endian) byte order.
+    pub fn futex(&mut self, a: &[u64; 6]) -> i64 {
+        const WAIT: i32 = 0;
+        const WAKE: i32 = 1;
+        const REQUEUE: i32 = 3;
+        const CMP_REQUEUE: i32 = 4;
+        const WAKE_OP: i32 = 5;
+        const WAIT_BITSET: i32 = 9;
+        const WAKE_BITSET: i32 = 10;
+        let op = a[1] as i32;
+        let cmd = op & 0x7f;
+        if a[0] % 4 != 0 {
+            return neg(libc::EINVAL);
+        }
+        let Some(uaddr) = self.space.host_range(a[0], 4, 0) else { return neg(libc::EFAULT) };
+        let guest_word = |v: u64| (v as u32).to_le();
+        let sys = |a1: *mut u8, op: i32, v: u32, t: usize, a2: usize, v3: u32| -> i64 {
+            // SAFETY: the futex words are mapped guest memory; t is a
+            // timespec pointer or a count, as `op` says.
+            let r = unsafe { libc::syscall(libc::SYS_futex, a1, op, v, t, a2, v3) };
+            if r < 0 {
+                neg(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
+            } else {
+                r
+            }
+        };
+        match cmd {
+            WAIT | WAIT_BITSET => {
+                let ts = if a[3] != 0 {
+                    match self.space.read_bytes(a[3], 16) {
+                        None => return neg(libc::EFAULT),
+                        Some(b) => Some(libc::timespec {
+                            tv_sec: i64::from_le_bytes(b[0..8].try_into().unwrap()) as _,
+                            tv_nsec: i64::from_le_bytes(b[8..16].try_into().unwrap()) as _,
+                        }),
+                    }
+                } else {
+                    None
+                };
+                let tp = ts.as_ref().map_or(0usize, |t| t as *const libc::timespec as usize);
+                sys(uaddr, op, guest_word(a[2]), tp, 0, a[5] as u32)
+            }
+            WAKE | WAKE_BITSET => sys(uaddr, op, a[2] as u32, 0, 0, a[5] as u32),
+            REQUEUE | CMP_REQUEUE => {
+                if a[4] % 4 != 0 {
+                    return neg(libc::EINVAL);
+                }
+                let Some(uaddr2) = self.space.host_range(a[4], 4, 0) else { return neg(libc::EFAULT) };
+                let v3 = if cmd == CMP_REQUEUE { guest_word(a[5]) } else { 0 };
+                sys(uaddr, op, a[2] as u32, a[3] as usize, uaddr2 as usize, v3)
+            }
+            WAKE_OP => {
+                if a[4] % 4 != 0 {
+                    return neg(libc::EINVAL);
+                }
+                let Some(uaddr2) = self.space.host_range(a[4], 4, 0) else { return neg(libc::EFAULT) };
+                // The operation on the second word, in guest byte order.
+                let v3 = a[5] as u32;
+                let (opn, cmp) = ((v3 >> 28) & 15, (v3 >> 24) & 15);
+                let sext12 = |x: u32| ((x << 20) as i32) >> 20;
+                let mut oparg = sext12((v3 >> 12) & 0xfff);
+                let cmparg = sext12(v3 & 0xfff);
+                if opn & 8 != 0 {
+                    oparg = 1i32.wrapping_shl(oparg as u32 & 31);
+                }
+                let apply = |old: u32| -> Option<u32> {
+                    Some(match opn & 7 {
+                        0 => oparg as u32,
+                        1 => old.wrapping_add(oparg as u32),
+                        2 => old | oparg as u32,
+                        3 => old & !(oparg as u32),
+                        4 => old ^ oparg as u32,
+                        _ => return None,
+                    })
+                };
+                if apply(0).is_none() || cmp > 5 {
+                    return neg(libc::ENOSYS);
+                }
+                let old = loop {
+                    let cur = match self.space.read(a[4], MemSize::B4) {
+                        Ok(v) => v as u32,
+                        Err(_) => return neg(libc::EFAULT),
+                    };
+                    let new = apply(cur).unwrap_or(cur);
+                    match self.space.cas(a[4], MemSize::B4, cur as u64, new as u64) {
+                        Ok(seen) if seen as u32 == cur => break cur as i32,
+                        Ok(_) => continue,
+                        Err(_) => return neg(libc::EFAULT),
+                    }
+                };
+                let private = op & libc::FUTEX_PRIVATE_FLAG;
+                let mut woken = sys(uaddr, WAKE | private, a[2] as u32, 0, 0, 0).max(0);
+                let hit = match cmp {
+                    0 => old == cmparg,
+                    1 => old != cmparg,
+                    2 => old < cmparg,
+                    3 => old <= cmparg,
+                    4 => old > cmparg,
+                    _ => old >= cmparg,
+                };
+                if hit {
+                    woken += sys(uaddr2, WAKE | private, a[3] as u32, 0, 0, 0).max(0);
+                }
+                woken
+            }
+            // Priority-inheritance futexes keep a thread id in the word in
+            // the host's byte order: not supported.
+            _ => neg(libc::ENOSYS),
+        }
+    }
+}
+
+/// A guest thread's life on its host thread.
+fn thread_main(mut proc: Process, mut cpu: CpuState) {
+    let mut d = match crate::new_dispatcher(&proc.threads.opts) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("zarm: {e}");
+            std::process::exit(1);
+        }
+    };
+    d.inval_seen_from(&proc);
+    match d.run(&mut proc, &mut cpu) {
+        Ok(crate::Outcome::ThreadExit(status)) => {
+            if proc.thread_exit(status).is_some() && proc.threads.lock().leader_gone {
+                std::process::exit(status & 0xff);
+            }
+        }
+        Ok(crate::Outcome::Exited(code)) => std::process::exit(code & 0xff),
+        Ok(crate::Outcome::Signaled(sig)) => crate::die_by_signal(sig),
+        Ok(crate::Outcome::Exec(_)) => {
+            eprintln!("zarm: execve from a guest thread other than the first is not supported");
+            std::process::exit(1);
+        }
+        Err(s) => {
+            crate::report_guest_signal(&s);
+            crate::die_by_signal(s.sig)
+        }
+    }
+}
