@@ -267,7 +267,7 @@ impl Dispatcher {
         let iexit = self.interp.run(&self.blocks[&pc], &mut icpu, &mut overlay);
         let writes = std::mem::take(&mut overlay.writes);
         let Engine::Jit(j) = &mut self.engine else { unreachable!("lock-step needs the JIT") };
-        let jexit = match j.run(&mut proc.space, cpu) {
+        let jexit = match j.run(&mut proc.space, cpu, proc.sigmask) {
             Ok(e) => e,
             Err(e) => panic!("internal error in the JIT at guest pc {pc:#x}: {e}"),
         };
@@ -333,7 +333,7 @@ impl Dispatcher {
             let exit = if self.lockstep {
                 self.lockstep_step(proc, cpu)
             } else if let Engine::Jit(j) = &mut self.engine {
-                match j.run(&mut proc.space, cpu) {
+                match j.run(&mut proc.space, cpu, proc.sigmask) {
                     Ok(exit) => exit,
                     Err(e) => panic!("internal error in the JIT at guest pc {:#x}: {e}", cpu.pc),
                 }

@@ -230,7 +230,9 @@ impl JitEngine {
     }
 
     /// Runs generated code from `cpu.pc` until it leaves to the dispatcher.
-    pub fn run(&mut self, space: &mut GuestSpace, cpu: &mut CpuState) -> Result<BlockExit, String> {
+    /// `sigmask`: the guest thread's signal mask; a pending host signal it
+    /// blocks does not make generated code leave.
+    pub fn run(&mut self, space: &mut GuestSpace, cpu: &mut CpuState, sigmask: u64) -> Result<BlockExit, String> {
         let pc = cpu.pc;
         let entry = match self.cache.lookup(pc) {
             Some((_, addr)) => addr,
@@ -240,11 +242,11 @@ impl JitEngine {
             self.ibtc[((pc >> 2) as usize) & (IBTC_ENTRIES - 1)] = [pc, entry];
         }
         self.stats.entries += 1;
-        self.enter(space, cpu, entry)
+        self.enter(space, cpu, entry, sigmask)
     }
 
     #[cfg(target_arch = "s390x")]
-    fn enter(&mut self, space: &mut GuestSpace, cpu: &mut CpuState, entry: u64) -> Result<BlockExit, String> {
+    fn enter(&mut self, space: &mut GuestSpace, cpu: &mut CpuState, entry: u64, sigmask: u64) -> Result<BlockExit, String> {
         type Trampoline = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext, u64) -> u64;
         let base = space.base();
         let pages = space.pages_ptr();
@@ -257,8 +259,9 @@ impl JitEngine {
         self.ctx.cpu = cpu;
         self.ctx.mem = mem_ptr;
         self.ctx.pages = pages;
-        // A host signal not yet taken by the dispatcher keeps the request.
-        self.ctx.exit_request = crate::signal::host_pending() as u64;
+        // A host signal not yet taken by the dispatcher (and not blocked
+        // by this thread) keeps the request.
+        self.ctx.exit_request = crate::signal::host_pending_unblocked(sigmask) as u64;
         let state = FaultState {
             cache: &self.cache as *const _ as *const (),
             lookup: lookup_guest_pc,
@@ -305,7 +308,7 @@ impl JitEngine {
     }
 
     #[cfg(not(target_arch = "s390x"))]
-    fn enter(&mut self, _space: &mut GuestSpace, _cpu: &mut CpuState, _entry: u64) -> Result<BlockExit, String> {
+    fn enter(&mut self, _space: &mut GuestSpace, _cpu: &mut CpuState, _entry: u64, _sigmask: u64) -> Result<BlockExit, String> {
         Err(unavailable_reason().unwrap_or("").to_string())
     }
 }

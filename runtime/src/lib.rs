@@ -9,6 +9,7 @@ pub mod lockstep;
 pub mod memory;
 pub mod process;
 pub mod syscall;
+pub mod sysio;
 pub mod threads;
 
 use std::path::{Path, PathBuf};

@@ -128,9 +128,10 @@ pub fn request_exit_all() {
     }
 }
 
-/// Has a host signal arrived that the dispatcher has not taken yet?
-pub fn host_pending() -> bool {
-    HOST_PENDING.load(Ordering::SeqCst) != 0
+/// Has a host signal arrived that the dispatcher has not taken yet and
+/// that a thread with guest mask `mask` accepts?
+pub fn host_pending_unblocked(mask: u64) -> bool {
+    HOST_PENDING.load(Ordering::SeqCst) & !mask != 0
 }
 
 /// Takes the signals host handlers marked pending (bit sig - 1).
@@ -143,6 +144,29 @@ pub fn take_host_pending() -> u64 {
 /// process-directed signal goes to any thread not blocking it).
 pub fn take_host_pending_unblocked(mask: u64) -> u64 {
     HOST_PENDING.fetch_and(mask, Ordering::SeqCst) & !mask
+}
+
+/// Runs `f` with the forwardable host signals blocked in this thread,
+/// passing it the mask to restore, which a host wait installs atomically
+/// while it sleeps (ppoll, pselect, epoll_pwait): a signal arriving
+/// between `f`'s check for pending signals and its wait then interrupts
+/// the wait instead of being missed.
+pub fn with_forwarded_blocked<R>(f: impl FnOnce(*const libc::sigset_t) -> R) -> R {
+    // SAFETY: signal-mask manipulation of this thread.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut all);
+        for sig in 1..=31 {
+            if forwardable(sig) {
+                libc::sigaddset(&mut all, sig);
+            }
+        }
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old);
+        let r = f(&old);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+        r
+    }
 }
 
 /// Sleeps until a signal the guest does not block is pending (guest-sent

@@ -14,10 +14,10 @@ use std::ffi::CString;
 use std::path::PathBuf;
 use zarm_ir::CpuState;
 
-const EFAULT: i64 = -(libc::EFAULT as i64);
-const EINVAL: i64 = -(libc::EINVAL as i64);
-const ENOSYS: i64 = -(libc::ENOSYS as i64);
-const ENOMEM: i64 = -(libc::ENOMEM as i64);
+pub(crate) const EFAULT: i64 = -(libc::EFAULT as i64);
+pub(crate) const EINVAL: i64 = -(libc::EINVAL as i64);
+pub(crate) const ENOSYS: i64 = -(libc::ENOSYS as i64);
+pub(crate) const ENOMEM: i64 = -(libc::ENOMEM as i64);
 
 /// Guest-visible process state the system calls keep.
 pub struct Process {
@@ -62,11 +62,11 @@ pub enum After {
     ThreadExit(i32),
 }
 
-fn errno() -> i64 {
+pub(crate) fn errno() -> i64 {
     -(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) as i64)
 }
 
-fn host(r: i64) -> i64 {
+pub(crate) fn host(r: i64) -> i64 {
     if r < 0 {
         errno()
     } else {
@@ -112,19 +112,19 @@ fn open_flags_from_host(h: i32) -> i64 {
 }
 
 /// Little-endian struct writer for guest layouts.
-struct Out(Vec<u8>);
+pub(crate) struct Out(pub(crate) Vec<u8>);
 
 impl Out {
-    fn new(size: usize) -> Self {
+    pub(crate) fn new(size: usize) -> Self {
         Out(vec![0; size])
     }
-    fn u16(&mut self, off: usize, v: u16) {
+    pub(crate) fn u16(&mut self, off: usize, v: u16) {
         self.0[off..off + 2].copy_from_slice(&v.to_le_bytes());
     }
-    fn u32(&mut self, off: usize, v: u32) {
+    pub(crate) fn u32(&mut self, off: usize, v: u32) {
         self.0[off..off + 4].copy_from_slice(&v.to_le_bytes());
     }
-    fn u64(&mut self, off: usize, v: u64) {
+    pub(crate) fn u64(&mut self, off: usize, v: u64) {
         self.0[off..off + 8].copy_from_slice(&v.to_le_bytes());
     }
 }
@@ -177,7 +177,7 @@ fn statx_to_guest(s: &libc::statx) -> Vec<u8> {
     o.0
 }
 
-fn timespec_to_guest(t: &libc::timespec) -> Vec<u8> {
+pub(crate) fn timespec_to_guest(t: &libc::timespec) -> Vec<u8> {
     let mut o = Out::new(16);
     o.u64(0, t.tv_sec as u64);
     o.u64(8, t.tv_nsec as u64);
@@ -185,7 +185,7 @@ fn timespec_to_guest(t: &libc::timespec) -> Vec<u8> {
 }
 
 impl Process {
-    fn timespec_from_guest(&self, addr: u64) -> Option<libc::timespec> {
+    pub(crate) fn timespec_from_guest(&self, addr: u64) -> Option<libc::timespec> {
         let b = self.space.read_bytes(addr, 16)?;
         Some(libc::timespec {
             tv_sec: i64::from_le_bytes(b[0..8].try_into().unwrap()) as _,
@@ -195,7 +195,7 @@ impl Process {
 
     /// A guest path as a host path: absolute paths are tried in the
     /// sysroot first (qemu's `-L` semantics).
-    fn path(&self, addr: u64) -> Result<CString, i64> {
+    pub(crate) fn path(&self, addr: u64) -> Result<CString, i64> {
         let raw = self.space.read_cstr(addr, 4096).ok_or(EFAULT)?;
         if raw == b"/proc/self/exe" {
             return CString::new(self.exe.as_os_str().as_encoded_bytes()).map_err(|_| EINVAL);
@@ -215,22 +215,22 @@ impl Process {
         CString::new(raw).map_err(|_| EINVAL)
     }
 
-    fn write_guest(&mut self, addr: u64, bytes: &[u8]) -> i64 {
+    pub(crate) fn write_guest(&mut self, addr: u64, bytes: &[u8]) -> i64 {
         match self.space.write_bytes(addr, bytes) {
             Some(()) => 0,
             None => EFAULT,
         }
     }
 
-    fn buf_mut(&mut self, addr: u64, len: u64) -> Result<*mut u8, i64> {
+    pub(crate) fn buf_mut(&mut self, addr: u64, len: u64) -> Result<*mut u8, i64> {
         self.space.host_range_mut(addr, len).ok_or(EFAULT)
     }
 
-    fn buf(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
+    pub(crate) fn buf(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
         self.space.host_range(addr, len, PROT_READ).ok_or(EFAULT)
     }
 
-    fn iovecs(&mut self, addr: u64, cnt: u64, write_to_guest: bool) -> Result<Vec<libc::iovec>, i64> {
+    pub(crate) fn iovecs(&mut self, addr: u64, cnt: u64, write_to_guest: bool) -> Result<Vec<libc::iovec>, i64> {
         if cnt > 1024 {
             return Err(EINVAL);
         }
@@ -421,14 +421,23 @@ impl Process {
                 match p {
                     Err(e) => e,
                     // SAFETY: p is valid for len bytes of guest memory.
-                    Ok(p) => host(unsafe {
-                        match nr {
-                            63 => libc::read(fd, p as _, len as usize),
-                            64 => libc::write(fd, p as _, len as usize),
-                            67 => libc::pread(fd, p as _, len as usize, a[3] as i64),
-                            _ => libc::pwrite(fd, p as _, len as usize, a[3] as i64),
+                    Ok(p) => {
+                        // eventfd/timerfd counters are in host byte order.
+                        let counter = if nr == 64 { crate::sysio::counter_for_host(fd, p, len) } else { None };
+                        let p = counter.as_ref().map_or(p, |c| c.as_ptr() as *mut u8);
+                        let r = host(unsafe {
+                            match nr {
+                                63 => libc::read(fd, p as _, len as usize),
+                                64 => libc::write(fd, p as _, len as usize),
+                                67 => libc::pread(fd, p as _, len as usize, a[3] as i64),
+                                _ => libc::pwrite(fd, p as _, len as usize, a[3] as i64),
+                            }
+                        } as i64);
+                        if nr == 63 {
+                            crate::sysio::counter_for_guest(fd, p, r);
                         }
-                    } as i64),
+                        r
+                    }
                 }
             }
             // readv, writev
@@ -449,7 +458,13 @@ impl Process {
                 // SAFETY: valid C string.
                 Ok(p) => host(unsafe { libc::openat(a[0] as i32, p.as_ptr(), open_flags_to_host(a[2] as i64), a[3] as libc::c_uint) } as i64),
             },
-            57 => host(unsafe { libc::close(fd) } as i64),
+            57 => {
+                let r = host(unsafe { libc::close(fd) } as i64);
+                if r == 0 {
+                    crate::sysio::fd_closed(fd);
+                }
+                r
+            }
             62 => host(unsafe { libc::lseek(fd, a[1] as i64, a[2] as i32) }),
             // fstat
             80 => {
@@ -581,15 +596,45 @@ impl Process {
                     }
                 }
                 libc::F_SETFL => host(unsafe { libc::fcntl(fd, libc::F_SETFL, open_flags_to_host(a[2] as i64)) } as i64),
-                libc::F_GETFD | libc::F_SETFD | libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
+                libc::F_GETFD | libc::F_SETFD | libc::F_GETOWN | libc::F_SETOWN | libc::F_GETPIPE_SZ | libc::F_SETPIPE_SZ => {
                     host(unsafe { libc::fcntl(fd, a[1] as i32, a[2] as libc::c_int) } as i64)
+                }
+                libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
+                    let r = host(unsafe { libc::fcntl(fd, a[1] as i32, a[2] as libc::c_int) } as i64);
+                    crate::sysio::fd_duplicated(fd, r);
+                    r
+                }
+                // struct flock (aarch64: l_type, l_whence as shorts, then
+                // l_start, l_len, l_pid at 8, 16, 24; 32 bytes).
+                libc::F_GETLK | libc::F_SETLK | libc::F_SETLKW | libc::F_OFD_GETLK | libc::F_OFD_SETLK | libc::F_OFD_SETLKW => {
+                    let Some(b) = self.space.read_bytes(a[2], 32) else { return Ok(EFAULT) };
+                    let mut fl: libc::flock = unsafe { std::mem::zeroed() };
+                    fl.l_type = i16::from_le_bytes([b[0], b[1]]);
+                    fl.l_whence = i16::from_le_bytes([b[2], b[3]]);
+                    fl.l_start = i64::from_le_bytes(b[8..16].try_into().unwrap());
+                    fl.l_len = i64::from_le_bytes(b[16..24].try_into().unwrap());
+                    fl.l_pid = i32::from_le_bytes(b[24..28].try_into().unwrap());
+                    let r = host(unsafe { libc::fcntl(fd, a[1] as i32, &mut fl) } as i64);
+                    if r == 0 && matches!(a[1] as i32, libc::F_GETLK | libc::F_OFD_GETLK) {
+                        let mut o = Out::new(32);
+                        o.u16(0, fl.l_type as u16);
+                        o.u16(2, fl.l_whence as u16);
+                        o.u64(8, fl.l_start as u64);
+                        o.u64(16, fl.l_len as u64);
+                        o.u32(24, fl.l_pid as u32);
+                        return Ok(self.write_guest(a[2], &o.0));
+                    }
+                    r
                 }
                 _ => EINVAL,
             },
             // ioctl
             29 => self.ioctl(fd, a[1], a[2]),
-            23 => host(unsafe { libc::dup(fd) } as i64),
-            24 => host(unsafe { libc::dup3(fd, a[1] as i32, a[2] as i32) } as i64),
+            23 | 24 => {
+                let r = host(unsafe { if nr == 23 { libc::dup(fd) } else { libc::dup3(fd, a[1] as i32, a[2] as i32) } } as i64);
+                crate::sysio::fd_duplicated(fd, r);
+                r
+            }
             // pipe2
             59 => {
                 let mut fds = [0i32; 2];
@@ -1027,7 +1072,7 @@ impl Process {
                 15 | 16 => 0, // PR_SET_NAME / PR_GET_NAME: accepted
                 _ => EINVAL,
             },
-            _ => ENOSYS,
+            _ => self.io_syscall(nr, a).unwrap_or(ENOSYS),
         };
         Ok(r)
     }
@@ -1127,6 +1172,45 @@ impl Process {
 /// The aarch64 name of a system call number, for `--strace`.
 pub fn name(nr: u64) -> String {
     let n = match nr {
+        5 => "setxattr",
+        6 => "lsetxattr",
+        7 => "fsetxattr",
+        8 => "getxattr",
+        9 => "lgetxattr",
+        10 => "fgetxattr",
+        11 => "listxattr",
+        12 => "llistxattr",
+        13 => "flistxattr",
+        14 => "removexattr",
+        15 => "lremovexattr",
+        16 => "fremovexattr",
+        19 => "eventfd2",
+        20 => "epoll_create1",
+        21 => "epoll_ctl",
+        22 => "epoll_pwait",
+        43 => "statfs",
+        44 => "fstatfs",
+        72 => "pselect6",
+        73 => "ppoll",
+        85 => "timerfd_create",
+        86 => "timerfd_settime",
+        87 => "timerfd_gettime",
+        198 => "socket",
+        199 => "socketpair",
+        200 => "bind",
+        201 => "listen",
+        202 => "accept",
+        203 => "connect",
+        204 => "getsockname",
+        205 => "getpeername",
+        206 => "sendto",
+        207 => "recvfrom",
+        208 => "setsockopt",
+        209 => "getsockopt",
+        210 => "shutdown",
+        211 => "sendmsg",
+        212 => "recvmsg",
+        242 => "accept4",
         17 => "getcwd",
         220 => "clone",
         53 => "fchmodat",

@@ -39,6 +39,7 @@ const CASES: &[Case] = &[
     Case { name: "procs", args: &[], stdin: b"" },
     Case { name: "threads", args: &[], stdin: b"" },
     Case { name: "threads_lse", args: &[], stdin: b"" },
+    Case { name: "io", args: &[], stdin: b"" },
 ];
 
 #[test]

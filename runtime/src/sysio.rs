@@ -1,0 +1,784 @@
+//! System calls for I/O multiplexing, event descriptors, sockets, extended
+//! attributes and file-system statistics, by aarch64 number.
+//!
+//! As in `syscall.rs`, every structure is marshalled field by field between
+//! the aarch64 layout (little-endian, LP64) and the host's (big-endian on
+//! s390x): `struct epoll_event` (16 bytes on aarch64, packed 12 on x86_64),
+//! `struct pollfd`, `fd_set` words, `struct statfs`, `struct itimerspec`,
+//! socket addresses (the family and the host-order fields; ports and IP
+//! addresses are network order on both sides), `struct msghdr` with its
+//! control messages, and integer socket options. The 8-byte counters read
+//! from and written to eventfd and timerfd descriptors are in the host's
+//! byte order, so those descriptors are remembered and the counters
+//! converted.
+//!
+//! Waits (`ppoll`, `pselect6`, `epoll_pwait`) block the signals zarm
+//! forwards to the guest while checking for a pending one, then wait with
+//! them unblocked atomically (the host call's own sigmask argument), so a
+//! signal the guest accepts ends the wait with EINTR and none is missed; a
+//! host signal the guest blocks during the wait does not end it. A guest
+//! sigmask argument applies during the wait, and a handler run because of
+//! it returns to the old mask (as `rt_sigsuspend` does).
+
+use crate::syscall::{host, timespec_to_guest, Out, Process, EFAULT, EINVAL};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::{Duration, Instant};
+
+const EINTR: i64 = -(libc::EINTR as i64);
+
+/// Descriptors whose reads and writes carry a host-order 8-byte counter.
+const FD_PLAIN: u8 = 0;
+const FD_COUNTER: u8 = 1;
+const FD_KINDS: usize = 65536;
+static FD_KIND: [AtomicU8; FD_KINDS] = [const { AtomicU8::new(FD_PLAIN) }; FD_KINDS];
+
+fn set_kind(fd: i64, kind: u8) {
+    if (0..FD_KINDS as i64).contains(&fd) {
+        FD_KIND[fd as usize].store(kind, Ordering::Relaxed);
+    }
+}
+
+fn kind(fd: i32) -> u8 {
+    if (0..FD_KINDS as i32).contains(&fd) {
+        FD_KIND[fd as usize].load(Ordering::Relaxed)
+    } else {
+        FD_PLAIN
+    }
+}
+
+/// Bookkeeping after `close`, `dup`, `dup3` and `fcntl(F_DUPFD*)`: the
+/// kind follows the descriptor.
+pub fn fd_closed(fd: i32) {
+    set_kind(fd as i64, FD_PLAIN);
+}
+
+pub fn fd_duplicated(from: i32, to: i64) {
+    if to >= 0 {
+        set_kind(to, kind(from));
+    }
+}
+
+/// Before a guest `write` of `len` bytes at host address `p` to `fd`: an
+/// eventfd counter goes to the host in its byte order. Returns the bytes to
+/// write instead, if they differ.
+pub fn counter_for_host(fd: i32, p: *const u8, len: u64) -> Option<[u8; 8]> {
+    if kind(fd) != FD_COUNTER || len != 8 {
+        return None;
+    }
+    // SAFETY: the caller checked p for len readable bytes.
+    let b: [u8; 8] = unsafe { std::ptr::read_unaligned(p as *const [u8; 8]) };
+    Some(u64::from_le_bytes(b).to_ne_bytes())
+}
+
+/// After a guest `read` of `n` bytes into `p` from `fd`: an eventfd or
+/// timerfd counter comes back in guest byte order.
+pub fn counter_for_guest(fd: i32, p: *mut u8, n: i64) {
+    if kind(fd) == FD_COUNTER && n == 8 {
+        // SAFETY: the host just wrote 8 bytes there.
+        unsafe {
+            let v = u64::from_ne_bytes(std::ptr::read_unaligned(p as *const [u8; 8]));
+            std::ptr::write_unaligned(p as *mut [u8; 8], v.to_le_bytes());
+        }
+    }
+}
+
+fn le32(b: &[u8], off: usize) -> u32 {
+    u32::from_le_bytes(b[off..off + 4].try_into().unwrap())
+}
+
+fn le64(b: &[u8], off: usize) -> u64 {
+    u64::from_le_bytes(b[off..off + 8].try_into().unwrap())
+}
+
+/// Converts the host-order fields of a socket address in place
+/// (`to_host`: guest little-endian to host order, else back).
+fn convert_sockaddr(b: &mut [u8], to_host: bool) {
+    fn swap16(b: &mut [u8], off: usize, to_host: bool) {
+        if b.len() >= off + 2 {
+            let raw: [u8; 2] = b[off..off + 2].try_into().unwrap();
+            let v = if to_host { u16::from_le_bytes(raw).to_ne_bytes() } else { u16::from_ne_bytes(raw).to_le_bytes() };
+            b[off..off + 2].copy_from_slice(&v);
+        }
+    }
+    fn swap32(b: &mut [u8], off: usize, to_host: bool) {
+        if b.len() >= off + 4 {
+            let raw: [u8; 4] = b[off..off + 4].try_into().unwrap();
+            let v = if to_host { u32::from_le_bytes(raw).to_ne_bytes() } else { u32::from_ne_bytes(raw).to_le_bytes() };
+            b[off..off + 4].copy_from_slice(&v);
+        }
+    }
+    if b.len() < 2 {
+        return;
+    }
+    let family = if to_host { u16::from_le_bytes([b[0], b[1]]) } else { u16::from_ne_bytes([b[0], b[1]]) };
+    swap16(b, 0, to_host);
+    match family as i32 {
+        libc::AF_INET6 => swap32(b, 24, to_host), // sin6_scope_id
+        libc::AF_NETLINK => {
+            swap32(b, 4, to_host); // nl_pid
+            swap32(b, 8, to_host); // nl_groups
+        }
+        libc::AF_PACKET => {
+            swap32(b, 4, to_host); // sll_ifindex
+            swap16(b, 8, to_host); // sll_hatype
+        }
+        _ => {}
+    }
+}
+
+/// How a socket option's value is laid out: integers in host order or
+/// bytes passed as they are.
+fn option_words(level: i32, name: i32, len: usize) -> usize {
+    const SO_RCVTIMEO_OLD: i32 = 20;
+    const SO_SNDTIMEO_OLD: i32 = 21;
+    match (level, name) {
+        (libc::IPPROTO_IP, libc::IP_MULTICAST_IF) => 0, // an in_addr: network order
+        (libc::SOL_SOCKET, SO_RCVTIMEO_OLD | SO_SNDTIMEO_OLD) => 8,
+        (libc::SOL_SOCKET, libc::SO_LINGER | libc::SO_PEERCRED) => 4,
+        _ if len == 4 => 4,
+        _ => 0,
+    }
+}
+
+fn convert_words(b: &mut [u8], word: usize, to_host: bool) {
+    match word {
+        4 => {
+            for c in b.chunks_exact_mut(4) {
+                let raw: [u8; 4] = (&*c).try_into().unwrap();
+                let v = if to_host { u32::from_le_bytes(raw).to_ne_bytes() } else { u32::from_ne_bytes(raw).to_le_bytes() };
+                c.copy_from_slice(&v);
+            }
+        }
+        8 => {
+            for c in b.chunks_exact_mut(8) {
+                let raw: [u8; 8] = (&*c).try_into().unwrap();
+                let v = if to_host { u64::from_le_bytes(raw).to_ne_bytes() } else { u64::from_ne_bytes(raw).to_le_bytes() };
+                c.copy_from_slice(&v);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `struct itimerspec` of LP64 Linux: interval, then value.
+fn itimerspec_to_guest(t: &libc::itimerspec) -> Vec<u8> {
+    let mut v = timespec_to_guest(&t.it_interval);
+    v.extend(timespec_to_guest(&t.it_value));
+    v
+}
+
+/// Control messages (`cmsghdr` + data, 8-byte aligned, the same layout on
+/// aarch64 and both hosts): headers converted, the data of SCM_RIGHTS and
+/// SCM_CREDENTIALS as 32-bit integers, others passed as they are.
+fn convert_cmsgs(b: &mut [u8], to_host: bool) {
+    let mut off = 0;
+    while off + 16 <= b.len() {
+        let raw_len: [u8; 8] = b[off..off + 8].try_into().unwrap();
+        let len = if to_host { u64::from_le_bytes(raw_len) } else { u64::from_ne_bytes(raw_len) } as usize;
+        let level_raw: [u8; 4] = b[off + 8..off + 12].try_into().unwrap();
+        let level = if to_host { i32::from_le_bytes(level_raw) } else { i32::from_ne_bytes(level_raw) };
+        let ty_raw: [u8; 4] = b[off + 12..off + 16].try_into().unwrap();
+        let ty = if to_host { i32::from_le_bytes(ty_raw) } else { i32::from_ne_bytes(ty_raw) };
+        convert_words(&mut b[off..off + 8], 8, to_host);
+        convert_words(&mut b[off + 8..off + 16], 4, to_host);
+        if len < 16 || off + len > b.len() {
+            break;
+        }
+        if level == libc::SOL_SOCKET && (ty == libc::SCM_RIGHTS || ty == libc::SCM_CREDENTIALS) {
+            let data = &mut b[off + 16..off + len];
+            let whole = data.len() / 4 * 4;
+            convert_words(&mut data[..whole], 4, to_host);
+        }
+        off += len.next_multiple_of(8);
+    }
+}
+
+impl Process {
+    /// The system calls of this module; `None` for a number it does not own.
+    pub(crate) fn io_syscall(&mut self, nr: u64, a: &[u64; 6]) -> Option<i64> {
+        let fd = a[0] as i32;
+        Some(match nr {
+            // setxattr, lsetxattr, fsetxattr
+            5..=7 => self.xattr_set(nr, a),
+            // getxattr, lgetxattr, fgetxattr, listxattr, llistxattr, flistxattr
+            8..=13 => self.xattr_get(nr, a),
+            // removexattr, lremovexattr, fremovexattr
+            14..=16 => {
+                let name = match self.cstr(a[1]) {
+                    Ok(n) => n,
+                    Err(e) => return Some(e),
+                };
+                match nr {
+                    16 => host(unsafe { libc::fremovexattr(fd, name.as_ptr()) } as i64),
+                    _ => match self.path(a[0]) {
+                        Err(e) => e,
+                        Ok(p) if nr == 14 => host(unsafe { libc::removexattr(p.as_ptr(), name.as_ptr()) } as i64),
+                        Ok(p) => host(unsafe { libc::lremovexattr(p.as_ptr(), name.as_ptr()) } as i64),
+                    },
+                }
+            }
+            // eventfd2
+            19 => {
+                let r = host(unsafe { libc::eventfd(a[0] as u32, a[1] as i32) } as i64);
+                set_kind(r, FD_COUNTER);
+                r
+            }
+            // epoll_create1
+            20 => host(unsafe { libc::epoll_create1(a[0] as i32) } as i64),
+            // epoll_ctl
+            21 => {
+                let mut ev = libc::epoll_event { events: 0, u64: 0 };
+                if a[3] != 0 {
+                    let Some(b) = self.space.read_bytes(a[3], 16) else { return Some(EFAULT) };
+                    ev = libc::epoll_event { events: le32(&b, 0), u64: le64(&b, 8) };
+                }
+                host(unsafe { libc::epoll_ctl(fd, a[1] as i32, a[2] as i32, &mut ev) } as i64)
+            }
+            // epoll_pwait
+            22 => self.epoll_pwait(fd, a[1], a[2] as i32, a[3] as i32, a[4], a[5]),
+            // statfs, fstatfs (the mount flags come from statvfs, which
+            // reports them without the kernel's ST_VALID bit)
+            43 | 44 => {
+                let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+                let mut vfs: libc::statvfs = unsafe { std::mem::zeroed() };
+                let r = if nr == 43 {
+                    match self.path(a[0]) {
+                        Err(e) => return Some(e),
+                        Ok(p) => host(unsafe { if libc::statfs(p.as_ptr(), &mut st) == 0 { libc::statvfs(p.as_ptr(), &mut vfs) } else { -1 } } as i64),
+                    }
+                } else {
+                    host(unsafe { if libc::fstatfs(fd, &mut st) == 0 { libc::fstatvfs(fd, &mut vfs) } else { -1 } } as i64)
+                };
+                if r < 0 {
+                    return Some(r);
+                }
+                const ST_VALID: u64 = 0x20;
+                // SAFETY: fsid_t is two ints.
+                let fsid: [i32; 2] = unsafe { std::mem::transmute(st.f_fsid) };
+                let mut o = Out::new(120);
+                o.u64(0, st.f_type as u64);
+                o.u64(8, st.f_bsize as u64);
+                o.u64(16, st.f_blocks);
+                o.u64(24, st.f_bfree);
+                o.u64(32, st.f_bavail);
+                o.u64(40, st.f_files);
+                o.u64(48, st.f_ffree);
+                o.u32(56, fsid[0] as u32);
+                o.u32(60, fsid[1] as u32);
+                o.u64(64, st.f_namelen as u64);
+                o.u64(72, st.f_frsize as u64);
+                o.u64(80, vfs.f_flag as u64 | ST_VALID);
+                self.write_guest(a[1], &o.0)
+            }
+            // pselect6
+            72 => self.pselect6(a),
+            // ppoll
+            73 => self.ppoll(a),
+            // timerfd_create
+            85 => {
+                let r = host(unsafe { libc::timerfd_create(a[0] as i32, a[1] as i32) } as i64);
+                set_kind(r, FD_COUNTER);
+                r
+            }
+            // timerfd_settime
+            86 => {
+                let Some(b) = self.space.read_bytes(a[2], 32) else { return Some(EFAULT) };
+                let ts = |o: usize| libc::timespec { tv_sec: le64(&b, o) as _, tv_nsec: le64(&b, o + 8) as _ };
+                let new = libc::itimerspec { it_interval: ts(0), it_value: ts(16) };
+                let mut old: libc::itimerspec = unsafe { std::mem::zeroed() };
+                let r = host(unsafe { libc::timerfd_settime(fd, a[1] as i32, &new, &mut old) } as i64);
+                if r == 0 && a[3] != 0 {
+                    return Some(self.write_guest(a[3], &itimerspec_to_guest(&old)));
+                }
+                r
+            }
+            // timerfd_gettime
+            87 => {
+                let mut cur: libc::itimerspec = unsafe { std::mem::zeroed() };
+                let r = host(unsafe { libc::timerfd_gettime(fd, &mut cur) } as i64);
+                if r == 0 {
+                    return Some(self.write_guest(a[1], &itimerspec_to_guest(&cur)));
+                }
+                r
+            }
+            // socket, socketpair
+            198 => host(unsafe { libc::socket(a[0] as i32, a[1] as i32, a[2] as i32) } as i64),
+            199 => {
+                let mut sv = [0i32; 2];
+                let r = host(unsafe { libc::socketpair(a[0] as i32, a[1] as i32, a[2] as i32, sv.as_mut_ptr()) } as i64);
+                if r < 0 {
+                    return Some(r);
+                }
+                let mut o = Out::new(8);
+                o.u32(0, sv[0] as u32);
+                o.u32(4, sv[1] as u32);
+                let w = self.write_guest(a[3], &o.0);
+                if w < 0 {
+                    unsafe { libc::close(sv[0]) };
+                    unsafe { libc::close(sv[1]) };
+                }
+                w
+            }
+            // bind, connect
+            200 | 203 => {
+                let addr = match self.sockaddr_in(a[1], a[2]) {
+                    Ok(v) => v,
+                    Err(e) => return Some(e),
+                };
+                let p = addr.as_ptr() as *const libc::sockaddr;
+                host(unsafe {
+                    if nr == 200 {
+                        libc::bind(fd, p, addr.len() as u32)
+                    } else {
+                        libc::connect(fd, p, addr.len() as u32)
+                    }
+                } as i64)
+            }
+            201 => host(unsafe { libc::listen(fd, a[1] as i32) } as i64),
+            // accept, accept4, getsockname, getpeername
+            202 | 242 | 204 | 205 => {
+                let mut st = [0u8; 128];
+                let mut len = st.len() as libc::socklen_t;
+                let p = st.as_mut_ptr() as *mut libc::sockaddr;
+                let r = host(unsafe {
+                    match nr {
+                        202 => libc::accept(fd, p, &mut len),
+                        242 => libc::accept4(fd, p, &mut len, a[3] as i32),
+                        204 => libc::getsockname(fd, p, &mut len),
+                        _ => libc::getpeername(fd, p, &mut len),
+                    }
+                } as i64);
+                if r >= 0 && a[1] != 0 {
+                    let w = self.sockaddr_out(&mut st[..(len as usize).min(128)], len, a[1], a[2]);
+                    if w < 0 {
+                        return Some(w);
+                    }
+                }
+                r
+            }
+            // sendto
+            206 => {
+                let buf = match self.buf(a[1], a[2]) {
+                    Ok(p) => p,
+                    Err(e) => return Some(e),
+                };
+                let addr = if a[4] != 0 {
+                    match self.sockaddr_in(a[4], a[5]) {
+                        Ok(v) => v,
+                        Err(e) => return Some(e),
+                    }
+                } else {
+                    Vec::new()
+                };
+                let ap = if addr.is_empty() { std::ptr::null() } else { addr.as_ptr() as *const libc::sockaddr };
+                host(unsafe { libc::sendto(fd, buf as _, a[2] as usize, a[3] as i32, ap, addr.len() as u32) } as i64)
+            }
+            // recvfrom
+            207 => {
+                let buf = match self.buf_mut(a[1], a[2]) {
+                    Ok(p) => p,
+                    Err(e) => return Some(e),
+                };
+                let mut st = [0u8; 128];
+                let mut len = st.len() as libc::socklen_t;
+                let (sp, lp) = if a[4] != 0 { (st.as_mut_ptr() as *mut libc::sockaddr, &mut len as *mut _) } else { (std::ptr::null_mut(), std::ptr::null_mut()) };
+                let r = host(unsafe { libc::recvfrom(fd, buf as _, a[2] as usize, a[3] as i32, sp, lp) } as i64);
+                if r >= 0 && a[4] != 0 {
+                    let w = self.sockaddr_out(&mut st[..(len as usize).min(128)], len, a[4], a[5]);
+                    if w < 0 {
+                        return Some(w);
+                    }
+                }
+                r
+            }
+            // setsockopt
+            208 => {
+                if a[4] > 4096 {
+                    return Some(EINVAL);
+                }
+                let Some(mut v) = self.space.read_bytes(a[3], a[4] as usize) else { return Some(EFAULT) };
+                let word = option_words(a[1] as i32, a[2] as i32, v.len());
+                convert_words(&mut v, word, true);
+                host(unsafe { libc::setsockopt(fd, a[1] as i32, a[2] as i32, v.as_ptr() as _, v.len() as u32) } as i64)
+            }
+            // getsockopt
+            209 => {
+                let Some(lb) = self.space.read_bytes(a[4], 4) else { return Some(EFAULT) };
+                let mut len = le32(&lb, 0).min(4096);
+                let mut v = vec![0u8; len as usize];
+                let r = host(unsafe { libc::getsockopt(fd, a[1] as i32, a[2] as i32, v.as_mut_ptr() as _, &mut len) } as i64);
+                if r < 0 {
+                    return Some(r);
+                }
+                v.truncate(len as usize);
+                let word = option_words(a[1] as i32, a[2] as i32, v.len());
+                convert_words(&mut v, word, false);
+                let w = self.write_guest(a[3], &v);
+                if w < 0 {
+                    return Some(w);
+                }
+                self.write_guest(a[4], &len.to_le_bytes())
+            }
+            210 => host(unsafe { libc::shutdown(fd, a[1] as i32) } as i64),
+            // sendmsg, recvmsg
+            211 | 212 => self.msg(nr == 211, fd, a[1], a[2] as i32),
+            _ => return None,
+        })
+    }
+
+    fn cstr(&self, addr: u64) -> Result<std::ffi::CString, i64> {
+        let raw = self.space.read_cstr(addr, 4096).ok_or(EFAULT)?;
+        std::ffi::CString::new(raw).map_err(|_| EINVAL)
+    }
+
+    /// setxattr(path, name, value, size, flags) and its l/f forms.
+    fn xattr_set(&mut self, nr: u64, a: &[u64; 6]) -> i64 {
+        let name = match self.cstr(a[1]) {
+            Ok(n) => n,
+            Err(e) => return e,
+        };
+        if a[3] > 65536 {
+            return -(libc::E2BIG as i64);
+        }
+        let Some(value) = self.space.read_bytes(a[2], a[3] as usize) else { return EFAULT };
+        let (v, n, fl) = (value.as_ptr() as *const libc::c_void, value.len(), a[4] as i32);
+        match nr {
+            7 => host(unsafe { libc::fsetxattr(a[0] as i32, name.as_ptr(), v, n, fl) } as i64),
+            _ => match self.path(a[0]) {
+                Err(e) => e,
+                Ok(p) if nr == 5 => host(unsafe { libc::setxattr(p.as_ptr(), name.as_ptr(), v, n, fl) } as i64),
+                Ok(p) => host(unsafe { libc::lsetxattr(p.as_ptr(), name.as_ptr(), v, n, fl) } as i64),
+            },
+        }
+    }
+
+    /// getxattr(path, name, value, size) and listxattr(path, list, size),
+    /// with their l/f forms. Values are opaque bytes (the kernel's own
+    /// binary formats, such as POSIX ACLs, are little-endian everywhere).
+    fn xattr_get(&mut self, nr: u64, a: &[u64; 6]) -> i64 {
+        let list = nr >= 11;
+        let (buf_addr, size) = if list { (a[1], a[2]) } else { (a[2], a[3]) };
+        let buf = if size == 0 {
+            std::ptr::null_mut()
+        } else {
+            match self.buf_mut(buf_addr, size) {
+                Ok(p) => p as *mut libc::c_char,
+                Err(e) => return e,
+            }
+        };
+        let size = size as usize;
+        let name = if list {
+            None
+        } else {
+            match self.cstr(a[1]) {
+                Ok(n) => Some(n),
+                Err(e) => return e,
+            }
+        };
+        let np = name.as_ref().map_or(std::ptr::null(), |n| n.as_ptr());
+        if nr == 10 || nr == 13 {
+            let fd = a[0] as i32;
+            return host(unsafe { if list { libc::flistxattr(fd, buf, size) } else { libc::fgetxattr(fd, np, buf as _, size) } } as i64);
+        }
+        let p = match self.path(a[0]) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+        let p = p.as_ptr();
+        host(unsafe {
+            match nr {
+                8 => libc::getxattr(p, np, buf as _, size),
+                9 => libc::lgetxattr(p, np, buf as _, size),
+                11 => libc::listxattr(p, buf, size),
+                _ => libc::llistxattr(p, buf, size),
+            }
+        } as i64)
+    }
+
+    /// A guest socket address, in host layout.
+    fn sockaddr_in(&self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
+        if len > 128 {
+            return Err(EINVAL);
+        }
+        let mut b = self.space.read_bytes(addr, len as usize).ok_or(EFAULT)?;
+        convert_sockaddr(&mut b, true);
+        Ok(b)
+    }
+
+    /// Writes a host socket address back to the guest: at most the guest's
+    /// buffer length, and the full length to `*len_addr`.
+    fn sockaddr_out(&mut self, b: &mut [u8], full_len: libc::socklen_t, addr: u64, len_addr: u64) -> i64 {
+        let Some(lb) = self.space.read_bytes(len_addr, 4) else { return EFAULT };
+        let room = le32(&lb, 0) as usize;
+        convert_sockaddr(b, false);
+        let n = room.min(b.len());
+        let w = self.write_guest(addr, &b[..n]);
+        if w < 0 {
+            return w;
+        }
+        self.write_guest(len_addr, &full_len.to_le_bytes())
+    }
+
+    /// sendmsg / recvmsg: the aarch64 `struct msghdr` (56 bytes) with its
+    /// name, iovecs and control messages.
+    fn msg(&mut self, send: bool, fd: i32, mh: u64, flags: i32) -> i64 {
+        let Some(m) = self.space.read_bytes(mh, 56) else { return EFAULT };
+        let (name, namelen, iov, iovlen, control, controllen) = (le64(&m, 0), le32(&m, 8), le64(&m, 16), le64(&m, 24), le64(&m, 32), le64(&m, 40));
+        if namelen > 128 || controllen > 65536 {
+            return EINVAL;
+        }
+        let iovs = match self.iovecs(iov, iovlen, !send) {
+            Ok(v) => v,
+            Err(e) => return e,
+        };
+        let mut name_buf = if name != 0 {
+            if send {
+                match self.sockaddr_in(name, namelen as u64) {
+                    Ok(v) => v,
+                    Err(e) => return e,
+                }
+            } else {
+                vec![0u8; 128]
+            }
+        } else {
+            Vec::new()
+        };
+        let mut ctl = if control != 0 {
+            if send {
+                let Some(mut c) = self.space.read_bytes(control, controllen as usize) else { return EFAULT };
+                convert_cmsgs(&mut c, true);
+                c
+            } else {
+                vec![0u8; controllen as usize]
+            }
+        } else {
+            Vec::new()
+        };
+        let mut h: libc::msghdr = unsafe { std::mem::zeroed() };
+        h.msg_name = if name_buf.is_empty() { std::ptr::null_mut() } else { name_buf.as_mut_ptr() as _ };
+        h.msg_namelen = name_buf.len() as u32;
+        h.msg_iov = iovs.as_ptr() as *mut libc::iovec;
+        h.msg_iovlen = iovs.len() as _;
+        h.msg_control = if ctl.is_empty() { std::ptr::null_mut() } else { ctl.as_mut_ptr() as _ };
+        h.msg_controllen = ctl.len() as _;
+        if send {
+            return host(unsafe { libc::sendmsg(fd, &h, flags) } as i64);
+        }
+        let r = host(unsafe { libc::recvmsg(fd, &mut h, flags) } as i64);
+        if r < 0 {
+            return r;
+        }
+        let mut o = Out::new(56);
+        o.0.copy_from_slice(&m);
+        if name != 0 {
+            let n = (h.msg_namelen as usize).min(name_buf.len());
+            convert_sockaddr(&mut name_buf[..n], false);
+            let w = self.write_guest(name, &name_buf[..n.min(namelen as usize)]);
+            if w < 0 {
+                return w;
+            }
+            o.u32(8, h.msg_namelen);
+        }
+        if control != 0 {
+            let n = (h.msg_controllen as usize).min(ctl.len());
+            convert_cmsgs(&mut ctl[..n], false);
+            let w = self.write_guest(control, &ctl[..n]);
+            if w < 0 {
+                return w;
+            }
+            o.u64(40, n as u64);
+        }
+        o.u32(48, h.msg_flags as u32);
+        let w = self.write_guest(mh, &o.0);
+        if w < 0 {
+            return w;
+        }
+        r
+    }
+
+    /// The guest's signal mask argument of a wait (a sigset pointer and
+    /// its size), or the current mask.
+    fn wait_mask(&self, addr: u64, size: u64) -> Result<Option<u64>, i64> {
+        if addr == 0 {
+            return Ok(None);
+        }
+        if size != 8 {
+            return Err(EINVAL);
+        }
+        let m = self.space.read_u64(addr).ok_or(EFAULT)?;
+        Ok(Some(m & !((1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1)))))
+    }
+
+    /// Runs a host wait under the guest mask `mask` (see the module
+    /// comment). `f` gets the host signal mask to wait with and the time
+    /// left (None: no limit) and must return -EINTR when interrupted.
+    fn wait_signals(&mut self, mask: Option<u64>, deadline: Option<Instant>, mut f: impl FnMut(*const libc::sigset_t, Option<Duration>) -> i64) -> i64 {
+        let guest_mask = mask.unwrap_or(self.sigmask);
+        let r = crate::signal::with_forwarded_blocked(|unblocked| loop {
+            self.signals.pending |= crate::signal::take_host_pending_unblocked(guest_mask);
+            if self.signals.pending & !guest_mask != 0 {
+                return EINTR;
+            }
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let r = f(unblocked, left);
+            if r != EINTR {
+                return r;
+            }
+        });
+        if r == EINTR {
+            if let Some(m) = mask {
+                // A handler runs under the wait's mask and returns to the
+                // old one, as after rt_sigsuspend.
+                self.signals.saved_mask = Some(self.sigmask);
+                self.sigmask = m;
+            }
+        }
+        r
+    }
+
+    fn ppoll(&mut self, a: &[u64; 6]) -> i64 {
+        let n = a[1] as usize;
+        if n > 65536 {
+            return EINVAL;
+        }
+        let Some(raw) = self.space.read_bytes(a[0], n * 8) else { return EFAULT };
+        let mut fds: Vec<libc::pollfd> = raw
+            .chunks(8)
+            .map(|c| libc::pollfd { fd: le32(c, 0) as i32, events: u16::from_le_bytes([c[4], c[5]]) as i16, revents: 0 })
+            .collect();
+        let timeout = if a[2] != 0 {
+            match self.timespec_from_guest(a[2]) {
+                Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
+                Some(_) => return EINVAL,
+                None => return EFAULT,
+            }
+        } else {
+            None
+        };
+        let mask = match self.wait_mask(a[3], a[4]) {
+            Ok(m) => m,
+            Err(e) => return e,
+        };
+        let start = Instant::now();
+        let deadline = timeout.map(|t| start + t);
+        let r = self.wait_signals(mask, deadline, |sigs, left| {
+            let ts = left.map(|d| libc::timespec { tv_sec: d.as_secs() as _, tv_nsec: d.subsec_nanos() as _ });
+            let tp = ts.as_ref().map_or(std::ptr::null(), |t| t as *const _);
+            host(unsafe { libc::ppoll(fds.as_mut_ptr(), fds.len() as _, tp, sigs) } as i64)
+        });
+        if r >= 0 {
+            let mut out = raw;
+            for (i, p) in fds.iter().enumerate() {
+                out[8 * i + 6..8 * i + 8].copy_from_slice(&(p.revents as u16).to_le_bytes());
+            }
+            let w = self.write_guest(a[0], &out);
+            if w < 0 {
+                return w;
+            }
+        }
+        if let Some(t) = timeout {
+            // Linux writes the time left back.
+            let left = t.saturating_sub(start.elapsed());
+            let _ = self.write_guest(a[2], &timespec_to_guest(&libc::timespec { tv_sec: left.as_secs() as _, tv_nsec: left.subsec_nanos() as _ }));
+        }
+        r
+    }
+
+    fn pselect6(&mut self, a: &[u64; 6]) -> i64 {
+        let n = a[0] as i64;
+        if !(0..=libc::FD_SETSIZE as i64).contains(&n) {
+            return EINVAL;
+        }
+        let words = (n as usize).div_ceil(64);
+        // fd_set: an array of 64-bit words, bit k of word w is fd 64w+k on
+        // aarch64 (little-endian words) and on both hosts.
+        let mut sets = [[0u64; 16]; 3];
+        for (k, &addr) in [a[1], a[2], a[3]].iter().enumerate() {
+            if addr != 0 {
+                let Some(b) = self.space.read_bytes(addr, words * 8) else { return EFAULT };
+                for w in 0..words {
+                    sets[k][w] = le64(&b, 8 * w);
+                }
+            }
+        }
+        let timeout = if a[4] != 0 {
+            match self.timespec_from_guest(a[4]) {
+                Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
+                Some(_) => return EINVAL,
+                None => return EFAULT,
+            }
+        } else {
+            None
+        };
+        // The sixth argument: { const sigset_t *ss; size_t ss_len; }.
+        let mask = if a[5] != 0 {
+            let Some(b) = self.space.read_bytes(a[5], 16) else { return EFAULT };
+            match self.wait_mask(le64(&b, 0), le64(&b, 8)) {
+                Ok(m) => m,
+                Err(e) => return e,
+            }
+        } else {
+            None
+        };
+        let start = Instant::now();
+        let deadline = timeout.map(|t| start + t);
+        let ptr = |s: &mut [u64; 16], present: bool| if present { s.as_mut_ptr() as *mut libc::fd_set } else { std::ptr::null_mut() };
+        let present = [a[1] != 0, a[2] != 0, a[3] != 0];
+        let orig = sets;
+        let r = self.wait_signals(mask, deadline, |sigs, left| {
+            sets = orig;
+            let ts = left.map(|d| libc::timespec { tv_sec: d.as_secs() as _, tv_nsec: d.subsec_nanos() as _ });
+            let tp = ts.as_ref().map_or(std::ptr::null(), |t| t as *const _);
+            let [s0, s1, s2] = &mut sets;
+            host(unsafe { libc::pselect(n as i32, ptr(s0, present[0]), ptr(s1, present[1]), ptr(s2, present[2]), tp, sigs) } as i64)
+        });
+        if r >= 0 {
+            for (k, &addr) in [a[1], a[2], a[3]].iter().enumerate() {
+                if addr != 0 {
+                    let b: Vec<u8> = sets[k][..words].iter().flat_map(|w| w.to_le_bytes()).collect();
+                    let w = self.write_guest(addr, &b);
+                    if w < 0 {
+                        return w;
+                    }
+                }
+            }
+        }
+        if let Some(t) = timeout {
+            let left = t.saturating_sub(start.elapsed());
+            let _ = self.write_guest(a[4], &timespec_to_guest(&libc::timespec { tv_sec: left.as_secs() as _, tv_nsec: left.subsec_nanos() as _ }));
+        }
+        r
+    }
+
+    fn epoll_pwait(&mut self, epfd: i32, events: u64, max: i32, timeout_ms: i32, sigmask: u64, sigsize: u64) -> i64 {
+        if max <= 0 || max > 65536 {
+            return EINVAL;
+        }
+        if self.space.host_range_mut(events, max as u64 * 16).is_none() {
+            return EFAULT;
+        }
+        let mask = match self.wait_mask(sigmask, sigsize) {
+            Ok(m) => m,
+            Err(e) => return e,
+        };
+        let mut evs = vec![libc::epoll_event { events: 0, u64: 0 }; max as usize];
+        let deadline = (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+        let r = self.wait_signals(mask, deadline, |sigs, left| {
+            let ms = left.map_or(-1, |d| d.as_millis().min(i32::MAX as u128) as i32 + (d.subsec_nanos() % 1_000_000 != 0) as i32);
+            host(unsafe { libc::epoll_pwait(epfd, evs.as_mut_ptr(), max, ms, sigs) } as i64)
+        });
+        if r > 0 {
+            let mut o = Out::new(16 * r as usize);
+            for (i, e) in evs[..r as usize].iter().enumerate() {
+                let (ev, data) = (e.events, e.u64);
+                o.u32(16 * i, ev);
+                o.u64(16 * i + 8, data);
+            }
+            let w = self.write_guest(events, &o.0);
+            if w < 0 {
+                return w;
+            }
+        }
+        r
+    }
+}
