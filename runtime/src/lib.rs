@@ -8,6 +8,7 @@ pub mod loader;
 pub mod lockstep;
 pub mod memory;
 pub mod process;
+pub mod procfs;
 pub mod syscall;
 pub mod sysio;
 pub mod threads;
@@ -92,6 +93,10 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut space = memory::GuestSpace::with_window_bits(opts.guest_window_bits).map_err(|e| format!("cannot reserve the guest address space: {e}"))?;
     let mut img = loader::load_elf(&mut space, &data).map_err(|e| format!("{}: {e}", path.display()))?;
+    let exe_name = procfs::guest_path(path, opts.sysroot.as_deref());
+    for &(s, e, off) in &img.segments {
+        space.names.set(s, e, exe_name.clone(), off);
+    }
     space.brk_start = img.brk;
     space.brk = img.brk;
     // A dynamic executable starts in its interpreter (ld-linux), found in
@@ -104,6 +109,9 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
             format!("{}: cannot read its program interpreter {shown} ({}): {e}; give the guest's root with -L or ZARM_LD_PREFIX", path.display(), host_path.display())
         })?;
         let li = loader::load_elf_as(&mut space, &idata, loader::Placement::Interpreter).map_err(|e| format!("{shown}: {e}"))?;
+        for &(s, e, off) in &li.segments {
+            space.names.set(s, e, interp.clone(), off);
+        }
         img.interp_base = li.load_bias;
         start = li.entry;
     }

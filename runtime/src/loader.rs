@@ -39,6 +39,8 @@ pub struct LoadedImage {
     pub interp: Option<Vec<u8>>,
     /// Where the interpreter was loaded (AT_BASE), 0 for static programs.
     pub interp_base: u64,
+    /// The PT_LOAD segments' pages: (start, end, file offset of start).
+    pub segments: Vec<(u64, u64, u64)>,
 }
 
 /// Where an ELF file's segments go.
@@ -111,6 +113,7 @@ pub fn load_elf_as(space: &mut GuestSpace, data: &[u8], placement: Placement) ->
     };
     let mut hi = 0u64;
     let mut phdr_addr = None;
+    let mut segments = Vec::new();
     for p in &loads {
         let (vaddr, memsz, filesz, off) =
             (p.p_vaddr(endian), p.p_memsz(endian), p.p_filesz(endian), p.p_offset(endian));
@@ -139,6 +142,7 @@ pub fn load_elf_as(space: &mut GuestSpace, data: &[u8], placement: Placement) ->
         }
         let page_start = start & !(PAGE - 1);
         let page_end = end.next_multiple_of(PAGE);
+        segments.push((page_start, page_end, off.saturating_sub(start - page_start)));
         // Segments may share a page: keep what an earlier one mapped and
         // widen its permissions.
         let mut a = page_start;
@@ -171,6 +175,7 @@ pub fn load_elf_as(space: &mut GuestSpace, data: &[u8], placement: Placement) ->
         brk,
         interp,
         interp_base: 0,
+        segments,
     })
 }
 
@@ -269,6 +274,7 @@ pub fn build_stack(space: &mut GuestSpace, img: &LoadedImage, argv: &[Vec<u8>], 
         w.extend_from_slice(&v.to_le_bytes());
     }
     space.write_bytes(sp, &w).ok_or(LoadError("stack overflow while building auxv".into()))?;
+    space.auxv = w[8 * (words - 2 * auxv.len())..].to_vec();
     Ok(sp)
 }
 

@@ -99,6 +99,10 @@ pub struct GuestSpace {
     /// Serialises changes of the mapping and of `invalidated` between
     /// guest threads (see `lock`).
     mm: std::sync::Mutex<()>,
+    /// The auxiliary vector the guest started with (`/proc/self/auxv`).
+    pub auxv: Vec<u8>,
+    /// Files behind guest ranges, for `/proc/self/maps`.
+    pub names: crate::procfs::RangeNames,
 }
 
 thread_local! {
@@ -239,6 +243,8 @@ impl GuestSpace {
             invalidated: Vec::new(),
             smc_writes: 0,
             mm: std::sync::Mutex::new(()),
+            auxv: Vec::new(),
+            names: Default::default(),
         })
     }
 
@@ -406,6 +412,15 @@ impl GuestSpace {
         Ok(())
     }
 
+    /// The mapped guest pages in address order, with their guest
+    /// permissions (a walk of the whole page table).
+    pub fn mapped_pages(&self) -> impl Iterator<Item = (u64, u8)> + '_ {
+        (0..(self.layout.window / PAGE) as usize).filter_map(move |i| {
+            let e = self.pages.at(i);
+            (e & MAPPED != 0).then(|| (i as u64 * PAGE, guest_prot(e)))
+        })
+    }
+
     /// Unmaps `[addr, addr+len)`; the pages read as zero when mapped again.
     pub fn unmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
         if addr % PAGE != 0 || addr.checked_add(len).is_none_or(|e| e > self.layout.window) {
@@ -416,6 +431,7 @@ impl GuestSpace {
             return Ok(());
         }
         self.forget_code(addr, len);
+        self.names.clear(addr, addr + len);
         // SAFETY: inside our reservation. A fresh inaccessible anonymous
         // mapping replaces whatever was there (also a shared file
         // mapping): later reads see zeros.

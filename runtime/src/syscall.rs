@@ -215,6 +215,16 @@ impl Process {
         CString::new(raw).map_err(|_| EINVAL)
     }
 
+    /// The contents zarm gives a /proc file the guest opens, if it
+    /// provides that file.
+    fn proc_file(&self, addr: u64) -> Option<Vec<u8>> {
+        let raw = self.space.read_cstr(addr, 4096)?;
+        if !raw.starts_with(b"/proc/") {
+            return None;
+        }
+        crate::procfs::contents(&self.space, &raw)
+    }
+
     pub(crate) fn write_guest(&mut self, addr: u64, bytes: &[u8]) -> i64 {
         match self.space.write_bytes(addr, bytes) {
             Some(()) => 0,
@@ -314,7 +324,10 @@ impl Process {
             // A shared file mapping is a host shared mapping of the same
             // file, so writes reach it and aliases see each other.
             return match self.space.map_shared_file(start, len, prot, fd as i32, off) {
-                Ok(()) => start as i64,
+                Ok(()) => {
+                    self.name_file_range(start, len, fd as i32, off);
+                    start as i64
+                }
                 Err(e) => -(e as i64),
             };
         }
@@ -336,7 +349,18 @@ impl Process {
             }
             let _ = self.space.protect(start, len, prot);
         }
+        if flags & MAP_ANONYMOUS == 0 {
+            self.name_file_range(start, len, fd as i32, off);
+        }
         start as i64
+    }
+
+    /// Remembers which file backs a guest range, for `/proc/self/maps`.
+    fn name_file_range(&mut self, start: u64, len: u64, fd: i32, off: u64) {
+        if let Ok(host) = std::fs::read_link(format!("/proc/self/fd/{fd}")) {
+            let name = crate::procfs::guest_path(&host, self.sysroot.as_deref());
+            self.space.names.set(start, start + len, name, off);
+        }
     }
 
     fn strace_line(&self, nr: u64, args: &[u64; 6], ret: i64) {
@@ -453,6 +477,10 @@ impl Process {
                 } as i64),
             },
             // openat
+            56 if self.proc_file(a[1]).is_some() => {
+                let text = self.proc_file(a[1]).unwrap_or_default();
+                crate::procfs::open_text(&text, a[2] as i64 & 0o2000000 != 0)
+            }
             56 => match self.path(a[1]) {
                 Err(e) => e,
                 // SAFETY: valid C string.

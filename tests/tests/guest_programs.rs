@@ -40,6 +40,7 @@ const CASES: &[Case] = &[
     Case { name: "threads", args: &[], stdin: b"" },
     Case { name: "threads_lse", args: &[], stdin: b"" },
     Case { name: "io", args: &[], stdin: b"" },
+    Case { name: "procfs", args: &[], stdin: b"" },
 ];
 
 #[test]
