@@ -32,4 +32,5 @@ fi
 
 echo "setup: building the guest test programs"
 bash tests/guest/build.sh
+bash tests/debian/fetch.sh
 echo "setup: done"

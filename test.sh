@@ -6,7 +6,7 @@
 # running the guest programs with the JIT under three CPU models (all
 # facilities; z14-like; no vector facility), with the interpreter, and
 # in lock-step against the interpreter, and with a tiny code cache that
-# forces eviction.
+# forces eviction; Debian's arm64 binaries (tests/debian) under the JIT.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh
@@ -39,8 +39,9 @@ run_s390x() { # cpu-model, zarm args, tests...
 W33="--guest-window-bits 33"
 run_s390x max "--engine jit" --test guest_programs --test random_insns --test stats
 for cpu in "${CPU_MODELS[@]:1}"; do
-    run_s390x "$cpu" "--engine jit $W33" --test guest_programs --test random_insns --test stats
+    run_s390x "$cpu" "--engine jit $W33" --test guest_programs --test random_insns --test stats --test debian_binaries
 done
+run_s390x max "--engine jit $W33" --test debian_binaries
 run_s390x max "--engine jit --assist=none $W33" --test guest_programs --test stats
 run_s390x max "--lockstep $W33" --test guest_programs
 # Guest page permissions checked in generated code instead of by the host MMU.

@@ -1,0 +1,144 @@
+//! Dynamically linked programs from Debian's arm64 archive (a shell,
+//! coreutils, sed, grep, gzip, Lua, Python), unpacked into a test sysroot
+//! by `tests/debian/fetch.sh` (run by setup.sh): each command's stdout and
+//! exit status under zarm must equal `qemu-aarch64 -L <the same sysroot>`.
+//! Shell pipelines that exec other aarch64 programs cannot run under
+//! qemu-aarch64 without binfmt_misc, so those are compared with the host's
+//! own dash and coreutils running the same script.
+
+use std::path::PathBuf;
+use zarm_tests::*;
+
+fn sysroot() -> PathBuf {
+    let root = repo_root().join("tests/debian/sysroot");
+    assert!(
+        root.join(".zarm-packages").exists(),
+        "the Debian test sysroot is missing: run tests/debian/fetch.sh (setup.sh does)"
+    );
+    root
+}
+
+struct Cmd {
+    prog: &'static str,
+    args: &'static [&'static str],
+    stdin: &'static [u8],
+    /// The exit status qemu-aarch64 gives: a check that the command does
+    /// what it is meant to (not, say, fail the same way under both).
+    code: i32,
+}
+
+const TEXT: &[u8] = b"the quick brown fox\njumps over\nthe lazy dog\nzebra\napple\napple\n\xc3\xa9t\xc3\xa9\n";
+
+const LUA: &str = r##"
+local t = {}
+for i = 1, 200 do t[i] = (i * 7919) % 1009 end
+table.sort(t)
+local co = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i * i) end end)
+local s = 0
+for _ = 1, 3 do s = s + co() end
+local words = {}
+for w in ("alpha beta gamma"):gmatch("%a+") do words[#words + 1] = w:upper() end
+print(t[1], t[100], t[200], s, table.concat(words, "-"), string.format("%.6f %x %q", math.sqrt(2), 48879, "a\tb"))
+print(math.maxinteger, 7 // 2, 7 % -3, 2^10, utf8.len("\u{e9}t\u{e9}"))
+local ok, err = pcall(error, {code = 42})
+print(ok, err.code, select("#", 1, nil, 3))
+os.exit(3)
+"##;
+
+const PYTHON: &str = r#"
+import sys, struct, zlib, hashlib, re, math, binascii
+from collections import Counter
+d = {i: i * i for i in range(50)}
+print(sum(d.values()), sorted(Counter("mississippi").items()))
+print(struct.pack("<IqH", 1, -2, 3).hex(), struct.unpack(">d", struct.pack(">d", 1.5)))
+print(zlib.crc32(b"zarm"), hashlib.sha256(b"abc").hexdigest()[:16])
+print(repr({"a": [1, 2.5, None, True]}), re.sub(r"(\w)(\d)", r"\2\1", "a1 b2 c3"), math.gamma(4.5), binascii.hexlify(b"\x00\xff"))
+print(f"{2**100} {1/3:.10f} {float('nan')} {-0.0} {int('ff', 16)}")
+try:
+    1 / 0
+except ZeroDivisionError as e:
+    print("caught", type(e).__name__)
+sys.exit(5)
+"#;
+
+fn commands() -> Vec<Cmd> {
+    vec![
+        Cmd { prog: "bin/dash", args: &["-c", "for i in 1 2 3; do echo line $i; done; x=$((7*6)); echo $x; echo abc | (read v; echo got $v); f() { return 3; }; f; echo status $?; exit 4"], stdin: b"", code: 4 },
+        Cmd { prog: "bin/dash", args: &["-c", "while read a b; do case $a in the) echo \"article:$b\";; *) printf '%s|%s\\n' \"$a\" \"$b\";; esac; done; trap 'echo trapped' EXIT"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/sort", args: &["-r"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/sort", args: &["-u", "-k2"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/wc", args: &[], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/sha256sum", args: &[], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/md5sum", args: &[], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/tr", args: &["a-z", "A-Z"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/seq", args: &["-s", ",", "1", "7", "100"], stdin: b"", code: 0 },
+        Cmd { prog: "usr/bin/factor", args: &["1234567890", "600851475143", "18446744073709551557"], stdin: b"", code: 0 },
+        Cmd { prog: "usr/bin/expr", args: &["12345", "*", "6789"], stdin: b"", code: 0 },
+        Cmd { prog: "usr/bin/base64", args: &[], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/od", args: &["-An", "-tx1", "-N", "24"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/uniq", args: &["-c"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/tac", args: &[], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/numfmt", args: &["--to=iec", "123456789", "1000", "1048576"], stdin: b"", code: 0 },
+        Cmd { prog: "bin/date", args: &["-u", "-d", "@1234567890", "+%Y-%m-%d %H:%M:%S %A %j"], stdin: b"", code: 0 },
+        Cmd { prog: "usr/bin/printf", args: &["%05d|%-6s|%x|%.3f|%e\\n", "42", "ab", "255", "3.14159", "12345.678"], stdin: b"", code: 0 },
+        Cmd { prog: "bin/ls", args: &["-1", "-a", "/usr/lib/python3.11/collections", "/usr/share/lintian/overrides"], stdin: b"", code: 0 },
+        Cmd { prog: "bin/cat", args: &["/nonexistent-file"], stdin: b"", code: 1 },
+        Cmd { prog: "bin/sed", args: &["-e", "s/[aeiou]/_/g", "-e", "2d", "-e", "/dog/a appended"], stdin: TEXT, code: 0 },
+        Cmd { prog: "bin/grep", args: &["-n", "-E", "o[a-z]+|^z"], stdin: TEXT, code: 0 },
+        Cmd { prog: "bin/grep", args: &["-c", "nomatch"], stdin: TEXT, code: 1 },
+        Cmd { prog: "bin/gzip", args: &["-c", "-9", "-n"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/lua5.4", args: &["-e", LUA], stdin: b"", code: 3 },
+        Cmd { prog: "usr/bin/python3.11", args: &["-S", "-c", PYTHON], stdin: b"", code: 5 },
+    ]
+}
+
+#[test]
+fn debian_binaries_match_qemu() {
+    let root = sysroot();
+    let r = root.to_str().unwrap();
+    let mut failures = Vec::new();
+    for c in commands() {
+        let prog = root.join(c.prog);
+        let q = run_qemu_opts(&prog, c.args, &["-L", r], c.stdin);
+        assert_eq!(q.code, Some(c.code), "qemu-aarch64 ran {} {:?} unexpectedly: {}", c.prog, c.args, String::from_utf8_lossy(&q.stderr));
+        let z = run_zarm(&prog, c.args, &["-L", r], c.stdin);
+        if z.observable() != q.observable() {
+            failures.push(describe_difference(&format!("{} {:?}", c.prog, c.args), &z, &q));
+        }
+    }
+    assert!(failures.is_empty(), "{} commands differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// gzip's output decompressed again by the guest's own gzip.
+#[test]
+fn gzip_round_trip() {
+    let root = sysroot();
+    let r = root.to_str().unwrap();
+    let gz = root.join("bin/gzip");
+    let packed = run_zarm(&gz, &["-c", "-n"], &["-L", r], TEXT);
+    assert_eq!(packed.code, Some(0), "{}", String::from_utf8_lossy(&packed.stderr));
+    let unpacked = run_zarm(&gz, &["-d", "-c"], &["-L", r], &packed.stdout);
+    assert_eq!(unpacked.code, Some(0), "{}", String::from_utf8_lossy(&unpacked.stderr));
+    assert_eq!(unpacked.stdout, TEXT);
+}
+
+/// A shell script whose pipelines fork and exec other Debian programs
+/// (inside zarm, re-entered with the same -L), against the host's dash
+/// and coreutils running the same script.
+#[test]
+fn shell_pipelines_exec_debian_programs() {
+    let root = sysroot();
+    let r = root.to_str().unwrap();
+    let script = "echo hello world | /usr/bin/tr a-z A-Z; \
+                  /usr/bin/seq 1 20 | /bin/grep 1 | /usr/bin/wc -l; \
+                  printf 'b\\na\\nc\\n' | /usr/bin/sort | /usr/bin/tac | /usr/bin/head -n 2; \
+                  /bin/ls /nonexistent-zarm-dir 2>/dev/null; echo ls status $?; \
+                  x=$(/usr/bin/expr 6 \\* 7); echo expr $x; \
+                  /bin/sh -c 'exit 9'; echo sub status $?; \
+                  /usr/bin/env -i /bin/dash -c 'echo env size $(/usr/bin/env | /usr/bin/wc -l)'; \
+                  exec /bin/echo exec replaced the shell";
+    let host = run_native(std::path::Path::new("/bin/dash"), &["-c", script], b"");
+    assert_eq!(host.code, Some(0), "the host's dash failed: {}", String::from_utf8_lossy(&host.stderr));
+    let z = run_zarm(&root.join("bin/dash"), &["-c", script], &["-L", r], b"");
+    assert!(z.observable() == host.observable(), "{}", describe_difference("dash pipelines", &z, &host));
+}
