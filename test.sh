@@ -15,6 +15,8 @@ echo "== native: build"
 cargo build --release --workspace --all-targets
 echo "== native: tests"
 cargo test --release --workspace
+echo "== native: binfmt_misc registration"
+bash tests/binfmt.sh
 
 CPU_MODELS=("max" "max,vxeh2=off,minste3=off" "max,vx=off,vxeh=off,vxeh2=off,minste2=off,minste3=off")
 

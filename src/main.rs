@@ -1,5 +1,7 @@
 //! The `zarm` command: run an AArch64 Linux program, like `qemu-aarch64`.
 
+mod binfmt;
+
 use clap::Parser;
 use std::path::PathBuf;
 use zarm_runtime::{die_by_signal, run_program, EngineKind, Options, Outcome};
@@ -54,6 +56,16 @@ struct Cli {
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
+    /// Register zarm with binfmt_misc as the interpreter of AArch64 ELF
+    /// programs (root; flags F and P), so they run when executed directly.
+    #[arg(long)]
+    install_binfmt: bool,
+    /// Remove the binfmt_misc entry --install-binfmt made.
+    #[arg(long)]
+    uninstall_binfmt: bool,
+    /// The binfmt_misc entry's name.
+    #[arg(long, value_name = "NAME", default_value = "zarm-aarch64")]
+    binfmt_name: String,
     /// Look up absolute guest paths in SYSROOT first (also ZARM_LD_PREFIX).
     #[arg(short = 'L', value_name = "SYSROOT", env = "ZARM_LD_PREFIX")]
     sysroot: Option<PathBuf>,
@@ -95,6 +107,17 @@ fn main() {
         print!("{}", zarm_runtime::host_info());
         return;
     }
+    if cli.install_binfmt || cli.uninstall_binfmt {
+        let r = if cli.install_binfmt { binfmt::install(&cli.binfmt_name) } else { binfmt::uninstall(&cli.binfmt_name) };
+        match r {
+            Ok(msg) => println!("zarm: {msg}"),
+            Err(msg) => {
+                eprintln!("zarm: {msg}");
+                std::process::exit(1);
+            }
+        }
+        return;
+    }
     let engine = match cli.engine.as_deref() {
         None if cli.lockstep => EngineKind::Jit,
         None => EngineKind::default_for_host(),
@@ -119,8 +142,15 @@ fn main() {
             }
         },
     };
-    let mut argv = vec![program.as_os_str().as_encoded_bytes().to_vec()];
-    argv.extend(cli.args.iter().map(|a| a.as_encoded_bytes().to_vec()));
+    let mut args = cli.args.iter().map(|a| a.as_encoded_bytes().to_vec());
+    // Started by binfmt_misc with the P flag: the program's own argv[0]
+    // follows its path.
+    let argv0 = match binfmt::preserved_argv0() {
+        true => args.next().unwrap_or_else(|| program.as_os_str().as_encoded_bytes().to_vec()),
+        false => program.as_os_str().as_encoded_bytes().to_vec(),
+    };
+    let mut argv = vec![argv0];
+    argv.extend(args);
     let envp: Vec<Vec<u8>> = std::env::vars_os()
         // zarm's own settings are not the guest's business.
         .filter(|(k, _)| !ZARM_VARS.iter().any(|v| k == v))
