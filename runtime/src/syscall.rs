@@ -33,6 +33,8 @@ pub struct Process {
     /// This thread's signal mask.
     pub sigmask: u64,
     pub tid_address: u64,
+    /// The head of this thread's robust futex list (set_robust_list).
+    pub robust_list: u64,
     pub signals: crate::signal::Signals,
     /// The process's threads, and this one.
     pub threads: std::sync::Arc<crate::threads::ThreadGroup>,
@@ -883,10 +885,29 @@ impl Process {
                 self.tid_address = a[0];
                 unsafe { libc::gettid() as i64 }
             }
-            // set_robust_list: accepted, not recorded (the kernel would walk
-            // the list in the host's layout); robust mutexes of a thread
-            // that dies holding them are not recovered.
-            99 => 0,
+            // set_robust_list: the list is walked in guest memory when the
+            // thread exits (threads.rs).
+            99 => {
+                if a[1] != 24 {
+                    EINVAL
+                } else {
+                    self.robust_list = a[0];
+                    0
+                }
+            }
+            // get_robust_list (of this thread only)
+            100 => {
+                if a[0] != 0 && a[0] as i32 != self.me.tid {
+                    -(libc::EPERM as i64)
+                } else {
+                    let w = self.write_guest(a[1], &self.robust_list.to_le_bytes());
+                    if w < 0 {
+                        w
+                    } else {
+                        self.write_guest(a[2], &24u64.to_le_bytes())
+                    }
+                }
+            }
             293 => ENOSYS, // rseq: glibc copes without it
             // rt_sigaction
             134 => {
@@ -1291,6 +1312,7 @@ pub fn name(nr: u64) -> String {
         96 => "set_tid_address",
         98 => "futex",
         99 => "set_robust_list",
+        100 => "get_robust_list",
         101 => "nanosleep",
         113 => "clock_gettime",
         114 => "clock_getres",

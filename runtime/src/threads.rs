@@ -143,6 +143,7 @@ impl Process {
             sigactions: Arc::clone(&self.sigactions),
             sigmask: self.sigmask,
             tid_address: if flags & CLONE_CHILD_CLEARTID != 0 { ctid } else { 0 },
+            robust_list: 0,
             signals: crate::signal::Signals { sigtramp: self.signals.sigtramp, ..Default::default() },
             threads: Arc::clone(&self.threads),
             me: Arc::new(ThreadEntry { tid: 0, pending: AtomicU64::new(0) }),
@@ -178,6 +179,7 @@ impl Process {
     /// and woken (CLONE_CHILD_CLEARTID, as pthread_join waits on it).
     /// Returns the process's exit status if it was the last thread.
     pub fn thread_exit(&mut self, status: i32) -> Option<i32> {
+        self.exit_robust_list();
         if self.tid_address != 0 && self.space.write_bytes(self.tid_address, &0u32.to_le_bytes()).is_some() {
             if let Some(p) = self.space.host_range(self.tid_address, 4, 0) {
                 // SAFETY: a mapped guest word.
@@ -185,6 +187,65 @@ impl Process {
             }
         }
         self.threads.leave(self.me.tid, status).then_some(status)
+    }
+
+    /// The robust futexes this thread still holds, as the kernel handles
+    /// them when a thread dies: each word whose owner is this thread gets
+    /// FUTEX_OWNER_DIED (keeping FUTEX_WAITERS), and a waiter is woken. The
+    /// list (`struct robust_list_head`: next, futex_offset,
+    /// list_op_pending; bit 0 of a pointer marks a PI futex) is guest
+    /// memory, little-endian.
+    pub fn exit_robust_list(&mut self) {
+        const LIMIT: usize = 2048; // the kernel's ROBUST_LIST_LIMIT
+        let head = std::mem::take(&mut self.robust_list);
+        if head == 0 {
+            return;
+        }
+        let word = |p: &Process, a: u64| p.space.read_u64(a);
+        let (Some(first), Some(offset), Some(pending)) = (word(self, head), word(self, head + 8), word(self, head + 16)) else { return };
+        let pending = pending & !1;
+        let mut entry = first & !1;
+        for _ in 0..LIMIT {
+            if entry == head || entry == 0 {
+                break;
+            }
+            let Some(next) = word(self, entry) else { break };
+            if entry != pending {
+                self.futex_owner_died(entry.wrapping_add(offset));
+            }
+            entry = next & !1;
+        }
+        if pending != 0 {
+            self.futex_owner_died(pending.wrapping_add(offset));
+        }
+    }
+
+    fn futex_owner_died(&mut self, uaddr: u64) {
+        if uaddr % 4 != 0 {
+            return;
+        }
+        let tid = self.me.tid as u32;
+        loop {
+            let Ok(cur) = self.space.read(uaddr, MemSize::B4) else { return };
+            let cur = cur as u32;
+            if cur & FUTEX_TID_MASK != tid {
+                return;
+            }
+            let new = (cur & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+            match self.space.cas(uaddr, MemSize::B4, cur as u64, new as u64) {
+                Ok(seen) if seen as u32 == cur => {
+                    if cur & FUTEX_WAITERS != 0 {
+                        if let Some(p) = self.space.host_range(uaddr, 4, 0) {
+                            // SAFETY: a mapped guest word.
+                            unsafe { libc::syscall(libc::SYS_futex, p, libc::FUTEX_WAKE, 1, 0, 0, 0) };
+                        }
+                    }
+                    return;
+                }
+                Ok(_) => continue,
+                Err(_) => return,
+            }
+        }
     }
 
     /// The leader thread's guest thread has exited while others run: wait
@@ -220,6 +281,10 @@ impl Process {
         const WAKE_OP: i32 = 5;
         const WAIT_BITSET: i32 = 9;
         const WAKE_BITSET: i32 = 10;
+        const LOCK_PI: i32 = 6;
+        const UNLOCK_PI: i32 = 7;
+        const TRYLOCK_PI: i32 = 8;
+        const LOCK_PI2: i32 = 13;
         let op = a[1] as i32;
         let cmd = op & 0x7f;
         if a[0] % 4 != 0 {
@@ -316,12 +381,100 @@ impl Process {
                 }
                 woken
             }
-            // Priority-inheritance futexes keep a thread id in the word in
-            // the host's byte order: not supported.
+            LOCK_PI | LOCK_PI2 | TRYLOCK_PI => self.futex_lock_pi(a[0], op, a[3]),
+            UNLOCK_PI => self.futex_unlock_pi(a[0], op),
+            // Requeueing onto a PI futex (glibc's condition variables no
+            // longer use it).
             _ => neg(libc::ENOSYS),
         }
     }
 }
+
+impl Process {
+    /// FUTEX_LOCK_PI / LOCK_PI2 / TRYLOCK_PI, emulated: the word holds the
+    /// owner's thread id in guest byte order, which the host kernel's PI
+    /// futexes (host byte order) cannot manage on a big-endian host. Mutual
+    /// exclusion, FUTEX_WAITERS, FUTEX_OWNER_DIED, EDEADLK and timeouts
+    /// behave as on Linux; the owner's priority is not boosted. A thread
+    /// that had to wait takes the lock with FUTEX_WAITERS set, so that its
+    /// unlock wakes whoever still waits.
+    fn futex_lock_pi(&mut self, addr: u64, op: i32, timeout: u64) -> i64 {
+        let cmd = op & 0x7f;
+        let tid = self.me.tid as u32;
+        if addr % 4 != 0 {
+            return neg(libc::EINVAL);
+        }
+        let Some(uaddr) = self.space.host_range(addr, 4, 0) else { return neg(libc::EFAULT) };
+        // LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2's on
+        // CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME is given.
+        let deadline = if timeout != 0 && cmd != 8 {
+            let Some(b) = self.space.read_bytes(timeout, 16) else { return neg(libc::EFAULT) };
+            Some(libc::timespec { tv_sec: i64::from_le_bytes(b[0..8].try_into().unwrap()) as _, tv_nsec: i64::from_le_bytes(b[8..16].try_into().unwrap()) as _ })
+        } else {
+            None
+        };
+        let realtime = cmd == 6 || op & libc::FUTEX_CLOCK_REALTIME != 0;
+        let mut waited = false;
+        loop {
+            let Ok(cur) = self.space.read(addr, MemSize::B4) else { return neg(libc::EFAULT) };
+            let cur = cur as u32;
+            let owner = cur & FUTEX_TID_MASK;
+            let (want, sleep) = if owner == 0 {
+                (tid | (cur & FUTEX_OWNER_DIED) | if waited { FUTEX_WAITERS } else { 0 }, false)
+            } else if owner == tid {
+                return neg(libc::EDEADLK);
+            } else if cmd == 8 {
+                return neg(libc::EAGAIN);
+            } else {
+                (cur | FUTEX_WAITERS, true)
+            };
+            match self.space.cas(addr, MemSize::B4, cur as u64, want as u64) {
+                Ok(seen) if seen as u32 == cur => {}
+                Ok(_) => continue,
+                Err(_) => return neg(libc::EFAULT),
+            }
+            if !sleep {
+                return 0;
+            }
+            waited = true;
+            let tp = deadline.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
+            let wait_op = libc::FUTEX_WAIT_BITSET | (op & libc::FUTEX_PRIVATE_FLAG) | if realtime { libc::FUTEX_CLOCK_REALTIME } else { 0 };
+            // SAFETY: a mapped guest word; tp is null or a timespec.
+            let r = unsafe { libc::syscall(libc::SYS_futex, uaddr, wait_op, want.to_le(), tp, 0usize, u32::MAX) };
+            if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ETIMEDOUT) {
+                return neg(libc::ETIMEDOUT);
+            }
+        }
+    }
+
+    /// FUTEX_UNLOCK_PI, emulated (see `futex_lock_pi`).
+    fn futex_unlock_pi(&mut self, addr: u64, op: i32) -> i64 {
+        let tid = self.me.tid as u32;
+        if addr % 4 != 0 {
+            return neg(libc::EINVAL);
+        }
+        let Some(uaddr) = self.space.host_range(addr, 4, 0) else { return neg(libc::EFAULT) };
+        loop {
+            let Ok(cur) = self.space.read(addr, MemSize::B4) else { return neg(libc::EFAULT) };
+            let cur = cur as u32;
+            if cur & FUTEX_TID_MASK != tid {
+                return neg(libc::EPERM);
+            }
+            match self.space.cas(addr, MemSize::B4, cur as u64, 0) {
+                Ok(seen) if seen as u32 == cur => break,
+                Ok(_) => continue,
+                Err(_) => return neg(libc::EFAULT),
+            }
+        }
+        // SAFETY: a mapped guest word.
+        unsafe { libc::syscall(libc::SYS_futex, uaddr, libc::FUTEX_WAKE | (op & libc::FUTEX_PRIVATE_FLAG), 1, 0, 0, 0) };
+        0
+    }
+}
+
+const FUTEX_WAITERS: u32 = 0x8000_0000;
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
 
 /// A guest thread's life on its host thread.
 fn thread_main(mut proc: Process, mut cpu: CpuState) {

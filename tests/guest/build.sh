@@ -17,6 +17,7 @@ for src in *.c; do
     [ "$src" = dyn.c ] && continue
     [ "$src" = crypto_aes.c ] && continue
     [ "$src" = threads.c ] && continue
+    [ "$src" = robust.c ] && continue
     build "${src%.c}" "$src"
 done
 build flags flags.c -march=armv8-a+crc
@@ -50,4 +51,12 @@ if [ ! -f build/threads ] || [ threads.c -nt build/threads ]; then
 fi
 if [ ! -f build/threads_lse ] || [ threads.c -nt build/threads_lse ]; then
     "$CC" -O2 -Wall -static -pthread -march=armv8.1-a -o build/threads_lse threads.c
+fi
+# Robust mutexes: qemu-aarch64 has no robust lists, so the oracle is the
+# host build of the same source.
+if [ ! -f build/robust ] || [ robust.c -nt build/robust ]; then
+    "$CC" -O2 -Wall -static -pthread -o build/robust robust.c
+fi
+if [ ! -f build/robust.host ] || [ robust.c -nt build/robust.host ]; then
+    "${HOST_CC:-cc}" -O2 -Wall -pthread -o build/robust.host robust.c
 fi

@@ -4,7 +4,9 @@
 // a signal sent to one thread, detached threads, and pthread_exit from
 // main while other threads finish. Output is deterministic.
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -162,6 +164,25 @@ static void *late_finisher(void *arg) {
     exit(3);
 }
 
+// A priority-inheritance mutex (FUTEX_LOCK_PI/UNLOCK_PI when contended).
+static pthread_mutex_t pi_mu;
+static long pi_counter;
+static void *pi_worker(void *arg) {
+    (void)arg;
+    for (int i = 0; i < 5000; i++) {
+        pthread_mutex_lock(&pi_mu);
+        long v = pi_counter;
+        if (i % 64 == 0) sched_yield(); // hold it a while: contention
+        pi_counter = v + 1;
+        pthread_mutex_unlock(&pi_mu);
+    }
+    return 0;
+}
+static void *pi_try(void *arg) {
+    (void)arg;
+    return (void *)(long)pthread_mutex_trylock(&pi_mu);
+}
+
 int main(void) {
     setvbuf(stdout, 0, _IONBF, 0);
     pthread_t t[NT];
@@ -175,6 +196,20 @@ int main(void) {
     printf("mutex counter %ld, atomic counter %ld, cas counter %ld (expected %d each)\n", plain_counter, (long)atomic_counter, cas_counter, NT * ITERS);
     printf("16-byte counter %#lx:%016lx (expected 0x8:%016lx)\n", wide.hi, wide.lo, (unsigned long)(NT * ITERS - 1001));
     printf("join values sum %ld, main's tls still %d\n", rets, tls_value);
+
+    pthread_mutexattr_t pa;
+    pthread_mutexattr_init(&pa);
+    pthread_mutexattr_setprotocol(&pa, PTHREAD_PRIO_INHERIT);
+    pthread_mutex_init(&pi_mu, &pa);
+    for (long i = 0; i < NT; i++) pthread_create(&t[i], 0, pi_worker, 0);
+    for (int i = 0; i < NT; i++) pthread_join(t[i], 0);
+    pthread_mutex_lock(&pi_mu);
+    void *busy;
+    pthread_create(&t[0], 0, pi_try, 0);
+    pthread_join(t[0], &busy);
+    printf("PI mutex counter %ld (expected %d), trylock while held: %s, relock by owner: %s\n", pi_counter, NT * 5000,
+           (long)busy == EBUSY ? "EBUSY" : "?", pthread_mutex_trylock(&pi_mu) == EBUSY ? "EBUSY" : "?");
+    pthread_mutex_unlock(&pi_mu);
 
     long sums[2] = {0, 0};
     pthread_t p, c1, c2;

@@ -67,6 +67,19 @@ fn guest_programs_match_qemu() {
     assert!(failures.is_empty(), "{} of {ran} guest runs differ:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Robust mutexes whose owner dies: qemu-aarch64 has no robust lists (the
+/// program hangs there), so the oracle is the same source built for this
+/// host and run by the real kernel.
+#[test]
+fn robust_mutexes_match_the_host_kernel() {
+    let dir = guest_dir();
+    let native = run_native(&dir.join("robust.host"), &[], b"");
+    assert_eq!(native.code, Some(0), "the host build failed: {}", String::from_utf8_lossy(&native.stderr));
+    assert!(String::from_utf8_lossy(&native.stdout).contains("EOWNERDEAD"), "the host build did not see a dead owner");
+    let z = run_zarm(&dir.join("robust"), &[], &[], b"");
+    assert!(z.observable() == native.observable(), "{}", describe_difference("robust", &z, &native));
+}
+
 /// execve of aarch64 programs (re-entering zarm), #! scripts, execve
 /// errors, close-on-exec and signal state across exec. qemu-aarch64
 /// cannot exec an aarch64 program without binfmt_misc, so the oracle is
