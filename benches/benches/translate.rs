@@ -31,6 +31,17 @@ fn translation(c: &mut Criterion) {
             }
         })
     });
+    g.bench_function("decode+lift+optimise (guest insns)", |b| {
+        b.iter(|| {
+            let mut pc = start;
+            let end = start + 4 * insns;
+            while pc < end {
+                let mut block = translate(&mut mem, pc, &opts);
+                zarm_ir::passes::optimize(&mut block, false).unwrap();
+                pc = block.end_pc.max(pc + 4);
+            }
+        })
+    });
     let cfg = EmitConfig {
         facilities: HostFacilities::machine_level("z15").unwrap(),
         guest_addr_bits: 37,

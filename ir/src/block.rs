@@ -76,9 +76,7 @@ impl Block {
             }
             map[i] = Value(out.len() as u32);
             let mut op = op;
-            for a in op.args_mut() {
-                *a = map[a.index()];
-            }
+            op.for_each_arg_mut(|a| *a = map[a.index()]);
             out.push(op);
         }
         for a in self.term.args_mut() {
@@ -91,9 +89,7 @@ impl Block {
     pub fn use_counts(&self) -> Vec<u32> {
         let mut uses = vec![0u32; self.ops.len()];
         for op in &self.ops {
-            for (a, _) in op.args() {
-                uses[a.index()] += 1;
-            }
+            op.for_each_arg(|a| uses[a.index()] += 1);
         }
         for a in self.term.args() {
             uses[a.index()] += 1;

@@ -104,6 +104,25 @@ macro_rules! define_ops {
                 }
             }
 
+            /// Calls `f` on each SSA argument (cheaper than `args` in hot loops).
+            #[allow(unused_variables)]
+            #[inline]
+            pub fn for_each_arg(&self, mut f: impl FnMut(Value)) {
+                match self {
+                    $( Op::$name { $($a,)* .. } => { $(f(*$a);)* } )*
+                }
+            }
+
+            /// Calls `f` on each SSA argument, mutably (passes that rewrite
+            /// uses; cheaper than `args_mut` in hot loops).
+            #[allow(unused_variables)]
+            #[inline]
+            pub fn for_each_arg_mut(&mut self, mut f: impl FnMut(&mut Value)) {
+                match self {
+                    $( Op::$name { $($a,)* .. } => { $(f($a);)* } )*
+                }
+            }
+
             /// Mutable access to the SSA arguments, for passes that rewrite uses.
             #[allow(unused_variables)]
             pub fn args_mut(&mut self) -> ArgList<&mut Value> {
@@ -113,10 +132,12 @@ macro_rules! define_ops {
             }
 
             /// The type of the value this operation defines, if any.
+            #[inline]
             pub fn result_type(&self) -> Option<Type> {
                 match self { $( Op::$name { .. } => ret_ty!($rt), )* }
             }
 
+            #[inline]
             pub fn effect(&self) -> Effect {
                 match self { $( Op::$name { .. } => Effect::$eff, )* }
             }
@@ -287,6 +308,7 @@ define_ops! {
 
 impl Op {
     /// True for operations that may stop the block with a guest fault.
+    #[inline]
     pub fn may_fault(&self) -> bool {
         self.effect() == Effect::Memory
     }

@@ -89,12 +89,20 @@ pub struct CodeBuf {
 
 impl CodeBuf {
     pub fn new() -> Self {
-        CodeBuf { asm: VecAssembler::new(0), bytes: Vec::with_capacity(64) }
+        Self::with_capacity(256)
+    }
+
+    /// A buffer sized for about `bytes` bytes of code, so that a block's
+    /// emission does not keep growing it.
+    pub fn with_capacity(bytes: usize) -> Self {
+        CodeBuf { asm: VecAssembler::new_with_capacity(0, bytes, 0, 0, 16, 0, 32), bytes: Vec::with_capacity(64) }
     }
 
     fn flush(&mut self) {
         if !self.bytes.is_empty() {
-            self.asm.extend(self.bytes.drain(..));
+            // From a slice: one copy, not a byte at a time.
+            self.asm.extend(self.bytes.iter());
+            self.bytes.clear();
         }
     }
 

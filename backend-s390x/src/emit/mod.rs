@@ -206,9 +206,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     let n = block.ops.len();
     let mut last_use = vec![0usize; n];
     for (i, op) in block.ops.iter().enumerate() {
-        for (a, _) in op.args() {
-            last_use[a.index()] = i;
-        }
+        op.for_each_arg(|a| last_use[a.index()] = i);
     }
     for a in block.term.args() {
         last_use[a.index()] = n;
@@ -221,9 +219,11 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     for op in &block.ops {
         if !is_native(op, vx) {
             let mut h = op.clone();
-            for (k, a) in h.args_mut().into_iter().enumerate() {
-                *a = Value(k as u32);
-            }
+            let mut k = 0;
+            h.for_each_arg_mut(|a| {
+                *a = Value(k);
+                k += 1;
+            });
             helper_ops.push(h);
         }
     }
@@ -233,7 +233,8 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     if n > MAX_VALUES {
         return Err(format!("block at {:#x} has {n} IR values; the frame holds {MAX_VALUES}", block.start_pc));
     }
-    let mut buf = CodeBuf::new();
+    // About 76 bytes per guest instruction and 16 per IR operation.
+    let mut buf = CodeBuf::with_capacity(256 + 16 * n);
     let epilogue = buf.new_label();
     let mut e = Emitter {
         cfg,
@@ -242,7 +243,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         last_use,
         free: POOL.iter().rev().copied().collect(),
         pc: block.start_pc,
-        pc_map: Vec::new(),
+        pc_map: Vec::with_capacity(block.guest_insns as usize + 1),
         epilogue,
         req_stub: None,
         exits: Vec::new(),
@@ -283,9 +284,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
             helper_index += 1;
         }
         // Release registers of values whose last use was this op.
-        for (a, _) in op.args() {
-            e.release_if_dead(a, i);
-        }
+        op.for_each_arg(|a| e.release_if_dead(a, i));
         if op.result_type().is_some() && e.last_use[i] <= i {
             e.release_if_dead(Value(i as u32), i);
         }

@@ -85,10 +85,14 @@ impl Interpreter {
     /// constant folder: the same semantics as execution).
     pub fn eval_pure(op: &Op, vals: &[u128]) -> u128 {
         debug_assert_eq!(op.effect(), crate::op::Effect::Pure);
-        let mut cpu = CpuState::default();
+        // A pure operation touches neither state nor memory: one scratch
+        // state per thread instead of a fresh (kilobyte) one per call.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<CpuState> = std::cell::RefCell::new(CpuState::default());
+        }
         let mut mem = crate::mem::FlatMemory::new(0, 0);
         let mut pc = 0;
-        step(op, vals, &mut cpu, &mut mem, &mut pc).unwrap_or(0)
+        SCRATCH.with(|c| step(op, vals, &mut c.borrow_mut(), &mut mem, &mut pc).unwrap_or(0))
     }
 }
 

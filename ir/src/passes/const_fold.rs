@@ -12,9 +12,7 @@ pub fn run(block: &mut Block) {
     let mut known: Vec<Option<u128>> = vec![None; n];
     let mut subst: Vec<Value> = (0..n as u32).map(Value).collect();
     for i in 0..n {
-        for a in block.ops[i].args_mut() {
-            *a = subst[a.index()];
-        }
+        block.ops[i].for_each_arg_mut(|a| *a = subst[a.index()]);
         let op = &block.ops[i];
         match op {
             Op::Const { value } => {
@@ -30,10 +28,22 @@ pub fn run(block: &mut Block) {
         if op.effect() != Effect::Pure || op.result_type().is_none() {
             continue;
         }
-        let args = op.args();
-        if !args.is_empty() && args.iter().all(|(a, _)| known[a.index()].is_some()) {
-            let vals: Vec<u128> = (0..i).map(|k| known[k].unwrap_or(0)).collect();
-            let value = Interpreter::eval_pure(op, &vals);
+        let (mut nargs, mut all_known) = (0, true);
+        op.for_each_arg(|a| {
+            nargs += 1;
+            all_known &= known[a.index()].is_some();
+        });
+        if nargs > 0 && all_known {
+            // Evaluated on a copy whose arguments are renumbered 0..k.
+            let mut vals = [0u128; 4];
+            let mut local = op.clone();
+            let mut k = 0;
+            local.for_each_arg_mut(|a| {
+                vals[k] = known[a.index()].unwrap_or(0);
+                *a = Value(k as u32);
+                k += 1;
+            });
+            let value = Interpreter::eval_pure(&local, &vals[..k]);
             known[i] = Some(value);
             block.ops[i] = match op.result_type() {
                 Some(Type::V128) => Op::VConst { value },

@@ -10,9 +10,7 @@ pub fn run(block: &mut Block) {
         let op = &block.ops[i];
         let removable = matches!(op.effect(), Effect::Pure | Effect::ReadState);
         if removable && uses[i] == 0 && !matches!(op, Op::Nop {}) {
-            for (a, _) in op.args() {
-                uses[a.index()] -= 1;
-            }
+            op.for_each_arg(|a| uses[a.index()] -= 1);
             block.ops[i] = Op::Nop {};
         }
     }

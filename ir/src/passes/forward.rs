@@ -39,23 +39,24 @@ pub fn run(block: &mut Block) {
     let mut subst: Vec<Value> = (0..n as u32).map(Value).collect();
     // Known value of each slot, and the pending (not yet observable) write.
     let mut known: [Option<Value>; 65] = [None; 65];
-    let mut pending: [Option<usize>; 65] = [None; 65];
+    // A pending write: (op index, epoch); a possible fault starts a new
+    // epoch, which forgets every pending write at once.
+    let mut pending: [(u32, u32); 65] = [(0, 0); 65];
+    let mut epoch = 1u32;
     for i in 0..n {
-        for a in block.ops[i].args_mut() {
-            *a = subst[a.index()];
-        }
+        block.ops[i].for_each_arg_mut(|a| *a = subst[a.index()]);
         if block.ops[i].may_fault() {
-            pending = [None; 65];
+            epoch += 1;
         }
         let Some((slot, is_write)) = slot_of(&block.ops[i]) else { continue };
         let k = index(slot);
         if is_write {
-            if let Some(prev) = pending[k] {
-                block.ops[prev] = Op::Nop {};
+            if pending[k].1 == epoch {
+                block.ops[pending[k].0 as usize] = Op::Nop {};
             }
             let v = block.ops[i].args()[0].0;
             known[k] = Some(v);
-            pending[k] = Some(i);
+            pending[k] = (i as u32, epoch);
         } else if let Some(v) = known[k] {
             subst[i] = v;
             block.ops[i] = Op::Nop {};
