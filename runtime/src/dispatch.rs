@@ -117,89 +117,146 @@ impl Dispatcher {
         }
     }
 
-    /// The `--stats` figures as JSON (`--stats-json`); `stats_text` renders
-    /// the same figures for people. `smc_pages`: code pages the guest wrote.
-    pub fn stats_json(&self, smc_pages: u64) -> serde_json::Value {
-        use serde_json::json;
+    /// This thread's raw figures, to be merged with other threads' and
+    /// rendered by `RawStats::json`.
+    pub fn raw_stats(&self) -> RawStats {
         match &self.engine {
-            Engine::Interp => json!({
-                "engine": "interp",
-                "blocks_translated": self.translated,
-                "blocks_executed": self.executed_blocks,
-                "guest_insns_executed": self.executed_insns,
-                "smc_pages_unprotected": smc_pages,
-            }),
+            Engine::Interp => RawStats { threads: 1, translated: self.translated, exec_blocks: self.executed_blocks, exec_insns: self.executed_insns, ..Default::default() },
             Engine::Jit(j) => {
-                let st = &j.stats;
-                let c = j.cache_stats();
+                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), ..Default::default() };
                 // Executed figures: each block's entry count times its
                 // instruction and route counts.
-                let mut exec_insns = 0u64;
-                let mut exec_blocks = 0u64;
-                let mut assisted = 0u64;
-                let mut exec_routes: std::collections::BTreeMap<(zarm_backend_s390x::routing::Route, bool), u64> = Default::default();
                 for b in j.counters.iter().flatten() {
-                    exec_blocks += b.count;
-                    exec_insns += b.count * b.guest_insns as u64;
-                    assisted += b.count * b.assisted_insns as u64;
+                    r.exec_blocks += b.count;
+                    r.exec_insns += b.count * b.guest_insns as u64;
+                    r.assisted += b.count * b.assisted_insns as u64;
                     for (k, n) in &b.routes {
-                        *exec_routes.entry(*k).or_default() += b.count * *n as u64;
+                        *r.exec_routes.entry(*k).or_default() += b.count * *n as u64;
                     }
                 }
-                let frac = |n: u64| if exec_insns == 0 { 0.0 } else { n as f64 / exec_insns as f64 };
-                let routes: Vec<serde_json::Value> = zarm_backend_s390x::routing::ROUTES
-                    .iter()
-                    .map(|r| {
-                        let tr = |native| st.routes.get(&(r.route, native)).copied().unwrap_or(0);
-                        let ex = |native| exec_routes.get(&(r.route, native)).copied().unwrap_or(0);
-                        json!({
-                            "route": format!("{:?}", r.route),
-                            "facility": r.facility.map(|f| f.name()),
-                            "translated_native": tr(true),
-                            "translated_fallback": tr(false),
-                            "executed_native": ex(true),
-                            "executed_fallback": ex(false),
-                            "executed_fraction": frac(ex(true) + ex(false)),
-                        })
-                    })
-                    .collect();
-                json!({
-                    "engine": "jit",
-                    "blocks_executed": exec_blocks,
-                    "guest_insns_executed": exec_insns,
-                    "assisted_insns_executed": assisted,
-                    "assisted_fraction": frac(assisted),
-                    "dispatcher_entries": st.entries,
-                    "translation": {
-                        "blocks": st.blocks_compiled,
-                        "guest_insns": st.guest_insns_compiled,
-                        "host_bytes": st.host_bytes,
-                        "host_bytes_per_guest_insn": st.host_bytes as f64 / st.guest_insns_compiled.max(1) as f64,
-                        "seconds": st.compile_ns as f64 * 1e-9,
-                        "guest_insns_per_second": st.guest_insns_compiled as f64 / (st.compile_ns.max(1) as f64 * 1e-9),
-                        "fallback_short_blocks": st.compile_fallbacks,
-                    },
-                    "cache": {
-                        "chains_made": c.chains_made,
-                        "chains_undone": c.chains_undone,
-                        "blocks_invalidated": c.blocks_invalidated,
-                        "blocks_evicted": c.blocks_evicted,
-                        "pages_evicted": c.pages_evicted,
-                        "bytes_in_use": c.bytes_in_use,
-                    },
-                    "smc_pages_unprotected": smc_pages,
-                    "routes": routes,
-                })
+                r
             }
         }
     }
 
-    /// The `--stats` report: `stats_json`'s figures as a table.
-    pub fn stats_text(&self, smc_pages: u64) -> String {
+}
+
+/// The `--stats` figures of one thread, or of several merged: counts only,
+/// so they add up; rates and fractions are derived when rendered.
+#[derive(Default, Debug, Clone)]
+pub struct RawStats {
+    pub threads: u64,
+    pub jit: bool,
+    /// Interpreter: blocks translated.
+    pub translated: u64,
+    pub exec_blocks: u64,
+    pub exec_insns: u64,
+    pub assisted: u64,
+    pub exec_routes: std::collections::BTreeMap<(zarm_backend_s390x::routing::Route, bool), u64>,
+    pub translation: crate::jit::JitStats,
+    pub cache: zarm_jit_cache::CacheStats,
+}
+
+impl RawStats {
+    pub fn merge(&mut self, o: &RawStats) {
+        self.threads += o.threads;
+        self.jit |= o.jit;
+        self.translated += o.translated;
+        self.exec_blocks += o.exec_blocks;
+        self.exec_insns += o.exec_insns;
+        self.assisted += o.assisted;
+        for (k, n) in &o.exec_routes {
+            *self.exec_routes.entry(*k).or_default() += n;
+        }
+        let (t, u) = (&mut self.translation, &o.translation);
+        t.compile_ns += u.compile_ns;
+        t.blocks_compiled += u.blocks_compiled;
+        t.guest_insns_compiled += u.guest_insns_compiled;
+        t.host_bytes += u.host_bytes;
+        t.compile_fallbacks += u.compile_fallbacks;
+        t.entries += u.entries;
+        for (k, n) in &u.routes {
+            *t.routes.entry(*k).or_default() += n;
+        }
+        let (c, d) = (&mut self.cache, &o.cache);
+        c.blocks_inserted += d.blocks_inserted;
+        c.blocks_invalidated += d.blocks_invalidated;
+        c.blocks_evicted += d.blocks_evicted;
+        c.pages_evicted += d.pages_evicted;
+        c.chains_made += d.chains_made;
+        c.chains_undone += d.chains_undone;
+        c.bytes_in_use += d.bytes_in_use;
+    }
+
+    /// The `--stats` figures as JSON (`--stats-json`); `text` renders the
+    /// same figures for people. `smc_pages`: code pages the guest wrote.
+    pub fn json(&self, smc_pages: u64) -> serde_json::Value {
+        use serde_json::json;
+        if !self.jit {
+            return json!({
+                "engine": "interp",
+                "threads": self.threads,
+                "blocks_translated": self.translated,
+                "blocks_executed": self.exec_blocks,
+                "guest_insns_executed": self.exec_insns,
+                "smc_pages_unprotected": smc_pages,
+            });
+        }
+        let (st, c, exec_insns) = (&self.translation, &self.cache, self.exec_insns);
+        let frac = |n: u64| if exec_insns == 0 { 0.0 } else { n as f64 / exec_insns as f64 };
+        let routes: Vec<serde_json::Value> = zarm_backend_s390x::routing::ROUTES
+            .iter()
+            .map(|r| {
+                let tr = |native| st.routes.get(&(r.route, native)).copied().unwrap_or(0);
+                let ex = |native| self.exec_routes.get(&(r.route, native)).copied().unwrap_or(0);
+                json!({
+                    "route": format!("{:?}", r.route),
+                    "facility": r.facility.map(|f| f.name()),
+                    "translated_native": tr(true),
+                    "translated_fallback": tr(false),
+                    "executed_native": ex(true),
+                    "executed_fallback": ex(false),
+                    "executed_fraction": frac(ex(true) + ex(false)),
+                })
+            })
+            .collect();
+        json!({
+            "engine": "jit",
+            "threads": self.threads,
+            "blocks_executed": self.exec_blocks,
+            "guest_insns_executed": exec_insns,
+            "assisted_insns_executed": self.assisted,
+            "assisted_fraction": frac(self.assisted),
+            "dispatcher_entries": st.entries,
+            "translation": {
+                "blocks": st.blocks_compiled,
+                "guest_insns": st.guest_insns_compiled,
+                "host_bytes": st.host_bytes,
+                "host_bytes_per_guest_insn": st.host_bytes as f64 / st.guest_insns_compiled.max(1) as f64,
+                "seconds": st.compile_ns as f64 * 1e-9,
+                "guest_insns_per_second": st.guest_insns_compiled as f64 / (st.compile_ns.max(1) as f64 * 1e-9),
+                "fallback_short_blocks": st.compile_fallbacks,
+            },
+            "cache": {
+                "chains_made": c.chains_made,
+                "chains_undone": c.chains_undone,
+                "blocks_invalidated": c.blocks_invalidated,
+                "blocks_evicted": c.blocks_evicted,
+                "pages_evicted": c.pages_evicted,
+                "bytes_in_use": c.bytes_in_use,
+            },
+            "smc_pages_unprotected": smc_pages,
+            "routes": routes,
+        })
+    }
+
+    /// The `--stats` report: `json`'s figures as a table.
+    pub fn text(&self, smc_pages: u64) -> String {
         use std::fmt::Write;
-        let v = self.stats_json(smc_pages);
+        let v = self.json(smc_pages);
         let mut s = String::from("zarm statistics\n");
         let _ = writeln!(s, "  engine: {}", v["engine"].as_str().unwrap_or("?"));
+        let _ = writeln!(s, "  guest threads counted: {}", v["threads"]);
         if v["engine"] == "interp" {
             let _ = writeln!(s, "  blocks translated: {}", v["blocks_translated"]);
             let _ = writeln!(s, "  blocks executed: {}", v["blocks_executed"]);
@@ -238,6 +295,9 @@ impl Dispatcher {
         s
     }
 
+}
+
+impl Dispatcher {
     /// Translates and optimises the block at `pc` for the interpreter, once.
     fn ensure_block(&mut self, proc: &mut Process, pc: u64) {
         if !self.blocks.contains_key(&pc) {

@@ -152,19 +152,35 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
         };
         outcome = Ok(Outcome::Exited(status));
     }
-    let smc = proc.space.smc_writes;
-    if opts.stats {
-        eprint!("{}", d.stats_text(smc));
-    }
-    if let Some(file) = &opts.stats_json {
-        let text = serde_json::to_string_pretty(&d.stats_json(smc)).unwrap_or_default() + "\n";
-        std::fs::write(file, text).map_err(|e| format!("--stats-json {}: {e}", file.display()))?;
-    }
+    write_stats(&proc, Some(&d), opts)?;
     Ok(outcome)
 }
 
 /// A dispatcher with the engine the options ask for (one per guest
 /// thread).
+/// The `--stats`/`--stats-json` report at the end of the process: the
+/// figures of the thread ending it and of every guest thread that ended
+/// before (threads still running when another calls `exit_group` are not
+/// counted).
+pub(crate) fn write_stats(proc: &syscall::Process, d: Option<&dispatch::Dispatcher>, opts: &Options) -> Result<(), String> {
+    if !opts.stats && opts.stats_json.is_none() {
+        return Ok(());
+    }
+    let mut raw = proc.threads.retired_stats();
+    if let Some(d) = d {
+        raw.merge(&d.raw_stats());
+    }
+    let smc = proc.space.smc_writes;
+    if opts.stats {
+        eprint!("{}", raw.text(smc));
+    }
+    if let Some(file) = &opts.stats_json {
+        let text = serde_json::to_string_pretty(&raw.json(smc)).unwrap_or_default() + "\n";
+        std::fs::write(file, text).map_err(|e| format!("--stats-json {}: {e}", file.display()))?;
+    }
+    Ok(())
+}
+
 pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, String> {
     let mut d = dispatch::Dispatcher::new();
     if opts.engine == EngineKind::Jit {

@@ -47,6 +47,8 @@ pub struct ThreadGroup {
     pub opts: crate::Options,
     state: Mutex<GroupState>,
     all_gone: Condvar,
+    /// `--stats` figures of the threads that have ended.
+    retired: Mutex<crate::dispatch::RawStats>,
 }
 
 struct GroupState {
@@ -60,7 +62,12 @@ struct GroupState {
 
 impl ThreadGroup {
     pub fn new(opts: crate::Options, first: Arc<ThreadEntry>) -> Arc<Self> {
-        Arc::new(ThreadGroup { opts, state: Mutex::new(GroupState { members: vec![first], last_status: 0, leader_gone: false }), all_gone: Condvar::new() })
+        Arc::new(ThreadGroup {
+            opts,
+            state: Mutex::new(GroupState { members: vec![first], last_status: 0, leader_gone: false }),
+            all_gone: Condvar::new(),
+            retired: Mutex::new(Default::default()),
+        })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, GroupState> {
@@ -81,6 +88,17 @@ impl ThreadGroup {
         let mut st = self.lock();
         st.members = vec![me];
         st.leader_gone = !leader;
+        *self.retired.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
+    }
+
+    /// Adds an ending thread's `--stats` figures to the process's.
+    pub fn retire_stats(&self, s: &crate::dispatch::RawStats) {
+        self.retired.lock().unwrap_or_else(|e| e.into_inner()).merge(s);
+    }
+
+    /// The `--stats` figures of the threads that have ended.
+    pub fn retired_stats(&self) -> crate::dispatch::RawStats {
+        self.retired.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// The thread `tid` leaves the group with `status`. Returns whether it
@@ -486,14 +504,30 @@ fn thread_main(mut proc: Process, mut cpu: CpuState) {
         }
     };
     d.inval_seen_from(&proc);
+    let counting = proc.threads.opts.stats || proc.threads.opts.stats_json.is_some();
+    let report = |proc: &Process, d: Option<&crate::dispatch::Dispatcher>| {
+        if let Err(e) = crate::write_stats(proc, d, &proc.threads.opts) {
+            eprintln!("zarm: {e}");
+        }
+    };
     match d.run(&mut proc, &mut cpu) {
         Ok(crate::Outcome::ThreadExit(status)) => {
+            if counting {
+                proc.threads.retire_stats(&d.raw_stats());
+            }
             if proc.thread_exit(status).is_some() && proc.threads.lock().leader_gone {
+                report(&proc, None);
                 std::process::exit(status & 0xff);
             }
         }
-        Ok(crate::Outcome::Exited(code)) => std::process::exit(code & 0xff),
-        Ok(crate::Outcome::Signaled(sig)) => crate::die_by_signal(sig),
+        Ok(crate::Outcome::Exited(code)) => {
+            report(&proc, Some(&d));
+            std::process::exit(code & 0xff)
+        }
+        Ok(crate::Outcome::Signaled(sig)) => {
+            report(&proc, Some(&d));
+            crate::die_by_signal(sig)
+        }
         Ok(crate::Outcome::Exec(_)) => {
             eprintln!("zarm: execve from a guest thread other than the first is not supported");
             std::process::exit(1);

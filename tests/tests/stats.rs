@@ -74,3 +74,27 @@ fn stats_count_a_known_instruction_mix() {
 fn stats_follow_assist_none() {
     check(&stats(&["--assist=none"]), true);
 }
+
+/// `--stats` counts every guest thread, not just the first: in
+/// tests/guest/stats_threads.S only the second thread runs CLZ (exactly
+/// 1000 times, in 3005 instructions with its start and exit).
+#[test]
+fn stats_count_every_thread() {
+    let prog = guest_dir().join("stats_threads");
+    let file = std::env::temp_dir().join(format!("zarm-stats-threads-{}.json", std::process::id()));
+    let file_s = file.to_str().unwrap().to_string();
+    let z = run_zarm(&prog, &[], &["--stats-json", &file_s], b"");
+    let q = run_qemu(&prog, &[], b"");
+    assert_eq!(z.observable(), q.observable(), "zarm stderr:\n{}", String::from_utf8_lossy(&z.stderr));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("no stats file ({e}); stderr:\n{}", String::from_utf8_lossy(&z.stderr)));
+    let _ = std::fs::remove_file(&file);
+    let v: Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(n(&v["threads"]), 2, "{v:#}");
+    // The second thread's 3005 instructions, plus the first thread's own
+    // (at least 18: 11 to start it, one pass of the wait loop, 3 to exit).
+    assert!(n(&v["guest_insns_executed"]) >= 3005 + 18, "{v:#}");
+    if v["engine"] == "jit" {
+        let clz = route(&v, "CountLeadingZeros");
+        assert_eq!(n(&clz["executed_native"]) + n(&clz["executed_fallback"]), 1000, "{v:#}");
+    }
+}

@@ -88,10 +88,6 @@ pub struct CodeBuf {
 }
 
 impl CodeBuf {
-    pub fn new() -> Self {
-        Self::with_capacity(256)
-    }
-
     /// A buffer sized for about `bytes` bytes of code, so that a block's
     /// emission does not keep growing it.
     pub fn with_capacity(bytes: usize) -> Self {
