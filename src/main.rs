@@ -69,6 +69,16 @@ struct Cli {
     /// Look up absolute guest paths in SYSROOT first (also ZARM_LD_PREFIX).
     #[arg(short = 'L', value_name = "SYSROOT", env = "ZARM_LD_PREFIX")]
     sysroot: Option<PathBuf>,
+    /// Internal: the signal state (mask, pending, ignored; hex) of an image
+    /// exec'd by a multi-threaded guest, which re-executes zarm.
+    #[arg(long, hide = true, value_name = "MASK,PENDING,IGNORED")]
+    exec_state: Option<String>,
+    /// Internal: the exec'd image's argv[0].
+    #[arg(long, hide = true, allow_hyphen_values = true)]
+    exec_argv0: Option<std::ffi::OsString>,
+    /// Internal: the path the guest exec'd (AT_EXECFN).
+    #[arg(long, hide = true, allow_hyphen_values = true)]
+    exec_execfn: Option<std::ffi::OsString>,
     /// The AArch64 ELF program.
     program: Option<PathBuf>,
     /// Arguments for the guest program, passed through untouched.
@@ -77,7 +87,7 @@ struct Cli {
 }
 
 /// Environment variables zarm reads itself; they are not passed to the guest.
-const ZARM_VARS: &[&str] = &["ZARM_LD_PREFIX", "ZARM_GUEST_WINDOW_BITS", "ZARM_TRACE", "ZARM_JIT_SINGLE_BLOCK", "ZARM_DEBUG_FAULTS"];
+const ZARM_VARS: &[&str] = &["ZARM_REEXEC_PREFIX", "ZARM_LD_PREFIX", "ZARM_GUEST_WINDOW_BITS", "ZARM_TRACE", "ZARM_JIT_SINGLE_BLOCK", "ZARM_DEBUG_FAULTS"];
 
 /// "64M", "512K", "1G" or a plain number of bytes.
 fn parse_size(s: &str) -> Option<usize> {
@@ -162,7 +172,24 @@ fn main() {
         })
         .collect();
     let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages };
-    match run_program(&program, argv, envp, &opts) {
+    let result = match &cli.exec_state {
+        None => run_program(&program, argv, envp, &opts),
+        Some(state) => {
+            // Re-executed by a multi-threaded guest's execve.
+            let v: Vec<u64> = state.split(',').filter_map(|x| u64::from_str_radix(x, 16).ok()).collect();
+            let [sigmask, pending, ignored] = v[..] else {
+                eprintln!("zarm: --exec-state: '{state}' is not MASK,PENDING,IGNORED");
+                std::process::exit(1);
+            };
+            if let Some(a0) = &cli.exec_argv0 {
+                argv[0] = a0.as_encoded_bytes().to_vec();
+            }
+            let guest_path = cli.exec_execfn.as_ref().map_or_else(|| program.as_os_str().as_encoded_bytes().to_vec(), |p| p.as_encoded_bytes().to_vec());
+            let image = zarm_runtime::process::ExecImage { host_path: program.clone(), guest_path, argv, envp, sigmask, pending, ignored };
+            zarm_runtime::run_image_chain(image, &opts)
+        }
+    };
+    match result {
         Err(msg) => {
             eprintln!("zarm: {msg}");
             std::process::exit(1);

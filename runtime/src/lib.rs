@@ -58,6 +58,34 @@ pub struct Options {
     pub checked_pages: bool,
 }
 
+impl Options {
+    /// The command-line options that give these options to a new zarm.
+    pub fn to_args(&self) -> Vec<Vec<u8>> {
+        let mut a: Vec<Vec<u8>> = Vec::new();
+        let mut push = |s: String| a.push(s.into_bytes());
+        push(format!("--engine={}", if self.engine == EngineKind::Jit { "jit" } else { "interp" }));
+        push(format!("--code-cache-size={}", self.code_cache_size));
+        push(format!("--assist={}", self.assist));
+        push(format!("--guest-window-bits={}", self.guest_window_bits));
+        for (on, flag) in [(self.strace, "--strace"), (self.dump, "--dump"), (self.stats, "--stats"), (self.lockstep, "--lockstep"), (self.checked_pages, "--checked-pages")] {
+            if on {
+                push(flag.into());
+            }
+        }
+        if let Some(f) = &self.stats_json {
+            let mut v = b"--stats-json=".to_vec();
+            v.extend_from_slice(f.as_os_str().as_encoded_bytes());
+            a.push(v);
+        }
+        if let Some(r) = &self.sysroot {
+            let mut v = b"-L".to_vec();
+            v.extend_from_slice(r.as_os_str().as_encoded_bytes());
+            a.push(v);
+        }
+        a
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false }
@@ -67,7 +95,7 @@ impl Default for Options {
 /// Loads and runs an AArch64 program to completion, and the programs it
 /// replaces itself with (`execve`), in this process.
 pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
-    let mut image = process::ExecImage {
+    let image = process::ExecImage {
         host_path: path.to_path_buf(),
         guest_path: path.as_os_str().as_encoded_bytes().to_vec(),
         argv,
@@ -76,6 +104,13 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
         pending: 0,
         ignored: 0,
     };
+    run_image_chain(image, opts)
+}
+
+/// Runs `image` (and the images it execs) with the signal state it
+/// carries: how a zarm re-executed by a multi-threaded guest's execve
+/// continues (see `process.rs`).
+pub fn run_image_chain(mut image: process::ExecImage, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
     loop {
         match run_image(&image, opts)? {
             Ok(Outcome::Exec(next)) => {

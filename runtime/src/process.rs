@@ -53,6 +53,17 @@ pub struct ExecImage {
     pub ignored: u64,
 }
 
+/// `name` as the shell finds a command: itself if it has a slash, else the
+/// first executable file of that name in zarm's own PATH.
+fn find_in_path(name: &[u8]) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::OsStr::from_bytes(name);
+    if name.as_bytes().contains(&b'/') {
+        return Some(PathBuf::from(name));
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(name)).find(|p| p.is_file())
+}
+
 /// What a path holds, for execve.
 enum Kind {
     Aarch64Elf,
@@ -172,11 +183,6 @@ impl Process {
     /// `execve`: `Err(After::Exec)` when the guest is replaced by another
     /// aarch64 program; a host program replaces zarm itself.
     pub fn execve(&mut self, path: u64, argv: u64, envp: u64) -> Result<i64, After> {
-        if self.threads.live() > 1 || !crate::threads::is_leader_thread() {
-            // Linux ends the other threads first; zarm cannot yet.
-            eprintln!("zarm: execve from a multi-threaded guest is not supported; returning EAGAIN");
-            return Ok(neg(libc::EAGAIN));
-        }
         let Some(guest) = self.space.read_cstr(path, 4096) else { return Ok(neg(libc::EFAULT)) };
         let argv = match self.string_array(argv) {
             Ok(v) => v,
@@ -201,7 +207,8 @@ impl Process {
                         a.extend(arg);
                         a.push(guest.clone());
                         a.extend(argv.into_iter().skip(1));
-                        return Err(self.exec_image(ihost, interp, a, envp));
+                        let img = self.exec_image(ihost, interp, a, envp);
+                        return self.replace_image(img);
                     }
                     Ok(Kind::Script(..)) => return Ok(neg(libc::ELOOP)),
                     // A host interpreter runs the script itself.
@@ -210,7 +217,52 @@ impl Process {
                 }
             }
         };
-        Err(self.exec_image(host, guest, argv, envp))
+        let img = self.exec_image(host, guest, argv, envp);
+        self.replace_image(img)
+    }
+
+    /// Replaces the guest with the exec'd aarch64 image. One thread (the
+    /// first): in this zarm process. Several threads: Linux ends all the
+    /// others, which only the host kernel can do for zarm's host threads,
+    /// so zarm execs itself (same options, the image's signal state on
+    /// the command line); returns only on failure.
+    fn replace_image(&mut self, img: After) -> Result<i64, After> {
+        if self.threads.live() <= 1 && crate::threads::is_leader_thread() {
+            return Err(img);
+        }
+        let After::Exec(img) = img else { return Err(img) };
+        let Ok(exe) = std::env::current_exe() else { return Ok(neg(libc::ENOEXEC)) };
+        // Under an emulator (qemu-s390x on a test host) the new zarm runs
+        // under it too.
+        let prefix: Vec<Vec<u8>> = std::env::var_os("ZARM_REEXEC_PREFIX")
+            .map(|p| p.as_encoded_bytes().split(|b| b.is_ascii_whitespace()).filter(|w| !w.is_empty()).map(<[u8]>::to_vec).collect())
+            .unwrap_or_default();
+        let mut args = prefix.clone();
+        args.push(exe.as_os_str().as_encoded_bytes().to_vec());
+        args.extend(self.threads.opts.to_args());
+        args.push(format!("--exec-state={:x},{:x},{:x}", img.sigmask, img.pending, img.ignored).into_bytes());
+        let arg = |flag: &str, v: &[u8]| {
+            let mut a = flag.as_bytes().to_vec();
+            a.extend_from_slice(v);
+            a
+        };
+        args.push(arg("--exec-argv0=", img.argv.first().map_or(&[][..], |a| a)));
+        args.push(arg("--exec-execfn=", &img.guest_path));
+        args.push(b"--".to_vec());
+        args.push(img.host_path.as_os_str().as_encoded_bytes().to_vec());
+        args.extend(img.argv.iter().skip(1).cloned());
+        let mut envp = img.envp.clone();
+        if let Some(p) = std::env::var_os("ZARM_REEXEC_PREFIX") {
+            envp.push(arg("ZARM_REEXEC_PREFIX=", p.as_encoded_bytes()));
+        }
+        let program = match prefix.first() {
+            None => exe,
+            Some(p) => match find_in_path(p) {
+                Some(found) => found,
+                None => return Ok(neg(libc::ENOENT)),
+            },
+        };
+        Ok(self.host_execve(&program, &args, &envp))
     }
 
     fn exec_image(&mut self, host_path: PathBuf, guest_path: Vec<u8>, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> After {

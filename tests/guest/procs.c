@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -209,6 +210,17 @@ static int script_mode(int argc, char **argv) {
     return 0;
 }
 
+// execve from a second thread while the first waits in pthread_join:
+// Linux ends the other threads and runs the new program in the process.
+static char thread_args[2][16];
+static void *exec_from_thread(void *arg) {
+    (void)arg;
+    char *args[] = {"procs", "child", "7", thread_args[0], thread_args[1], 0};
+    execve("/proc/self/exe", args, environ);
+    printf("execve from a thread failed: %s\n", strerror(errno));
+    _exit(1);
+}
+
 static int exec_tests(void) {
     setvbuf(stdout, 0, _IONBF, 0);
     int cl[2], kp[2];
@@ -239,6 +251,23 @@ static int exec_tests(void) {
     ssize_t n = read(kp[0], buf, sizeof buf - 1);
     printf("parent read %zd: %s\n", n, buf);
     show_status("exec child", st);
+
+    pipe(kp);
+    c = fork();
+    if (c == 0) {
+        snprintf(thread_args[0], sizeof thread_args[0], "%d", cl[1]);
+        snprintf(thread_args[1], sizeof thread_args[1], "%d", kp[1]);
+        pthread_t t;
+        pthread_create(&t, 0, exec_from_thread, 0);
+        pthread_join(t, 0); // never returns: the exec ends this thread
+        _exit(2);
+    }
+    close(kp[1]);
+    waitpid(c, &st, 0);
+    memset(buf, 0, sizeof buf);
+    n = read(kp[0], buf, sizeof buf - 1);
+    printf("parent read %zd: %s\n", n, buf);
+    show_status("exec from a thread", st);
 
     // a #! script whose interpreter is this program
     char self[4096];

@@ -79,6 +79,9 @@ pub fn run_zarm(prog: &Path, args: &[&str], extra: &[&str], stdin: &[u8]) -> Run
     } else {
         let mut c = Command::new(&runner[0]);
         c.args(&runner[1..]).arg(zarm_bin());
+        // A zarm that re-executes itself (execve from a multi-threaded
+        // guest) runs under the same emulator.
+        c.env("ZARM_REEXEC_PREFIX", runner.join(" "));
         c
     };
     // $ZARM_ARGS: options for every zarm run (e.g. "--engine interp").
