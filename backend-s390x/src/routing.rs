@@ -40,6 +40,8 @@ pub enum Route {
     /// AdvSIMD integer and bitwise lane operations (IR `VBin`/`VUn`/
     /// `VShift`/`VTern`/`VExtend`/`VNarrow` of the kinds listed in the row).
     VectorInteger,
+    /// PMULL/PMULL2 (IR `VPmull`): carry-less multiplication.
+    PolyMultiply,
     /// Moves between vector lanes and general registers (UMOV/FMOV/INS/DUP
     /// and the halves of 128-bit values: IR `VExtractLane`, `VInsertLane`,
     /// `VDup`, `VDupLane`, `VFromHalves`).
@@ -132,6 +134,13 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "call of the reference semantics",
     },
     RouteInfo {
+        route: Route::PolyMultiply,
+        guest: "PMULL, PMULL2 (8B/16B -> 8H and 1D/2D -> 1Q)",
+        native: "VGFMB of zero-extended bytes (VUPLL/VUPLH) and VGFMG with the other doubleword cleared (VPDI): one product per lane (z13 vector facility)",
+        facility: Some(Facility::Vector),
+        fallback: "call of the reference semantics",
+    },
+    RouteInfo {
         route: Route::VectorLanes,
         guest: "UMOV, FMOV (general), INS, DUP (element and general), 128-bit halves",
         native: "loads and stores of the lane in the value's frame slot; DUP by MSGR with 0x0101… patterns",
@@ -189,6 +198,7 @@ mod tests {
             Route::FullBarrier,
             Route::FloatScalar,
             Route::VectorInteger,
+            Route::PolyMultiply,
             Route::VectorLanes,
             Route::Helper,
         ];

@@ -286,6 +286,10 @@ define_ops! {
     /// Widen the low (or, `upper`, high) 64 bits: lanes of `esize` bytes
     /// become lanes of 2*esize (UXTL/SXTL and the *L2 forms).
     VExtend { signed: bool, esize: u8, upper: bool } (a: V128) -> V128, Pure;
+    /// PMULL/PMULL2: polynomial (carry-less) products of the lanes of
+    /// `esize` bytes (1 or 8) in the low (`upper`: high) 64 bits of `a` and
+    /// `b`, each in a lane twice as wide.
+    VPmull { esize: u8, upper: bool } (a: V128, b: V128) -> V128, Pure;
     /// Narrow lanes of 2*`esize` to `esize` into the low or high half of `d`.
     VNarrow { op: NarrowOp, esize: u8, upper: bool } (d: V128, a: V128) -> V128, Fp;
     /// FCVTL/FCVTL2: widen FP lanes of `from` size from the low/high half.

@@ -16,12 +16,14 @@ for src in *.c; do
     [ "$src" = flags.c ] && continue
     [ "$src" = dyn.c ] && continue
     [ "$src" = crypto_aes.c ] && continue
+    [ "$src" = pmull.c ] && continue
     [ "$src" = threads.c ] && continue
     [ "$src" = robust.c ] && continue
     build "${src%.c}" "$src"
 done
 build flags flags.c -march=armv8-a+crc
 build crypto_aes crypto_aes.c -march=armv8-a+crypto
+build pmull pmull.c -march=armv8-a+crypto
 # Dynamically linked: run with -L pointing at the cross toolchain's sysroot.
 if [ ! -f build/dyn ] || [ dyn.c -nt build/dyn ]; then
     "$CC" -O2 -Wall -o build/dyn dyn.c -lm -ldl -lpthread

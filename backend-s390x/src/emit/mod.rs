@@ -276,7 +276,9 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
             e.fp_guarded(i, op, helper_index);
             helper_index += 1;
         } else {
-            if vector::is_vector_integer(op) {
+            if matches!(op, Op::VPmull { .. }) {
+                e.route(Route::PolyMultiply);
+            } else if vector::is_vector_integer(op) {
                 // Counted as this route's fallback.
                 e.route(Route::VectorInteger);
             }
@@ -1025,6 +1027,10 @@ impl Emitter<'_> {
                 self.vector_lane(i, op);
             }
             FpUn { .. } if fp::is_sign_op(op) => self.fp_sign_op(i, op),
+            VPmull { .. } => {
+                self.route(Route::PolyMultiply);
+                self.vector_integer(i, op);
+            }
             _ if vector::is_vector_integer(op) => {
                 self.route(Route::VectorInteger);
                 self.vector_integer(i, op);

@@ -39,7 +39,7 @@ pub(super) fn is_vector_integer(op: &Op) -> bool {
         }
         Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
         Op::VTern { op, esize, .. } => matches!(op, T::Bsl | T::Bit | T::Bif) || (matches!(op, T::Mla | T::Mls) && *esize <= 4),
-        Op::VExtend { .. } => true,
+        Op::VExtend { .. } | Op::VPmull { .. } => true,
         Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
         _ => false,
     }
@@ -212,6 +212,31 @@ impl Emitter<'_> {
                     (true, true) => encode::vuph,
                 };
                 f(self.b(), VA, VA, ecode(esize));
+                self.vresult(i, VA, true);
+            }
+            Op::VPmull { esize, upper, a, b } => {
+                self.vload(VA, a);
+                self.vload(VB, b);
+                let bb = self.b();
+                if esize == 1 {
+                    // Bytes zero-extended to halfwords: VGFMB's sum of the
+                    // two byte products of each halfword is then the one
+                    // product. The guest's low half is the z register's
+                    // right half.
+                    let unpack = if upper { encode::vuplh } else { encode::vupll };
+                    unpack(bb, VA, VA, 0);
+                    unpack(bb, VB, VB, 0);
+                    encode::vgfm(bb, VA, VA, VB, 0);
+                } else {
+                    // The wanted doubleword (guest lane 0: z element 1) to
+                    // element 1, element 0 cleared: VGFMG's XOR of the two
+                    // 128-bit products is then the one product.
+                    encode::vgbm(bb, VC, 0, 0);
+                    let m4 = if upper { 0 } else { 1 };
+                    encode::vpdi(bb, VA, VC, VA, m4);
+                    encode::vpdi(bb, VB, VC, VB, m4);
+                    encode::vgfm(bb, VA, VA, VB, 3);
+                }
                 self.vresult(i, VA, true);
             }
             Op::VNarrow { op: NarrowOp::Trunc, esize, upper, d, a } => {

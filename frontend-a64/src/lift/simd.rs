@@ -675,6 +675,13 @@ pub fn tbl(l: &mut Lifter, w: u32) -> Flow {
 /// absolute differences, and narrowing high-half adds/subtracts.
 pub fn three_different(l: &mut Lifter, w: u32) -> Flow {
     let (uu, qq, sz, op) = (u(w), q(w), size(w), bits(w, 15, 12));
+    if op == 0b1110 && !uu && (sz == 0 || sz == 3) {
+        // PMULL/PMULL2 (8B/16B -> 8H; 1D/2D -> 1Q).
+        let (a, b) = (vreg(l, rn(w)), vreg(l, rm(w)));
+        let r = l.push(Op::VPmull { esize: 1 << sz, upper: qq, a, b });
+        set_vreg(l, rd(w), r);
+        return Flow::Continue;
+    }
     if sz == 3 {
         return Flow::Undefined;
     }

@@ -494,6 +494,18 @@ pub fn eval(op: &Op, args: &[u128], cpu: &mut CpuState) -> u128 {
             }
             out
         }
+        Op::VPmull { esize, upper, .. } => {
+            let es = esize as u32;
+            let (a, b) = if upper { (args[0] >> 64, args[1] >> 64) } else { (args[0], args[1]) };
+            let mut out = 0u128;
+            for i in 0..8 / es {
+                let (x, y) = (lane(a, es, i) as u128, lane(b, es, i));
+                // Carry-less: XOR of x shifted by each set bit of y.
+                let p = (0..8 * es).filter(|k| y >> k & 1 != 0).fold(0u128, |acc, k| acc ^ (x << k));
+                out |= p << (16 * es * i);
+            }
+            out
+        }
         Op::VNarrow { op, esize, upper, .. } => narrow(env, op, esize as u32, upper, args[0], args[1]),
         Op::VFcvtLong { from, upper, .. } => {
             let (es, to) = match from {
