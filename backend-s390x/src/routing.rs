@@ -37,6 +37,8 @@ pub enum Route {
     /// guarded (IR `FpBin`/`FpUn`/`FpMulAdd`/`FpCmp`/`FpConvert`/`FpToInt`/
     /// `IntToFp` of single and double precision).
     FloatScalar,
+    /// 16-byte vector loads and stores (IR `Load128`/`Store128`).
+    LittleEndianVector,
     /// AdvSIMD integer and bitwise lane operations (IR `VBin`/`VUn`/
     /// `VShift`/`VTern`/`VExtend`/`VNarrow` of the kinds listed in the row).
     VectorInteger,
@@ -134,6 +136,13 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "call of the reference semantics",
     },
     RouteInfo {
+        route: Route::LittleEndianVector,
+        guest: "16-byte loads and stores of Q registers (LDR/STR/LDUR/STUR Q, LDP/STP Q, LD1/ST1 of a 16-byte register: IR Load128/Store128)",
+        native: "VLBR/VSTBR with M3 = 4: the quadword byte-reversed in one load or store (vector-enhancements 2)",
+        facility: Some(Facility::VectorEnhancements2),
+        fallback: "two LRVG/STRVG through the value's frame slot",
+    },
+    RouteInfo {
         route: Route::PolyMultiply,
         guest: "PMULL, PMULL2 (8B/16B -> 8H and 1D/2D -> 1Q)",
         native: "VGFMB of zero-extended bytes (VUPLL/VUPLH) and VGFMG with the other doubleword cleared (VPDI): one product per lane (z13 vector facility)",
@@ -199,6 +208,7 @@ mod tests {
             Route::FloatScalar,
             Route::VectorInteger,
             Route::PolyMultiply,
+            Route::LittleEndianVector,
             Route::VectorLanes,
             Route::Helper,
         ];

@@ -124,6 +124,11 @@ fn all_cases() -> Vec<Case> {
         for (v1, x, b, d, m3) in [(1u8, 2u8, 3u8, 0i32, 1u8), (31, 0, 14, 4095, 3), (17, 9, 1, 16, 2)] {
             case(&mut cases, format!("{name} %v{v1},{d}(%r{x},%r{b}),{m3}"), |o| enc(o, v1, Mem { base: b, index: x, disp: d }, m3));
         }
+        // The byte-reversed loads and stores of a whole quadword (M3 = 4),
+        // the form the LittleEndianVector route emits.
+        if name == "vlbr" || name == "vstbr" {
+            case(&mut cases, format!("{name} %v16,0(%r7,%r12),4"), |o| enc(o, 16, Mem { base: 12, index: 7, disp: 0 }, 4));
+        }
     }
     for &(name, enc) in encode::insns::VRR_C_INSNS {
         for (v1, v2, v3, m4) in [(1u8, 2u8, 3u8, 0u8), (31, 16, 17, 3), (17, 9, 30, 2), (0, 31, 15, 1)] {

@@ -73,6 +73,17 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                     if rng.below(3) == 0 {
                         b.set_gpr(rng.below(8) as u8, v);
                     }
+                } else if rng.below(8) == 0 && !vvals.is_empty() {
+                    // 16-byte vector loads and stores (Q registers).
+                    let addr = mem_addr(&mut b, rng, cfg, x);
+                    if rng.below(2) == 0 {
+                        let v = b.push(Op::Load128 { addr });
+                        vvals.push(v);
+                        b.push(Op::SetVec { r: rng.below(8) as u8, v });
+                    } else {
+                        let v = vvals[rng.below(vvals.len() as u64) as usize];
+                        b.push(Op::Store128 { addr, v });
+                    }
                 } else if let Some(v) = random_vector_op(&mut b, rng, &mut vvals, x, y) {
                     vals.push(v);
                 }

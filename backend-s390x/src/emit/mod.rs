@@ -944,6 +944,13 @@ impl Emitter<'_> {
             Load128 { addr } => {
                 let ra = self.get(*addr, SA);
                 self.check_addr(ra, 16, 1);
+                if self.route(Route::LittleEndianVector) {
+                    // VLBR of a quadword (M3 = 4) reverses all 16 bytes: the
+                    // guest's little-endian value becomes the slot's host u128.
+                    encode::vlbr(self.b(), vector::VA, Mem { base: R_BASE, index: ra, disp: 0 }, 4);
+                    self.vresult(i, vector::VA, true);
+                    return Ok(());
+                }
                 encode::aghik(self.b(), 0, ra, 8);
                 encode::lgr(self.b(), SB, 0);
                 self.loc[i] = Loc::Slot;
@@ -959,6 +966,11 @@ impl Emitter<'_> {
             Store128 { addr, v } => {
                 let ra = self.get(*addr, SA);
                 self.check_addr(ra, 16, 2);
+                if self.route(Route::LittleEndianVector) {
+                    self.vload(vector::VA, *v);
+                    encode::vstbr(self.b(), vector::VA, Mem { base: R_BASE, index: ra, disp: 0 }, 4);
+                    return Ok(());
+                }
                 encode::aghik(self.b(), 0, ra, 8);
                 encode::lgr(self.b(), SB, 0);
                 let off = self.slot(*v);

@@ -14,7 +14,7 @@
 use super::*;
 use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecTernOp as T, VecUnOp as U};
 
-const VA: u8 = 16;
+pub(super) const VA: u8 = 16;
 const VB: u8 = 17;
 const VC: u8 = 18;
 
@@ -67,14 +67,14 @@ impl Emitter<'_> {
         }
     }
 
-    fn vload(&mut self, vr: u8, v: Value) {
+    pub(super) fn vload(&mut self, vr: u8, v: Value) {
         let off = self.slot(v);
         let mem = self.vmem(off);
         encode::vl(self.b(), vr, mem, 0);
     }
 
     /// Stores `vr` as value `i` (high 64 bits cleared unless `q`).
-    fn vresult(&mut self, i: usize, vr: u8, q: bool) {
+    pub(super) fn vresult(&mut self, i: usize, vr: u8, q: bool) {
         if !q {
             encode::vleig(self.b(), vr, 0, 0);
         }
