@@ -37,6 +37,10 @@ pub enum Route {
     /// guarded (IR `FpBin`/`FpUn`/`FpMulAdd`/`FpCmp`/`FpConvert`/`FpToInt`/
     /// `IntToFp` of single and double precision).
     FloatScalar,
+    /// AdvSIMD FADD/FSUB/FMUL/FDIV/FMLA/FMLS on 2D (IR `VBin`/`VTern`).
+    VectorFloatDouble,
+    /// The same on 4S.
+    VectorFloatSingle,
     /// 16-byte vector loads and stores (IR `Load128`/`Store128`).
     LittleEndianVector,
     /// AdvSIMD integer and bitwise lane operations (IR `VBin`/`VUn`/
@@ -136,6 +140,20 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "call of the reference semantics",
     },
     RouteInfo {
+        route: Route::VectorFloatDouble,
+        guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .2D)",
+        native: "VFA, VFS, VFM, VFD, VFMA (long format), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
+        facility: Some(Facility::Vector),
+        fallback: "call of the reference semantics",
+    },
+    RouteInfo {
+        route: Route::VectorFloatSingle,
+        guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .4S)",
+        native: "VFA, VFS, VFM, VFD, VFMA (short format), guarded as for .2D (vector-enhancements 1)",
+        facility: Some(Facility::VectorEnhancements1),
+        fallback: "call of the reference semantics",
+    },
+    RouteInfo {
         route: Route::LittleEndianVector,
         guest: "16-byte loads and stores of Q registers (LDR/STR/LDUR/STUR Q, LDP/STP Q, LD1/ST1 of a 16-byte register: IR Load128/Store128)",
         native: "VLBR/VSTBR with M3 = 4: the quadword byte-reversed in one load or store (vector-enhancements 2)",
@@ -208,6 +226,8 @@ mod tests {
             Route::FloatScalar,
             Route::VectorInteger,
             Route::PolyMultiply,
+            Route::VectorFloatDouble,
+            Route::VectorFloatSingle,
             Route::LittleEndianVector,
             Route::VectorLanes,
             Route::Helper,

@@ -139,6 +139,20 @@ fn all_cases() -> Vec<Case> {
             case(&mut cases, format!("{name} %v{v1},%v{v2},%v{v3},{m4}{m5}"), |o| enc(o, v1, v2, v3, m4));
         }
     }
+    for &(name, enc) in encode::insns::VRR_FP_INSNS {
+        for (v1, v2, v3, m4) in [(1u8, 2u8, 3u8, 2u8), (31, 16, 17, 3), (17, 9, 30, 2)] {
+            case(&mut cases, format!("{name} %v{v1},%v{v2},%v{v3},{m4},0"), |o| enc(o, v1, v2, v3, m4));
+        }
+    }
+    for (v1, v2, v3, v4, m6) in [(1u8, 18u8, 3u8, 20u8, 2u8), (31, 0, 16, 15, 3)] {
+        case(&mut cases, format!("vfma %v{v1},%v{v2},%v{v3},%v{v4},0,{m6}"), |o| encode::vfma(o, v1, v2, v3, v4, m6));
+    }
+    for (v1, v2, v3, m4) in [(1u8, 2u8, 3u8, 2u8), (31, 16, 17, 3)] {
+        case(&mut cases, format!("vceq %v{v1},%v{v2},%v{v3},{m4},1"), |o| encode::vceqs(o, v1, v2, v3, m4));
+    }
+    for (v1, v2, i3, m4) in [(1u8, 2u8, 15u16, 2u8), (31, 16, 0xfff, 3), (17, 9, 0x123, 3)] {
+        case(&mut cases, format!("vftci %v{v1},%v{v2},{i3},{m4},0"), |o| encode::vftci(o, v1, v2, i3, m4));
+    }
     for &(name, enc) in encode::insns::VRR_LOGIC_INSNS {
         for (v1, v2, v3) in [(1u8, 2u8, 3u8), (31, 16, 17), (17, 9, 30)] {
             case(&mut cases, format!("{name} %v{v1},%v{v2},%v{v3}"), |o| enc(o, v1, v2, v3));

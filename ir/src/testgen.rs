@@ -256,7 +256,7 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
     let esize = 1u8 << rng.below(4);
     // 64-bit lanes only come in 128-bit arrangements (1D is reserved).
     let q = esize == 8 || rng.below(3) != 0;
-    let v = match rng.below(13) {
+    let v = match rng.below(14) {
         0 | 1 => {
             let ops = [
                 B::Add, B::Sub, B::Mul, B::And, B::Orr, B::Eor, B::Bic, B::Orn, B::CmEq, B::CmHi, B::CmHs, B::CmGt, B::CmGe,
@@ -301,6 +301,27 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             }
         }
         10 => b.push(Op::VFromHalves { lo: x, hi: y }),
+        12 => {
+            // AdvSIMD FP on full vectors of corner-case lanes (NaNs,
+            // subnormals, 2^Emin's neighbours, infinities, zeros).
+            let double = rng.below(2) == 0;
+            let mut vec = |b: &mut Builder, rng: &mut Rng| {
+                let mut half = || if double { interesting_fp(rng, true) } else { interesting_fp(rng, false) | interesting_fp(rng, false) << 32 };
+                let (lo, hi) = (half(), half());
+                let (lo, hi) = (b.konst(lo), b.konst(hi));
+                b.push(Op::VFromHalves { lo, hi })
+            };
+            let (p, q2, r) = (vec(b, rng), vec(b, rng), vec(b, rng));
+            let esize = if double { 8 } else { 4 };
+            match rng.below(6) {
+                0 => b.push(Op::VBin { op: B::Fadd, esize, q: true, a: p, b: q2 }),
+                1 => b.push(Op::VBin { op: B::Fsub, esize, q: true, a: p, b: q2 }),
+                2 => b.push(Op::VBin { op: B::Fmul, esize, q: true, a: p, b: q2 }),
+                3 => b.push(Op::VBin { op: B::Fdiv, esize, q: true, a: p, b: q2 }),
+                4 => b.push(Op::VTern { op: T::Fmla, esize, q: true, d: r, n: p, m: q2 }),
+                _ => b.push(Op::VTern { op: T::Fmls, esize, q: true, d: r, n: p, m: q2 }),
+            }
+        }
         11 => b.push(Op::VPmull { esize: if rng.below(2) == 0 { 1 } else { 8 }, upper: rng.below(2) == 0, a: va, b: vb }),
         _ => {
             b.push(Op::SetVec { r: rng.below(8) as u8, v: va });

@@ -152,14 +152,9 @@ impl Emitter<'_> {
         self.buf.branch(8, slow);
     }
 
-    /// `op` on the host BFP unit with the guards of the module comment;
-    /// the helper (operation `index`) on the slow path.
-    pub(super) fn fp_guarded(&mut self, i: usize, op: &Op, index: usize) {
-        self.route(Route::FloatScalar);
-        let d = self.def(i);
-        let slow = self.buf.new_label();
-        let done = self.buf.new_label();
-        // 1. FPCR.{AHP, DN, FZ, RMode} all zero.
+    /// Guard 1: branches to `slow` unless FPCR.{AHP, DN, FZ, RMode} are all
+    /// zero; then clears the FPC (flags, round to nearest even).
+    pub(super) fn fpcr_default_or(&mut self, slow: Label) {
         let b = self.b();
         encode::llgf(b, 0, m(R_CPU, CPU_FPCR as i32 + 4));
         encode::tmlh(b, 0, 0x07c0);
@@ -167,6 +162,31 @@ impl Emitter<'_> {
         let b = self.b();
         encode::lghi(b, 0, 0);
         encode::sfpc(b, 0);
+    }
+
+    /// The host's IEEE flags (FPC bits 8-12) into FPSR (uses r0, r3).
+    pub(super) fn fpc_flags_to_fpsr(&mut self) {
+        let no_flags = self.buf.new_label();
+        let b = self.b();
+        encode::efpc(b, 3);
+        encode::risbg(b, 3, 3, 59, 0x80 | 63, 45);
+        self.buf.branch(8, no_flags);
+        let b = self.b();
+        encode::llgc(b, 3, Mem { base: R_CTX, index: 3, disp: offset_of!(JitContext, fpc_to_fpsr) as i32 });
+        encode::lg(b, 0, m(R_CPU, CPU_FPSR as i32));
+        encode::ogr(b, 0, 3);
+        encode::stg(b, 0, m(R_CPU, CPU_FPSR as i32));
+        self.buf.bind(no_flags);
+    }
+
+    /// `op` on the host BFP unit with the guards of the module comment;
+    /// the helper (operation `index`) on the slow path.
+    pub(super) fn fp_guarded(&mut self, i: usize, op: &Op, index: usize) {
+        self.route(Route::FloatScalar);
+        let d = self.def(i);
+        let slow = self.buf.new_label();
+        let done = self.buf.new_label();
+        self.fpcr_default_or(slow);
         match *op {
             Op::FpBin { op: bin, size, a, b: bb } => {
                 self.load_fp(F0, a, size, false);
@@ -297,18 +317,7 @@ impl Emitter<'_> {
             }
             _ => unreachable!("{} has no guarded FP lowering", op.name()),
         }
-        // The host's IEEE flags (FPC bits 8-12) into FPSR.
-        let no_flags = self.buf.new_label();
-        let b = self.b();
-        encode::efpc(b, 3);
-        encode::risbg(b, 3, 3, 59, 0x80 | 63, 45);
-        self.buf.branch(8, no_flags);
-        let b = self.b();
-        encode::llgc(b, 3, Mem { base: R_CTX, index: 3, disp: offset_of!(JitContext, fpc_to_fpsr) as i32 });
-        encode::lg(b, 0, m(R_CPU, CPU_FPSR as i32));
-        encode::ogr(b, 0, 3);
-        encode::stg(b, 0, m(R_CPU, CPU_FPSR as i32));
-        self.buf.bind(no_flags);
+        self.fpc_flags_to_fpsr();
         encode::lgr(self.b(), d, 2);
         self.buf.branch(15, done);
         self.buf.bind(slow);

@@ -275,6 +275,13 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         } else if fp::has_fast_path(op) {
             e.fp_guarded(i, op, helper_index);
             helper_index += 1;
+        } else if let Some(route) = vector::fp_route(op) {
+            if e.route(route) {
+                e.vfp_guarded(i, op, helper_index);
+            } else {
+                e.call_helper(i, op, helper_index, block);
+            }
+            helper_index += 1;
         } else {
             if matches!(op, Op::VPmull { .. }) {
                 e.route(Route::PolyMultiply);

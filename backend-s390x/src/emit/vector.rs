@@ -15,6 +15,7 @@ use super::*;
 use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecTernOp as T, VecUnOp as U};
 
 pub(super) const VA: u8 = 16;
+const VD: u8 = 19;
 const VB: u8 = 17;
 const VC: u8 = 18;
 
@@ -42,6 +43,22 @@ pub(super) fn is_vector_integer(op: &Op) -> bool {
         Op::VExtend { .. } | Op::VPmull { .. } => true,
         Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
         _ => false,
+    }
+}
+
+/// The route of an AdvSIMD FP operation with a guarded lowering on the
+/// vector BFP instructions (all four or both lanes: a 64-bit arrangement
+/// would compute on the unused upper lanes and could raise their flags).
+pub(super) fn fp_route(op: &Op) -> Option<Route> {
+    let (esize, q) = match *op {
+        Op::VBin { op: B::Fadd | B::Fsub | B::Fmul | B::Fdiv, esize, q, .. } => (esize, q),
+        Op::VTern { op: T::Fmla | T::Fmls, esize, q, .. } => (esize, q),
+        _ => return None,
+    };
+    match (esize, q) {
+        (8, true) => Some(Route::VectorFloatDouble),
+        (4, true) => Some(Route::VectorFloatSingle),
+        _ => None,
     }
 }
 
@@ -82,6 +99,70 @@ impl Emitter<'_> {
         let off = self.slot(Value(i as u32));
         let mem = self.vmem(off);
         encode::vst(self.b(), vr, mem, 0);
+    }
+
+    /// An AdvSIMD FP operation (see `fp_route`) on the vector BFP
+    /// instructions, guarded as the scalar route (`fp.rs`): default FPCR
+    /// only; a NaN in any result lane or a lane of magnitude exactly 2^Emin
+    /// sends the whole operation to the helper (operation `index`), which
+    /// recomputes it from the unchanged inputs.
+    pub(super) fn vfp_guarded(&mut self, i: usize, op: &Op, index: usize) {
+        let slow = self.buf.new_label();
+        let done = self.buf.new_label();
+        self.fpcr_default_or(slow);
+        let esize = match *op {
+            Op::VBin { esize, .. } | Op::VTern { esize, .. } => esize,
+            _ => unreachable!("{} has no vector FP lowering", op.name()),
+        };
+        let (fmt, sign, min_normal): (u8, u64, u64) =
+            if esize == 8 { (3, 0x8000_0000_0000_0000, 0x0010_0000_0000_0000) } else { (2, 0x8000_0000_8000_0000, 0x0080_0000_0080_0000) };
+        match *op {
+            Op::VBin { op: bop, a, b, .. } => {
+                self.vload(VA, a);
+                self.vload(VB, b);
+                let f = match bop {
+                    B::Fadd => encode::vfa,
+                    B::Fsub => encode::vfs,
+                    B::Fmul => encode::vfm,
+                    _ => encode::vfd,
+                };
+                f(self.b(), VA, VA, VB, fmt);
+            }
+            Op::VTern { op: top, d, n, m: mm, .. } => {
+                self.vload(VA, n);
+                self.vload(VB, mm);
+                self.vload(VC, d);
+                if top == T::Fmls {
+                    // d - n·m = d + (-n)·m, fused; negating is exact.
+                    self.load_imm(0, sign);
+                    encode::vlvgp(self.b(), VD, 0, 0);
+                    encode::vx(self.b(), VA, VA, VD);
+                }
+                encode::vfma(self.b(), VA, VA, VB, VC, fmt);
+            }
+            _ => unreachable!(),
+        }
+        // A NaN in any lane (classes ±QNaN, ±SNaN): CC 0 or 1.
+        encode::vftci(self.b(), VB, VA, 0x00f, fmt);
+        self.buf.branch(0b1100, slow);
+        // A lane of magnitude 2^Emin (tininess is detected before rounding
+        // on A64, after it on the host): CC 0 or 1 of the compare.
+        self.load_imm(0, !sign);
+        encode::vlvgp(self.b(), VD, 0, 0);
+        encode::vn(self.b(), VB, VA, VD);
+        self.load_imm(0, min_normal);
+        encode::vlvgp(self.b(), VD, 0, 0);
+        encode::vceqs(self.b(), VB, VB, VD, ecode(esize));
+        self.buf.branch(0b1100, slow);
+        self.fpc_flags_to_fpsr();
+        self.vresult(i, VA, true);
+        self.buf.branch(15, done);
+        self.buf.bind(slow);
+        self.helper_invoke(op, index);
+        self.loc[i] = Loc::Slot;
+        let off = self.slot(Value(i as u32));
+        self.copy16(m(15, off), m(15, OUT_OFF));
+        self.buf.bind(done);
     }
 
     pub(super) fn vector_integer(&mut self, i: usize, op: &Op) {

@@ -134,6 +134,30 @@ pub fn vrr_e(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, v3: u8, v4: u8) {
     out.extend_from_slice(&[(op >> 8) as u8, (v1 & 15) << 4 | (v2 & 15), (v3 & 15) << 4, 0, (v4 & 15) << 4 | rxb([v1, v2, v3, v4]), op as u8]);
 }
 
+/// VRR-e with its masks: `op1(8) V1(4) V2(4) V3(4) M6(4) ////(4) M5(4) V4(4) RXB(4) op2(8)`.
+pub fn vrr_e_m(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, v3: u8, v4: u8, m5: u8, m6: u8) {
+    out.extend_from_slice(&[
+        (op >> 8) as u8,
+        (v1 & 15) << 4 | (v2 & 15),
+        (v3 & 15) << 4 | (m6 & 15),
+        m5 & 15,
+        (v4 & 15) << 4 | rxb([v1, v2, v3, v4]),
+        op as u8,
+    ]);
+}
+
+/// VRI-e: `op1(8) V1(4) V2(4) I3(12) M5(4) M4(4) RXB(4) op2(8)`.
+pub fn vri_e(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, i3: u16, m4: u8, m5: u8) {
+    out.extend_from_slice(&[
+        (op >> 8) as u8,
+        (v1 & 15) << 4 | (v2 & 15),
+        (i3 >> 4) as u8,
+        ((i3 & 15) as u8) << 4 | (m5 & 15),
+        (m4 & 15) << 4 | rxb([v1, v2, 0, 0]),
+        op as u8,
+    ]);
+}
+
 /// VRS-a: `op1(8) V1(4) V3(4) B2(4) D2(12) M4(4) RXB(4) op2(8)`.
 pub fn vrs_a(out: &mut Vec<u8>, op: u16, v1: u8, v3: u8, b2: u8, d2: u16, m4: u8) {
     out.extend_from_slice(&[

@@ -244,6 +244,30 @@ table! { VRR_C_INSNS, f, (v1: u8, v2: u8, v3: u8, m4: u8) => |out: &mut Vec<u8>,
     vpdi = 0xE784u16, vgfm = 0xE7B4u16,
 }
 
+// VRR-c vector BFP arithmetic: format M4 (2 short: vector-enhancements 1;
+// 3 long: vector facility), single-element control M5 = 0.
+table! { VRR_FP_INSNS, f, (v1: u8, v2: u8, v3: u8, m4: u8) => |out: &mut Vec<u8>, op: u16| vrr_c(out, op, v1, v2, v3, m4, 0, 0);
+    vfa = 0xE7E3u16, vfs = 0xE7E2u16, vfm = 0xE7E7u16, vfd = 0xE7E5u16,
+}
+
+/// VFMA V1,V2,V3,V4,M5,M6: V1 ← V2·V3 + V4 fused, format M6, all elements.
+pub fn vfma(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, v4: u8, m6: u8) {
+    vrr_e_m(out, 0xE78F, v1, v2, v3, v4, 0, m6);
+}
+
+/// VCEQ with the condition code (M5 = 1): CC 0 all elements equal, 1 some,
+/// 3 none. VRR-b keeps M5 in the high half of the fourth byte, where VRR-c
+/// has M6.
+pub fn vceqs(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, m4: u8) {
+    vrr_c(out, 0xE7F8, v1, v2, v3, m4, 0, 1);
+}
+
+/// VFTCI V1,V2,I3,M4,M5: test data class of every element (format M4):
+/// CC 0 all, 1 some, 3 none in the classes I3 selects.
+pub fn vftci(out: &mut Vec<u8>, v1: u8, v2: u8, i3: u16, m4: u8) {
+    vri_e(out, 0xE74A, v1, v2, i3, m4, 0);
+}
+
 // VRR-c bitwise operations (no element size).
 table! { VRR_LOGIC_INSNS, f, (v1: u8, v2: u8, v3: u8) => |out: &mut Vec<u8>, op: u16| vrr_c(out, op, v1, v2, v3, 0, 0, 0);
     vnc = 0xE769u16, vno = 0xE76Bu16,
