@@ -305,7 +305,7 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             // AdvSIMD FP on full vectors of corner-case lanes (NaNs,
             // subnormals, 2^Emin's neighbours, infinities, zeros).
             let double = rng.below(2) == 0;
-            let mut vec = |b: &mut Builder, rng: &mut Rng| {
+            let vec = |b: &mut Builder, rng: &mut Rng| {
                 let mut half = || if double { interesting_fp(rng, true) } else { interesting_fp(rng, false) | interesting_fp(rng, false) << 32 };
                 let (lo, hi) = (half(), half());
                 let (lo, hi) = (b.konst(lo), b.konst(hi));
