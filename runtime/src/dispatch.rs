@@ -318,10 +318,9 @@ impl Dispatcher {
     /// writes memory between the two runs of a block and a race in the
     /// guest is never reported as a divergence.
     fn lockstep_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
-        static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let pc = cpu.pc;
         self.ensure_block(proc, pc);
-        let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+        let _turn = crate::lockstep::turn();
         let mut icpu = cpu.clone();
         let mut overlay = crate::lockstep::Overlay { space: &proc.space, writes: Default::default() };
         let iexit = self.interp.run(&self.blocks[&pc], &mut icpu, &mut overlay);

@@ -232,6 +232,9 @@ pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, Str
         }
         j.single_block |= opts.lockstep;
         d.lockstep = opts.lockstep;
+        if opts.lockstep {
+            lockstep::LOCKSTEP.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         d.engine = dispatch::Engine::Jit(Box::new(j));
     }
     Ok(d)

@@ -9,6 +9,21 @@ use std::collections::BTreeMap;
 use zarm_ir::mem::rmw_apply;
 use zarm_ir::{CpuState, GuestMemory, MemFault, MemSize, RmwOp};
 
+/// Lock-step is on (some thread compares its blocks).
+pub static LOCKSTEP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// In lock-step, the turn of one guest thread: held around both runs of a
+/// block, and by zarm's own writes to guest memory on a thread's behalf
+/// that race with other threads (emulated futex operations, the thread-id
+/// word cleared at exit), so that no other thread changes memory between
+/// a block's two runs. Memory the host kernel writes in another thread's
+/// system call (a read into a shared buffer, say) can still change
+/// between them; such a race is reported as a divergence.
+pub fn turn() -> Option<std::sync::MutexGuard<'static, ()>> {
+    LOCKSTEP.load(std::sync::atomic::Ordering::Relaxed).then(|| TURN.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
 /// Guest memory as the interpreter sees it in lock-step: reads fall
 /// through to the real space, writes stay in the overlay.
 pub struct Overlay<'a> {

@@ -198,7 +198,11 @@ impl Process {
     /// Returns the process's exit status if it was the last thread.
     pub fn thread_exit(&mut self, status: i32) -> Option<i32> {
         self.exit_robust_list();
-        if self.tid_address != 0 && self.space.write_bytes(self.tid_address, &0u32.to_le_bytes()).is_some() {
+        let cleared = self.tid_address != 0 && {
+            let _turn = crate::lockstep::turn();
+            self.space.write_bytes(self.tid_address, &0u32.to_le_bytes()).is_some()
+        };
+        if cleared {
             if let Some(p) = self.space.host_range(self.tid_address, 4, 0) {
                 // SAFETY: a mapped guest word.
                 unsafe { libc::syscall(libc::SYS_futex, p, libc::FUTEX_WAKE, 1, 0, 0, 0) };
@@ -244,6 +248,7 @@ impl Process {
         }
         let tid = self.me.tid as u32;
         loop {
+            let _turn = crate::lockstep::turn();
             let Ok(cur) = self.space.read(uaddr, MemSize::B4) else { return };
             let cur = cur as u32;
             if cur & FUTEX_TID_MASK != tid {
@@ -373,6 +378,7 @@ impl Process {
                     return neg(libc::ENOSYS);
                 }
                 let old = loop {
+                    let _turn = crate::lockstep::turn();
                     let cur = match self.space.read(a[4], MemSize::B4) {
                         Ok(v) => v as u32,
                         Err(_) => return neg(libc::EFAULT),
@@ -434,6 +440,7 @@ impl Process {
         let realtime = cmd == 6 || op & libc::FUTEX_CLOCK_REALTIME != 0;
         let mut waited = false;
         loop {
+            let turn = crate::lockstep::turn();
             let Ok(cur) = self.space.read(addr, MemSize::B4) else { return neg(libc::EFAULT) };
             let cur = cur as u32;
             let owner = cur & FUTEX_TID_MASK;
@@ -454,6 +461,7 @@ impl Process {
             if !sleep {
                 return 0;
             }
+            drop(turn);
             waited = true;
             let tp = deadline.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
             let wait_op = libc::FUTEX_WAIT_BITSET | (op & libc::FUTEX_PRIVATE_FLAG) | if realtime { libc::FUTEX_CLOCK_REALTIME } else { 0 };
@@ -473,6 +481,7 @@ impl Process {
         }
         let Some(uaddr) = self.space.host_range(addr, 4, 0) else { return neg(libc::EFAULT) };
         loop {
+            let _turn = crate::lockstep::turn();
             let Ok(cur) = self.space.read(addr, MemSize::B4) else { return neg(libc::EFAULT) };
             let cur = cur as u32;
             if cur & FUTEX_TID_MASK != tid {
