@@ -31,6 +31,8 @@ pub enum Route {
     LittleEndianAccess,
     /// LDCLR/LDSET/LDEOR of 4 or 8 bytes (IR `AtomicRmw` Clr/Set/Eor).
     AtomicBitwise,
+    /// LDADD and SWP of 4 or 8 bytes (IR `AtomicRmw` Add/Swp).
+    AtomicArithmetic,
     /// DMB/DSB full barriers (IR `Fence Full`).
     FullBarrier,
     /// Scalar FP arithmetic, compares and conversions on the BFP unit,
@@ -140,6 +142,13 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "call of the reference semantics",
     },
     RouteInfo {
+        route: Route::AtomicArithmetic,
+        guest: "LDADD, SWP (and their acquire/release forms) of 4 or 8 bytes",
+        native: "a CS/CSG loop on the value byte-reversed by LRVR/LRVGR (byte order matters for addition, so no LAA/LAAG)",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
         route: Route::VectorFloatDouble,
         guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .2D)",
         native: "VFA, VFS, VFM, VFD, VFMA (long format), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
@@ -222,6 +231,7 @@ mod tests {
             Route::CountLeadingZeros,
             Route::LittleEndianAccess,
             Route::AtomicBitwise,
+            Route::AtomicArithmetic,
             Route::FullBarrier,
             Route::FloatScalar,
             Route::VectorInteger,

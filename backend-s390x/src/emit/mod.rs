@@ -188,7 +188,7 @@ fn is_native(op: &Op, vx: bool) -> bool {
         | Fence { .. } => true,
         GetSys { reg } | SetSys { reg, .. } => *reg == zarm_ir::SysReg::Tpidr,
         AtomicRmw { op, size, .. } => {
-            matches!(op, zarm_ir::RmwOp::Clr | zarm_ir::RmwOp::Set | zarm_ir::RmwOp::Eor)
+            matches!(op, zarm_ir::RmwOp::Clr | zarm_ir::RmwOp::Set | zarm_ir::RmwOp::Eor | zarm_ir::RmwOp::Add | zarm_ir::RmwOp::Swp)
                 && matches!(size, MemSize::B4 | MemSize::B8)
         }
         _ => false,
@@ -986,6 +986,61 @@ impl Emitter<'_> {
                 encode::strvg(bb, 0, Mem { base: R_BASE, index: ra, disp: 0 });
                 encode::lg(bb, 0, m(15, off));
                 encode::strvg(bb, 0, Mem { base: R_BASE, index: SB, disp: 0 });
+            }
+            AtomicRmw { op: rmw @ (zarm_ir::RmwOp::Add | zarm_ir::RmwOp::Swp), size, addr, v, .. } => {
+                // LDADD/SWP: byte order matters, so a compare-and-swap loop
+                // (CS/CSG are serialising: acquire and release hold) on the
+                // value byte-reversed to the host's order and back.
+                self.route(Route::AtomicArithmetic);
+                let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
+                let w64 = *size == MemSize::B8;
+                encode::risbg(self.b(), 0, ra, if w64 { 61 } else { 62 }, 0x80 | 63, 0);
+                let stub = self.buf.new_label();
+                self.buf.branch(7, stub);
+                self.fault_stubs.push((stub, self.pc, Some((ra, 2, true))));
+                self.check_addr(ra, size.bytes(), 3);
+                let d = self.def(i);
+                let bb = self.b();
+                encode::la(bb, 1, Mem { base: R_BASE, index: ra, disp: 0 });
+                // r2: the word as stored (guest bytes in host order).
+                if w64 {
+                    encode::lg(bb, 2, m(1, 0));
+                } else {
+                    encode::ly(bb, 2, m(1, 0));
+                }
+                let retry = self.buf.new_label();
+                self.buf.bind(retry);
+                let bb = self.b();
+                match (rmw, w64) {
+                    (zarm_ir::RmwOp::Add, true) => {
+                        encode::lrvgr(bb, 3, 2);
+                        encode::agr(bb, 3, rv);
+                        encode::lrvgr(bb, 3, 3);
+                    }
+                    (zarm_ir::RmwOp::Add, false) => {
+                        encode::lrvr(bb, 3, 2);
+                        encode::ar(bb, 3, rv);
+                        encode::lrvr(bb, 3, 3);
+                    }
+                    (_, true) => encode::lrvgr(bb, 3, rv),
+                    (_, false) => encode::lrvr(bb, 3, rv),
+                }
+                // Stores r3 if the word still equals r2, else reloads r2
+                // (condition code 1) and tries again.
+                if w64 {
+                    encode::csg(bb, 2, 3, m(1, 0));
+                } else {
+                    encode::csy(bb, 2, 3, m(1, 0));
+                }
+                self.buf.branch(4, retry);
+                let bb = self.b();
+                if w64 {
+                    encode::lrvgr(bb, d, 2);
+                } else {
+                    encode::lrvr(bb, 2, 2);
+                    encode::llgfr(bb, d, 2);
+                }
+                self.commit(i, d);
             }
             AtomicRmw { op: rmw, size, addr, v, .. } => {
                 // Interlocked-access 1: LAN/LAO/LAX apply AND/OR/XOR to
