@@ -63,7 +63,11 @@ impl RunResult {
 fn run(mut cmd: Command, stdin: &[u8]) -> RunResult {
     use std::io::Write;
     use std::os::unix::process::ExitStatusExt;
+    // A fixed environment, keeping what the caller set for zarm itself.
+    let keep: Vec<(std::ffi::OsString, std::ffi::OsString)> =
+        cmd.get_envs().filter_map(|(k, v)| Some((k.to_os_string(), v?.to_os_string()))).filter(|(k, _)| k.to_string_lossy().starts_with("ZARM_")).collect();
     cmd.env_clear().env("PATH", "/usr/bin:/bin").env("LC_ALL", "C").env("ZARM_TEST_VAR", "hello world");
+    cmd.envs(keep);
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     child.stdin.take().unwrap().write_all(stdin).ok();
