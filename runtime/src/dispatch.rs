@@ -378,7 +378,7 @@ impl Dispatcher {
             // (or default actions) before the next guest instruction.
             proc.take_thread_signals();
             while let Some(sig) = proc.take_pending() {
-                let info = SigInfo::user(sig, proc.signals.codes[sig as usize]);
+                let info = SigInfo::pending(sig, &proc.signals);
                 if let Err(s) = proc.deliver(cpu, info, false) {
                     return Ok(Outcome::Signaled(s));
                 }
@@ -426,7 +426,7 @@ impl Dispatcher {
                         _ => signal::TRAP_BRKPT,
                     };
                     cpu.pc = pc;
-                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(pc) }, true) {
+                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(pc), sender: None }, true) {
                         Ok(()) => {}
                         Err(_) => return Err(GuestSignal { sig, pc, addr, what }),
                     }
@@ -443,7 +443,7 @@ impl Dispatcher {
                         FaultKind::Permission => signal::SEGV_ACCERR,
                     };
                     cpu.pc = pc;
-                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(fault.addr) }, true) {
+                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(fault.addr), sender: None }, true) {
                         Ok(()) => {}
                         Err(_) => return Err(GuestSignal { sig, pc, addr: Some(fault.addr), what }),
                     }

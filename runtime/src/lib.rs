@@ -111,6 +111,8 @@ pub fn run_program(path: &Path, argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, opts: &O
 /// carries: how a zarm re-executed by a multi-threaded guest's execve
 /// continues (see `process.rs`).
 pub fn run_image_chain(mut image: process::ExecImage, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
+    // Signals the host already ignores stay ignored for the guest (nohup).
+    image.ignored |= signal::init_host_dispositions();
     loop {
         match run_image(&image, opts)? {
             Ok(Outcome::Exec(next)) => {

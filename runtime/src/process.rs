@@ -275,7 +275,8 @@ impl Process {
                 signal::mirror_disposition(sig as i32, 0);
             }
         }
-        self.signals.pending |= signal::take_host_pending();
+        let host = signal::take_host_pending();
+        self.absorb_host(host);
         After::Exec(Box::new(ExecImage { host_path, guest_path, argv, envp, sigmask: self.sigmask, pending: self.signals.pending, ignored }))
     }
 

@@ -15,7 +15,7 @@
 
 use crate::memory::{GuestSpace, PAGE, PROT_EXEC, PROT_READ};
 use crate::syscall::Process;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use zarm_ir::CpuState;
 
 pub const SA_SIGINFO: u64 = 0x4;
@@ -43,11 +43,41 @@ pub struct SigInfo {
     pub code: i32,
     /// The faulting address (SIGSEGV, SIGBUS, SIGILL, SIGTRAP).
     pub addr: Option<u64>,
+    /// A signal from another process: its pid and uid, and a child's
+    /// status for SIGCHLD. None for a signal the guest sent itself.
+    pub sender: Option<(i32, u32, i32)>,
 }
 
 impl SigInfo {
     pub fn user(signo: i32, code: i32) -> SigInfo {
-        SigInfo { signo, code, addr: None }
+        SigInfo { signo, code, addr: None, sender: None }
+    }
+
+    /// A pending signal as recorded in `s`.
+    pub fn pending(signo: i32, s: &Signals) -> SigInfo {
+        SigInfo { signo, code: s.codes[signo as usize], addr: None, sender: s.senders[signo as usize] }
+    }
+
+    /// The arm64 `siginfo_t` (128 bytes, little-endian): signo, errno,
+    /// code, then the address of a fault, or the sender's pid and uid.
+    pub fn to_guest(&self) -> Vec<u8> {
+        let mut f = vec![0u8; SIGINFO_SIZE as usize];
+        f[0..4].copy_from_slice(&self.signo.to_le_bytes());
+        f[8..12].copy_from_slice(&self.code.to_le_bytes());
+        if let Some(a) = self.addr {
+            f[16..24].copy_from_slice(&a.to_le_bytes());
+        } else if let Some((pid, uid, status)) = self.sender {
+            f[16..20].copy_from_slice(&pid.to_le_bytes());
+            f[20..24].copy_from_slice(&uid.to_le_bytes());
+            if self.signo == libc::SIGCHLD {
+                f[24..28].copy_from_slice(&status.to_le_bytes());
+            }
+        } else if self.code == SI_USER || self.code == SI_TKILL {
+            f[16..20].copy_from_slice(&(std::process::id() as i32).to_le_bytes());
+            // SAFETY: getuid cannot fail.
+            f[20..24].copy_from_slice(&unsafe { libc::getuid() }.to_le_bytes());
+        }
+        f
     }
 }
 
@@ -87,6 +117,8 @@ pub struct Signals {
     pub sigtramp: u64,
     /// si_code of each pending signal.
     pub codes: [i32; 65],
+    /// Who sent each pending signal, if another process did.
+    pub senders: [Option<(i32, u32, i32)>; 65],
     /// The mask `rt_sigsuspend` replaced: the next handler's frame
     /// restores it.
     pub saved_mask: Option<u64>,
@@ -94,7 +126,7 @@ pub struct Signals {
 
 impl Default for Signals {
     fn default() -> Self {
-        Signals { pending: 0, altstack: AltStack { disabled: true, ..Default::default() }, sigtramp: 0, codes: [SI_USER; 65], saved_mask: None }
+        Signals { pending: 0, altstack: AltStack { disabled: true, ..Default::default() }, sigtramp: 0, codes: [SI_USER; 65], senders: [None; 65], saved_mask: None }
     }
 }
 
@@ -134,6 +166,11 @@ pub fn host_pending_unblocked(mask: u64) -> bool {
     HOST_PENDING.load(Ordering::SeqCst) & !mask != 0
 }
 
+/// The host signals marked pending and not taken yet (bit sig - 1).
+pub fn host_pending_bits() -> u64 {
+    HOST_PENDING.load(Ordering::SeqCst)
+}
+
 /// Takes the signals host handlers marked pending (bit sig - 1).
 pub fn take_host_pending() -> u64 {
     HOST_PENDING.swap(0, Ordering::SeqCst)
@@ -169,6 +206,60 @@ pub fn with_forwarded_blocked<R>(f: impl FnOnce(*const libc::sigset_t) -> R) -> 
     }
 }
 
+/// `rt_sigtimedwait`: takes a pending signal of `set` (blocked ones
+/// included, as they are what it waits for), waiting up to `timeout`
+/// (None: forever). Returns the signal, or None on timeout; `Err(())` when
+/// another signal the guest accepts interrupted the wait (EINTR).
+pub fn wait_for_signal_in(proc: &mut Process, set: u64, timeout: Option<std::time::Duration>) -> Result<Option<i32>, ()> {
+    let deadline = timeout.map(|t| std::time::Instant::now() + t);
+    with_forwarded_blocked(|unblocked| loop {
+        proc.take_thread_signals();
+        proc.absorb_host(HOST_PENDING.fetch_and(!set, Ordering::SeqCst) & set);
+        proc.absorb_host(take_host_pending_unblocked(proc.sigmask));
+        let ready = proc.signals.pending & set;
+        if ready != 0 {
+            let sig = ready.trailing_zeros() as i32 + 1;
+            proc.signals.pending &= !bit(sig);
+            return Ok(Some(sig));
+        }
+        if proc.signals.pending & !proc.sigmask != 0 {
+            return Err(());
+        }
+        let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+        if left == Some(std::time::Duration::ZERO) {
+            return Ok(None);
+        }
+        let ts = left.map(|d| libc::timespec { tv_sec: d.as_secs() as _, tv_nsec: d.subsec_nanos() as _ });
+        // SAFETY: no descriptors; ts and the mask are valid.
+        unsafe { libc::ppoll(std::ptr::null_mut(), 0, ts.as_ref().map_or(std::ptr::null(), |t| t as *const _), unblocked) };
+    })
+}
+
+impl Process {
+    /// Makes host signals (bits sig - 1, taken from the host-pending set)
+    /// pending for this thread, with what the host said of them.
+    pub fn absorb_host(&mut self, bits: u64) {
+        let mut b = bits;
+        while b != 0 {
+            let sig = b.trailing_zeros() as usize + 1;
+            b &= b - 1;
+            if sig < 32 {
+                let h = &HOST_INFO[sig];
+                self.signals.codes[sig] = h.code.load(Ordering::Relaxed);
+                self.signals.senders[sig] = Some((h.pid.load(Ordering::Relaxed), h.uid.load(Ordering::Relaxed), h.status.load(Ordering::Relaxed)));
+            }
+        }
+        self.signals.pending |= bits;
+    }
+}
+
+/// Signals pending for this thread or the process, blocked ones included
+/// (`rt_sigpending`).
+pub fn pending_set(proc: &mut Process) -> u64 {
+    proc.take_thread_signals();
+    proc.signals.pending | HOST_PENDING.load(Ordering::SeqCst)
+}
+
 /// Sleeps until a signal the guest does not block is pending (guest-sent
 /// or from the host). The forwardable host signals are blocked while
 /// checking and released atomically by `sigsuspend`, so none is missed.
@@ -185,7 +276,7 @@ pub fn wait_for_signal(proc: &mut Process) {
         let mut old: libc::sigset_t = std::mem::zeroed();
         libc::sigprocmask(libc::SIG_BLOCK, &all, &mut old);
         loop {
-            proc.signals.pending |= take_host_pending_unblocked(proc.sigmask);
+            proc.absorb_host(take_host_pending_unblocked(proc.sigmask));
             if proc.signals.pending & !proc.sigmask != 0 {
                 break;
             }
@@ -195,7 +286,31 @@ pub fn wait_for_signal(proc: &mut Process) {
     }
 }
 
-extern "C" fn on_host_signal(sig: i32) {
+/// What the host said of the last instance of each host signal: si_code,
+/// the sender's pid and uid, and (SIGCHLD) the child's status.
+struct HostInfo {
+    code: AtomicI32,
+    pid: AtomicI32,
+    uid: AtomicU32,
+    status: AtomicI32,
+}
+
+static HOST_INFO: [HostInfo; 32] =
+    [const { HostInfo { code: AtomicI32::new(SI_USER), pid: AtomicI32::new(0), uid: AtomicU32::new(0), status: AtomicI32::new(0) } }; 32];
+
+extern "C" fn on_host_signal(sig: i32, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+    if !info.is_null() && (1..32).contains(&sig) {
+        // SAFETY: the kernel's siginfo for this delivery; the accessors
+        // read the union members the kernel fills for user signals and
+        // SIGCHLD.
+        unsafe {
+            let h = &HOST_INFO[sig as usize];
+            h.code.store((*info).si_code, Ordering::Relaxed);
+            h.pid.store((*info).si_pid(), Ordering::Relaxed);
+            h.uid.store((*info).si_uid(), Ordering::Relaxed);
+            h.status.store(if sig == libc::SIGCHLD { (*info).si_status() } else { 0 }, Ordering::Relaxed);
+        }
+    }
     HOST_PENDING.fetch_or(1 << (sig - 1), Ordering::SeqCst);
     request_exit_all();
 }
@@ -229,8 +344,11 @@ fn forwardable(sig: i32) -> bool {
 
 /// Mirrors a new guest disposition of `sig` on the host: a handler becomes
 /// a host handler that marks the signal pending, SIG_IGN is ignored by the
-/// host too (so, e.g., a write to a closed pipe returns EPIPE), SIG_DFL
-/// restores the host default.
+/// host too (so, e.g., a write to a closed pipe returns EPIPE). SIG_DFL of a
+/// signal whose default action terminates is caught as well: the guest may
+/// block it (then it stays pending, for sigwait, sigpending or a later
+/// unblock), and zarm applies the default action when the guest takes it.
+/// The other defaults (ignore, stop) stay the host's.
 pub fn mirror_disposition(sig: i32, handler: u64) {
     if !forwardable(sig) {
         return;
@@ -239,16 +357,43 @@ pub fn mirror_disposition(sig: i32, handler: u64) {
     unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
         sa.sa_sigaction = match handler {
+            0 if default_terminates(sig) && !is_stop(sig) => on_host_signal as *const () as usize,
             0 => libc::SIG_DFL,
             1 => libc::SIG_IGN,
             _ => on_host_signal as *const () as usize,
         };
         // No SA_RESTART: a blocking call returns EINTR and the guest's
-        // handler runs right after it.
-        sa.sa_flags = 0;
+        // handler runs right after it. SA_SIGINFO: the sender is kept.
+        sa.sa_flags = libc::SA_SIGINFO;
         libc::sigemptyset(&mut sa.sa_mask);
         libc::sigaction(sig, &sa, std::ptr::null_mut());
     }
+}
+
+/// The signals whose default action stops the process.
+fn is_stop(sig: i32) -> bool {
+    matches!(sig, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU)
+}
+
+/// At start-up: the forwardable signals the host already ignores (inherited
+/// SIG_IGN, as under `nohup`, stays ignored for the guest: the returned
+/// mask, bit sig - 1); the others get their guest default mirrored.
+pub fn init_host_dispositions() -> u64 {
+    let mut ignored = 0u64;
+    for sig in 1..=31 {
+        if !forwardable(sig) {
+            continue;
+        }
+        // SAFETY: querying and setting this process's dispositions.
+        let mut cur: libc::sigaction = unsafe { std::mem::zeroed() };
+        unsafe { libc::sigaction(sig, std::ptr::null(), &mut cur) };
+        if cur.sa_sigaction == libc::SIG_IGN {
+            ignored |= bit(sig);
+        } else {
+            mirror_disposition(sig, 0);
+        }
+    }
+    ignored
 }
 
 /// Default action: does it terminate the process (else: ignore)?
@@ -264,7 +409,8 @@ impl Process {
     /// The next pending signal the guest does not block, from the guest's
     /// own sends and from host signals.
     pub fn take_pending(&mut self) -> Option<i32> {
-        self.signals.pending |= take_host_pending_unblocked(self.sigmask);
+        let host = take_host_pending_unblocked(self.sigmask);
+        self.absorb_host(host);
         let ready = self.signals.pending & !self.sigmask;
         if ready == 0 {
             return None;
@@ -299,16 +445,7 @@ impl Process {
         let frame = sp;
         let mut f = vec![0u8; SIGFRAME_SIZE as usize];
         let put = |f: &mut Vec<u8>, off: u64, v: &[u8]| f[off as usize..off as usize + v.len()].copy_from_slice(v);
-        // siginfo
-        put(&mut f, 0, &sig.to_le_bytes());
-        put(&mut f, 8, &info.code.to_le_bytes());
-        if let Some(a) = info.addr {
-            put(&mut f, 16, &a.to_le_bytes());
-        } else if info.code == SI_USER || info.code == SI_TKILL {
-            put(&mut f, 16, &(std::process::id() as i32).to_le_bytes());
-            // SAFETY: getuid cannot fail.
-            put(&mut f, 20, &unsafe { libc::getuid() }.to_le_bytes());
-        }
+        put(&mut f, 0, &info.to_guest());
         // ucontext
         let uc = SIGINFO_SIZE;
         put(&mut f, uc + UC_STACK, &alt.sp.to_le_bytes());

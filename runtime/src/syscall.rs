@@ -403,6 +403,14 @@ impl Process {
                 After::Exec(ref img) => eprintln!("{} execve({:?}) = 0 (new aarch64 program)", std::process::id(), img.host_path),
             }
         }
+        if ret == -(libc::EINTR as i64) && matches!(after, After::Continue) && !self.deliverable_pending() && !matches!(nr, 133 | 137) {
+            // Interrupted by a host signal the guest blocks (zarm catches it
+            // so that it stays pending): Linux would not have interrupted
+            // the call, so it runs again.
+            cpu.pc -= 4;
+            cpu.x[0] = a[0];
+            return after;
+        }
         if ret == -(libc::EINTR as i64) && matches!(after, After::Continue) && self.restarts(nr) {
             // SA_RESTART: the handler runs, then the system call again
             // (its svc), with its first argument back in x0.
@@ -412,6 +420,13 @@ impl Process {
         }
         cpu.x[0] = ret as u64;
         after
+    }
+
+    /// Is a signal pending that the guest does not block (from the guest,
+    /// a sibling thread or the host)?
+    pub(crate) fn deliverable_pending(&mut self) -> bool {
+        self.take_thread_signals();
+        (self.signals.pending | crate::signal::host_pending_bits()) & !self.sigmask != 0
     }
 
     /// Is a system call interrupted by a host signal restarted after the
@@ -424,7 +439,8 @@ impl Process {
         if matches!(nr, 101 | 115 | 72 | 73 | 22 | 133 | 137) {
             return false;
         }
-        self.signals.pending |= crate::signal::take_host_pending_unblocked(self.sigmask);
+        let host = crate::signal::take_host_pending_unblocked(self.sigmask);
+        self.absorb_host(host);
         let ready = self.signals.pending & !self.sigmask;
         if ready == 0 {
             return false;
@@ -961,6 +977,45 @@ impl Process {
                     0
                 }
             }
+            // rt_sigpending
+            136 => {
+                if a[1] != 8 {
+                    return Ok(EINVAL);
+                }
+                let set = crate::signal::pending_set(self);
+                self.write_guest(a[0], &set.to_le_bytes())
+            }
+            // rt_sigtimedwait(set, info, timeout, size)
+            137 => {
+                if a[3] != 8 {
+                    return Ok(EINVAL);
+                }
+                let Some(set) = self.space.read_u64(a[0]) else { return Ok(EFAULT) };
+                let set = set & !((1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1)));
+                let timeout = if a[2] != 0 {
+                    match self.timespec_from_guest(a[2]) {
+                        Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
+                        Some(_) => return Ok(EINVAL),
+                        None => return Ok(EFAULT),
+                    }
+                } else {
+                    None
+                };
+                match crate::signal::wait_for_signal_in(self, set, timeout) {
+                    Err(()) => -(libc::EINTR as i64),
+                    Ok(None) => -(libc::EAGAIN as i64),
+                    Ok(Some(sig)) => {
+                        if a[1] != 0 {
+                            let info = crate::signal::SigInfo::pending(sig, &self.signals);
+                            let w = self.write_guest(a[1], &info.to_guest());
+                            if w < 0 {
+                                return Ok(w);
+                            }
+                        }
+                        sig as i64
+                    }
+                }
+            }
             // kill, tkill, tgkill
             129 | 130 | 131 => {
                 let sig = if nr == 131 { a[2] } else { a[1] } as i32;
@@ -995,6 +1050,7 @@ impl Process {
                     // next guest instruction if it is not blocked).
                     self.signals.pending |= 1u64 << (sig - 1);
                     self.signals.codes[sig as usize] = if nr == 129 { crate::signal::SI_USER } else { crate::signal::SI_TKILL };
+                    self.signals.senders[sig as usize] = None;
                     0
                 }
             }
@@ -1037,12 +1093,23 @@ impl Process {
             // nanosleep, clock_nanosleep
             101 | 115 => {
                 let (req_addr, rem_addr) = if nr == 101 { (a[0], a[1]) } else { (a[2], a[3]) };
-                let Some(req) = self.timespec_from_guest(req_addr) else { return Ok(EFAULT) };
+                let Some(mut req) = self.timespec_from_guest(req_addr) else { return Ok(EFAULT) };
                 let mut rem: libc::timespec = unsafe { std::mem::zeroed() };
-                let r = if nr == 101 {
-                    host(unsafe { libc::nanosleep(&req, &mut rem) } as i64)
-                } else {
-                    -(unsafe { libc::clock_nanosleep(a[0] as libc::clockid_t, a[1] as i32, &req, &mut rem) } as i64)
+                let r = loop {
+                    let r = if nr == 101 {
+                        host(unsafe { libc::nanosleep(&req, &mut rem) } as i64)
+                    } else {
+                        -(unsafe { libc::clock_nanosleep(a[0] as libc::clockid_t, a[1] as i32, &req, &mut rem) } as i64)
+                    };
+                    // A signal the guest blocks (caught to stay pending) does
+                    // not end the sleep on Linux: sleep on for the rest.
+                    if r == -(libc::EINTR as i64) && !self.deliverable_pending() {
+                        if a[1] as i32 & libc::TIMER_ABSTIME == 0 || nr == 101 {
+                            req = rem;
+                        }
+                        continue;
+                    }
+                    break r;
                 };
                 if r == -(libc::EINTR as i64) && rem_addr != 0 {
                     self.write_guest(rem_addr, &timespec_to_guest(&rem));
@@ -1323,6 +1390,8 @@ pub fn name(nr: u64) -> String {
         131 => "tgkill",
         134 => "rt_sigaction",
         135 => "rt_sigprocmask",
+        136 => "rt_sigpending",
+        137 => "rt_sigtimedwait",
         160 => "uname",
         163 => "getrlimit",
         167 => "prctl",

@@ -615,7 +615,8 @@ impl Process {
     fn wait_signals(&mut self, mask: Option<u64>, deadline: Option<Instant>, mut f: impl FnMut(*const libc::sigset_t, Option<Duration>) -> i64) -> i64 {
         let guest_mask = mask.unwrap_or(self.sigmask);
         let r = crate::signal::with_forwarded_blocked(|unblocked| loop {
-            self.signals.pending |= crate::signal::take_host_pending_unblocked(guest_mask);
+            let host = crate::signal::take_host_pending_unblocked(guest_mask);
+            self.absorb_host(host);
             if self.signals.pending & !guest_mask != 0 {
                 return EINTR;
             }
