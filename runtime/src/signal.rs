@@ -253,6 +253,20 @@ impl Process {
     }
 }
 
+/// Takes one pending signal of `set` (host, sibling or self-sent; blocked
+/// ones included), for signalfd reads.
+pub fn take_pending_in(proc: &mut Process, set: u64) -> Option<i32> {
+    proc.take_thread_signals();
+    proc.absorb_host(HOST_PENDING.fetch_and(!set, Ordering::SeqCst) & set);
+    let ready = proc.signals.pending & set;
+    if ready == 0 {
+        return None;
+    }
+    let sig = ready.trailing_zeros() as i32 + 1;
+    proc.signals.pending &= !bit(sig);
+    Some(sig)
+}
+
 /// Signals pending for this thread or the process, blocked ones included
 /// (`rt_sigpending`).
 pub fn pending_set(proc: &mut Process) -> u64 {
@@ -298,6 +312,71 @@ struct HostInfo {
 static HOST_INFO: [HostInfo; 32] =
     [const { HostInfo { code: AtomicI32::new(SI_USER), pid: AtomicI32::new(0), uid: AtomicU32::new(0), status: AtomicI32::new(0) } }; 32];
 
+/// signalfd descriptors: the host eventfd that makes each readable, and the
+/// signals it takes (bit sig - 1). Written by `on_host_signal`.
+static SIGNALFDS: [(std::sync::atomic::AtomicI32, AtomicU64); 16] = [const { (std::sync::atomic::AtomicI32::new(-1), AtomicU64::new(0)) }; 16];
+
+/// Registers (or updates) signalfd `fd` for `mask`; false if all slots are
+/// taken.
+pub fn signalfd_register(fd: i32, mask: u64) -> bool {
+    for (f, m) in &SIGNALFDS {
+        if f.load(Ordering::SeqCst) == fd {
+            m.store(mask, Ordering::SeqCst);
+            return true;
+        }
+    }
+    for (f, m) in &SIGNALFDS {
+        m.store(mask, Ordering::SeqCst);
+        if f.compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            return true;
+        }
+    }
+    false
+}
+
+/// The signals signalfd `fd` takes, if it is one.
+pub fn signalfd_mask(fd: i32) -> Option<u64> {
+    SIGNALFDS.iter().find(|(f, _)| f.load(Ordering::SeqCst) == fd).map(|(_, m)| m.load(Ordering::SeqCst))
+}
+
+pub fn signalfd_unregister(fd: i32) {
+    for (f, m) in &SIGNALFDS {
+        if f.load(Ordering::SeqCst) == fd {
+            m.store(0, Ordering::SeqCst);
+            f.store(-1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Makes the signalfds that take `sig` readable (async-signal-safe).
+pub fn signalfd_notify(sig: i32) {
+    for (f, m) in &SIGNALFDS {
+        let fd = f.load(Ordering::SeqCst);
+        if fd >= 0 && m.load(Ordering::SeqCst) & bit(sig) != 0 {
+            let one = 1u64;
+            // SAFETY: an 8-byte write to an eventfd.
+            unsafe { libc::write(fd, &one as *const u64 as *const libc::c_void, 8) };
+        }
+    }
+}
+
+/// A signalfd takes `sig`, whose default is to be ignored (SIGCHLD,
+/// SIGWINCH, SIGURG): the host must catch it so it stays pending (with
+/// SA_RESTART, so host calls it interrupts mostly continue) — unless the
+/// guest ignores it or has its own handler.
+pub fn catch_for_signalfd(sig: i32, guest_handler: u64) {
+    if forwardable(sig) && guest_handler == 0 && !default_terminates(sig) && !is_stop(sig) {
+        // SAFETY: installing a handler that only touches atomics.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_host_signal as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
 extern "C" fn on_host_signal(sig: i32, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
     if !info.is_null() && (1..32).contains(&sig) {
         // SAFETY: the kernel's siginfo for this delivery; the accessors
@@ -312,6 +391,7 @@ extern "C" fn on_host_signal(sig: i32, info: *mut libc::siginfo_t, _ctx: *mut li
         }
     }
     HOST_PENDING.fetch_or(1 << (sig - 1), Ordering::SeqCst);
+    signalfd_notify(sig);
     request_exit_all();
 }
 

@@ -457,6 +457,10 @@ impl Process {
         let _mm = matches!(nr, 214 | 215 | 216 | 222 | 226 | 233).then(|| self.space.lock());
         let r = match nr {
             // read, write, pread64, pwrite64
+            63 if crate::signal::signalfd_mask(fd).is_some() => {
+                let mask = crate::signal::signalfd_mask(fd).unwrap_or(0);
+                self.signalfd_read(fd, mask, a[1], a[2])
+            }
             63 | 64 | 67 | 68 => {
                 let len = a[2];
                 let p = if nr == 63 || nr == 67 { self.buf_mut(a[1], len) } else { self.buf(a[1], len) };
@@ -1051,6 +1055,7 @@ impl Process {
                     self.signals.pending |= 1u64 << (sig - 1);
                     self.signals.codes[sig as usize] = if nr == 129 { crate::signal::SI_USER } else { crate::signal::SI_TKILL };
                     self.signals.senders[sig as usize] = None;
+                    crate::signal::signalfd_notify(sig);
                     0
                 }
             }
@@ -1301,6 +1306,7 @@ pub fn name(nr: u64) -> String {
         15 => "lremovexattr",
         16 => "fremovexattr",
         19 => "eventfd2",
+        74 => "signalfd4",
         20 => "epoll_create1",
         21 => "epoll_ctl",
         22 => "epoll_pwait",

@@ -50,6 +50,7 @@ fn kind(fd: i32) -> u8 {
 /// kind follows the descriptor.
 pub fn fd_closed(fd: i32) {
     set_kind(fd as i64, FD_PLAIN);
+    crate::signal::signalfd_unregister(fd);
 }
 
 pub fn fd_duplicated(from: i32, to: i64) {
@@ -217,6 +218,8 @@ impl Process {
                     },
                 }
             }
+            // signalfd4
+            74 => self.signalfd4(a[0] as i32, a[1], a[2], a[3] as i32),
             // eventfd2
             19 => {
                 let r = host(unsafe { libc::eventfd(a[0] as u32, a[1] as i32) } as i64);
@@ -424,6 +427,91 @@ impl Process {
             211 | 212 => self.msg(nr == 211, fd, a[1], a[2] as i32),
             _ => return None,
         })
+    }
+
+    /// `signalfd4`: a host eventfd stands for the descriptor (so poll and
+    /// epoll see it readable while a signal it takes is pending); reads
+    /// take the pending signals as `signalfd_siginfo` records.
+    fn signalfd4(&mut self, fd: i32, mask_addr: u64, size: u64, flags: i32) -> i64 {
+        if size != 8 || flags & !(libc::O_NONBLOCK | 0o2000000) != 0 {
+            return EINVAL;
+        }
+        let Some(mask) = self.space.read_u64(mask_addr) else { return EFAULT };
+        let mask = mask & !((1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1)));
+        let fd = if fd == -1 {
+            let ef = if flags & 0o2000000 != 0 { libc::EFD_CLOEXEC } else { 0 } | if flags & libc::O_NONBLOCK != 0 { libc::EFD_NONBLOCK } else { 0 };
+            let r = host(unsafe { libc::eventfd(0, ef) } as i64);
+            if r < 0 {
+                return r;
+            }
+            r as i32
+        } else if crate::signal::signalfd_mask(fd).is_none() {
+            return EINVAL;
+        } else {
+            fd
+        };
+        if !crate::signal::signalfd_register(fd, mask) {
+            unsafe { libc::close(fd) };
+            return -(libc::EMFILE as i64);
+        }
+        for sig in 1..32 {
+            if mask & 1 << (sig - 1) != 0 {
+                crate::signal::catch_for_signalfd(sig, self.action(sig as usize)[0]);
+            }
+        }
+        // Already pending: readable at once.
+        if crate::signal::pending_set(self) & mask != 0 {
+            crate::signal::signalfd_notify((crate::signal::pending_set(self) & mask).trailing_zeros() as i32 + 1);
+        }
+        fd as i64
+    }
+
+    /// `read` of a signalfd: one 128-byte `signalfd_siginfo` per pending
+    /// signal it takes, blocking (unless O_NONBLOCK) until there is one.
+    pub(crate) fn signalfd_read(&mut self, fd: i32, mask: u64, buf: u64, len: u64) -> i64 {
+        if len < 128 {
+            return EINVAL;
+        }
+        loop {
+            let mut out = Vec::new();
+            while out.len() + 128 <= len as usize {
+                let Some(sig) = crate::signal::take_pending_in(self, mask) else { break };
+                let info = crate::signal::SigInfo::pending(sig, &self.signals);
+                let mut r = Out::new(128);
+                r.u32(0, sig as u32);
+                r.u32(8, info.code as u32);
+                let (pid, uid, status) = info.sender.unwrap_or((std::process::id() as i32, unsafe { libc::getuid() }, 0));
+                r.u32(12, pid as u32);
+                r.u32(16, uid);
+                r.u32(40, status as u32);
+                out.extend(r.0);
+            }
+            // Drain the readiness counter; re-arm it if more is pending.
+            let mut cnt = 0u64;
+            let fl = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+            unsafe { libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK) };
+            unsafe { libc::read(fd, &mut cnt as *mut u64 as *mut libc::c_void, 8) };
+            unsafe { libc::fcntl(fd, libc::F_SETFL, fl) };
+            if crate::signal::pending_set(self) & mask != 0 {
+                crate::signal::signalfd_notify((crate::signal::pending_set(self) & mask).trailing_zeros() as i32 + 1);
+            }
+            if !out.is_empty() {
+                let w = self.write_guest(buf, &out);
+                return if w < 0 { w } else { out.len() as i64 };
+            }
+            if fl & libc::O_NONBLOCK != 0 {
+                return -(libc::EAGAIN as i64);
+            }
+            // Wait for the counter (a signal it takes arriving).
+            let r = unsafe { libc::read(fd, &mut cnt as *mut u64 as *mut libc::c_void, 8) };
+            if r < 0 && self.deliverable_pending() {
+                return -(libc::EINTR as i64);
+            }
+            if r == 8 {
+                // Put the notification back for the next round to drain.
+                unsafe { libc::write(fd, &cnt as *const u64 as *const libc::c_void, 8) };
+            }
+        }
     }
 
     fn cstr(&self, addr: u64) -> Result<std::ffi::CString, i64> {
