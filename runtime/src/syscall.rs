@@ -322,6 +322,26 @@ impl Process {
         };
         const MAP_SHARED: u64 = 0x01;
         const MAP_TYPE: u64 = 0x0f;
+        if flags & MAP_ANONYMOUS != 0 && flags & MAP_TYPE == MAP_SHARED {
+            // Shared anonymous memory stays shared with children after
+            // fork: a host shared mapping of a fresh memfd.
+            // SAFETY: plain calls on a descriptor owned here.
+            let fd = unsafe { libc::memfd_create(c"zarm-shared-anon".as_ptr(), libc::MFD_CLOEXEC) };
+            if fd < 0 {
+                return errno();
+            }
+            if unsafe { libc::ftruncate(fd, len as i64) } != 0 {
+                let e = errno();
+                unsafe { libc::close(fd) };
+                return e;
+            }
+            let r = self.space.map_shared_file(start, len, prot, fd, 0);
+            unsafe { libc::close(fd) };
+            return match r {
+                Ok(()) => start as i64,
+                Err(e) => -(e as i64),
+            };
+        }
         if flags & MAP_ANONYMOUS == 0 && flags & MAP_TYPE == MAP_SHARED {
             // A shared file mapping is a host shared mapping of the same
             // file, so writes reach it and aliases see each other.
@@ -900,7 +920,13 @@ impl Process {
             }
             // exit, exit_group
             93 => return Err(After::ThreadExit(a[0] as i32)),
-            94 => return Err(After::Exit(a[0] as i32)),
+            94 => {
+                // The kernel walks each dying thread's robust list; this
+                // thread's is walked here (robust mutexes shared with other
+                // processes are handed on).
+                self.exit_robust_list();
+                return Err(After::Exit(a[0] as i32));
+            }
             96 => {
                 self.tid_address = a[0];
                 unsafe { libc::gettid() as i64 }

@@ -56,6 +56,10 @@ pub fn fd_closed(fd: i32) {
 pub fn fd_duplicated(from: i32, to: i64) {
     if to >= 0 {
         set_kind(to, kind(from));
+        crate::signal::signalfd_unregister(to as i32);
+        if let Some(mask) = crate::signal::signalfd_mask(from) {
+            crate::signal::signalfd_register(to as i32, mask);
+        }
     }
 }
 

@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static pthread_mutex_t m1, m2;
@@ -85,5 +87,18 @@ int main(void) {
     pthread_join(w, &wr);
     printf("another thread after the owner died: %s\n", name((int)(long)wr));
     printf("then: %s\n", name(pthread_mutex_trylock(&m4)));
+
+    // A process-shared robust mutex whose owner process exits (exit_group)
+    // holding it: the next locker, in another process, gets EOWNERDEAD.
+    pthread_mutex_t *shm = mmap(0, sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(shm, &a);
+    pid_t c = fork();
+    if (c == 0) {
+        pthread_mutex_lock(shm);
+        _exit(0);
+    }
+    waitpid(c, 0, 0);
+    printf("shared, owner process exited: %s\n", name(pthread_mutex_lock(shm)));
     return 0;
 }

@@ -67,6 +67,11 @@ int main(void) {
     printf("epoll after raise: %d data %u\n", e, ev.data.u32);
     n = read(sfd, si, sizeof si);
     printf("read %zd %s\n", n, si[0].ssi_signo == SIGUSR1 ? "SIGUSR1" : "?");
+    int d = dup(sfd);
+    raise(SIGUSR1);
+    n = read(d, si, sizeof si);
+    printf("through a dup: read %zd %s\n", n, si[0].ssi_signo == SIGUSR1 ? "SIGUSR1" : "?");
+    close(d);
     sigset_t pend;
     sigpending(&pend);
     printf("nothing left pending: %d\n", !sigismember(&pend, SIGUSR1) && !sigismember(&pend, SIGTERM) && !sigismember(&pend, SIGCHLD));
