@@ -16,26 +16,19 @@
 //! `execve`.
 
 use crate::signal;
-use crate::syscall::{After, Process};
+use crate::syscall::{errno, neg, After, Process};
 use std::ffi::CString;
 use std::path::{Path, PathBuf};
 use zarm_ir::CpuState;
 
-const CLONE_VM: u64 = 0x100;
+pub(crate) const CLONE_VM: u64 = 0x100;
 const CLONE_VFORK: u64 = 0x4000;
-const CLONE_SETTLS: u64 = 0x8_0000;
-const CLONE_PARENT_SETTID: u64 = 0x10_0000;
-const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
-const CLONE_CHILD_SETTID: u64 = 0x100_0000;
+pub(crate) const CLONE_SETTLS: u64 = 0x8_0000;
+pub(crate) const CLONE_PARENT_SETTID: u64 = 0x10_0000;
+pub(crate) const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
+pub(crate) const CLONE_CHILD_SETTID: u64 = 0x100_0000;
 const CSIGNAL: u64 = 0xff;
 
-fn neg(e: i32) -> i64 {
-    -(e as i64)
-}
-
-fn errno() -> i64 {
-    neg(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
-}
 
 /// A new program for this process (`execve` of an aarch64 binary).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -278,26 +278,14 @@ pub fn pending_set(proc: &mut Process) -> u64 {
 /// or from the host). The forwardable host signals are blocked while
 /// checking and released atomically by `sigsuspend`, so none is missed.
 pub fn wait_for_signal(proc: &mut Process) {
-    // SAFETY: signal-mask manipulation of this thread.
-    unsafe {
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut all);
-        for sig in 1..=31 {
-            if forwardable(sig) {
-                libc::sigaddset(&mut all, sig);
-            }
+    with_forwarded_blocked(|unblocked| loop {
+        proc.absorb_host(take_host_pending_unblocked(proc.sigmask));
+        if proc.signals.pending & !proc.sigmask != 0 {
+            break;
         }
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigprocmask(libc::SIG_BLOCK, &all, &mut old);
-        loop {
-            proc.absorb_host(take_host_pending_unblocked(proc.sigmask));
-            if proc.signals.pending & !proc.sigmask != 0 {
-                break;
-            }
-            libc::sigsuspend(&old);
-        }
-        libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
-    }
+        // SAFETY: a valid signal mask.
+        unsafe { libc::sigsuspend(unblocked) };
+    })
 }
 
 /// What the host said of the last instance of each host signal: si_code,

@@ -64,6 +64,11 @@ pub enum After {
     ThreadExit(i32),
 }
 
+/// The guest's return value for host errno `e`.
+pub(crate) fn neg(e: i32) -> i64 {
+    -(e as i64)
+}
+
 pub(crate) fn errno() -> i64 {
     -(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO) as i64)
 }

@@ -464,10 +464,17 @@ impl Process {
             }
         }
         // Already pending: readable at once.
-        if crate::signal::pending_set(self) & mask != 0 {
-            crate::signal::signalfd_notify((crate::signal::pending_set(self) & mask).trailing_zeros() as i32 + 1);
-        }
+        self.signalfd_rearm(mask);
         fd as i64
+    }
+
+    /// Makes the signalfds of `mask` readable if one of its signals is
+    /// pending.
+    fn signalfd_rearm(&mut self, mask: u64) {
+        let ready = crate::signal::pending_set(self) & mask;
+        if ready != 0 {
+            crate::signal::signalfd_notify(ready.trailing_zeros() as i32 + 1);
+        }
     }
 
     /// `read` of a signalfd: one 128-byte `signalfd_siginfo` per pending
@@ -496,9 +503,7 @@ impl Process {
             unsafe { libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK) };
             unsafe { libc::read(fd, &mut cnt as *mut u64 as *mut libc::c_void, 8) };
             unsafe { libc::fcntl(fd, libc::F_SETFL, fl) };
-            if crate::signal::pending_set(self) & mask != 0 {
-                crate::signal::signalfd_notify((crate::signal::pending_set(self) & mask).trailing_zeros() as i32 + 1);
-            }
+            self.signalfd_rearm(mask);
             if !out.is_empty() {
                 let w = self.write_guest(buf, &out);
                 return if w < 0 { w } else { out.len() as i64 };

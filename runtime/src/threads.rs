@@ -14,25 +14,18 @@
 //! one calls `exit_group` or dies by a signal.
 
 use crate::memory::SpaceRef;
-use crate::syscall::Process;
+use crate::process::{CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_VM};
+use crate::syscall::{neg, Process};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use zarm_ir::{CpuState, GuestMemory, MemSize};
 
-const CLONE_VM: u64 = 0x100;
 const CLONE_FS: u64 = 0x200;
 const CLONE_FILES: u64 = 0x400;
 const CLONE_SIGHAND: u64 = 0x800;
 const CLONE_THREAD: u64 = 0x1_0000;
 const CLONE_SYSVSEM: u64 = 0x4_0000;
-const CLONE_SETTLS: u64 = 0x8_0000;
-const CLONE_PARENT_SETTID: u64 = 0x10_0000;
-const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
-const CLONE_CHILD_SETTID: u64 = 0x100_0000;
 
-fn neg(e: i32) -> i64 {
-    -(e as i64)
-}
 
 /// One guest thread, as the others see it.
 pub struct ThreadEntry {

@@ -437,6 +437,18 @@ impl Emitter<'_> {
         }
     }
 
+    /// An atomic access of 4 or 8 bytes at guest address `ra`: unaligned,
+    /// it raises an alignment fault (SIGBUS), which takes priority over
+    /// translation faults; then the usual address check.
+    fn atomic_addr_check(&mut self, ra: u8, size: MemSize) {
+        let w64 = size == MemSize::B8;
+        encode::risbg(self.b(), 0, ra, if w64 { 61 } else { 62 }, 0x80 | 63, 0);
+        let stub = self.buf.new_label();
+        self.buf.branch(7, stub);
+        self.fault_stubs.push((stub, self.pc, Some((ra, 2, true))));
+        self.check_addr(ra, size.bytes(), 3);
+    }
+
     fn release_if_dead(&mut self, v: Value, at: usize) {
         if self.last_use[v.index()] <= at {
             if let Loc::Reg(r) = self.loc[v.index()] {
@@ -994,11 +1006,7 @@ impl Emitter<'_> {
                 self.route(Route::AtomicArithmetic);
                 let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
                 let w64 = *size == MemSize::B8;
-                encode::risbg(self.b(), 0, ra, if w64 { 61 } else { 62 }, 0x80 | 63, 0);
-                let stub = self.buf.new_label();
-                self.buf.branch(7, stub);
-                self.fault_stubs.push((stub, self.pc, Some((ra, 2, true))));
-                self.check_addr(ra, size.bytes(), 3);
+                self.atomic_addr_check(ra, *size);
                 let d = self.def(i);
                 let bb = self.b();
                 encode::la(bb, 1, Mem { base: R_BASE, index: ra, disp: 0 });
@@ -1051,13 +1059,7 @@ impl Emitter<'_> {
                 self.route(Route::AtomicBitwise);
                 let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
                 let w64 = *size == MemSize::B8;
-                // Unaligned atomics raise an alignment fault (SIGBUS), which
-                // takes priority over translation faults.
-                encode::risbg(self.b(), 0, ra, if w64 { 61 } else { 62 }, 0x80 | 63, 0);
-                let stub = self.buf.new_label();
-                self.buf.branch(7, stub);
-                self.fault_stubs.push((stub, self.pc, Some((ra, 2, true))));
-                self.check_addr(ra, size.bytes(), 3);
+                self.atomic_addr_check(ra, *size);
                 let d = self.def(i);
                 let bb = self.b();
                 if w64 {
