@@ -36,6 +36,34 @@ fn every_random_block_compiles() {
     }
 }
 
+/// The optimising tier (Cranelift) on the same random blocks, each as a
+/// one-block region, at the levels that have Cranelift's z14 base.
+#[test]
+fn every_random_block_compiles_in_the_tier() {
+    use zarm_backend_s390x::clif::{unavailable_reason, Region, Tier, TierConfig};
+    let mut rng = Rng(0x1234_5678_9abc);
+    let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true, vector_ops: true };
+    let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new() };
+    for (name, facilities) in levels() {
+        if unavailable_reason(facilities).is_some() {
+            assert_eq!(name, "z196", "the tier needs z14");
+            assert!(Tier::new(facilities).is_err());
+            continue;
+        }
+        let mut tier = Tier::new(facilities).unwrap();
+        for case in 0..300 {
+            let mut block = random_block(&mut rng, &gen);
+            zarm_ir::passes::optimize(&mut block, true).unwrap();
+            let insns = block.guest_insns;
+            let c = tier.compile(&Region { blocks: vec![block] }, &tcfg).unwrap_or_else(|e| panic!("{name} case {case}: {e}"));
+            assert!(!c.code.is_empty());
+            assert_eq!(c.guest_insns, insns);
+            // Every guest instruction's code is mapped back to its PC.
+            assert!(c.pc_ranges.windows(2).all(|w| w[0].0 <= w[1].0));
+        }
+    }
+}
+
 #[cfg(target_arch = "s390x")]
 mod exec {
     use super::*;
@@ -83,7 +111,36 @@ mod exec {
         let mem_ptr: *mut &'static mut dyn GuestMemory = unsafe { std::mem::transmute(&mut mem_ref) };
         let mut ctx = JitContext::new(&mut cpu, mem_ptr, ibtc.as_mut_ptr(), std::ptr::null());
         let code = unsafe { enter(&mut cpu, base, &mut ctx, block_addr) };
-        let exit = match code & 0xff {
+        let exit = decode_exit(code, block, &cpu, &ctx);
+        drop(ctx);
+        (cpu, mem.bytes, exit)
+    }
+
+    /// The block as a one-region function of the optimising tier, called
+    /// directly (it follows the ELF ABI).
+    fn run_tier(tier: &mut zarm_backend_s390x::clif::Tier, block: &Block, seed: u64) -> (CpuState, Vec<u8>, BlockExit) {
+        use zarm_backend_s390x::clif::{Region, TierConfig};
+        type RegionFn = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext) -> u64;
+        let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new() };
+        let compiled = tier.compile(&Region { blocks: vec![block.clone()] }, &tcfg).unwrap();
+        let mut map = memmap2::MmapMut::map_anon(compiled.code.len()).unwrap();
+        map.copy_from_slice(&compiled.code);
+        let exec = map.make_exec().unwrap();
+        let f: RegionFn = unsafe { std::mem::transmute(exec.as_ptr()) };
+        let mut ibtc = vec![[u64::MAX, 0]; zarm_backend_s390x::emit::IBTC_ENTRIES];
+        let (mut cpu, mut mem) = initial(seed);
+        let base = mem.bytes.as_mut_ptr() as u64;
+        let mut mem_ref: &mut dyn GuestMemory = &mut mem;
+        let mem_ptr: *mut &'static mut dyn GuestMemory = unsafe { std::mem::transmute(&mut mem_ref) };
+        let mut ctx = JitContext::new(&mut cpu, mem_ptr, ibtc.as_mut_ptr(), std::ptr::null());
+        let code = unsafe { f(&mut cpu, base, &mut ctx) };
+        let exit = decode_exit(code, block, &cpu, &ctx);
+        drop(ctx);
+        (cpu, mem.bytes, exit)
+    }
+
+    fn decode_exit(code: u64, block: &Block, cpu: &CpuState, ctx: &JitContext) -> BlockExit {
+        match code & 0xff {
             EXIT_JUMP => BlockExit::Jump(cpu.pc),
             EXIT_SYSCALL => BlockExit::Syscall { imm: (code >> 8) as u16, next_pc: cpu.pc },
             EXIT_EXCEPTION => match block.term {
@@ -92,9 +149,7 @@ mod exec {
             },
             EXIT_FAULT => BlockExit::Fault { pc: cpu.pc, fault: ctx.fault() },
             other => panic!("bad exit code {other}"),
-        };
-        drop(ctx);
-        (cpu, mem.bytes, exit)
+        }
     }
 
     fn run_interp(block: &Block, seed: u64) -> (CpuState, Vec<u8>, BlockExit) {
@@ -165,12 +220,29 @@ mod exec {
                 continue;
             }
             let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
+            // The optimising tier too, where the level has its z14 base.
+            let mut tier = zarm_backend_s390x::clif::Tier::new(facilities).ok();
             let mut rng = Rng(0xfeed_0000 ^ name.len() as u64);
             for case in 0..cases() {
                 let mut block = random_block(&mut rng, &gen);
                 zarm_ir::passes::optimize(&mut block, true).unwrap();
                 let seed = rng.next();
                 let want = run_interp(&block, seed);
+                if let Some(tier) = tier.as_mut() {
+                    let got = run_tier(tier, &block, seed);
+                    if want != got {
+                        let (w, g) = (&want.0, &got.0);
+                        let regs: Vec<String> = (0..32)
+                            .filter(|&r| w.x[r] != g.x[r])
+                            .map(|r| format!("x{r}: interp {:#x} tier {:#x}", w.x[r], g.x[r]))
+                            .chain((0..32).filter(|&r| w.v[r] != g.v[r]).map(|r| format!("v{r}: interp {:#x} tier {:#x}", w.v[r], g.v[r])))
+                            .collect();
+                        panic!(
+                            "{name} case {case}: the tier diverges from the interpreter\nexit interp {:?} tier {:?}\nnzcv interp {:#x} tier {:#x}\n{}\nmemory equal: {}\n{}",
+                            want.2, got.2, w.nzcv, g.nzcv, regs.join("\n"), want.1 == got.1, zarm_ir::print::print_block(&block)
+                        );
+                    }
+                }
                 let got = run_jit(&block, &cfg, seed);
                 if want != got && std::env::var_os("ZARM_JIT_SHRINK").is_some() {
                     // Debug aid: the shortest prefix of the block that diverges.

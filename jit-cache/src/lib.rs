@@ -37,7 +37,12 @@ pub struct Exit {
 
 /// What the translator hands the cache.
 pub struct NewBlock<T> {
+    /// The guest PC the block is entered at (its lookup key).
     pub guest_start: u64,
+    /// The guest code it was translated from: `[guest_low, guest_end)`
+    /// (`guest_low` is below `guest_start` for a region whose loop starts
+    /// before its entry); invalidation of any of it removes the block.
+    pub guest_low: u64,
     pub guest_end: u64,
     pub code: Vec<u8>,
     /// Offset of the block's entry in `code`.
@@ -49,6 +54,7 @@ pub struct NewBlock<T> {
 
 pub struct Entry<T> {
     pub guest_start: u64,
+    pub guest_low: u64,
     pub guest_end: u64,
     pub offset: usize,
     pub len: usize,
@@ -165,7 +171,7 @@ impl<T> CodeCache<T> {
     }
 
     fn alloc(&mut self, len: usize) -> Option<usize> {
-        let len = len.next_multiple_of(8);
+        let len = len.next_multiple_of(16);
         if self.stats.bytes_in_use + len > self.budget {
             return None;
         }
@@ -179,7 +185,7 @@ impl<T> CodeCache<T> {
     }
 
     fn release(&mut self, off: usize, len: usize) {
-        let mut len = len.next_multiple_of(8);
+        let mut len = len.next_multiple_of(16);
         self.stats.bytes_in_use -= len;
         let mut off = off;
         // Coalesce with the neighbours.
@@ -237,6 +243,7 @@ impl<T> CodeCache<T> {
             id,
             Entry {
                 guest_start: nb.guest_start,
+                guest_low: nb.guest_low.min(nb.guest_start),
                 guest_end: nb.guest_end,
                 offset,
                 len: nb.code.len(),
@@ -249,7 +256,7 @@ impl<T> CodeCache<T> {
             },
         );
         self.by_pc.insert(nb.guest_start, id);
-        for page in Self::pages_of(nb.guest_start, nb.guest_end) {
+        for page in Self::pages_of(nb.guest_low.min(nb.guest_start), nb.guest_end) {
             self.pages.entry(page).or_default().push(id);
             self.lru.put(page, ());
         }
@@ -323,7 +330,7 @@ impl<T> CodeCache<T> {
         if self.by_pc.get(&e.guest_start) == Some(&id) {
             self.by_pc.remove(&e.guest_start);
         }
-        for page in Self::pages_of(e.guest_start, e.guest_end) {
+        for page in Self::pages_of(e.guest_low, e.guest_end) {
             if let Some(list) = self.pages.get_mut(&page) {
                 list.retain(|b| *b != id);
                 if list.is_empty() {
@@ -346,7 +353,7 @@ impl<T> CodeCache<T> {
             if let Some(list) = self.pages.get(&page) {
                 for id in list {
                     let e = &self.blocks[id];
-                    if e.guest_start < start.saturating_add(len) && e.guest_end > start && !victims.contains(id) {
+                    if e.guest_low < start.saturating_add(len) && e.guest_end > start && !victims.contains(id) {
                         victims.push(*id);
                     }
                 }
@@ -414,7 +421,7 @@ impl<T> CodeCache<T> {
                 }
             }
         }
-        let used: usize = self.blocks.values().map(|e| e.len.next_multiple_of(8)).sum();
+        let used: usize = self.blocks.values().map(|e| e.len.next_multiple_of(16)).sum();
         let free: usize = self.free.values().sum();
         if used + free + self.reserved != self.mem.size() {
             return Err(format!("memory accounting: used {used} + free {free} + reserved {} != {}", self.reserved, self.mem.size()));

@@ -37,7 +37,7 @@ fn block(pc: u64, len: usize, targets: &[u64]) -> NewBlock<u64> {
             Exit { field_offset: off as u32, target: t }
         })
         .collect();
-    NewBlock { guest_start: pc, guest_end: pc + 16, code, entry: 0, exits, payload: targets.len() as u64 }
+    NewBlock { guest_start: pc, guest_low: pc, guest_end: pc + 16, code, entry: 0, exits, payload: targets.len() as u64 }
 }
 
 fn check_exit_bytes(cache: &mut CodeCache<u64>, pcs: &[u64]) {

@@ -123,12 +123,15 @@ impl Dispatcher {
         match &self.engine {
             Engine::Interp => RawStats { threads: 1, translated: self.translated, exec_blocks: self.executed_blocks, exec_insns: self.executed_insns, ..Default::default() },
             Engine::Jit(j) => {
-                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), ..Default::default() };
+                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), ..Default::default() };
                 // Executed figures: each block's entry count times its
                 // instruction and route counts.
                 for b in j.counters.iter().flatten() {
                     r.exec_blocks += b.count;
                     r.exec_insns += b.count * b.guest_insns as u64;
+                    if b.optimised {
+                        r.tier_exec_insns += b.count * b.guest_insns as u64;
+                    }
                     r.assisted += b.count * b.assisted_insns as u64;
                     for (k, n) in &b.routes {
                         *r.exec_routes.entry(*k).or_default() += b.count * *n as u64;
@@ -155,6 +158,11 @@ pub struct RawStats {
     pub exec_routes: std::collections::BTreeMap<(zarm_backend_s390x::routing::Route, bool), u64>,
     pub translation: crate::jit::JitStats,
     pub cache: zarm_jit_cache::CacheStats,
+    /// The optimising tier: on, or why not; guest instructions executed
+    /// in its regions.
+    pub tier_on: bool,
+    pub tier_unavailable: Option<String>,
+    pub tier_exec_insns: u64,
 }
 
 impl RawStats {
@@ -165,6 +173,11 @@ impl RawStats {
         self.exec_blocks += o.exec_blocks;
         self.exec_insns += o.exec_insns;
         self.assisted += o.assisted;
+        self.tier_on |= o.tier_on;
+        if self.tier_unavailable.is_none() {
+            self.tier_unavailable = o.tier_unavailable.clone();
+        }
+        self.tier_exec_insns += o.tier_exec_insns;
         for (k, n) in &o.exec_routes {
             *self.exec_routes.entry(*k).or_default() += n;
         }
@@ -175,6 +188,14 @@ impl RawStats {
         t.host_bytes += u.host_bytes;
         t.compile_fallbacks += u.compile_fallbacks;
         t.entries += u.entries;
+        t.regions += u.regions;
+        t.region_blocks += u.region_blocks;
+        t.region_guest_insns += u.region_guest_insns;
+        t.region_host_bytes += u.region_host_bytes;
+        t.region_compile_ns += u.region_compile_ns;
+        t.regions_rejected += u.regions_rejected;
+        t.regions_failed += u.regions_failed;
+        t.regions_discarded += u.regions_discarded;
         for (k, n) in &u.routes {
             *t.routes.entry(*k).or_default() += n;
         }
@@ -245,6 +266,20 @@ impl RawStats {
                 "pages_evicted": c.pages_evicted,
                 "bytes_in_use": c.bytes_in_use,
             },
+            "tier": {
+                "on": self.tier_on,
+                "unavailable": self.tier_unavailable,
+                "regions": st.regions,
+                "region_blocks": st.region_blocks,
+                "guest_insns": st.region_guest_insns,
+                "host_bytes": st.region_host_bytes,
+                "compile_seconds": st.region_compile_ns as f64 * 1e-9,
+                "rejected": st.regions_rejected,
+                "failed": st.regions_failed,
+                "discarded": st.regions_discarded,
+                "guest_insns_executed": self.tier_exec_insns,
+                "executed_fraction": frac(self.tier_exec_insns),
+            },
             "smc_pages_unprotected": smc_pages,
             "routes": routes,
         })
@@ -277,6 +312,17 @@ impl RawStats {
         let _ = writeln!(s, "  blocks invalidated: {}, evicted: {}, pages evicted: {}", c["blocks_invalidated"], c["blocks_evicted"], c["pages_evicted"]);
         let _ = writeln!(s, "  code cache bytes in use: {}", c["bytes_in_use"]);
         let _ = writeln!(s, "  code pages written by the guest (SMC): {}", v["smc_pages_unprotected"]);
+        let tier = &v["tier"];
+        if tier["on"] == true {
+            let _ = writeln!(
+                s,
+                "  optimising tier: {} regions ({} blocks, {} guest instructions, {} host bytes) in {:.3} s; {} not eligible, {} failed, {} discarded",
+                tier["regions"], tier["region_blocks"], tier["guest_insns"], tier["host_bytes"], tier["compile_seconds"].as_f64().unwrap_or(0.0), tier["rejected"], tier["failed"], tier["discarded"]
+            );
+            let _ = writeln!(s, "  executed in optimised code: {} guest instructions ({:.1}%)", tier["guest_insns_executed"], 100.0 * tier["executed_fraction"].as_f64().unwrap_or(0.0));
+        } else {
+            let _ = writeln!(s, "  optimising tier: off{}", tier["unavailable"].as_str().map(|w| format!(" ({w})")).unwrap_or_default());
+        }
         let _ = writeln!(s, "  routes (guest instructions; translated and executed, native / fallback; share of executed):");
         let _ = writeln!(s, "    {:<20} {:<7} {:>10} {:>10} {:>14} {:>14} {:>7}", "route", "needs", "tr.native", "tr.fallbk", "ex.native", "ex.fallback", "share");
         for r in v["routes"].as_array().into_iter().flatten() {

@@ -34,6 +34,8 @@ pub struct BlockMeta {
 pub struct BlockCount {
     /// Entries into the block, added to by its generated code.
     pub count: u64,
+    /// A block of an optimised region (Cranelift tier).
+    pub optimised: bool,
     pub guest_insns: u32,
     pub routes: Vec<((Route, bool), u32)>,
     pub assisted_insns: u32,
@@ -49,6 +51,18 @@ pub struct JitStats {
     pub compile_fallbacks: u64,
     pub entries: u64,
     pub routes: BTreeMap<(Route, bool), u64>,
+    /// The optimising tier: regions compiled, their guest blocks and
+    /// instructions, host bytes, Cranelift time; hot blocks whose region
+    /// was not formed (not eligible) or not compiled (a Cranelift error).
+    pub regions: u64,
+    pub region_blocks: u64,
+    pub region_guest_insns: u64,
+    pub region_host_bytes: u64,
+    pub region_compile_ns: u64,
+    pub regions_rejected: u64,
+    pub regions_failed: u64,
+    /// Regions compiled but dropped: their guest code changed meanwhile.
+    pub regions_discarded: u64,
 }
 
 #[cfg_attr(not(target_arch = "s390x"), allow(dead_code))]
@@ -68,7 +82,164 @@ pub struct JitEngine {
     pub stats: JitStats,
     /// Per-block execution counters, when counting is on (`--stats`).
     pub counters: Option<Vec<Box<BlockCount>>>,
+    /// The optimising tier, when on.
+    tier: Option<TierState>,
+    /// Why `--tier=auto` left the tier off here.
+    pub tier_unavailable: Option<String>,
 }
+
+/// The optimising tier of one engine (see `backend_s390x::clif`).
+struct TierState {
+    facilities: HostFacilities,
+    /// The compiler for synchronous use (lock-step mode, `ZARM_TIER_SYNC`).
+    compiler: Option<zarm_backend_s390x::clif::Tier>,
+    sync: bool,
+    threshold: i64,
+    /// Tier-up countdowns of baseline blocks: generated code holds their
+    /// addresses, so they live as long as the engine.
+    hot: Vec<Box<i64>>,
+    worker: Option<TierWorker>,
+    /// Regions sent to the compile thread, by entry PC.
+    pending: std::collections::HashMap<u64, PendingRegion>,
+    /// Guest ranges invalidated while regions were pending.
+    invalidations: Vec<(u64, u64)>,
+}
+
+struct PendingRegion {
+    /// `invalidations.len()` when the region was formed.
+    log_at: usize,
+    counters: Vec<Box<BlockCount>>,
+}
+
+struct TierJob {
+    pc: u64,
+    cfg: zarm_backend_s390x::clif::TierConfig,
+    region: zarm_backend_s390x::clif::Region,
+}
+
+struct TierDone {
+    pc: u64,
+    region: zarm_backend_s390x::clif::Region,
+    result: Result<zarm_backend_s390x::clif::CompiledRegion, String>,
+    ns: u64,
+}
+
+impl TierDone {
+    /// The guest code the region covers.
+    fn span(&self) -> (u64, u64) {
+        let low = self.region.blocks.iter().map(|b| b.start_pc).min().unwrap_or(self.pc);
+        let end = self.region.blocks.iter().map(|b| b.end_pc.max(b.start_pc + 4)).max().unwrap_or(self.pc + 4);
+        (low, end)
+    }
+}
+
+/// The compile thread of one engine. It belongs to the process that
+/// started it: a forked child starts its own.
+struct TierWorker {
+    pid: u32,
+    tx: std::sync::mpsc::Sender<TierJob>,
+    rx: std::sync::mpsc::Receiver<TierDone>,
+    /// The engine's `exit_request` flag, raised when a job is done; `None`
+    /// once the engine is gone.
+    wake: std::sync::Arc<std::sync::Mutex<Option<usize>>>,
+}
+
+impl Drop for TierWorker {
+    fn drop(&mut self) {
+        if let Ok(mut w) = self.wake.lock() {
+            *w = None;
+        }
+    }
+}
+
+// SAFETY: the raw addresses in a job (block counters) point at boxes the
+// engine keeps alive while the job is pending; the compile thread only
+// embeds them in code.
+unsafe impl Send for TierJob {}
+
+fn compile_job(compiler: &mut zarm_backend_s390x::clif::Tier, job: TierJob) -> TierDone {
+    let t0 = std::time::Instant::now();
+    let result = compiler.compile(&job.region, &job.cfg);
+    TierDone { pc: job.pc, region: job.region, result, ns: t0.elapsed().as_nanos() as u64 }
+}
+
+impl TierState {
+    fn compile_now(&mut self, job: TierJob) -> TierDone {
+        if self.compiler.is_none() {
+            match zarm_backend_s390x::clif::Tier::new(self.facilities) {
+                Ok(c) => self.compiler = Some(c),
+                Err(e) => return TierDone { pc: job.pc, region: job.region, result: Err(e), ns: 0 },
+            }
+        }
+        compile_job(self.compiler.as_mut().unwrap(), job)
+    }
+
+    /// Sends a job to the compile thread (started on first use, and again
+    /// in a forked child); when it is done, the thread raises
+    /// `exit_request` so chained code returns to the dispatcher, which
+    /// installs the region.
+    fn send(&mut self, job: TierJob, exit_request: usize) {
+        let pid = std::process::id();
+        if self.worker.as_ref().is_none_or(|w| w.pid != pid) {
+            // Jobs sent to the parent's thread are lost in a child.
+            self.pending.clear();
+            self.worker = Some(self.spawn_worker(pid));
+        }
+        let w = self.worker.as_ref().unwrap();
+        if let Ok(mut t) = w.wake.lock() {
+            *t = Some(exit_request);
+        }
+        let pc = job.pc;
+        if w.tx.send(job).is_err() {
+            self.pending.remove(&pc);
+        }
+    }
+
+    fn spawn_worker(&self, pid: u32) -> TierWorker {
+        let (tx, jobs) = std::sync::mpsc::channel::<TierJob>();
+        let (done_tx, rx) = std::sync::mpsc::channel();
+        let wake = std::sync::Arc::new(std::sync::Mutex::new(None::<usize>));
+        let wake_thread = wake.clone();
+        let facilities = self.facilities;
+        let _ = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || {
+            // Host signals are for guest threads.
+            // SAFETY: blocks every signal in this thread only.
+            unsafe {
+                let mut all: libc::sigset_t = std::mem::zeroed();
+                libc::sigfillset(&mut all);
+                libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+            }
+            let mut compiler = zarm_backend_s390x::clif::Tier::new(facilities);
+            for job in jobs {
+                let done = match compiler.as_mut() {
+                    Ok(c) => compile_job(c, job),
+                    Err(e) => TierDone { pc: job.pc, region: job.region, result: Err(e.clone()), ns: 0 },
+                };
+                if done_tx.send(done).is_err() {
+                    break;
+                }
+                if let Ok(w) = wake_thread.lock() {
+                    if let Some(flag) = *w {
+                        // SAFETY: the flag's engine is alive while it is
+                        // named here (its worker clears it under this lock
+                        // before the engine goes).
+                        unsafe { std::sync::atomic::AtomicU64::from_ptr(flag as *mut u64).store(1, std::sync::atomic::Ordering::Release) };
+                    }
+                }
+            }
+        });
+        TierWorker { pid, tx, rx, wake }
+    }
+
+    fn try_recv(&mut self) -> Option<TierDone> {
+        self.worker.as_ref()?.rx.try_recv().ok()
+    }
+}
+
+/// Most guest blocks in one region.
+const MAX_REGION_BLOCKS: usize = 24;
+/// Region blocks lie within this distance of the entry.
+const REGION_SPAN: u64 = 64 * 1024;
 
 /// Why the JIT cannot run here.
 pub fn unavailable_reason() -> Option<&'static str> {
@@ -86,6 +257,8 @@ fn branch_field(site: u64, target: u64) -> Option<[u8; 4]> {
 
 impl Drop for JitEngine {
     fn drop(&mut self) {
+        // The compile thread must stop naming this engine's context first.
+        self.tier = None;
         if let Some(slot) = self.exit_slot {
             crate::signal::unregister_exit_request(slot);
         }
@@ -124,7 +297,32 @@ impl JitEngine {
             dump: false,
             stats: JitStats::default(),
             counters: None,
+            tier: None,
+            tier_unavailable: None,
         })
+    }
+
+    /// Turns the optimising tier on: blocks entered `threshold` times are
+    /// recompiled with their hot successors by Cranelift. Fails (and the
+    /// engine stays baseline-only) where Cranelift cannot run: hosts below
+    /// its z14 base, or `--assist` restricted below it, or with
+    /// `--checked-pages` (the tier relies on the host MMU).
+    pub fn enable_tier(&mut self, threshold: u64) -> Result<(), String> {
+        if self.cfg.checked_pages {
+            return Err("the optimising tier relies on the host MMU for guest page permissions; --checked-pages keeps the baseline only".into());
+        }
+        zarm_backend_s390x::clif::unavailable_reason(self.cfg.facilities).map_or(Ok(()), Err)?;
+        self.tier = Some(TierState {
+            facilities: self.cfg.facilities,
+            compiler: None,
+            sync: std::env::var_os("ZARM_TIER_SYNC").is_some(),
+            threshold: threshold.clamp(1, i64::MAX as u64) as i64,
+            hot: Vec::new(),
+            worker: None,
+            pending: Default::default(),
+            invalidations: Vec::new(),
+        });
+        Ok(())
     }
 
     /// Check guest page permissions in generated code (before anything
@@ -140,12 +338,20 @@ impl JitEngine {
         Some((self.cache.code_bytes(e).to_vec(), self.cache.code_addr(e)))
     }
 
+    /// Is the optimising tier on?
+    pub fn tier_on(&self) -> bool {
+        self.tier.is_some()
+    }
+
     pub fn cache_stats(&self) -> zarm_jit_cache::CacheStats {
         self.cache.stats
     }
 
     /// Forgets translations of guest code in a range (IC IVAU, munmap…).
     pub fn invalidate(&mut self, start: u64, len: u64) {
+        if let Some(t) = self.tier.as_mut().filter(|t| !t.pending.is_empty()) {
+            t.invalidations.push((start, len));
+        }
         if self.cache.invalidate_range(start, len) > 0 {
             self.clear_ibtc();
         }
@@ -169,9 +375,13 @@ impl JitEngine {
         zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
         self.cfg.exit_checks = !self.single_block;
         // The counter lives in a box that outlives the code.
-        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0 }));
+        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, guest_insns: 0, routes: Vec::new(), assisted_insns: 0 }));
         let counter_ptr = counter.as_mut().map(|c| &mut c.count as *mut u64);
-        let compiled: CompiledBlock = match emit::compile_counted(&block, &self.cfg, counter_ptr) {
+        let hot_ptr = self.tier.as_mut().map(|t| {
+            t.hot.push(Box::new(t.threshold));
+            &mut **t.hot.last_mut().unwrap() as *mut i64
+        });
+        let compiled: CompiledBlock = match emit::compile_counted(&block, &self.cfg, counter_ptr, hot_ptr) {
             Ok(c) => c,
             Err(_) => {
                 // Too large for the fixed frame: translate a shorter block.
@@ -179,7 +389,7 @@ impl JitEngine {
                 let mut small = translate(space, pc, &TranslateOptions { max_insns: 8 });
                 zarm_ir::passes::optimize(&mut small, cfg!(debug_assertions))?;
                 block = small;
-                emit::compile_counted(&block, &self.cfg, counter_ptr)?
+                emit::compile_counted(&block, &self.cfg, counter_ptr, hot_ptr)?
             }
         };
         if self.dump {
@@ -213,6 +423,7 @@ impl JitEngine {
             .cache
             .insert(NewBlock {
                 guest_start: block.start_pc,
+                guest_low: block.start_pc,
                 guest_end: block.end_pc.max(block.start_pc + 4),
                 code: compiled.code,
                 entry: 0,
@@ -233,20 +444,219 @@ impl JitEngine {
     /// `sigmask`: the guest thread's signal mask; a pending host signal it
     /// blocks does not make generated code leave.
     pub fn run(&mut self, space: &mut GuestSpace, cpu: &mut CpuState, sigmask: u64) -> Result<BlockExit, String> {
-        let pc = cpu.pc;
-        let entry = match self.cache.lookup(pc) {
-            Some((_, addr)) => addr,
-            None => self.compile(space, pc)?,
-        };
-        if !self.single_block {
-            self.ibtc[((pc >> 2) as usize) & (IBTC_ENTRIES - 1)] = [pc, entry];
+        self.poll_tier();
+        loop {
+            let pc = cpu.pc;
+            let entry = match self.cache.lookup(pc) {
+                Some((_, addr)) => addr,
+                None => self.compile(space, pc)?,
+            };
+            if !self.single_block {
+                self.ibtc[((pc >> 2) as usize) & (IBTC_ENTRIES - 1)] = [pc, entry];
+            }
+            self.stats.entries += 1;
+            match self.enter(space, cpu, entry, sigmask)? {
+                Some(exit) => return Ok(exit),
+                // A block became hot before running: its region replaces
+                // it, and the guest goes on there.
+                None => self.tier_up(space, cpu.pc),
+            }
         }
-        self.stats.entries += 1;
-        self.enter(space, cpu, entry, sigmask)
+    }
+
+    /// The hot block `pc` becomes a region: formed here (translation reads
+    /// guest memory), compiled by Cranelift on the tier's compile thread
+    /// (or at once in lock-step mode or with `ZARM_TIER_SYNC`), installed
+    /// by `poll_tier` when ready. The guest meanwhile goes on in the
+    /// baseline code. Failures keep the baseline code and are counted: the
+    /// tier is an optimisation.
+    fn tier_up(&mut self, space: &mut GuestSpace, pc: u64) {
+        let t0 = std::time::Instant::now();
+        let r = self.request_region(space, pc);
+        self.stats.region_compile_ns += t0.elapsed().as_nanos() as u64;
+        match r {
+            Ok(true) => {}
+            Ok(false) => self.stats.regions_rejected += 1,
+            Err(e) => self.region_failed(pc, &e),
+        }
+    }
+
+    fn region_failed(&mut self, pc: u64, e: &str) {
+        self.stats.regions_failed += 1;
+        if self.dump {
+            eprintln!("zarm-dump: region at {pc:#x} not compiled: {e}");
+        }
+    }
+
+    /// Can this block be part of a region? Not when it asks the dispatcher
+    /// to invalidate code (IC IVAU), nor when the baseline lowers one of its
+    /// operations natively and the tier would call the helper for it.
+    fn region_eligible(&self, block: &zarm_ir::Block) -> bool {
+        block.ops.iter().all(|op| {
+            !matches!(op, zarm_ir::Op::InvalidateCode { .. })
+                && (zarm_backend_s390x::clif::lowerable(op) || !emit::lowers_natively(op, self.cfg.facilities))
+        })
+    }
+
+    /// Region formation: from the hot block, the successors that already
+    /// ran (they have a translation) and are eligible, breadth first, near
+    /// the entry; every other edge leaves the region. One block in
+    /// lock-step mode, so each call still runs exactly one block.
+    fn form_region(&mut self, space: &mut GuestSpace, entry: u64) -> Result<Vec<zarm_ir::Block>, String> {
+        let mut blocks = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut work = std::collections::VecDeque::from([entry]);
+        let limit = if self.single_block { 1 } else { MAX_REGION_BLOCKS };
+        while let Some(pc) = work.pop_front() {
+            if blocks.len() >= limit || !seen.insert(pc) || pc.abs_diff(entry) > REGION_SPAN {
+                continue;
+            }
+            if pc != entry && self.cache.lookup(pc).is_none() {
+                continue;
+            }
+            let mut block = translate(space, pc, &self.opts);
+            zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
+            if !self.region_eligible(&block) {
+                if pc == entry {
+                    return Ok(Vec::new());
+                }
+                continue;
+            }
+            match &block.term {
+                zarm_ir::Terminator::Jump { target } => work.push_back(*target),
+                zarm_ir::Terminator::Branch { taken, not_taken, .. } => {
+                    work.push_back(*taken);
+                    work.push_back(*not_taken);
+                }
+                _ => {}
+            }
+            blocks.push(block);
+        }
+        Ok(blocks)
+    }
+
+    fn request_region(&mut self, space: &mut GuestSpace, pc: u64) -> Result<bool, String> {
+        let blocks = self.form_region(space, pc)?;
+        if blocks.is_empty() {
+            return Ok(false);
+        }
+        // --stats: region instructions are attributed to the routes the
+        // baseline would take for them (Cranelift gets the same facilities).
+        let mut counters: Vec<Box<BlockCount>> = match self.counters {
+            Some(_) => blocks
+                .iter()
+                .map(|b| {
+                    let (routes, assisted_insns) = match emit::compile(b, &self.cfg) {
+                        Ok(c) => (c.routes.into_iter().collect(), c.assisted_insns),
+                        Err(_) => (Vec::new(), 0),
+                    };
+                    Box::new(BlockCount { count: 0, optimised: true, guest_insns: b.guest_insns, routes, assisted_insns })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let job = TierJob {
+            pc,
+            cfg: zarm_backend_s390x::clif::TierConfig {
+                guest_addr_bits: self.cfg.guest_addr_bits,
+                exit_checks: !self.single_block,
+                one_pass: self.single_block,
+                want_clif: self.dump,
+                block_counters: counters.iter_mut().map(|c| &mut c.count as *mut u64 as u64).collect(),
+            },
+            region: zarm_backend_s390x::clif::Region { blocks },
+        };
+        let exit_request = &mut self.ctx.exit_request as *mut u64 as usize;
+        let sync = self.single_block;
+        let tier = self.tier.as_mut().expect("tier_up without a tier");
+        if sync || tier.sync {
+            let done = tier.compile_now(job);
+            self.install_region(done, counters);
+        } else {
+            tier.pending.insert(pc, PendingRegion { log_at: tier.invalidations.len(), counters });
+            tier.send(job, exit_request);
+        }
+        Ok(true)
+    }
+
+    /// Installs the regions the compile thread finished (not those whose
+    /// guest code was invalidated since they were formed).
+    fn poll_tier(&mut self) {
+        let Some(tier) = self.tier.as_mut() else { return };
+        if tier.pending.is_empty() {
+            return;
+        }
+        let mut ready = Vec::new();
+        while let Some(done) = tier.try_recv() {
+            let Some(p) = tier.pending.remove(&done.pc) else { continue };
+            let (low, end) = done.span();
+            let stale = tier.invalidations[p.log_at..].iter().any(|&(s, l)| s < end && s.saturating_add(l) > low);
+            ready.push((done, p.counters, stale));
+        }
+        if tier.pending.is_empty() {
+            tier.invalidations.clear();
+        }
+        for (done, counters, stale) in ready {
+            if stale {
+                self.stats.regions_discarded += 1;
+            } else {
+                self.install_region(done, counters);
+            }
+        }
+    }
+
+    fn install_region(&mut self, done: TierDone, mut counters: Vec<Box<BlockCount>>) {
+        let pc = done.pc;
+        self.stats.region_compile_ns += done.ns;
+        let (low, end) = done.span();
+        let compiled = match done.result {
+            Ok(c) => c,
+            Err(e) => return self.region_failed(pc, &e),
+        };
+        let region = &done.region;
+        let (shim, fn_off) = emit::region_shim(pc, !self.single_block);
+        let mut code = shim;
+        code.extend_from_slice(&compiled.code);
+        let mut pc_map = vec![(0u32, pc)];
+        pc_map.extend(compiled.pc_ranges.iter().map(|(start, _, gpc)| (fn_off + start, *gpc)));
+        if self.dump {
+            eprintln!(
+                "zarm-dump: region at {pc:#x} ({} blocks: {})\n-- CLIF\n{}-- s390x ({} bytes: shim {fn_off}, function {})\n{}",
+                region.blocks.len(),
+                region.blocks.iter().map(|b| format!("{:#x}", b.start_pc)).collect::<Vec<_>>().join(" "),
+                compiled.clif.as_deref().unwrap_or(""),
+                code.len(),
+                compiled.code.len(),
+                zarm_backend_s390x::disasm::disassemble(&code, 0)
+            );
+        }
+        let host_bytes = code.len() as u64;
+        let inserted = self.cache.insert(NewBlock {
+            guest_start: pc,
+            guest_low: low,
+            guest_end: end,
+            code,
+            entry: 0,
+            exits: Vec::new(),
+            payload: BlockMeta { pc_map, helper_ops: compiled.helper_ops, guest_insns: compiled.guest_insns },
+        });
+        if let Err(e) = inserted {
+            return self.region_failed(pc, &e.to_string());
+        }
+        // The replaced block (and anything evicted) may be in the
+        // indirect-branch cache.
+        self.clear_ibtc();
+        self.stats.regions += 1;
+        self.stats.region_blocks += region.blocks.len() as u64;
+        self.stats.region_guest_insns += compiled.guest_insns as u64;
+        self.stats.region_host_bytes += host_bytes;
+        if let Some(all) = self.counters.as_mut() {
+            all.append(&mut counters);
+        }
     }
 
     #[cfg(target_arch = "s390x")]
-    fn enter(&mut self, space: &mut GuestSpace, cpu: &mut CpuState, entry: u64, sigmask: u64) -> Result<BlockExit, String> {
+    fn enter(&mut self, space: &mut GuestSpace, cpu: &mut CpuState, entry: u64, sigmask: u64) -> Result<Option<BlockExit>, String> {
         type Trampoline = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext, u64) -> u64;
         let base = space.base();
         let pages = space.pages_ptr();
@@ -282,7 +692,8 @@ impl JitEngine {
         };
         FAULT_STATE.with(|s| s.set(None));
         let _ = mem_ref;
-        Ok(match code & 0xff {
+        Ok(Some(match code & 0xff {
+            emit::EXIT_HOT => return Ok(None),
             emit::EXIT_JUMP => BlockExit::Jump(cpu.pc),
             emit::EXIT_SYSCALL => BlockExit::Syscall { imm: (code >> 8) as u16, next_pc: cpu.pc },
             emit::EXIT_EXCEPTION => {
@@ -304,11 +715,11 @@ impl JitEngine {
                 BlockExit::Fault { pc: cpu.pc, fault }
             }
             other => return Err(format!("generated code returned an unknown exit code {other:#x}")),
-        })
+        }))
     }
 
     #[cfg(not(target_arch = "s390x"))]
-    fn enter(&mut self, _space: &mut GuestSpace, _cpu: &mut CpuState, _entry: u64, _sigmask: u64) -> Result<BlockExit, String> {
+    fn enter(&mut self, _space: &mut GuestSpace, _cpu: &mut CpuState, _entry: u64, _sigmask: u64) -> Result<Option<BlockExit>, String> {
         Err(unavailable_reason().unwrap_or("").to_string())
     }
 }
@@ -331,6 +742,8 @@ fn lookup_guest_pc(cache: *const (), host: u64) -> Option<u64> {
 #[cfg_attr(not(target_arch = "s390x"), allow(dead_code))]
 fn guest_access(insn: &[u8]) -> Option<(u64, bool)> {
     Some(match (insn[0], insn[5]) {
+        (0x42, _) => (1, true),            // STC (RX; the tier's byte stores)
+        (0xe3, 0x94) => (1, false),        // LLC
         (0xe3, 0x04 | 0x0f) => (8, false), // LG, LRVG
         (0xe3, 0x1e) => (4, false),        // LRV
         (0xe3, 0x1f) => (2, false),        // LRVH
@@ -411,7 +824,8 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 let x2 = if insn[0] == 0xeb { 0 } else { insn[1] & 15 };
                 let b2 = insn[2] >> 4;
                 let dl = ((insn[2] as u32 & 15) << 8) | insn[3] as u32;
-                let disp = ((((insn[4] as u32) << 12 | dl) << 12) as i32 >> 12) as i64;
+                // STC (RX, 4 bytes) has an unsigned 12-bit displacement.
+                let disp = if insn[0] == 0x42 { dl as i64 } else { ((((insn[4] as u32) << 12 | dl) << 12) as i32 >> 12) as i64 };
                 let reg = |r: u8| if r == 0 { 0 } else { g[r as usize] };
                 let host = reg(x2).wrapping_add(reg(b2)).wrapping_add(disp as u64);
                 let guest = host.wrapping_sub(st.base);
@@ -448,6 +862,9 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 (*st.ctx).fault_write = write as u64;
                 (*st.cpu).pc = guest_pc;
                 (*uc).uc_mcontext.psw.addr = st.fault_exit;
+                // Optimised code runs on its own frame below the fixed one:
+                // the fault exit unwinds from the fixed frame.
+                (*uc).uc_mcontext.gregs[15] = (*st.ctx).frame_sp;
                 return;
             }
         }

@@ -56,7 +56,15 @@ pub struct Options {
     pub guest_window_bits: u32,
     /// Check guest page permissions in generated code (else the host MMU).
     pub checked_pages: bool,
+    /// The optimising tier: "auto" (on where Cranelift can run), "on"
+    /// (an error where it cannot), "off".
+    pub tier: String,
+    /// Block entries before a block's region is compiled by the tier.
+    pub tier_threshold: u64,
 }
+
+/// The default `--tier-threshold` (see the README's measurements).
+pub const DEFAULT_TIER_THRESHOLD: u64 = 1000;
 
 impl Options {
     /// The command-line options that give these options to a new zarm.
@@ -67,6 +75,8 @@ impl Options {
         push(format!("--code-cache-size={}", self.code_cache_size));
         push(format!("--assist={}", self.assist));
         push(format!("--guest-window-bits={}", self.guest_window_bits));
+        push(format!("--tier={}", self.tier));
+        push(format!("--tier-threshold={}", self.tier_threshold));
         for (on, flag) in [(self.strace, "--strace"), (self.dump, "--dump"), (self.stats, "--stats"), (self.lockstep, "--lockstep"), (self.checked_pages, "--checked-pages")] {
             if on {
                 push(flag.into());
@@ -88,7 +98,7 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "auto".into(), tier_threshold: DEFAULT_TIER_THRESHOLD }
     }
 }
 
@@ -233,6 +243,17 @@ pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, Str
             j.counters = Some(Vec::new());
         }
         j.single_block |= opts.lockstep;
+        match opts.tier.as_str() {
+            "off" => {}
+            mode => {
+                if let Err(why) = j.enable_tier(opts.tier_threshold) {
+                    if mode == "on" {
+                        return Err(format!("--tier=on: {why}"));
+                    }
+                    j.tier_unavailable = Some(why);
+                }
+            }
+        }
         d.lockstep = opts.lockstep;
         if opts.lockstep {
             lockstep::LOCKSTEP.store(true, std::sync::atomic::Ordering::Relaxed);

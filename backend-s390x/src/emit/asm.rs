@@ -123,6 +123,14 @@ impl CodeBuf {
         self.asm.dynamic_relocation(l, 0, field, reference, S390xRelocation::Ril32);
     }
 
+    /// BRASL r14, label: a call.
+    pub fn call(&mut self, l: Label) {
+        encode::brasl(&mut self.bytes, 14, 0);
+        self.flush();
+        let (field, reference) = S390xRelocation::Ril32.offsets();
+        self.asm.dynamic_relocation(l, 0, field, reference, S390xRelocation::Ril32);
+    }
+
     /// Resolves every branch; fails if a label was never bound.
     pub fn finish(mut self) -> Result<Vec<u8>, String> {
         self.flush();

@@ -31,6 +31,10 @@ pub struct JitContext {
     /// underflow, inexact, from bit 4 down to bit 0) as FPSR bits (IOC,
     /// DZC, OFC, UFC, IXC from bit 0 up): the fast FP path's lookup table.
     pub fpc_to_fpsr: [u8; 32],
+    /// The fixed frame's stack pointer, stored by the entry trampoline: a
+    /// host fault inside optimised code (which runs on its own frame below
+    /// it) returns through the fault exit with r15 reset to it.
+    pub frame_sp: u64,
 }
 
 /// See `JitContext::fpc_to_fpsr`.
@@ -58,7 +62,7 @@ impl JitContext {
     /// indirect-branch cache `ibtc` (`IBTC_ENTRIES` entries) and, when
     /// compiled with `checked_pages`, the permission table `pages`.
     pub fn new(cpu: *mut CpuState, mem: *mut &'static mut dyn GuestMemory, ibtc: *mut [u64; 2], pages: *const u8) -> Self {
-        JitContext { cpu, mem, fault_addr: 0, fault_kind: 0, fault_write: 0, exit_request: 0, ibtc, pages, fpc_to_fpsr: fpc_to_fpsr_table() }
+        JitContext { cpu, mem, fault_addr: 0, fault_kind: 0, fault_write: 0, exit_request: 0, ibtc, pages, fpc_to_fpsr: fpc_to_fpsr_table(), frame_sp: 0 }
     }
 
     fn record_fault(&mut self, f: MemFault) {

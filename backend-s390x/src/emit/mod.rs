@@ -44,6 +44,9 @@ pub const EXIT_EXCEPTION: u64 = 2;
 /// A memory access faulted; details in `JitContext::fault_*`, and
 /// `CpuState::pc` is the faulting guest instruction.
 pub const EXIT_FAULT: u64 = 3;
+/// The block's tier-up counter reached zero on entry: nothing of the block
+/// ran, `CpuState::pc` is its start (the runtime compiles a region there).
+pub const EXIT_HOT: u64 = 4;
 
 const R_CPU: u8 = 13;
 const R_BASE: u8 = 12;
@@ -139,6 +142,7 @@ struct Emitter<'a> {
     pc_map: Vec<(u32, u64)>,
     epilogue: Label,
     req_stub: Option<(Label, u64)>,
+    hot_stub: Option<(Label, u64)>,
     /// Chainable exits: (site label, slow-path label, target guest PC).
     exits: Vec<(u32, Label, u64)>,
     /// Out-of-line fault stubs: (label, guest pc, the register holding the
@@ -195,14 +199,26 @@ fn is_native(op: &Op, vx: bool) -> bool {
     }
 }
 
+/// Does the baseline emitter run `op` without calling the helper (a native
+/// lowering, or a guarded fast path) with these facilities? The tier keeps
+/// such operations out of regions unless it lowers them itself.
+pub fn lowers_natively(op: &Op, facilities: HostFacilities) -> bool {
+    let router = Router::new(facilities);
+    is_native(op, router.native(Route::VectorInteger))
+        || fp::has_fast_path(op)
+        || vector::fp_route(op).is_some_and(|r| router.native(r))
+}
+
 /// Compiles `block`. Fails only on an internal limit (never on guest input).
 pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String> {
-    compile_counted(block, cfg, None)
+    compile_counted(block, cfg, None, None)
 }
 
 /// Compiles `block`; with `exec_counter`, the block adds one to that u64
-/// (which must outlive the code) every time it is entered.
-pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mut u64>) -> Result<CompiledBlock, String> {
+/// (which must outlive the code) every time it is entered; with
+/// `hot_counter`, it subtracts one from that i64 on entry and leaves with
+/// `EXIT_HOT` when it reaches zero (the tier-up threshold).
+pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mut u64>, hot_counter: Option<*mut i64>) -> Result<CompiledBlock, String> {
     let n = block.ops.len();
     let mut last_use = vec![0usize; n];
     for (i, op) in block.ops.iter().enumerate() {
@@ -246,6 +262,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         pc_map: Vec::with_capacity(block.guest_insns as usize + 1),
         epilogue,
         req_stub: None,
+        hot_stub: None,
         exits: Vec::new(),
         fault_stubs: Vec::new(),
         write_probes: Vec::new(),
@@ -258,6 +275,15 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     };
     if cfg.exit_checks {
         e.entry_check(block.start_pc);
+    }
+    // The tier-up countdown first: a hot exit runs nothing of the block
+    // and must not count as an entry.
+    if let Some(counter) = hot_counter {
+        e.load_imm(1, counter as u64);
+        encode::agsi(e.b(), m(1, 0), -1);
+        let stub = e.buf.new_label();
+        e.buf.branch(8, stub);
+        e.hot_stub = Some((stub, block.start_pc));
     }
     if let Some(counter) = exec_counter {
         // AGSI (general-instructions-extension, in the base): one add to
@@ -338,6 +364,7 @@ pub fn trampoline() -> Vec<u8> {
     let mut b = Vec::new();
     encode::stmg(&mut b, 6, 15, m(15, 48));
     encode::lay(&mut b, 15, m(15, -FRAME));
+    encode::stg(&mut b, 15, m(4, offset_of!(JitContext, frame_sp) as i32));
     encode::lgr(&mut b, R_CPU, 2);
     encode::lgr(&mut b, R_BASE, 3);
     encode::lgr(&mut b, R_CTX, 4);
@@ -358,6 +385,55 @@ pub fn fixed_code() -> (Vec<u8>, u32) {
     encode::lghi(&mut b, 2, EXIT_FAULT as i16);
     emit_epilogue(&mut b);
     (b, fault_exit)
+}
+
+/// The entry code of an optimised region (`clif`), which the code cache
+/// holds in place of the baseline block at `entry_pc`; the region's
+/// function is placed right after it, at the returned offset (16-byte
+/// aligned). It runs in the fixed frame like any block: the exit-request
+/// check, a call of the function (`cpu`, `guest_base`, `ctx`), then for a
+/// jump exit the indirect-branch cache (so hot code chains on without the
+/// dispatcher), else a return with the function's exit code.
+pub fn region_shim(entry_pc: u64, exit_checks: bool) -> (Vec<u8>, u32) {
+    let mut buf = CodeBuf::with_capacity(128);
+    let epi = buf.new_label();
+    let func = buf.new_label();
+    let req = buf.new_label();
+    if exit_checks {
+        encode::ltg(&mut buf.bytes, 0, m(R_CTX, offset_of!(JitContext, exit_request) as i32));
+        buf.branch(7, req);
+    }
+    let b = &mut buf.bytes;
+    encode::lgr(b, 2, R_CPU);
+    encode::lgr(b, 3, R_BASE);
+    encode::lgr(b, 4, R_CTX);
+    buf.call(func);
+    // r6–r15 are callee-saved: the pinned registers survive the call.
+    encode::ltgr(&mut buf.bytes, 2, 2);
+    buf.branch(7, epi);
+    let b = &mut buf.bytes;
+    encode::lg(b, 5, m(R_CPU, CPU_PC as i32));
+    encode::risbg(b, 1, 5, 64 - 4 - IBTC_ENTRIES.trailing_zeros() as u8, 0x80 | 59, 2);
+    encode::ag(b, 1, m(R_CTX, offset_of!(JitContext, ibtc) as i32));
+    encode::clg(b, 5, m(1, 0));
+    buf.branch(7, epi);
+    let b = &mut buf.bytes;
+    encode::lg(b, 1, m(1, 8));
+    encode::bcr(b, 15, 1);
+    buf.bind(req);
+    let b = &mut buf.bytes;
+    encode::iihf(b, 0, (entry_pc >> 32) as u32);
+    encode::iilf(b, 0, entry_pc as u32);
+    encode::stg(b, 0, m(R_CPU, CPU_PC as i32));
+    encode::lghi(b, 2, EXIT_JUMP as i16);
+    buf.bind(epi);
+    emit_epilogue(&mut buf.bytes);
+    while buf.offset() % 16 != 0 {
+        encode::bcr(&mut buf.bytes, 0, 0);
+    }
+    let at = buf.offset();
+    buf.bind(func);
+    (buf.finish().expect("the shim's labels are bound"), at)
 }
 
 /// The 32-bit halfword offset to write into a BRCL at `site` so that it
@@ -1296,6 +1372,10 @@ impl Emitter<'_> {
         if let Some((label, pc)) = self.req_stub.take() {
             self.buf.bind(label);
             self.set_pc_and_exit(pc, EXIT_JUMP);
+        }
+        if let Some((label, pc)) = self.hot_stub.take() {
+            self.buf.bind(label);
+            self.set_pc_and_exit(pc, EXIT_HOT);
         }
         for (label, cont, pc, a, size) in std::mem::take(&mut self.write_probes) {
             self.buf.bind(label);

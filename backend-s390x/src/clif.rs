@@ -1,0 +1,977 @@
+//! The optimising tier: a region of hot guest blocks lowered from IR to
+//! CLIF and compiled by Cranelift for s390x (issue #7).
+//!
+//! A region is one Cranelift function,
+//! `extern "C" fn(cpu: *mut CpuState, guest_base: u64, ctx: *mut JitContext) -> u64`,
+//! returning the same exit codes as baseline blocks (`EXIT_*`, with
+//! `CpuState::pc` set). It is entered through a shim (`emit::region_shim`)
+//! that the code cache holds in place of the baseline block at the region's
+//! entry PC.
+//!
+//! Inside the region guest registers, vector registers and NZCV are
+//! Cranelift variables (SSA values across the region's blocks and loops),
+//! loaded once at entry. Guest state is made precise where it can be
+//! observed, as QEMU does for its globals: before every operation that may
+//! fault (a guest memory access or a helper that reaches memory) the
+//! variables written since the last such point are stored to the
+//! `CpuState`, and every exit stores them too. Each guest instruction's
+//! operations carry a source location naming it, so a host fault inside
+//! the code maps back to the exact guest PC (`CompiledRegion::pc_ranges`),
+//! and the state in the `CpuState` is the state before that instruction.
+//!
+//! Flags: an NZCV word is computed only where it is needed (stored at an
+//! exit or fault point, or read by a condition that is not a simple
+//! comparison); `CondHolds` of a `SubFlags`/`LogicFlags` result in the same
+//! block becomes one integer comparison.
+//!
+//! Operations without a CLIF lowering call the same helper as the
+//! baseline (`helper::jit_eval`). `lowerable` says which operations have
+//! one, so the runtime can keep blocks whose operations the baseline lowers
+//! better (vector and FP fast paths) out of regions.
+
+use crate::emit::helper::{self, JitContext, FAULT_OUT_OF_WINDOW};
+use crate::emit::{EXIT_EXCEPTION, EXIT_FAULT, EXIT_JUMP, EXIT_SYSCALL};
+use crate::facilities::{Facility, HostFacilities};
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::condcodes::IntCC as CC;
+use cranelift_codegen::ir::{self, types, AbiParam, Endianness, InstBuilder, MemFlagsData, SourceLoc, StackSlotData, StackSlotKind};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use std::collections::HashMap;
+use std::mem::offset_of;
+use zarm_ir::{Block, Cond, CpuState, IntCC, MemSize, Op, Terminator, Type, Value, Width};
+
+/// Hot guest blocks to compile together. `blocks[0]` is the entry; edges
+/// between blocks of the region stay inside the compiled function, every
+/// other edge leaves it.
+pub struct Region {
+    pub blocks: Vec<Block>,
+}
+
+/// What the tier produced for a region.
+pub struct CompiledRegion {
+    /// The function's code (position independent: no relocations).
+    pub code: Vec<u8>,
+    /// Host code ranges `[start, end)` (offsets into `code`) and the guest
+    /// PC of the instruction they belong to, sorted by start.
+    pub pc_ranges: Vec<(u32, u32, u64)>,
+    /// Helper operands referenced by address from the code.
+    pub helper_ops: Box<[Op]>,
+    pub guest_insns: u32,
+    pub helper_calls: u32,
+    /// The CLIF text, when asked for (`--dump`).
+    pub clif: Option<String>,
+}
+
+/// Settings of one compilation.
+pub struct TierConfig {
+    pub guest_addr_bits: u32,
+    /// Check `JitContext::exit_request` at the head of every block that
+    /// has a predecessor in the region (loops), as baseline blocks do at
+    /// entry.
+    pub exit_checks: bool,
+    /// Every edge leaves the function, also to a block of the region, so
+    /// that one call runs one block (lock-step mode).
+    pub one_pass: bool,
+    pub want_clif: bool,
+    /// Per region block (same order), the address of a u64 its code adds
+    /// one to on every entry (`--stats`); empty for none.
+    pub block_counters: Vec<u64>,
+}
+
+/// Why the tier cannot run on a host with these facilities, if it cannot:
+/// Cranelift's s390x backend targets z14 (arch12) as its base.
+pub fn unavailable_reason(f: HostFacilities) -> Option<String> {
+    let need = [Facility::Vector, Facility::VectorEnhancements1, Facility::MiscInstructionExtensions2, Facility::DistinctOperands];
+    let missing: Vec<&str> = need.iter().filter(|x| !f.has(**x)).map(|x| x.name()).collect();
+    if missing.is_empty() {
+        None
+    } else {
+        Some(format!("Cranelift's s390x backend needs the z14 base; missing (or not allowed by --assist): {}", missing.join(", ")))
+    }
+}
+
+/// Does the tier lower `op` itself (true), or call the helper for it?
+pub fn lowerable(op: &Op) -> bool {
+    use Op::*;
+    matches!(
+        op,
+        Nop {} | GuestInsn { .. } | Const { .. } | VConst { .. } | GetGpr { .. } | SetGpr { .. } | GetVec { .. } | SetVec { .. }
+            | GetNzcv {} | SetNzcv { .. } | Add { .. } | Sub { .. } | AddCarry { .. } | SubCarry { .. } | And { .. }
+            | Or { .. } | Xor { .. } | AndNot { .. } | OrNot { .. } | XorNot { .. } | Shl { .. } | Lshr { .. }
+            | Ashr { .. } | Ror { .. } | Mul { .. } | UMulH { .. } | SMulH { .. } | UDiv { .. } | SDiv { .. }
+            | Neg { .. } | Not { .. } | Clz { .. } | Cls { .. } | Rbit { .. } | Rev { .. } | Rev16 { .. }
+            | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. } | Select { .. } | VSelect { .. }
+            | AddFlags { .. } | SubFlags { .. } | AdcFlags { .. } | SbcFlags { .. } | LogicFlags { .. }
+            | CondHolds { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. } | Fence { .. }
+            | VExtractLane { esize: 8, .. } | VFromHalves { .. }
+    ) || matches!(op, GetSys { reg } | SetSys { reg, .. } if *reg == zarm_ir::SysReg::Tpidr)
+}
+
+/// The Cranelift compiler for one thread (its contexts are reused).
+pub struct Tier {
+    isa: OwnedTargetIsa,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+}
+
+impl Tier {
+    /// A compiler for s390x with the facilities `f` (the host's, restricted
+    /// by `--assist`) passed to Cranelift's ISA flags.
+    pub fn new(f: HostFacilities) -> Result<Tier, String> {
+        if let Some(why) = unavailable_reason(f) {
+            return Err(why);
+        }
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").map_err(|e| e.to_string())?;
+        flags.set("enable_verifier", if cfg!(debug_assertions) { "true" } else { "false" }).map_err(|e| e.to_string())?;
+        let mut isa = cranelift_codegen::isa::lookup_by_name("s390x").map_err(|e| e.to_string())?;
+        if f.has(Facility::MiscInstructionExtensions3) {
+            isa.enable("has_mie3").map_err(|e| e.to_string())?;
+        }
+        if f.has(Facility::VectorEnhancements2) {
+            isa.enable("has_vxrs_ext2").map_err(|e| e.to_string())?;
+        }
+        let isa = isa.finish(settings::Flags::new(flags)).map_err(|e| e.to_string())?;
+        Ok(Tier { isa, ctx: Context::new(), fctx: FunctionBuilderContext::new() })
+    }
+
+    /// Compiles `region`. Fails only on an internal limit or a Cranelift
+    /// error (the caller keeps the baseline code then).
+    pub fn compile(&mut self, region: &Region, cfg: &TierConfig) -> Result<CompiledRegion, String> {
+        // Helper operands first (renumbered arguments, as the baseline's),
+        // so their addresses are fixed before the code embeds them.
+        let mut helper_ops = Vec::new();
+        for b in &region.blocks {
+            for op in &b.ops {
+                if !lowerable(op) {
+                    let mut h = op.clone();
+                    let mut k = 0;
+                    h.for_each_arg_mut(|a| {
+                        *a = Value(k);
+                        k += 1;
+                    });
+                    helper_ops.push(h);
+                }
+            }
+        }
+        let helper_ops = helper_ops.into_boxed_slice();
+
+        self.ctx.clear();
+        let mut sig = ir::Signature::new(CallConv::SystemV);
+        for _ in 0..3 {
+            sig.params.push(AbiParam::new(types::I64));
+        }
+        sig.returns.push(AbiParam::new(types::I64));
+        self.ctx.func.signature = sig;
+        self.ctx.func.params.ensure_base_srcloc(SourceLoc::new(0));
+        let frontend = self.isa.frontend_config();
+        let (pcs, helper_calls) = {
+            let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            let mut l = Lower::new(b, region, cfg, &helper_ops);
+            l.run();
+            let Lower { mut b, pcs, helper_calls, .. } = l;
+            b.seal_all_blocks();
+            b.finalize(frontend);
+            (pcs, helper_calls)
+        };
+        let clif = cfg.want_clif.then(|| self.ctx.func.display().to_string());
+        let code = self.ctx.compile(&*self.isa, &mut ControlPlane::default()).map_err(|e| format!("Cranelift: {:?}", e.inner))?;
+        if !code.buffer.relocs().is_empty() {
+            return Err("Cranelift code has relocations; the tier places code without a linker".into());
+        }
+        let mut pc_ranges: Vec<(u32, u32, u64)> = code
+            .buffer
+            .get_srclocs_sorted()
+            .iter()
+            .filter(|s| !s.loc.is_default())
+            .filter_map(|s| pcs.get(s.loc.bits() as usize).map(|pc| (s.start, s.end, *pc)))
+            .collect();
+        pc_ranges.sort_by_key(|r| r.0);
+        Ok(CompiledRegion {
+            code: code.code_buffer().to_vec(),
+            pc_ranges,
+            helper_ops,
+            guest_insns: region.blocks.iter().map(|b| b.guest_insns).sum(),
+            helper_calls,
+            clif,
+        })
+    }
+}
+
+/// Where an NZCV word came from, for conditions that compare directly.
+#[derive(Clone, Copy)]
+enum FlagSrc {
+    Sub { a: ir::Value, b: ir::Value },
+    Logic { r: ir::Value },
+}
+
+const NZCV_VAR: usize = 64;
+const NVARS: usize = 65;
+
+struct Lower<'a, 'b> {
+    b: FunctionBuilder<'b>,
+    region: &'a Region,
+    cfg: &'a TierConfig,
+    helper_ops: &'a [Op],
+    next_helper: usize,
+    helper_calls: u32,
+    cpu: ir::Value,
+    base: ir::Value,
+    ctx: ir::Value,
+    /// Variables 0..32 the general registers (31 = SP), 32..64 the vector
+    /// registers, 64 NZCV; `None` for those the region never touches.
+    vars: [Option<Variable>; NVARS],
+    /// Variables written anywhere in the region.
+    written: u128,
+    /// Variables written since the state was last stored.
+    dirty: u128,
+    /// CLIF block of each region block's guest PC.
+    heads: HashMap<u64, ir::Block>,
+    /// Region blocks entered from inside the region (loop heads).
+    internal_targets: std::collections::HashSet<u64>,
+    vals: Vec<Option<ir::Value>>,
+    flag_src: Vec<Option<FlagSrc>>,
+    /// Source location index → guest PC.
+    pcs: Vec<u64>,
+    pc: u64,
+    args_slot: ir::StackSlot,
+    le: MemFlagsData,
+    native: MemFlagsData,
+}
+
+fn var_of(op: &Op) -> Option<(usize, bool)> {
+    match op {
+        Op::GetGpr { r } => Some((*r as usize, false)),
+        Op::SetGpr { r, .. } => Some((*r as usize, true)),
+        Op::GetVec { r } => Some((32 + *r as usize, false)),
+        Op::SetVec { r, .. } => Some((32 + *r as usize, true)),
+        Op::GetNzcv {} => Some((NZCV_VAR, false)),
+        Op::SetNzcv { .. } => Some((NZCV_VAR, true)),
+        _ => None,
+    }
+}
+
+fn cpu_offset(var: usize) -> i32 {
+    (match var {
+        0..32 => offset_of!(CpuState, x) + 8 * var,
+        32..64 => offset_of!(CpuState, v) + 16 * (var - 32),
+        _ => offset_of!(CpuState, nzcv),
+    }) as i32
+}
+
+fn successors(t: &Terminator) -> Vec<u64> {
+    match t {
+        Terminator::Jump { target } => vec![*target],
+        Terminator::Branch { taken, not_taken, .. } => vec![*taken, *not_taken],
+        _ => vec![],
+    }
+}
+
+impl<'a, 'b> Lower<'a, 'b> {
+    fn new(mut b: FunctionBuilder<'b>, region: &'a Region, cfg: &'a TierConfig, helper_ops: &'a [Op]) -> Self {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let params = b.block_params(entry).to_vec();
+        let args_slot = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16 * 5, 4));
+        let mut vars = [None; NVARS];
+        let mut written = 0u128;
+        for blk in &region.blocks {
+            for op in &blk.ops {
+                if let Some((v, w)) = var_of(op) {
+                    if vars[v].is_none() {
+                        vars[v] = Some(b.declare_var(if (32..64).contains(&v) { types::I128 } else { types::I64 }));
+                    }
+                    if w {
+                        written |= 1 << v;
+                    }
+                }
+            }
+        }
+        let mut heads = HashMap::new();
+        for blk in &region.blocks {
+            heads.entry(blk.start_pc).or_insert_with(|| b.create_block());
+        }
+        let internal_targets = if cfg.one_pass {
+            Default::default()
+        } else {
+            region.blocks.iter().flat_map(|blk| successors(&blk.term)).filter(|t| heads.contains_key(t)).collect()
+        };
+        Lower {
+            b,
+            region,
+            cfg,
+            helper_ops,
+            next_helper: 0,
+            helper_calls: 0,
+            cpu: params[0],
+            base: params[1],
+            ctx: params[2],
+            vars,
+            written,
+            dirty: 0,
+            heads,
+            internal_targets,
+            vals: Vec::new(),
+            flag_src: Vec::new(),
+            pcs: Vec::new(),
+            pc: region.blocks[0].start_pc,
+            args_slot,
+            le: MemFlagsData::new().with_endianness(Endianness::Little),
+            native: MemFlagsData::trusted(),
+        }
+    }
+
+    fn run(&mut self) {
+        // Entry: every variable the region touches comes from the CpuState.
+        for v in 0..NVARS {
+            if let Some(var) = self.vars[v] {
+                let ty = if (32..64).contains(&v) { types::I128 } else { types::I64 };
+                let x = self.b.ins().load(ty, self.native, self.cpu, cpu_offset(v));
+                self.b.def_var(var, x);
+            }
+        }
+        let first = self.heads[&self.region.blocks[0].start_pc];
+        self.b.ins().jump(first, &[]);
+        let mut done = std::collections::HashSet::new();
+        for (k, blk) in self.region.blocks.iter().enumerate() {
+            if !done.insert(blk.start_pc) {
+                continue;
+            }
+            self.lower_block(blk, self.cfg.block_counters.get(k).copied());
+        }
+    }
+
+    fn lower_block(&mut self, blk: &Block, counter: Option<u64>) {
+        let head = self.heads[&blk.start_pc];
+        self.b.switch_to_block(head);
+        self.pc = blk.start_pc;
+        let internal = self.internal_targets.contains(&blk.start_pc);
+        // Reached from inside the region: anything written may be unstored.
+        self.dirty = if internal { self.written } else { 0 };
+        self.set_loc(blk.start_pc);
+        if internal && self.cfg.exit_checks {
+            let req = self.b.ins().load(types::I64, self.native, self.ctx, offset_of!(JitContext, exit_request) as i32);
+            let leave = self.b.create_block();
+            let go = self.b.create_block();
+            self.b.ins().brif(req, leave, &[], go, &[]);
+            self.b.switch_to_block(leave);
+            self.b.set_cold_block(leave);
+            let dirty = self.dirty;
+            self.exit_const(blk.start_pc, EXIT_JUMP, dirty);
+            self.b.switch_to_block(go);
+        }
+        if let Some(addr) = counter {
+            let p = self.iconst(addr);
+            let n = self.b.ins().load(types::I64, self.native, p, 0);
+            let n = self.b.ins().iadd_imm_s(n, 1);
+            self.b.ins().store(self.native, n, p, 0);
+        }
+        self.vals = vec![None; blk.ops.len()];
+        self.flag_src = vec![None; blk.ops.len()];
+        for (i, op) in blk.ops.iter().enumerate() {
+            let v = self.lower_op(op, i);
+            self.vals[i] = v;
+        }
+        self.terminator(&blk.term);
+    }
+
+    fn set_loc(&mut self, pc: u64) {
+        self.pc = pc;
+        self.b.set_srcloc(SourceLoc::new(self.pcs.len() as u32));
+        self.pcs.push(pc);
+    }
+
+    fn v(&self, x: Value) -> ir::Value {
+        self.vals[x.index()].expect("IR value used before its definition")
+    }
+
+    fn iconst(&mut self, x: u64) -> ir::Value {
+        self.b.ins().iconst(types::I64, x as i64)
+    }
+
+    /// Stores the variables in `set` to the CpuState.
+    fn store_vars(&mut self, set: u128) {
+        for v in 0..NVARS {
+            if set >> v & 1 == 1 {
+                if let Some(var) = self.vars[v] {
+                    let x = self.b.use_var(var);
+                    self.b.ins().store(self.native, x, self.cpu, cpu_offset(v));
+                }
+            }
+        }
+    }
+
+    /// Makes the CpuState precise (before an operation that may fault).
+    fn flush(&mut self) {
+        let d = self.dirty;
+        self.store_vars(d);
+        self.dirty = 0;
+    }
+
+    /// Leaves the region: stores `dirty`, the PC and returns `code`.
+    fn exit_with(&mut self, pc: ir::Value, code: u64, dirty: u128) {
+        self.store_vars(dirty);
+        self.b.ins().store(self.native, pc, self.cpu, offset_of!(CpuState, pc) as i32);
+        let c = self.iconst(code);
+        self.b.ins().return_(&[c]);
+    }
+
+    fn exit_const(&mut self, pc: u64, code: u64, dirty: u128) {
+        let p = self.iconst(pc);
+        self.exit_with(p, code, dirty);
+    }
+
+    /// A branch to `target`: its region block, or a new exit block.
+    fn edge(&mut self, target: u64) -> ir::Block {
+        if let Some(&h) = self.heads.get(&target).filter(|_| !self.cfg.one_pass) {
+            return h;
+        }
+        let cur = self.b.current_block().unwrap();
+        let blk = self.b.create_block();
+        self.b.switch_to_block(blk);
+        let dirty = self.dirty;
+        self.exit_const(target, EXIT_JUMP, dirty);
+        self.b.switch_to_block(cur);
+        blk
+    }
+
+    fn terminator(&mut self, t: &Terminator) {
+        match t {
+            Terminator::Jump { target } => {
+                let to = self.edge(*target);
+                self.b.ins().jump(to, &[]);
+            }
+            Terminator::Branch { cond, taken, not_taken } => {
+                let c = self.v(*cond);
+                let t = self.edge(*taken);
+                let n = self.edge(*not_taken);
+                self.b.ins().brif(c, t, &[], n, &[]);
+            }
+            Terminator::JumpIndirect { target, .. } => {
+                let t = self.v(*target);
+                let d = self.dirty;
+                self.exit_with(t, EXIT_JUMP, d);
+            }
+            Terminator::Syscall { imm, next_pc } => {
+                let d = self.dirty;
+                self.exit_const(*next_pc, EXIT_SYSCALL | (*imm as u64) << 8, d);
+            }
+            Terminator::Exception { pc, .. } => {
+                let d = self.dirty;
+                self.exit_const(*pc, EXIT_EXCEPTION, d);
+            }
+        }
+    }
+
+    /// Reduces to 32 bits for a W32 operation.
+    fn opnd(&mut self, w: Width, x: Value) -> ir::Value {
+        let v = self.v(x);
+        match w {
+            Width::W64 => v,
+            Width::W32 => self.b.ins().ireduce(types::I32, v),
+        }
+    }
+
+    /// The 64-bit zero extension of a W32 result.
+    fn widen(&mut self, w: Width, r: ir::Value) -> ir::Value {
+        match w {
+            Width::W64 => r,
+            Width::W32 => self.b.ins().uextend(types::I64, r),
+        }
+    }
+
+    fn bool64(&mut self, c: ir::Value) -> ir::Value {
+        self.b.ins().uextend(types::I64, c)
+    }
+
+    fn bin(&mut self, w: Width, a: Value, b: Value, f: impl FnOnce(&mut FunctionBuilder<'b>, ir::Value, ir::Value) -> ir::Value) -> ir::Value {
+        let (x, y) = (self.opnd(w, a), self.opnd(w, b));
+        let r = f(&mut self.b, x, y);
+        self.widen(w, r)
+    }
+
+    fn un(&mut self, w: Width, a: Value, f: impl FnOnce(&mut FunctionBuilder<'b>, ir::Value) -> ir::Value) -> ir::Value {
+        let x = self.opnd(w, a);
+        let r = f(&mut self.b, x);
+        self.widen(w, r)
+    }
+
+    fn lower_op(&mut self, op: &Op, i: usize) -> Option<ir::Value> {
+        use Op::*;
+        if !lowerable(op) {
+            return self.call_helper(op);
+        }
+        Some(match op {
+            Nop {} => return None,
+            GuestInsn { pc, .. } => {
+                self.set_loc(*pc);
+                return None;
+            }
+            Const { value } => self.iconst(*value),
+            VConst { value } => {
+                let lo = self.iconst(*value as u64);
+                let hi = self.iconst((*value >> 64) as u64);
+                self.b.ins().iconcat(lo, hi)
+            }
+            GetGpr { r } => self.b.use_var(self.vars[*r as usize].unwrap()),
+            GetVec { r } => self.b.use_var(self.vars[32 + *r as usize].unwrap()),
+            GetNzcv {} => self.b.use_var(self.vars[NZCV_VAR].unwrap()),
+            SetGpr { .. } | SetVec { .. } | SetNzcv { .. } => {
+                let (var, _) = var_of(op).unwrap();
+                let mut x = None;
+                op.for_each_arg(|a| x = Some(a));
+                let x = self.v(x.unwrap());
+                self.b.def_var(self.vars[var].unwrap(), x);
+                self.dirty |= 1 << var;
+                return None;
+            }
+            GetSys { .. } => self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, tpidr) as i32),
+            SetSys { v, .. } => {
+                let x = self.v(*v);
+                self.b.ins().store(self.native, x, self.cpu, offset_of!(CpuState, tpidr) as i32);
+                return None;
+            }
+            Add { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().iadd(x, y)),
+            Sub { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().isub(x, y)),
+            AddCarry { w, a, b, c } | SubCarry { w, a, b, c } => {
+                let sub = matches!(op, SubCarry { .. });
+                let (x, y) = (self.opnd(*w, *a), self.opnd(*w, *b));
+                let y = if sub { self.b.ins().bnot(y) } else { y };
+                let cv = self.v(*c);
+                let c1 = self.b.ins().band_imm_u(cv, 1);
+                let c1 = if *w == Width::W32 { self.b.ins().ireduce(types::I32, c1) } else { c1 };
+                let s = self.b.ins().iadd(x, y);
+                let r = self.b.ins().iadd(s, c1);
+                self.widen(*w, r)
+            }
+            And { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().band(x, y)),
+            Or { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().bor(x, y)),
+            Xor { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().bxor(x, y)),
+            AndNot { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().band_not(x, y)),
+            OrNot { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().bor_not(x, y)),
+            XorNot { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().bxor_not(x, y)),
+            Shl { w, a, b } => {
+                let y = self.v(*b);
+                self.un(*w, *a, |f, x| f.ins().ishl(x, y))
+            }
+            Lshr { w, a, b } => {
+                let y = self.v(*b);
+                self.un(*w, *a, |f, x| f.ins().ushr(x, y))
+            }
+            Ashr { w, a, b } => {
+                let y = self.v(*b);
+                self.un(*w, *a, |f, x| f.ins().sshr(x, y))
+            }
+            Ror { w, a, b } => {
+                let y = self.v(*b);
+                self.un(*w, *a, |f, x| f.ins().rotr(x, y))
+            }
+            Mul { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().imul(x, y)),
+            UMulH { a, b } => self.bin(Width::W64, *a, *b, |f, x, y| f.ins().umulhi(x, y)),
+            SMulH { a, b } => self.bin(Width::W64, *a, *b, |f, x, y| f.ins().smulhi(x, y)),
+            UDiv { w, a, b } => self.bin(*w, *a, *b, |f, x, y| {
+                // x / 0 = 0: divide by 1 instead, then select 0.
+                let ty = f.func.dfg.value_type(y);
+                let zero = f.ins().icmp_imm_s(CC::Equal, y, 0);
+                let one = f.ins().iconst(ty, 1);
+                let d = f.ins().select(zero, one, y);
+                let q = f.ins().udiv(x, d);
+                let z = f.ins().iconst(ty, 0);
+                f.ins().select(zero, z, q)
+            }),
+            SDiv { w, a, b } => self.bin(*w, *a, *b, |f, x, y| {
+                // x / 0 = 0 and x / -1 = -x (wrapping: MIN / -1 = MIN).
+                let ty = f.func.dfg.value_type(y);
+                let zero = f.ins().icmp_imm_s(CC::Equal, y, 0);
+                let m1 = f.ins().icmp_imm_s(CC::Equal, y, -1);
+                let special = f.ins().bor(zero, m1);
+                let one = f.ins().iconst(ty, 1);
+                let d = f.ins().select(special, one, y);
+                let q = f.ins().sdiv(x, d);
+                let neg = f.ins().ineg(x);
+                let q = f.ins().select(m1, neg, q);
+                let z = f.ins().iconst(ty, 0);
+                f.ins().select(zero, z, q)
+            }),
+            Neg { w, a } => self.un(*w, *a, |f, x| f.ins().ineg(x)),
+            Not { w, a } => self.un(*w, *a, |f, x| f.ins().bnot(x)),
+            Clz { w, a } => self.un(*w, *a, |f, x| f.ins().clz(x)),
+            Cls { w, a } => self.un(*w, *a, |f, x| {
+                // Leading bits equal to the sign bit, the sign bit excluded.
+                let ty = f.func.dfg.value_type(x);
+                let s = f.ins().ushr_imm_s(x, 1);
+                let y = f.ins().bxor(s, x);
+                let m = f.ins().iconst(ty, if ty == types::I32 { 0x7fff_ffff } else { i64::MAX });
+                let y = f.ins().band(y, m);
+                let c = f.ins().clz(y);
+                f.ins().iadd_imm_s(c, -1)
+            }),
+            Rbit { w, a } => self.un(*w, *a, |f, x| f.ins().bitrev(x)),
+            Rev { w, a } => self.un(*w, *a, |f, x| f.ins().bswap(x)),
+            Rev16 { w, a } => self.un(*w, *a, |f, x| {
+                let ty = f.func.dfg.value_type(x);
+                let (hi, lo) = if ty == types::I32 { (0xff00_ff00u64 as i64, 0x00ff_00ff) } else { (0xff00_ff00_ff00_ff00u64 as i64, 0x00ff_00ff_00ff_00ff) };
+                let h = f.ins().band_imm_u(x, hi);
+                let h = f.ins().ushr_imm_s(h, 8);
+                let l = f.ins().band_imm_u(x, lo);
+                let l = f.ins().ishl_imm_s(l, 8);
+                f.ins().bor(h, l)
+            }),
+            Rev32 { a } => {
+                let x = self.v(*a);
+                let s = self.b.ins().bswap(x);
+                self.b.ins().rotl_imm_s(s, 32)
+            }
+            Sext { from, a } => {
+                let x = self.v(*a);
+                if *from >= 64 {
+                    x
+                } else {
+                    let sh = 64 - *from as i64;
+                    let l = self.b.ins().ishl_imm_s(x, sh);
+                    self.b.ins().sshr_imm_s(l, sh)
+                }
+            }
+            Zext { from, a } => {
+                let x = self.v(*a);
+                if *from >= 64 {
+                    x
+                } else {
+                    self.b.ins().band_imm_u(x, ((1u64 << *from) - 1) as i64)
+                }
+            }
+            Icmp { cc, w, a, b } => {
+                let (x, y) = (self.opnd(*w, *a), self.opnd(*w, *b));
+                let c = self.b.ins().icmp(int_cc(*cc), x, y);
+                self.bool64(c)
+            }
+            Select { c, a, b } | VSelect { c, a, b } => {
+                let (c, x, y) = (self.v(*c), self.v(*a), self.v(*b));
+                self.b.ins().select(c, x, y)
+            }
+            AddFlags { w, a, b } => {
+                let (x, y) = (self.v(*a), self.v(*b));
+                let z = self.iconst(0);
+                self.add_flags(*w, x, y, z)
+            }
+            SubFlags { w, a, b } => {
+                let (x, y) = (self.v(*a), self.v(*b));
+                let (xo, yo) = (self.opnd(*w, *a), self.opnd(*w, *b));
+                self.flag_src[i] = Some(FlagSrc::Sub { a: xo, b: yo });
+                let ny = self.b.ins().bnot(y);
+                let one = self.iconst(1);
+                self.add_flags(*w, x, ny, one)
+            }
+            AdcFlags { w, a, b, c } => {
+                let (x, y, c) = (self.v(*a), self.v(*b), self.v(*c));
+                let c = self.b.ins().band_imm_u(c, 1);
+                self.add_flags(*w, x, y, c)
+            }
+            SbcFlags { w, a, b, c } => {
+                let (x, y, c) = (self.v(*a), self.v(*b), self.v(*c));
+                let ny = self.b.ins().bnot(y);
+                let c = self.b.ins().band_imm_u(c, 1);
+                self.add_flags(*w, x, ny, c)
+            }
+            LogicFlags { w, r } => {
+                let ro = self.opnd(*w, *r);
+                self.flag_src[i] = Some(FlagSrc::Logic { r: ro });
+                let n = self.b.ins().icmp_imm_s(CC::SignedLessThan, ro, 0);
+                let z = self.b.ins().icmp_imm_s(CC::Equal, ro, 0);
+                let n = self.bool64(n);
+                let z = self.bool64(z);
+                let n = self.b.ins().ishl_imm_s(n, 31);
+                let z = self.b.ins().ishl_imm_s(z, 30);
+                self.b.ins().bor(n, z)
+            }
+            CondHolds { cond, nzcv } => self.cond_holds(*cond, *nzcv),
+            Load { size, addr, .. } => {
+                let a = self.v(*addr);
+                let h = self.guest_addr(a, size.bytes(), false);
+                self.load_le(*size, h, 0)
+            }
+            Store { size, addr, v, .. } => {
+                let (a, x) = (self.v(*addr), self.v(*v));
+                let h = self.guest_addr(a, size.bytes(), true);
+                self.store_le(*size, x, h, 0);
+                return None;
+            }
+            Load128 { addr } => {
+                let a = self.v(*addr);
+                let h = self.guest_addr(a, 16, false);
+                let lo = self.load_le(MemSize::B8, h, 0);
+                let hi = self.load_le(MemSize::B8, h, 8);
+                self.b.ins().iconcat(lo, hi)
+            }
+            Store128 { addr, v } => {
+                let (a, x) = (self.v(*addr), self.v(*v));
+                let h = self.guest_addr(a, 16, true);
+                let (lo, hi) = self.b.ins().isplit(x);
+                self.store_le(MemSize::B8, lo, h, 0);
+                self.store_le(MemSize::B8, hi, h, 8);
+                return None;
+            }
+            Fence { kind } => {
+                if *kind == zarm_ir::FenceKind::Full {
+                    self.b.ins().fence();
+                }
+                return None;
+            }
+            VExtractLane { idx, v, .. } => {
+                let x = self.v(*v);
+                let (lo, hi) = self.b.ins().isplit(x);
+                if *idx == 0 {
+                    lo
+                } else {
+                    hi
+                }
+            }
+            VFromHalves { lo, hi } => {
+                let (l, h) = (self.v(*lo), self.v(*hi));
+                self.b.ins().iconcat(l, h)
+            }
+            _ => unreachable!("lowerable() and lower_op disagree on {}", op.name()),
+        })
+    }
+
+    /// NZCV of x + y + c (c is 0 or 1), as AddWithCarry defines it.
+    fn add_flags(&mut self, w: Width, x: ir::Value, y: ir::Value, c: ir::Value) -> ir::Value {
+        match w {
+            Width::W32 => {
+                let m = 0xffff_ffffi64;
+                let x = self.b.ins().band_imm_u(x, m);
+                let y = self.b.ins().band_imm_u(y, m);
+                let s = self.b.ins().iadd(x, y);
+                let s = self.b.ins().iadd(s, c);
+                let r = self.b.ins().band_imm_u(s, m);
+                let cf = self.b.ins().ushr_imm_s(s, 32);
+                let cf = self.b.ins().ishl_imm_s(cf, 29);
+                let n = self.b.ins().ushr_imm_s(r, 31);
+                let n = self.b.ins().ishl_imm_s(n, 31);
+                let z = self.b.ins().icmp_imm_s(CC::Equal, r, 0);
+                let z = self.bool64(z);
+                let z = self.b.ins().ishl_imm_s(z, 30);
+                let xr = self.b.ins().bxor(x, r);
+                let yr = self.b.ins().bxor(y, r);
+                let v = self.b.ins().band(xr, yr);
+                let v = self.b.ins().ushr_imm_s(v, 31);
+                let v = self.b.ins().ishl_imm_s(v, 28);
+                let nz = self.b.ins().bor(n, z);
+                let cv = self.b.ins().bor(cf, v);
+                self.b.ins().bor(nz, cv)
+            }
+            Width::W64 => {
+                let s = self.b.ins().iadd(x, y);
+                let r = self.b.ins().iadd(s, c);
+                // Carry: r < x, or r == x with a carry in (y = all ones).
+                let lt = self.b.ins().icmp(CC::UnsignedLessThan, r, x);
+                let eq = self.b.ins().icmp(CC::Equal, r, x);
+                let c8 = self.b.ins().ireduce(types::I8, c);
+                let eqc = self.b.ins().band(eq, c8);
+                let cf = self.b.ins().bor(lt, eqc);
+                let cf = self.bool64(cf);
+                let cf = self.b.ins().ishl_imm_s(cf, 29);
+                let n = self.b.ins().ushr_imm_s(r, 63);
+                let n = self.b.ins().ishl_imm_s(n, 31);
+                let z = self.b.ins().icmp_imm_s(CC::Equal, r, 0);
+                let z = self.bool64(z);
+                let z = self.b.ins().ishl_imm_s(z, 30);
+                let xr = self.b.ins().bxor(x, r);
+                let yr = self.b.ins().bxor(y, r);
+                let v = self.b.ins().band(xr, yr);
+                let v = self.b.ins().ushr_imm_s(v, 63);
+                let v = self.b.ins().ishl_imm_s(v, 28);
+                let nz = self.b.ins().bor(n, z);
+                let cv = self.b.ins().bor(cf, v);
+                self.b.ins().bor(nz, cv)
+            }
+        }
+    }
+
+    fn cond_holds(&mut self, cond: Cond, nzcv: Value) -> ir::Value {
+        if cond.0 >= 14 {
+            return self.iconst(1);
+        }
+        let src = self.flag_src.get(nzcv.index()).copied().flatten();
+        let direct = match (src, cond.0 >> 1) {
+            // eq/ne, cs/cc, hi/ls, ge/lt, gt/le of a subtraction.
+            (Some(FlagSrc::Sub { a, b, .. }), 0 | 1 | 4 | 5 | 6) => {
+                let cc = match cond.0 >> 1 {
+                    0 => CC::Equal,
+                    1 => CC::UnsignedGreaterThanOrEqual,
+                    4 => CC::UnsignedGreaterThan,
+                    5 => CC::SignedGreaterThanOrEqual,
+                    _ => CC::SignedGreaterThan,
+                };
+                Some(self.b.ins().icmp(cc, a, b))
+            }
+            // N and Z of a logical result; C = V = 0.
+            (Some(FlagSrc::Logic { r, .. }), 0 | 2 | 5 | 6) => {
+                let cc = match cond.0 >> 1 {
+                    0 => CC::Equal,
+                    2 => CC::SignedLessThan,
+                    5 => CC::SignedGreaterThanOrEqual,
+                    _ => CC::SignedGreaterThan,
+                };
+                Some(self.b.ins().icmp_imm_s(cc, r, 0))
+            }
+            _ => None,
+        };
+        if let Some(c) = direct {
+            let c = self.bool64(c);
+            return if cond.0 & 1 == 1 { self.b.ins().bxor_imm_u(c, 1) } else { c };
+        }
+        let w = self.v(nzcv);
+        let bit = |s: &mut Self, k: i64| {
+            let t = s.b.ins().ushr_imm_s(w, k);
+            s.b.ins().band_imm_u(t, 1)
+        };
+        let base = match cond.0 >> 1 {
+            0 => bit(self, 30),
+            1 => bit(self, 29),
+            2 => bit(self, 31),
+            3 => bit(self, 28),
+            4 => {
+                // C && !Z
+                let c = bit(self, 29);
+                let z = bit(self, 30);
+                self.b.ins().band_not(c, z)
+            }
+            5 | 6 => {
+                let n = bit(self, 31);
+                let v = bit(self, 28);
+                let ne = self.b.ins().bxor(n, v);
+                let ge = self.b.ins().bxor_imm_u(ne, 1);
+                if cond.0 >> 1 == 5 {
+                    ge
+                } else {
+                    let z = bit(self, 30);
+                    self.b.ins().band_not(ge, z)
+                }
+            }
+            _ => unreachable!(),
+        };
+        if cond.0 & 1 == 1 {
+            self.b.ins().bxor_imm_u(base, 1)
+        } else {
+            base
+        }
+    }
+
+    /// Checks a guest address against the window (leaving with a fault if
+    /// outside) after making the state precise; returns the host address.
+    fn guest_addr(&mut self, a: ir::Value, size: u64, write: bool) -> ir::Value {
+        self.flush();
+        let bits = self.cfg.guest_addr_bits.min(63) as i64;
+        let hi = self.b.ins().ushr_imm_s(a, bits);
+        let bad = self.b.create_block();
+        let ok = self.b.create_block();
+        self.b.ins().brif(hi, bad, &[], ok, &[]);
+        self.b.switch_to_block(bad);
+        self.b.set_cold_block(bad);
+        self.b.ins().store(self.native, a, self.ctx, offset_of!(JitContext, fault_addr) as i32);
+        let k = self.iconst(FAULT_OUT_OF_WINDOW);
+        self.b.ins().store(self.native, k, self.ctx, offset_of!(JitContext, fault_kind) as i32);
+        let wv = self.iconst(write as u64);
+        self.b.ins().store(self.native, wv, self.ctx, offset_of!(JitContext, fault_write) as i32);
+        let pc = self.pc;
+        self.exit_const(pc, EXIT_FAULT, 0);
+        self.b.switch_to_block(ok);
+        // The runtime keeps inaccessible guard bytes after the window, so
+        // only the start needs the check (as in the baseline).
+        let _ = size;
+        self.b.ins().iadd(self.base, a)
+    }
+
+    fn load_le(&mut self, size: MemSize, h: ir::Value, off: i32) -> ir::Value {
+        let ins = self.b.ins();
+        match size {
+            MemSize::B1 => ins.uload8(types::I64, self.le, h, off),
+            MemSize::B2 => ins.uload16(types::I64, self.le, h, off),
+            MemSize::B4 => ins.uload32(self.le, h, off),
+            MemSize::B8 => ins.load(types::I64, self.le, h, off),
+        }
+    }
+
+    fn store_le(&mut self, size: MemSize, x: ir::Value, h: ir::Value, off: i32) {
+        let ins = self.b.ins();
+        match size {
+            MemSize::B1 => ins.istore8(self.le, x, h, off),
+            MemSize::B2 => ins.istore16(self.le, x, h, off),
+            MemSize::B4 => ins.istore32(self.le, x, h, off),
+            MemSize::B8 => ins.store(self.le, x, h, off),
+        };
+    }
+
+    /// Calls `helper::jit_eval` for `op` (the next helper operand).
+    fn call_helper(&mut self, op: &Op) -> Option<ir::Value> {
+        let index = self.next_helper;
+        self.next_helper += 1;
+        self.helper_calls += 1;
+        if op.may_fault() {
+            self.flush();
+        }
+        let slot = self.args_slot;
+        let mut k = 0;
+        for (a, ty) in op.args() {
+            let x = self.v(a);
+            match ty {
+                Type::I64 => {
+                    let z = self.iconst(0);
+                    self.b.ins().stack_store(types::I64, z, slot, 16 * k);
+                    self.b.ins().stack_store(types::I64, x, slot, 16 * k + 8);
+                }
+                Type::V128 => {
+                    self.b.ins().stack_store(types::I64, x, slot, 16 * k);
+                }
+            }
+            k += 1;
+        }
+        let op_addr = self.iconst(&self.helper_ops[index] as *const Op as u64);
+        let args = self.b.ins().stack_addr(types::I64, slot, 0);
+        let out = self.b.ins().stack_addr(types::I64, slot, 64);
+        let f = self.iconst(helper::jit_eval as *const () as u64);
+        let mut sig = ir::Signature::new(CallConv::SystemV);
+        for _ in 0..4 {
+            sig.params.push(AbiParam::new(types::I64));
+        }
+        sig.returns.push(AbiParam::new(types::I64));
+        let sigref = self.b.import_signature(sig);
+        let call = self.b.ins().call_indirect(sigref, f, &[self.ctx, op_addr, args, out]);
+        let failed = self.b.inst_results(call)[0];
+        if op.may_fault() {
+            let bad = self.b.create_block();
+            let ok = self.b.create_block();
+            self.b.ins().brif(failed, bad, &[], ok, &[]);
+            self.b.switch_to_block(bad);
+            self.b.set_cold_block(bad);
+            let pc = self.pc;
+            self.exit_const(pc, EXIT_FAULT, 0);
+            self.b.switch_to_block(ok);
+        }
+        match op.result_type() {
+            Some(Type::I64) => Some(self.b.ins().stack_load(types::I64, types::I64, slot, 64 + 8)),
+            Some(Type::V128) => Some(self.b.ins().stack_load(types::I64, types::I128, slot, 64)),
+            None => None,
+        }
+    }
+}
+
+fn int_cc(cc: IntCC) -> CC {
+    match cc {
+        IntCC::Eq => CC::Equal,
+        IntCC::Ne => CC::NotEqual,
+        IntCC::Ult => CC::UnsignedLessThan,
+        IntCC::Ule => CC::UnsignedLessThanOrEqual,
+        IntCC::Ugt => CC::UnsignedGreaterThan,
+        IntCC::Uge => CC::UnsignedGreaterThanOrEqual,
+        IntCC::Slt => CC::SignedLessThan,
+        IntCC::Sle => CC::SignedLessThanOrEqual,
+        IntCC::Sgt => CC::SignedGreaterThan,
+        IntCC::Sge => CC::SignedGreaterThanOrEqual,
+    }
+}
