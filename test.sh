@@ -6,7 +6,8 @@
 # running the guest programs with the JIT under three CPU models (all
 # facilities; z14-like; no vector facility), with the interpreter, and
 # in lock-step against the interpreter, and with a tiny code cache that
-# forces eviction; Debian's arm64 binaries (tests/debian) under the JIT.
+# forces eviction; the optimising tier (Cranelift) on every block, also in
+# lock-step; Debian's arm64 binaries (tests/debian) under the JIT.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./setup.sh
@@ -40,12 +41,19 @@ run_s390x() { # cpu-model, zarm args, tests...
 # first run, the others use a 2^33 window (W33).
 W33="--guest-window-bits 33"
 run_s390x max "--engine jit" --test guest_programs --test random_insns --test stats
+# The optimising tier (Cranelift): every block compiled by it
+# (--tier-threshold 1), on the guest thread (ZARM_TIER_SYNC) under -cpu max,
+# with the compile thread on the z14-like model; --tier=auto leaves it off
+# on the model without vectors (below Cranelift's z14 base).
+ZARM_TIER_SYNC=1 run_s390x max "--engine jit --tier-threshold 1 $W33" --test guest_programs --test stats
 for cpu in "${CPU_MODELS[@]:1}"; do
-    run_s390x "$cpu" "--engine jit $W33" --test guest_programs --test random_insns --test stats --test debian_binaries
+    run_s390x "$cpu" "--engine jit --tier=auto --tier-threshold 1 $W33" --test guest_programs --test random_insns --test stats --test debian_binaries
 done
 run_s390x max "--engine jit $W33" --test debian_binaries
 run_s390x max "--engine jit --assist=none $W33" --test guest_programs --test stats
-run_s390x max "--lockstep $W33" --test guest_programs
+# Lock-step against the interpreter, with every block through the tier
+# (blocks it does not take run in the baseline JIT).
+run_s390x max "--lockstep --tier-threshold 1 $W33" --test guest_programs
 # Guest page permissions checked in generated code instead of by the host MMU.
 run_s390x max "--engine jit --checked-pages $W33" --test guest_programs --test random_insns
 ZARM_RANDOM_CASES=500 run_s390x max "--engine interp $W33" --test guest_programs --test random_insns
@@ -59,4 +67,14 @@ if "${Z[@]}" --assist=mie3 tests/guest/build/demo 2>/tmp/zarm-assist.err; then
     echo "--assist=mie3 ran on a host without mie3"; exit 1
 fi
 grep -q "lacks the mie3 facility" /tmp/zarm-assist.err
+echo "== s390x: --tier=on refused below Cranelift's z14 base"
+NOVX=(qemu-s390x -cpu "${CPU_MODELS[2]}" -L /usr/s390x-linux-gnu "$ZARM_BIN")
+if "${NOVX[@]}" --tier=on tests/guest/build/demo 2>/tmp/zarm-tier.err; then
+    echo "--tier=on ran on a host without the vector facility"; exit 1
+fi
+grep -q "z14 base" /tmp/zarm-tier.err
+if "${Z[@]}" --assist=none --tier=on tests/guest/build/demo 2>/tmp/zarm-tier.err; then
+    echo "--tier=on ran with --assist=none"; exit 1
+fi
+grep -q "z14 base" /tmp/zarm-tier.err
 echo "== all tests passed"

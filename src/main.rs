@@ -53,14 +53,17 @@ struct Cli {
     /// the host MMU and its fault signals (slower; for comparison).
     #[arg(long)]
     checked_pages: bool,
-    /// The optimising tier (Cranelift): auto (on where the host has its z14
-    /// base and --assist allows it), on (an error otherwise), off.
-    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "on", "off"])]
-    tier: String,
+    /// The optimising tier (Cranelift): off (the default, unless
+    /// --tier-threshold is given: measured slower than the baseline JIT so
+    /// far, see the README), auto (on where the host has its z14 base and
+    /// --assist allows it), on (an error otherwise).
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "on", "off"])]
+    tier: Option<String>,
     /// Block entries before the tier recompiles a block and its hot
-    /// successors as one region (1: everything, for testing).
-    #[arg(long, value_name = "N", default_value_t = zarm_runtime::DEFAULT_TIER_THRESHOLD, value_parser = clap::value_parser!(u64).range(1..))]
-    tier_threshold: u64,
+    /// successors as one region (default 1000; 1: every block, for
+    /// testing). Given alone, it turns the tier on.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    tier_threshold: Option<u64>,
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
@@ -179,7 +182,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier, tier_threshold: cli.tier_threshold };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "on".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD) };
     let result = match &cli.exec_state {
         None => run_program(&program, argv, envp, &opts),
         Some(state) => {

@@ -226,6 +226,8 @@ struct Lower<'a, 'b> {
     vars: [Option<Variable>; NVARS],
     /// Variables written anywhere in the region.
     written: u128,
+    /// Variables read anywhere in the region.
+    read: u128,
     /// Variables written since the state was last stored.
     dirty: u128,
     /// CLIF block of each region block's guest PC.
@@ -279,6 +281,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         let args_slot = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 16 * 5, 4));
         let mut vars = [None; NVARS];
         let mut written = 0u128;
+        let mut read = 0u128;
         for blk in &region.blocks {
             for op in &blk.ops {
                 if let Some((v, w)) = var_of(op) {
@@ -287,6 +290,8 @@ impl<'a, 'b> Lower<'a, 'b> {
                     }
                     if w {
                         written |= 1 << v;
+                    } else {
+                        read |= 1 << v;
                     }
                 }
             }
@@ -312,6 +317,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             ctx: params[2],
             vars,
             written,
+            read,
             dirty: 0,
             heads,
             internal_targets,
@@ -326,8 +332,14 @@ impl<'a, 'b> Lower<'a, 'b> {
     }
 
     fn run(&mut self) {
-        // Entry: every variable the region touches comes from the CpuState.
+        // Entry: the variables the region reads come from the CpuState; so
+        // do those it only writes when control flow merges inside it (an
+        // exit may store a variable on a path that did not write it).
+        let merges = !self.internal_targets.is_empty();
         for v in 0..NVARS {
+            if self.read >> v & 1 == 0 && !merges {
+                continue;
+            }
             if let Some(var) = self.vars[v] {
                 let ty = if (32..64).contains(&v) { types::I128 } else { types::I64 };
                 let x = self.b.ins().load(ty, self.native, self.cpu, cpu_offset(v));
@@ -338,7 +350,10 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.ins().jump(first, &[]);
         let mut done = std::collections::HashSet::new();
         for (k, blk) in self.region.blocks.iter().enumerate() {
-            if !done.insert(blk.start_pc) {
+            // Blocks no edge of the region reaches (one-pass regions) are
+            // never entered.
+            let reached = k == 0 || self.internal_targets.contains(&blk.start_pc);
+            if !reached || !done.insert(blk.start_pc) {
                 continue;
             }
             self.lower_block(blk, self.cfg.block_counters.get(k).copied());

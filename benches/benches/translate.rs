@@ -4,6 +4,8 @@
 //! - baseline emitter: decode, lift, optimise and compile to s390x bytes
 //!   (the JIT's translation cost, measured natively — the bytes are the
 //!   same on any host);
+//! - optimising tier: Cranelift compile time per block (the first 200
+//!   blocks of the demo's `.text`, each compiled as a one-block region);
 //! - interpreter: a counting loop run by the IR interpreter.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -57,6 +59,31 @@ fn translation(c: &mut Criterion) {
                 zarm_ir::passes::optimize(&mut block, false).unwrap();
                 let _ = compile(&block, &cfg);
                 pc = block.end_pc.max(pc + 4);
+            }
+        })
+    });
+    g.finish();
+
+    // The optimising tier: Cranelift compile time per block.
+    let mut blocks = Vec::new();
+    let mut pc = start;
+    while pc < start + 4 * insns && blocks.len() < 200 {
+        let mut block = translate(&mut mem, pc, &opts);
+        zarm_ir::passes::optimize(&mut block, false).unwrap();
+        pc = block.end_pc.max(pc + 4);
+        blocks.push(block);
+    }
+    let block_insns: u64 = blocks.iter().map(|b| b.guest_insns as u64).sum();
+    let mut tier = zarm_backend_s390x::clif::Tier::new(HostFacilities::machine_level("z15").unwrap()).unwrap();
+    let tcfg = zarm_backend_s390x::clif::TierConfig { guest_addr_bits: 37, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new() };
+    let mut g = c.benchmark_group("tier");
+    g.throughput(Throughput::Elements(blocks.len() as u64));
+    g.sample_size(10);
+    g.bench_function(format!("Cranelift compile, one-block regions ({} blocks, {block_insns} guest insns)", blocks.len()), |b| {
+        b.iter(|| {
+            for block in &blocks {
+                let region = zarm_backend_s390x::clif::Region { blocks: vec![block.clone()] };
+                let _ = tier.compile(&region, &tcfg);
             }
         })
     });

@@ -99,8 +99,11 @@ struct TierState {
     /// addresses, so they live as long as the engine.
     hot: Vec<Box<i64>>,
     worker: Option<TierWorker>,
-    /// Regions sent to the compile thread, by entry PC.
+    /// Regions sent to the compile thread, by job number (not by entry
+    /// PC: a PC's code may be rewritten and its new region requested while
+    /// the old one is still compiling).
     pending: std::collections::HashMap<u64, PendingRegion>,
+    next_job: u64,
     /// Guest ranges invalidated while regions were pending.
     invalidations: Vec<(u64, u64)>,
 }
@@ -112,12 +115,14 @@ struct PendingRegion {
 }
 
 struct TierJob {
+    id: u64,
     pc: u64,
     cfg: zarm_backend_s390x::clif::TierConfig,
     region: zarm_backend_s390x::clif::Region,
 }
 
 struct TierDone {
+    id: u64,
     pc: u64,
     region: zarm_backend_s390x::clif::Region,
     result: Result<zarm_backend_s390x::clif::CompiledRegion, String>,
@@ -160,7 +165,7 @@ unsafe impl Send for TierJob {}
 fn compile_job(compiler: &mut zarm_backend_s390x::clif::Tier, job: TierJob) -> TierDone {
     let t0 = std::time::Instant::now();
     let result = compiler.compile(&job.region, &job.cfg);
-    TierDone { pc: job.pc, region: job.region, result, ns: t0.elapsed().as_nanos() as u64 }
+    TierDone { id: job.id, pc: job.pc, region: job.region, result, ns: t0.elapsed().as_nanos() as u64 }
 }
 
 impl TierState {
@@ -168,7 +173,7 @@ impl TierState {
         if self.compiler.is_none() {
             match zarm_backend_s390x::clif::Tier::new(self.facilities) {
                 Ok(c) => self.compiler = Some(c),
-                Err(e) => return TierDone { pc: job.pc, region: job.region, result: Err(e), ns: 0 },
+                Err(e) => return TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e), ns: 0 },
             }
         }
         compile_job(self.compiler.as_mut().unwrap(), job)
@@ -189,9 +194,9 @@ impl TierState {
         if let Ok(mut t) = w.wake.lock() {
             *t = Some(exit_request);
         }
-        let pc = job.pc;
+        let id = job.id;
         if w.tx.send(job).is_err() {
-            self.pending.remove(&pc);
+            self.pending.remove(&id);
         }
     }
 
@@ -213,7 +218,7 @@ impl TierState {
             for job in jobs {
                 let done = match compiler.as_mut() {
                     Ok(c) => compile_job(c, job),
-                    Err(e) => TierDone { pc: job.pc, region: job.region, result: Err(e.clone()), ns: 0 },
+                    Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), ns: 0 },
                 };
                 if done_tx.send(done).is_err() {
                     break;
@@ -234,6 +239,35 @@ impl TierState {
     fn try_recv(&mut self) -> Option<TierDone> {
         self.worker.as_ref()?.rx.try_recv().ok()
     }
+}
+
+/// Does control flow inside the region (edges between its blocks) form a
+/// cycle?
+fn has_cycle(blocks: &[zarm_ir::Block]) -> bool {
+    let index: std::collections::HashMap<u64, usize> = blocks.iter().enumerate().map(|(i, b)| (b.start_pc, i)).collect();
+    let succ = |i: usize| -> Vec<usize> {
+        match &blocks[i].term {
+            zarm_ir::Terminator::Jump { target } => vec![*target],
+            zarm_ir::Terminator::Branch { taken, not_taken, .. } => vec![*taken, *not_taken],
+            _ => vec![],
+        }
+        .into_iter()
+        .filter_map(|t| index.get(&t).copied())
+        .collect()
+    };
+    // Depth-first search for a back edge (0 new, 1 on the stack, 2 done).
+    let mut state = vec![0u8; blocks.len()];
+    fn dfs(i: usize, state: &mut [u8], succ: &dyn Fn(usize) -> Vec<usize>) -> bool {
+        state[i] = 1;
+        for j in succ(i) {
+            if state[j] == 1 || (state[j] == 0 && dfs(j, state, succ)) {
+                return true;
+            }
+        }
+        state[i] = 2;
+        false
+    }
+    (0..blocks.len()).any(|i| state[i] == 0 && dfs(i, &mut state, &succ))
 }
 
 /// Most guest blocks in one region.
@@ -320,6 +354,7 @@ impl JitEngine {
             hot: Vec::new(),
             worker: None,
             pending: Default::default(),
+            next_job: 0,
             invalidations: Vec::new(),
         });
         Ok(())
@@ -537,7 +572,12 @@ impl JitEngine {
 
     fn request_region(&mut self, space: &mut GuestSpace, pc: u64) -> Result<bool, String> {
         let blocks = self.form_region(space, pc)?;
-        if blocks.is_empty() {
+        // A region pays a function's entry and exit (prologue, loading and
+        // storing the registers it uses) on every entry: worth it only when
+        // it loops inside. `--tier-threshold 1` (testing) compiles every
+        // block anyway, as does lock-step mode.
+        let all = self.single_block || self.tier.as_ref().is_some_and(|t| t.threshold == 1);
+        if blocks.is_empty() || !(all || has_cycle(&blocks)) {
             return Ok(false);
         }
         // --stats: region instructions are attributed to the routes the
@@ -555,7 +595,12 @@ impl JitEngine {
                 .collect(),
             None => Vec::new(),
         };
+        let id = self.tier.as_mut().map_or(0, |t| {
+            t.next_job += 1;
+            t.next_job
+        });
         let job = TierJob {
+            id,
             pc,
             cfg: zarm_backend_s390x::clif::TierConfig {
                 guest_addr_bits: self.cfg.guest_addr_bits,
@@ -573,7 +618,7 @@ impl JitEngine {
             let done = tier.compile_now(job);
             self.install_region(done, counters);
         } else {
-            tier.pending.insert(pc, PendingRegion { log_at: tier.invalidations.len(), counters });
+            tier.pending.insert(id, PendingRegion { log_at: tier.invalidations.len(), counters });
             tier.send(job, exit_request);
         }
         Ok(true)
@@ -588,7 +633,7 @@ impl JitEngine {
         }
         let mut ready = Vec::new();
         while let Some(done) = tier.try_recv() {
-            let Some(p) = tier.pending.remove(&done.pc) else { continue };
+            let Some(p) = tier.pending.remove(&done.id) else { continue };
             let (low, end) = done.span();
             let stale = tier.invalidations[p.log_at..].iter().any(|&(s, l)| s < end && s.saturating_add(l) > low);
             ready.push((done, p.counters, stale));

@@ -56,8 +56,8 @@ pub struct Options {
     pub guest_window_bits: u32,
     /// Check guest page permissions in generated code (else the host MMU).
     pub checked_pages: bool,
-    /// The optimising tier: "auto" (on where Cranelift can run), "on"
-    /// (an error where it cannot), "off".
+    /// The optimising tier: "off" (the default), "auto" (on where
+    /// Cranelift can run), "on" (an error where it cannot).
     pub tier: String,
     /// Block entries before a block's region is compiled by the tier.
     pub tier_threshold: u64,
@@ -98,7 +98,7 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "auto".into(), tier_threshold: DEFAULT_TIER_THRESHOLD }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD }
     }
 }
 

@@ -44,6 +44,7 @@ const CASES: &[Case] = &[
     Case { name: "threads_lse", args: &[], stdin: b"" },
     Case { name: "io", args: &[], stdin: b"" },
     Case { name: "procfs", args: &[], stdin: b"" },
+    Case { name: "hotloops", args: &[], stdin: b"" },
 ];
 
 #[test]

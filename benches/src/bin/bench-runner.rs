@@ -136,10 +136,11 @@ fn main() -> Result<(), String> {
     let tcg_ok = tcg.exists();
 
     let contenders: Vec<(&str, Box<dyn Fn(&Path, &str) -> Vec<String>>)> = vec![
-        ("zarm --assist=auto", Box::new({ let (e, z, w) = (emu.clone(), zarm.clone(), window_bits.clone()); move |p, a| [e.clone(), vec![z.display().to_string(), "--assist=auto".into(), "--guest-window-bits".into(), w.clone(), p.display().to_string(), a.into()]].concat() })),
+        ("zarm --assist=auto", Box::new({ let (e, z, w) = (emu.clone(), zarm.clone(), window_bits.clone()); move |p, a| [e.clone(), vec![z.display().to_string(), "--assist=auto".into(), "--tier=off".into(), "--guest-window-bits".into(), w.clone(), p.display().to_string(), a.into()]].concat() })),
         ("zarm --assist=none", Box::new({ let (e, z, w) = (emu.clone(), zarm.clone(), window_bits.clone()); move |p, a| [e.clone(), vec![z.display().to_string(), "--assist=none".into(), "--guest-window-bits".into(), w.clone(), p.display().to_string(), a.into()]].concat() })),
         ("QEMU TCG (s390x build)", Box::new({ let (e, t) = (emu.clone(), tcg.clone()); move |p, a| [e.iter().take(3).cloned().collect(), vec![t.display().to_string(), p.display().to_string(), a.into()]].concat() })),
         ("native s390x", Box::new({ let e = emu.clone(); move |p, a| [e.clone(), vec![p.display().to_string().replace(".aarch64", ".s390x"), a.into()]].concat() })),
+        ("zarm --assist=auto --tier=on", Box::new({ let (e, z, w) = (emu.clone(), zarm.clone(), window_bits.clone()); move |p, a| [e.clone(), vec![z.display().to_string(), "--assist=auto".into(), "--tier=on".into(), "--guest-window-bits".into(), w.clone(), p.display().to_string(), a.into()]].concat() })),
     ];
     let mut rows = Vec::new();
     for w in WORKLOADS {
@@ -151,7 +152,7 @@ fn main() -> Result<(), String> {
         let mut expected: Option<String> = None;
         for _ in 0..runs {
             // Native first: its checksum is the reference.
-            for ci in [3usize, 0, 1, 2] {
+            for ci in [3usize, 0, 1, 4, 2] {
                 if ci == 2 && !tcg_ok {
                     status[ci] = Some("TCG for s390x not available".into());
                     continue;
@@ -182,8 +183,8 @@ fn main() -> Result<(), String> {
     let host = format!("{} ({})", std::env::consts::ARCH, if native_host { "native" } else { "all contenders under qemu-s390x -cpu max" });
     let date = String::from_utf8_lossy(&Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output().map(|o| o.stdout).unwrap_or_default()).trim().to_string();
     let mut md = format!("# zarm benchmark report\n\n{date}, host {host}, {runs} run(s) per contender, {} sizes.\n\n", if quick { "quick" } else { "full" });
-    md += "| workload | zarm auto (s) | zarm none (s) | TCG (s) | native (s) | auto/TCG | auto/native | none/TCG | peak RSS auto (KB) |\n|---|---|---|---|---|---|---|---|---|\n";
-    let mut geo = [(0.0f64, 0usize); 3];
+    md += "| workload | zarm auto (s) | zarm none (s) | zarm auto+tier (s) | TCG (s) | native (s) | auto/TCG | auto/native | none/TCG | tier/TCG | tier/native | peak RSS auto (KB) | peak RSS tier (KB) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    let mut geo = [(0.0f64, 0usize); 5];
     let mut json_rows = Vec::new();
     for (name, t, rss, st) in &rows {
         let cell = |i: usize| match &st[i] {
@@ -191,7 +192,7 @@ fn main() -> Result<(), String> {
             None => format!("{:.3}", t[i]),
         };
         let ratio = |a: usize, b: usize| if st[a].is_none() && st[b].is_none() && t[b] > 0.0 { Some(t[a] / t[b]) } else { None };
-        let r = [ratio(0, 2), ratio(0, 3), ratio(1, 2)];
+        let r = [ratio(0, 2), ratio(0, 3), ratio(1, 2), ratio(4, 2), ratio(4, 3)];
         for (k, v) in r.iter().enumerate() {
             if let Some(v) = v {
                 geo[k].0 += v.ln();
@@ -199,23 +200,27 @@ fn main() -> Result<(), String> {
             }
         }
         let f = |x: Option<f64>| x.map(|v| format!("{v:.2}")).unwrap_or("—".into());
-        md += &format!("| {name} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(0), cell(1), cell(2), cell(3), f(r[0]), f(r[1]), f(r[2]), rss[0]);
+        md += &format!("| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(0), cell(1), cell(4), cell(2), cell(3), f(r[0]), f(r[1]), f(r[2]), f(r[3]), f(r[4]), rss[0], rss[4]);
         json_rows.push(format!(
-            "{{\"workload\":\"{name}\",\"seconds\":[{}],\"status\":[{}],\"auto_over_tcg\":{},\"auto_over_native\":{},\"none_over_tcg\":{},\"rss_kb\":[{}]}}",
+            "{{\"workload\":\"{name}\",\"seconds\":[{}],\"status\":[{}],\"auto_over_tcg\":{},\"auto_over_native\":{},\"none_over_tcg\":{},\"tier_over_tcg\":{},\"tier_over_native\":{},\"rss_kb\":[{}]}}",
             t.iter().map(|x| if x.is_nan() { "null".into() } else { format!("{x:.4}") }).collect::<Vec<_>>().join(","),
             st.iter().map(|s| s.as_ref().map(|s| format!("{:?}", s)).unwrap_or("\"ok\"".into())).collect::<Vec<_>>().join(","),
             r[0].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
             r[1].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
             r[2].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
+            r[3].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
+            r[4].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
             rss.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")
         ));
     }
     let g = |k: usize| if geo[k].1 > 0 { Some((geo[k].0 / geo[k].1 as f64).exp()) } else { None };
     md += &format!(
-        "\nGeometric means over workloads that ran correctly: zarm auto / TCG = {}, zarm auto / native = {}, zarm none / TCG = {}.\n\nPeak RSS under qemu-s390x includes qemu-s390x's own memory. zarm ran with `--guest-window-bits {window_bits}` (qemu 7.2 user mode spends ~0.9 s and ~800 MB reserving the default 2^37-byte guest window, which costs nothing on s390x hardware).\n",
+        "\nGeometric means over workloads that ran correctly: zarm auto / TCG = {}, zarm auto / native = {}, zarm none / TCG = {}, zarm auto+tier / TCG = {}, zarm auto+tier / native = {}.\n\nContenders (seconds, in order): zarm auto = baseline JIT with every allowed facility (`--tier=off`), zarm none = `--assist=none`, zarm auto+tier = `--tier=on` (the Cranelift tier at its default threshold), TCG, native; the JSON's `seconds` follow the internal order auto, none, TCG, native, auto+tier.\n\nPeak RSS under qemu-s390x includes qemu-s390x's own memory. zarm ran with `--guest-window-bits {window_bits}` (qemu 7.2 user mode spends ~0.9 s and ~800 MB reserving the default 2^37-byte guest window, which costs nothing on s390x hardware).\n",
         g(0).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
         g(1).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
-        g(2).map(|v| format!("{v:.2}")).unwrap_or("—".into())
+        g(2).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
+        g(3).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
+        g(4).map(|v| format!("{v:.2}")).unwrap_or("—".into())
     );
     std::fs::write(out_dir.join("report.md"), &md).map_err(|e| e.to_string())?;
     std::fs::write(out_dir.join("report.json"), format!("{{\"date\":\"{date}\",\"host\":\"{host}\",\"runs\":{runs},\"quick\":{quick},\"rows\":[{}]}}\n", json_rows.join(","))).map_err(|e| e.to_string())?;
