@@ -106,7 +106,7 @@ pub fn lowerable(op: &Op) -> bool {
             | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. } | Select { .. } | VSelect { .. }
             | AddFlags { .. } | SubFlags { .. } | AdcFlags { .. } | SbcFlags { .. } | LogicFlags { .. }
             | CondHolds { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. } | Fence { .. }
-            | VExtractLane { esize: 8, .. } | VFromHalves { .. }
+            | VExtractLane { esize: 8, .. } | VFromHalves { .. } | Crc32 { .. }
     ) || matches!(op, GetSys { reg } | SetSys { reg, .. } if *reg == zarm_ir::SysReg::Tpidr)
 }
 
@@ -234,6 +234,9 @@ struct Lower<'a, 'b> {
     heads: HashMap<u64, ir::Block>,
     /// Region blocks entered from inside the region (loop heads).
     internal_targets: std::collections::HashSet<u64>,
+    /// Variables possibly unstored when a region block is entered from
+    /// inside the region (a forward data-flow fixpoint).
+    head_dirty: HashMap<u64, u128>,
     vals: Vec<Option<ir::Value>>,
     flag_src: Vec<Option<FlagSrc>>,
     /// Source location index → guest PC.
@@ -262,6 +265,59 @@ fn cpu_offset(var: usize) -> i32 {
         32..64 => offset_of!(CpuState, v) + 16 * (var - 32),
         _ => offset_of!(CpuState, nzcv),
     }) as i32
+}
+
+/// Does the lowering of `op` store the dirty variables first?
+fn flushes(op: &Op) -> bool {
+    op.may_fault()
+}
+
+/// For every region block entered from inside the region, the variables
+/// that may be written and not yet stored on entry: the union over its
+/// predecessors in the region of what they leave unstored (what they write
+/// after their last flushing operation, or what they received plus what
+/// they write when they have none).
+fn dirty_at_heads(region: &Region, heads: &HashMap<u64, ir::Block>, internal: &std::collections::HashSet<u64>) -> HashMap<u64, u128> {
+    let blocks: Vec<&Block> = {
+        let mut seen = std::collections::HashSet::new();
+        region.blocks.iter().filter(|b| heads.contains_key(&b.start_pc) && seen.insert(b.start_pc)).collect()
+    };
+    // Per block: (has a flushing op, written after the last one).
+    let summary: Vec<(bool, u128)> = blocks
+        .iter()
+        .map(|b| {
+            let (mut fl, mut gen) = (false, 0u128);
+            for op in &b.ops {
+                if flushes(op) {
+                    fl = true;
+                    gen = 0;
+                }
+                if let Some((v, true)) = var_of(op) {
+                    gen |= 1 << v;
+                }
+            }
+            (fl, gen)
+        })
+        .collect();
+    let mut into: HashMap<u64, u128> = internal.iter().map(|pc| (*pc, 0)).collect();
+    loop {
+        let mut changed = false;
+        for (b, (fl, gen)) in blocks.iter().zip(&summary) {
+            let dirty_in = into.get(&b.start_pc).copied().unwrap_or(0);
+            let out = if *fl { *gen } else { dirty_in | gen };
+            for t in successors(&b.term) {
+                if let Some(d) = into.get_mut(&t) {
+                    if *d | out != *d {
+                        *d |= out;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return into;
+        }
+    }
 }
 
 fn successors(t: &Terminator) -> Vec<u64> {
@@ -305,8 +361,10 @@ impl<'a, 'b> Lower<'a, 'b> {
         } else {
             region.blocks.iter().flat_map(|blk| successors(&blk.term)).filter(|t| heads.contains_key(t)).collect()
         };
+        let head_dirty = dirty_at_heads(region, &heads, &internal_targets);
         Lower {
             b,
+            head_dirty,
             region,
             cfg,
             helper_ops,
@@ -365,8 +423,9 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.switch_to_block(head);
         self.pc = blk.start_pc;
         let internal = self.internal_targets.contains(&blk.start_pc);
-        // Reached from inside the region: anything written may be unstored.
-        self.dirty = if internal { self.written } else { 0 };
+        // Reached from inside the region: what its predecessors may have
+        // left unstored.
+        self.dirty = if internal { self.head_dirty.get(&blk.start_pc).copied().unwrap_or(self.written) } else { 0 };
         self.set_loc(blk.start_pc);
         if internal && self.cfg.exit_checks {
             let req = self.b.ins().load(types::I64, self.native, self.ctx, offset_of!(JitContext, exit_request) as i32);
@@ -730,6 +789,27 @@ impl<'a, 'b> Lower<'a, 'b> {
                 self.store_le(MemSize::B8, hi, h, 8);
                 return None;
             }
+            Crc32 { poly, size, acc, v } => {
+                // Table-driven, a byte at a time: crc = T[(crc ^ b) & 0xff] ^ (crc >> 8).
+                let table = match poly {
+                    zarm_ir::CrcPoly::Crc32 => &CRC32_TABLE,
+                    zarm_ir::CrcPoly::Crc32c => &CRC32C_TABLE,
+                };
+                let t = self.iconst(table.as_ptr() as u64);
+                let (mut crc, x) = (self.v(*acc), self.v(*v));
+                crc = self.b.ins().band_imm_u(crc, 0xffff_ffff);
+                for k in 0..size.bytes() as i64 {
+                    let byte = if k == 0 { x } else { self.b.ins().ushr_imm_s(x, 8 * k) };
+                    let i = self.b.ins().bxor(crc, byte);
+                    let i = self.b.ins().band_imm_u(i, 0xff);
+                    let off = self.b.ins().ishl_imm_s(i, 2);
+                    let at = self.b.ins().iadd(t, off);
+                    let e = self.b.ins().uload32(self.native, at, 0);
+                    let sh = self.b.ins().ushr_imm_s(crc, 8);
+                    crc = self.b.ins().bxor(e, sh);
+                }
+                crc
+            }
             Fence { kind } => {
                 if *kind == zarm_ir::FenceKind::Full {
                     self.b.ins().fence();
@@ -927,7 +1007,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         let index = self.next_helper;
         self.next_helper += 1;
         self.helper_calls += 1;
-        if op.may_fault() {
+        if flushes(op) {
             self.flush();
         }
         let slot = self.args_slot;
@@ -975,6 +1055,26 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
     }
 }
+
+/// The byte tables of the reflected CRC-32 (0xEDB88320) and CRC-32C
+/// (0x82F63B78) polynomials: entry n is n after eight shift-and-reduce steps.
+const fn crc_table(poly: u32) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut n = 0;
+    while n < 256 {
+        let mut c = n as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = (c >> 1) ^ (poly & (c & 1).wrapping_neg());
+            k += 1;
+        }
+        t[n] = c;
+        n += 1;
+    }
+    t
+}
+static CRC32_TABLE: [u32; 256] = crc_table(0xEDB8_8320);
+static CRC32C_TABLE: [u32; 256] = crc_table(0x82F6_3B78);
 
 fn int_cc(cc: IntCC) -> CC {
     match cc {

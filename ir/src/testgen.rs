@@ -148,7 +148,12 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                     2 => b.push(Op::Rev16 { w, a: x }),
                     3 => b.push(Op::AdcFlags { w, a: x, b: y, c: z }),
                     4 => b.push(Op::SbcFlags { w, a: x, b: y, c: z }),
-                    _ => b.push(Op::Crc32 { poly: CrcPoly::Crc32c, size: MemSize::B4, acc: x, v: y }),
+                    _ => {
+                        // Both polynomials, every size.
+                        let poly = if rng.below(2) == 0 { CrcPoly::Crc32 } else { CrcPoly::Crc32c };
+                        let size = MemSize::from_log2(rng.below(4) as u32);
+                        b.push(Op::Crc32 { poly, size, acc: x, v: y })
+                    }
                 },
                 39 if cfg.helper_ops => {
                     let addr = mem_addr(&mut b, rng, cfg, x);

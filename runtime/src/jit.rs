@@ -241,9 +241,9 @@ impl TierState {
     }
 }
 
-/// Does control flow inside the region (edges between its blocks) form a
-/// cycle?
-fn has_cycle(blocks: &[zarm_ir::Block]) -> bool {
+/// Is the region's entry block (`blocks[0]`) on a cycle of edges between
+/// its blocks, so that the region runs a loop without leaving?
+fn loops_to_entry(blocks: &[zarm_ir::Block]) -> bool {
     let index: std::collections::HashMap<u64, usize> = blocks.iter().enumerate().map(|(i, b)| (b.start_pc, i)).collect();
     let succ = |i: usize| -> Vec<usize> {
         match &blocks[i].term {
@@ -255,19 +255,17 @@ fn has_cycle(blocks: &[zarm_ir::Block]) -> bool {
         .filter_map(|t| index.get(&t).copied())
         .collect()
     };
-    // Depth-first search for a back edge (0 new, 1 on the stack, 2 done).
-    let mut state = vec![0u8; blocks.len()];
-    fn dfs(i: usize, state: &mut [u8], succ: &dyn Fn(usize) -> Vec<usize>) -> bool {
-        state[i] = 1;
-        for j in succ(i) {
-            if state[j] == 1 || (state[j] == 0 && dfs(j, state, succ)) {
-                return true;
-            }
+    let mut seen = vec![false; blocks.len()];
+    let mut work = succ(0);
+    while let Some(i) = work.pop() {
+        if i == 0 {
+            return true;
         }
-        state[i] = 2;
-        false
+        if !std::mem::replace(&mut seen[i], true) {
+            work.extend(succ(i));
+        }
     }
-    (0..blocks.len()).any(|i| state[i] == 0 && dfs(i, &mut state, &succ))
+    false
 }
 
 /// Most guest blocks in one region.
@@ -574,10 +572,11 @@ impl JitEngine {
         let blocks = self.form_region(space, pc)?;
         // A region pays a function's entry and exit (prologue, loading and
         // storing the registers it uses) on every entry: worth it only when
-        // it loops inside. `--tier-threshold 1` (testing) compiles every
+        // it loops back to its entry without leaving (a loop calling a
+        // function through BLR/RET leaves on every iteration). `--tier-threshold 1` (testing) compiles every
         // block anyway, as does lock-step mode.
         let all = self.single_block || self.tier.as_ref().is_some_and(|t| t.threshold == 1);
-        if blocks.is_empty() || !(all || has_cycle(&blocks)) {
+        if blocks.is_empty() || !(all || loops_to_entry(&blocks)) {
             return Ok(false);
         }
         // --stats: region instructions are attributed to the routes the
