@@ -68,6 +68,10 @@ pub struct CompiledRegion {
 /// Settings of one compilation.
 pub struct TierConfig {
     pub guest_addr_bits: u32,
+    /// The runtime keeps inaccessible guard bytes after the guest window,
+    /// so only an access's first byte needs the window check (else its
+    /// last byte is checked too), as in `emit::EmitConfig`.
+    pub window_guard: bool,
     /// Check `JitContext::exit_request` at the head of every block that
     /// has a predecessor in the region (loops), as baseline blocks do at
     /// entry.
@@ -962,7 +966,12 @@ impl<'a, 'b> Lower<'a, 'b> {
     fn guest_addr(&mut self, a: ir::Value, size: u64, write: bool) -> ir::Value {
         self.flush();
         let bits = self.cfg.guest_addr_bits.min(63) as i64;
-        let hi = self.b.ins().ushr_imm_s(a, bits);
+        let mut hi = self.b.ins().ushr_imm_s(a, bits);
+        if !self.cfg.window_guard && size > 1 {
+            let last = self.b.ins().iadd_imm_s(a, size as i64 - 1);
+            let hi_last = self.b.ins().ushr_imm_s(last, bits);
+            hi = self.b.ins().bor(hi, hi_last);
+        }
         let bad = self.b.create_block();
         let ok = self.b.create_block();
         self.b.ins().brif(hi, bad, &[], ok, &[]);
@@ -976,9 +985,6 @@ impl<'a, 'b> Lower<'a, 'b> {
         let pc = self.pc;
         self.exit_const(pc, EXIT_FAULT, 0);
         self.b.switch_to_block(ok);
-        // The runtime keeps inaccessible guard bytes after the window, so
-        // only the start needs the check (as in the baseline).
-        let _ = size;
         self.b.ins().iadd(self.base, a)
     }
 

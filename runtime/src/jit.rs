@@ -26,6 +26,14 @@ pub struct BlockMeta {
     /// Helper operands referenced by address from the code.
     pub helper_ops: Box<[zarm_ir::Op]>,
     pub guest_insns: u32,
+    /// The address of the block's tier-up countdown (an i64 the engine
+    /// keeps), 0 for none: its entries so far are the threshold minus it.
+    pub hot: usize,
+    /// Where the region goes when the countdown reaches zero (the loop
+    /// head a latch branches back to).
+    pub hot_target: u64,
+    /// An optimised region (not a baseline block).
+    pub region: bool,
 }
 
 /// Execution counter and route figures of one compiled block (`--stats`):
@@ -109,6 +117,7 @@ struct TierState {
 }
 
 struct PendingRegion {
+    pc: u64,
     /// `invalidations.len()` when the region was formed.
     log_at: usize,
     counters: Vec<Box<BlockCount>>,
@@ -242,10 +251,14 @@ impl TierState {
 }
 
 /// Is the region's entry block (`blocks[0]`) on a cycle of edges between
-/// its blocks, so that the region runs a loop without leaving?
+/// its blocks (calls not counted), so that the region runs a loop without
+/// leaving?
 fn loops_to_entry(blocks: &[zarm_ir::Block]) -> bool {
     let index: std::collections::HashMap<u64, usize> = blocks.iter().enumerate().map(|(i, b)| (b.start_pc, i)).collect();
     let succ = |i: usize| -> Vec<usize> {
+        if is_call(&blocks[i]) {
+            return Vec::new();
+        }
         match &blocks[i].term {
             zarm_ir::Terminator::Jump { target } => vec![*target],
             zarm_ir::Terminator::Branch { taken, not_taken, .. } => vec![*taken, *not_taken],
@@ -266,6 +279,30 @@ fn loops_to_entry(blocks: &[zarm_ir::Block]) -> bool {
         }
     }
     false
+}
+
+/// Does the block end in a direct call (BL: a jump that sets the link
+/// register to the return address)? Recursion is not a loop.
+fn is_call(block: &zarm_ir::Block) -> bool {
+    matches!(block.term, zarm_ir::Terminator::Jump { .. })
+        && block.ops.iter().any(|op| match op {
+            zarm_ir::Op::SetGpr { r: 30, v } => matches!(block.ops.get(v.index()), Some(zarm_ir::Op::Const { value }) if *value == block.end_pc),
+            _ => false,
+        })
+}
+
+/// The loop head a block branches back to: a direct target at or before
+/// its own start (the taken side first); not for calls.
+fn backward_target(block: &zarm_ir::Block) -> Option<u64> {
+    if is_call(block) {
+        return None;
+    }
+    match block.term {
+        zarm_ir::Terminator::Jump { target } if target <= block.start_pc => Some(target),
+        zarm_ir::Terminator::Branch { taken, .. } if taken <= block.start_pc => Some(taken),
+        zarm_ir::Terminator::Branch { not_taken, .. } if not_taken <= block.start_pc => Some(not_taken),
+        _ => None,
+    }
 }
 
 /// Most guest blocks in one region.
@@ -410,10 +447,18 @@ impl JitEngine {
         // The counter lives in a box that outlives the code.
         let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, guest_insns: 0, routes: Vec::new(), assisted_insns: 0 }));
         let counter_ptr = counter.as_mut().map(|c| &mut c.count as *mut u64);
-        let hot_ptr = self.tier.as_mut().map(|t| {
-            t.hot.push(Box::new(t.threshold));
-            &mut **t.hot.last_mut().unwrap() as *mut i64
-        });
+        // Tier-up countdowns go into loop latches (blocks with a direct
+        // branch back to or before their own start) and name the loop head;
+        // with --tier-threshold 1 and in lock-step, into every block.
+        let single = self.single_block;
+        let hot_target = self.tier.as_ref().and_then(|t| if t.threshold == 1 || single { Some(block.start_pc) } else { backward_target(&block) });
+        let hot_ptr = match (self.tier.as_mut(), hot_target) {
+            (Some(t), Some(_)) => {
+                t.hot.push(Box::new(t.threshold));
+                Some(&mut **t.hot.last_mut().unwrap() as *mut i64)
+            }
+            _ => None,
+        };
         let compiled: CompiledBlock = match emit::compile_counted(&block, &self.cfg, counter_ptr, hot_ptr) {
             Ok(c) => c,
             Err(_) => {
@@ -461,7 +506,7 @@ impl JitEngine {
                 code: compiled.code,
                 entry: 0,
                 exits,
-                payload: BlockMeta { pc_map: compiled.pc_map, helper_ops: compiled.helper_ops, guest_insns: block.guest_insns },
+                payload: BlockMeta { pc_map: compiled.pc_map, helper_ops: compiled.helper_ops, guest_insns: block.guest_insns, hot: hot_ptr.map_or(0, |p| p as usize), hot_target: hot_target.unwrap_or(0), region: false },
             })
             .map_err(|e| e.to_string())?;
         if self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated != removed_before {
@@ -492,7 +537,10 @@ impl JitEngine {
                 Some(exit) => return Ok(exit),
                 // A block became hot before running: its region replaces
                 // it, and the guest goes on there.
-                None => self.tier_up(space, cpu.pc),
+                None => {
+                    let head = self.cache.lookup(cpu.pc).and_then(|(id, _)| self.cache.get(id)).map_or(cpu.pc, |e| e.payload.hot_target);
+                    self.tier_up(space, head)
+                }
             }
         }
     }
@@ -504,6 +552,11 @@ impl JitEngine {
     /// baseline code. Failures keep the baseline code and are counted: the
     /// tier is an optimisation.
     fn tier_up(&mut self, space: &mut GuestSpace, pc: u64) {
+        // Several latches of one loop head turn hot: one region.
+        let installed = self.cache.lookup(pc).and_then(|(id, _)| self.cache.get(id)).is_some_and(|e| e.payload.region);
+        if installed || self.tier.as_ref().is_some_and(|t| t.pending.values().any(|p| p.pc == pc)) {
+            return;
+        }
         let t0 = std::time::Instant::now();
         let r = self.request_region(space, pc);
         self.stats.region_compile_ns += t0.elapsed().as_nanos() as u64;
@@ -535,23 +588,49 @@ impl JitEngine {
     /// ran (they have a translation) and are eligible, breadth first, near
     /// the entry; every other edge leaves the region. One block in
     /// lock-step mode, so each call still runs exactly one block.
-    fn form_region(&mut self, space: &mut GuestSpace, entry: u64) -> Result<Vec<zarm_ir::Block>, String> {
+    /// Entries into the translated block at `pc` so far, from its tier-up
+    /// countdown: `None` if it has no translation, `Some(None)` if it has
+    /// no countdown (not a latch, or a region).
+    fn entries(&mut self, pc: u64) -> Option<Option<i64>> {
+        let threshold = self.tier.as_ref()?.threshold;
+        let (id, _) = self.cache.lookup(pc)?;
+        let hot = self.cache.get(id)?.payload.hot;
+        // SAFETY: the countdown lives in a box the engine keeps; generated
+        // code, the only writer, is not running on this thread now (a word
+        // read is enough for a heuristic).
+        Some((hot != 0).then(|| threshold - unsafe { *(hot as *const i64) }))
+    }
+
+    /// Region formation: from the loop head, the successors that ran (at
+    /// least an eighth as often, for those with a countdown), are eligible
+    /// and lie near the entry, breadth first; every other edge
+    /// leaves the region. One block in lock-step mode, so each call still
+    /// runs exactly one block; every successor that ran with
+    /// `--tier-threshold 1`. Also returns whether a block about as hot as
+    /// the entry leaves through an indirect branch or a system call (then
+    /// the region would be left on every trip round its loop).
+    fn form_region(&mut self, space: &mut GuestSpace, entry: u64) -> Result<(Vec<zarm_ir::Block>, bool), String> {
         let mut blocks = Vec::new();
+        let mut hot_exit = false;
         let mut seen = std::collections::HashSet::new();
         let mut work = std::collections::VecDeque::from([entry]);
         let limit = if self.single_block { 1 } else { MAX_REGION_BLOCKS };
+        let threshold = self.tier.as_ref().map_or(1, |t| t.threshold);
         while let Some(pc) = work.pop_front() {
             if blocks.len() >= limit || !seen.insert(pc) || pc.abs_diff(entry) > REGION_SPAN {
                 continue;
             }
-            if pc != entry && self.cache.lookup(pc).is_none() {
-                continue;
-            }
+            let entries = if pc == entry { Some(Some(threshold)) } else { self.entries(pc) };
+            let entries = match entries {
+                None => continue,
+                Some(Some(n)) if n < threshold / 8 => continue,
+                Some(n) => n,
+            };
             let mut block = translate(space, pc, &self.opts);
             zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
             if !self.region_eligible(&block) {
                 if pc == entry {
-                    return Ok(Vec::new());
+                    return Ok((Vec::new(), false));
                 }
                 continue;
             }
@@ -561,22 +640,23 @@ impl JitEngine {
                     work.push_back(*taken);
                     work.push_back(*not_taken);
                 }
-                _ => {}
+                _ => hot_exit |= entries.is_some_and(|n| n >= threshold / 2),
             }
             blocks.push(block);
         }
-        Ok(blocks)
+        Ok((blocks, hot_exit))
     }
 
     fn request_region(&mut self, space: &mut GuestSpace, pc: u64) -> Result<bool, String> {
-        let blocks = self.form_region(space, pc)?;
+        let (blocks, hot_exit) = self.form_region(space, pc)?;
         // A region pays a function's entry and exit (prologue, loading and
         // storing the registers it uses) on every entry: worth it only when
         // it loops back to its entry without leaving (a loop calling a
-        // function through BLR/RET leaves on every iteration). `--tier-threshold 1` (testing) compiles every
-        // block anyway, as does lock-step mode.
+        // function through BLR/RET leaves on every iteration).
+        // `--tier-threshold 1` (testing) compiles every block anyway, as
+        // does lock-step mode.
         let all = self.single_block || self.tier.as_ref().is_some_and(|t| t.threshold == 1);
-        if blocks.is_empty() || !(all || loops_to_entry(&blocks)) {
+        if blocks.is_empty() || !(all || (loops_to_entry(&blocks) && !hot_exit)) {
             return Ok(false);
         }
         // --stats: region instructions are attributed to the routes the
@@ -603,6 +683,7 @@ impl JitEngine {
             pc,
             cfg: zarm_backend_s390x::clif::TierConfig {
                 guest_addr_bits: self.cfg.guest_addr_bits,
+                window_guard: self.cfg.window_guard,
                 exit_checks: !self.single_block,
                 one_pass: self.single_block,
                 want_clif: self.dump,
@@ -617,7 +698,7 @@ impl JitEngine {
             let done = tier.compile_now(job);
             self.install_region(done, counters);
         } else {
-            tier.pending.insert(id, PendingRegion { log_at: tier.invalidations.len(), counters });
+            tier.pending.insert(id, PendingRegion { pc, log_at: tier.invalidations.len(), counters });
             tier.send(job, exit_request);
         }
         Ok(true)
@@ -682,7 +763,7 @@ impl JitEngine {
             code,
             entry: 0,
             exits: Vec::new(),
-            payload: BlockMeta { pc_map, helper_ops: compiled.helper_ops, guest_insns: compiled.guest_insns },
+            payload: BlockMeta { pc_map, helper_ops: compiled.helper_ops, guest_insns: compiled.guest_insns, hot: 0, hot_target: 0, region: true },
         });
         if let Err(e) = inserted {
             return self.region_failed(pc, &e.to_string());
