@@ -41,6 +41,7 @@ use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::collections::HashMap;
 use std::mem::offset_of;
+use zarm_ir::fp::{FpBinOp, FpSize, FpUnOp};
 use zarm_ir::{Block, Cond, CpuState, IntCC, MemSize, Op, Terminator, Type, Value, Width};
 
 /// Hot guest blocks to compile together. `blocks[0]` is the entry; edges
@@ -111,7 +112,21 @@ pub fn lowerable(op: &Op) -> bool {
             | AddFlags { .. } | SubFlags { .. } | AdcFlags { .. } | SbcFlags { .. } | LogicFlags { .. }
             | CondHolds { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. } | Fence { .. }
             | VExtractLane { esize: 8, .. } | VFromHalves { .. } | Crc32 { .. }
-    ) || matches!(op, GetSys { reg } | SetSys { reg, .. } if *reg == zarm_ir::SysReg::Tpidr)
+    ) || fp_fast(op)
+        || matches!(op, FpUn { op: FpUnOp::Abs | FpUnOp::Neg, .. })
+        || matches!(op, GetSys { reg } | SetSys { reg, .. } if *reg == zarm_ir::SysReg::Tpidr)
+}
+
+/// Scalar FP operations lowered natively behind a guard, with the helper
+/// as their slow path (see `Lower::fp_guarded`).
+pub fn fp_fast(op: &Op) -> bool {
+    let sd = |s: FpSize| matches!(s, FpSize::S | FpSize::D);
+    match *op {
+        Op::FpBin { op, size, .. } => sd(size) && matches!(op, FpBinOp::Add | FpBinOp::Sub | FpBinOp::Mul | FpBinOp::Div | FpBinOp::NMul),
+        Op::FpUn { op: FpUnOp::Sqrt, size, .. } | Op::FpMulAdd { size, .. } | Op::FpCmp { size, .. } => sd(size),
+        Op::FpConvert { from, to, .. } => matches!((from, to), (FpSize::S, FpSize::D) | (FpSize::D, FpSize::S)),
+        _ => false,
+    }
 }
 
 /// The Cranelift compiler for one thread (its contexts are reused).
@@ -150,7 +165,7 @@ impl Tier {
         let mut helper_ops = Vec::new();
         for b in &region.blocks {
             for op in &b.ops {
-                if !lowerable(op) {
+                if !lowerable(op) || fp_fast(op) {
                     let mut h = op.clone();
                     let mut k = 0;
                     h.for_each_arg_mut(|a| {
@@ -213,7 +228,20 @@ enum FlagSrc {
 }
 
 const NZCV_VAR: usize = 64;
-const NVARS: usize = 65;
+/// Vector register r is two 64-bit variables: 32 + r its low half, VHI + r
+/// its high half (IR `V128` values likewise travel as two `I64` values, so
+/// the tier never needs 128-bit registers).
+const VHI: usize = 65;
+const NVARS: usize = 97;
+
+/// The variables a register number from `var_of` stands for.
+fn var_mask(v: usize) -> u128 {
+    if (32..64).contains(&v) {
+        1 << v | 1 << (v - 32 + VHI)
+    } else {
+        1 << v
+    }
+}
 
 struct Lower<'a, 'b> {
     b: FunctionBuilder<'b>,
@@ -225,7 +253,8 @@ struct Lower<'a, 'b> {
     cpu: ir::Value,
     base: ir::Value,
     ctx: ir::Value,
-    /// Variables 0..32 the general registers (31 = SP), 32..64 the vector
+    /// Variables 0..32 the general registers (31 = SP), 32..64 and VHI.. the
+    /// halves of the vector
     /// registers, 64 NZCV; `None` for those the region never touches.
     vars: [Option<Variable>; NVARS],
     /// Variables written anywhere in the region.
@@ -242,6 +271,8 @@ struct Lower<'a, 'b> {
     /// inside the region (a forward data-flow fixpoint).
     head_dirty: HashMap<u64, u128>,
     vals: Vec<Option<ir::Value>>,
+    /// The high halves of `V128` values (`vals` holds their low halves).
+    vhi: Vec<Option<ir::Value>>,
     flag_src: Vec<Option<FlagSrc>>,
     /// Source location index → guest PC.
     pcs: Vec<u64>,
@@ -263,11 +294,17 @@ fn var_of(op: &Op) -> Option<(usize, bool)> {
     }
 }
 
+/// Where the low and the high half of a host u128 lie (big-endian s390x:
+/// the high half first).
+const U128_LO: usize = if cfg!(target_endian = "big") { 8 } else { 0 };
+const U128_HI: usize = 8 - U128_LO;
+
 fn cpu_offset(var: usize) -> i32 {
     (match var {
         0..32 => offset_of!(CpuState, x) + 8 * var,
-        32..64 => offset_of!(CpuState, v) + 16 * (var - 32),
-        _ => offset_of!(CpuState, nzcv),
+        NZCV_VAR => offset_of!(CpuState, nzcv),
+        32..NZCV_VAR => offset_of!(CpuState, v) + 16 * (var - 32) + U128_LO,
+        _ => offset_of!(CpuState, v) + 16 * (var - VHI) + U128_HI,
     }) as i32
 }
 
@@ -297,7 +334,7 @@ fn dirty_at_heads(region: &Region, heads: &HashMap<u64, ir::Block>, internal: &s
                     gen = 0;
                 }
                 if let Some((v, true)) = var_of(op) {
-                    gen |= 1 << v;
+                    gen |= var_mask(v);
                 }
             }
             (fl, gen)
@@ -345,13 +382,16 @@ impl<'a, 'b> Lower<'a, 'b> {
         for blk in &region.blocks {
             for op in &blk.ops {
                 if let Some((v, w)) = var_of(op) {
-                    if vars[v].is_none() {
-                        vars[v] = Some(b.declare_var(if (32..64).contains(&v) { types::I128 } else { types::I64 }));
+                    let mask = var_mask(v);
+                    for k in 0..NVARS {
+                        if mask >> k & 1 == 1 && vars[k].is_none() {
+                            vars[k] = Some(b.declare_var(types::I64));
+                        }
                     }
                     if w {
-                        written |= 1 << v;
+                        written |= mask;
                     } else {
-                        read |= 1 << v;
+                        read |= mask;
                     }
                 }
             }
@@ -384,6 +424,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             heads,
             internal_targets,
             vals: Vec::new(),
+            vhi: Vec::new(),
             flag_src: Vec::new(),
             pcs: Vec::new(),
             pc: region.blocks[0].start_pc,
@@ -403,8 +444,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 continue;
             }
             if let Some(var) = self.vars[v] {
-                let ty = if (32..64).contains(&v) { types::I128 } else { types::I64 };
-                let x = self.b.ins().load(ty, self.native, self.cpu, cpu_offset(v));
+                let x = self.b.ins().load(types::I64, self.native, self.cpu, cpu_offset(v));
                 self.b.def_var(var, x);
             }
         }
@@ -449,6 +489,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             self.b.ins().store(self.native, n, p, 0);
         }
         self.vals = vec![None; blk.ops.len()];
+        self.vhi = vec![None; blk.ops.len()];
         self.flag_src = vec![None; blk.ops.len()];
         for (i, op) in blk.ops.iter().enumerate() {
             let v = self.lower_op(op, i);
@@ -465,6 +506,17 @@ impl<'a, 'b> Lower<'a, 'b> {
 
     fn v(&self, x: Value) -> ir::Value {
         self.vals[x.index()].expect("IR value used before its definition")
+    }
+
+    /// A `V128` value's (low, high) halves.
+    fn vp(&self, x: Value) -> (ir::Value, ir::Value) {
+        (self.v(x), self.vhi[x.index()].expect("V128 value without its high half"))
+    }
+
+    /// Defines `V128` value `i` from its halves; returns the low half (for `vals`).
+    fn pair(&mut self, i: usize, lo: ir::Value, hi: ir::Value) -> ir::Value {
+        self.vhi[i] = Some(hi);
+        lo
     }
 
     fn iconst(&mut self, x: u64) -> ir::Value {
@@ -581,7 +633,10 @@ impl<'a, 'b> Lower<'a, 'b> {
     fn lower_op(&mut self, op: &Op, i: usize) -> Option<ir::Value> {
         use Op::*;
         if !lowerable(op) {
-            return self.call_helper(op);
+            return self.call_helper(op, i);
+        }
+        if fp_fast(op) {
+            return Some(self.fp_guarded(op, i));
         }
         Some(match op {
             Nop {} => return None,
@@ -593,12 +648,23 @@ impl<'a, 'b> Lower<'a, 'b> {
             VConst { value } => {
                 let lo = self.iconst(*value as u64);
                 let hi = self.iconst((*value >> 64) as u64);
-                self.b.ins().iconcat(lo, hi)
+                self.pair(i, lo, hi)
             }
             GetGpr { r } => self.b.use_var(self.vars[*r as usize].unwrap()),
-            GetVec { r } => self.b.use_var(self.vars[32 + *r as usize].unwrap()),
+            GetVec { r } => {
+                let lo = self.b.use_var(self.vars[32 + *r as usize].unwrap());
+                let hi = self.b.use_var(self.vars[VHI + *r as usize].unwrap());
+                self.pair(i, lo, hi)
+            }
+            SetVec { r, v } => {
+                let (lo, hi) = self.vp(*v);
+                self.b.def_var(self.vars[32 + *r as usize].unwrap(), lo);
+                self.b.def_var(self.vars[VHI + *r as usize].unwrap(), hi);
+                self.dirty |= var_mask(32 + *r as usize);
+                return None;
+            }
             GetNzcv {} => self.b.use_var(self.vars[NZCV_VAR].unwrap()),
-            SetGpr { .. } | SetVec { .. } | SetNzcv { .. } => {
+            SetGpr { .. } | SetNzcv { .. } => {
                 let (var, _) = var_of(op).unwrap();
                 let mut x = None;
                 op.for_each_arg(|a| x = Some(a));
@@ -727,9 +793,15 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let c = self.b.ins().icmp(int_cc(*cc), x, y);
                 self.bool64(c)
             }
-            Select { c, a, b } | VSelect { c, a, b } => {
+            Select { c, a, b } => {
                 let (c, x, y) = (self.v(*c), self.v(*a), self.v(*b));
                 self.b.ins().select(c, x, y)
+            }
+            VSelect { c, a, b } => {
+                let (c, (al, ah), (bl, bh)) = (self.v(*c), self.vp(*a), self.vp(*b));
+                let lo = self.b.ins().select(c, al, bl);
+                let hi = self.b.ins().select(c, ah, bh);
+                self.pair(i, lo, hi)
             }
             AddFlags { w, a, b } => {
                 let (x, y) = (self.v(*a), self.v(*b));
@@ -783,15 +855,28 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let h = self.guest_addr(a, 16, false);
                 let lo = self.load_le(MemSize::B8, h, 0);
                 let hi = self.load_le(MemSize::B8, h, 8);
-                self.b.ins().iconcat(lo, hi)
+                self.pair(i, lo, hi)
             }
             Store128 { addr, v } => {
-                let (a, x) = (self.v(*addr), self.v(*v));
+                let (a, (lo, hi)) = (self.v(*addr), self.vp(*v));
                 let h = self.guest_addr(a, 16, true);
-                let (lo, hi) = self.b.ins().isplit(x);
                 self.store_le(MemSize::B8, lo, h, 0);
                 self.store_le(MemSize::B8, hi, h, 8);
                 return None;
+            }
+            FpUn { op: fop, size, a } => {
+                // FABS/FNEG: the sign bit of the low `size` bits (the
+                // result zero-extended), exact for every input.
+                let sign = 1u64 << (size.bits() - 1);
+                let mask = u64::MAX >> (64 - size.bits());
+                let x = self.v(*a);
+                match fop {
+                    FpUnOp::Abs => self.b.ins().band_imm_u(x, (mask & !sign) as i64),
+                    _ => {
+                        let n = self.b.ins().bxor_imm_u(x, sign as i64);
+                        self.b.ins().band_imm_u(n, mask as i64)
+                    }
+                }
             }
             Crc32 { poly, size, acc, v } => {
                 // Table-driven, a byte at a time: crc = T[(crc ^ b) & 0xff] ^ (crc >> 8).
@@ -821,8 +906,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 return None;
             }
             VExtractLane { idx, v, .. } => {
-                let x = self.v(*v);
-                let (lo, hi) = self.b.ins().isplit(x);
+                let (lo, hi) = self.vp(*v);
                 if *idx == 0 {
                     lo
                 } else {
@@ -831,10 +915,116 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             VFromHalves { lo, hi } => {
                 let (l, h) = (self.v(*lo), self.v(*hi));
-                self.b.ins().iconcat(l, h)
+                self.pair(i, l, h)
             }
             _ => unreachable!("lowerable() and lower_op disagree on {}", op.name()),
         })
+    }
+
+    /// A scalar FP operation on the host's BFP unit when that gives exactly
+    /// the guest's result and FPSR: FPCR in its default mode (RMode, FZ,
+    /// DN, AHP zero), FPSR.IXC already set (so an inexact result adds no
+    /// flag: the cumulative flags are sticky), and a finite result of
+    /// magnitude above 2^Emin (no NaN, infinity, overflow, underflow or
+    /// invalid operation; A64 detects tininess before rounding). A compare
+    /// needs only the mode and ordered operands. Anything else takes the
+    /// helper, which recomputes from the same inputs.
+    fn fp_guarded(&mut self, op: &Op, i: usize) -> ir::Value {
+        let fpcr = self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, fpcr) as i32);
+        let mode = self.b.ins().band_imm_u(fpcr, 0x1f << 22);
+        let mut guard = self.b.ins().icmp_imm_s(CC::Equal, mode, 0);
+        if !matches!(op, Op::FpCmp { .. }) {
+            let fpsr = self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, fpsr) as i32);
+            let ixc = self.b.ins().band_imm_u(fpsr, 0x10);
+            let ixc = self.b.ins().icmp_imm_s(CC::NotEqual, ixc, 0);
+            guard = self.b.ins().band(guard, ixc);
+        }
+        let (r, ok) = self.fp_native(op);
+        let ok = self.b.ins().band(guard, ok);
+        let slow = self.b.create_block();
+        let join = self.b.create_block();
+        let out = self.b.append_block_param(join, types::I64);
+        self.b.ins().brif(ok, join, &[r.into()], slow, &[]);
+        self.b.switch_to_block(slow);
+        self.b.set_cold_block(slow);
+        let h = self.call_helper(op, i).expect("FP operations have a result");
+        self.b.ins().jump(join, &[h.into()]);
+        self.b.switch_to_block(join);
+        out
+    }
+
+    /// The host computation of an `fp_fast` operation: its result (bits,
+    /// zero-extended) and whether the result qualifies (an i8 flag).
+    fn fp_native(&mut self, op: &Op) -> (ir::Value, ir::Value) {
+        let fty = |s: FpSize| if s == FpSize::S { types::F32 } else { types::F64 };
+        let to_f = |l: &mut Self, x: Value, s: FpSize| {
+            let v = l.v(x);
+            let i = if s == FpSize::S { l.b.ins().ireduce(types::I32, v) } else { v };
+            l.b.ins().bitcast(fty(s), MemFlagsData::new(), i)
+        };
+        match *op {
+            Op::FpBin { op: bop, size, a, b } => {
+                let (x, y) = (to_f(self, a, size), to_f(self, b, size));
+                let r = match bop {
+                    FpBinOp::Add => self.b.ins().fadd(x, y),
+                    FpBinOp::Sub => self.b.ins().fsub(x, y),
+                    FpBinOp::Mul => self.b.ins().fmul(x, y),
+                    FpBinOp::Div => self.b.ins().fdiv(x, y),
+                    _ => {
+                        let m = self.b.ins().fmul(x, y);
+                        self.b.ins().fneg(m)
+                    }
+                };
+                self.fp_result(r, size)
+            }
+            Op::FpUn { size, a, .. } => {
+                let x = to_f(self, a, size);
+                let r = self.b.ins().sqrt(x);
+                self.fp_result(r, size)
+            }
+            Op::FpMulAdd { size, neg_product, neg_addend, addend, a, b } => {
+                let (mut x, y, mut z) = (to_f(self, a, size), to_f(self, b, size), to_f(self, addend, size));
+                if neg_product {
+                    x = self.b.ins().fneg(x);
+                }
+                if neg_addend {
+                    z = self.b.ins().fneg(z);
+                }
+                let r = self.b.ins().fma(x, y, z);
+                self.fp_result(r, size)
+            }
+            Op::FpConvert { from, to, a } => {
+                let x = to_f(self, a, from);
+                let r = if to == FpSize::D { self.b.ins().fpromote(types::F64, x) } else { self.b.ins().fdemote(types::F32, x) };
+                self.fp_result(r, to)
+            }
+            Op::FpCmp { size, a, b, .. } => {
+                use cranelift_codegen::ir::condcodes::FloatCC;
+                let (x, y) = (to_f(self, a, size), to_f(self, b, size));
+                let ord = self.b.ins().fcmp(FloatCC::Ordered, x, y);
+                let eq = self.b.ins().fcmp(FloatCC::Equal, x, y);
+                let lt = self.b.ins().fcmp(FloatCC::LessThan, x, y);
+                // Equal: Z and C; less: N; greater: C.
+                let (zc, n, c) = (self.iconst(0x6000_0000), self.iconst(0x8000_0000), self.iconst(0x2000_0000));
+                let r = self.b.ins().select(lt, n, c);
+                let r = self.b.ins().select(eq, zc, r);
+                (r, ord)
+            }
+            _ => unreachable!("not an fp_fast operation: {}", op.name()),
+        }
+    }
+
+    /// The bits of FP result `r` and whether it is finite with a magnitude
+    /// above 2^Emin.
+    fn fp_result(&mut self, r: ir::Value, size: FpSize) -> (ir::Value, ir::Value) {
+        let (ity, min_normal, inf) = if size == FpSize::S { (types::I32, 0x0080_0000i64, 0x7f80_0000i64) } else { (types::I64, 0x0010_0000_0000_0000, 0x7ff0_0000_0000_0000) };
+        let bits = self.b.ins().bitcast(ity, MemFlagsData::new(), r);
+        let mag = self.b.ins().band_imm_u(bits, if size == FpSize::S { 0x7fff_ffff } else { i64::MAX });
+        let above = self.b.ins().icmp_imm_u(CC::UnsignedGreaterThan, mag, min_normal);
+        let finite = self.b.ins().icmp_imm_u(CC::UnsignedLessThan, mag, inf);
+        let ok = self.b.ins().band(above, finite);
+        let out = if size == FpSize::S { self.b.ins().uextend(types::I64, bits) } else { bits };
+        (out, ok)
     }
 
     /// NZCV of x + y + c (c is 0 or 1), as AddWithCarry defines it.
@@ -1009,7 +1199,7 @@ impl<'a, 'b> Lower<'a, 'b> {
     }
 
     /// Calls `helper::jit_eval` for `op` (the next helper operand).
-    fn call_helper(&mut self, op: &Op) -> Option<ir::Value> {
+    fn call_helper(&mut self, op: &Op, i: usize) -> Option<ir::Value> {
         let index = self.next_helper;
         self.next_helper += 1;
         self.helper_calls += 1;
@@ -1018,18 +1208,14 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
         let slot = self.args_slot;
         let mut k = 0;
+        // The helper's arguments and result are host u128s.
         for (a, ty) in op.args() {
-            let x = self.v(a);
-            match ty {
-                Type::I64 => {
-                    let z = self.iconst(0);
-                    self.b.ins().stack_store(types::I64, z, slot, 16 * k);
-                    self.b.ins().stack_store(types::I64, x, slot, 16 * k + 8);
-                }
-                Type::V128 => {
-                    self.b.ins().stack_store(types::I64, x, slot, 16 * k);
-                }
-            }
+            let (lo, hi) = match ty {
+                Type::I64 => (self.v(a), self.iconst(0)),
+                Type::V128 => self.vp(a),
+            };
+            self.b.ins().stack_store(types::I64, hi, slot, 16 * k + U128_HI as i32);
+            self.b.ins().stack_store(types::I64, lo, slot, 16 * k + U128_LO as i32);
             k += 1;
         }
         let op_addr = self.iconst(&self.helper_ops[index] as *const Op as u64);
@@ -1055,8 +1241,12 @@ impl<'a, 'b> Lower<'a, 'b> {
             self.b.switch_to_block(ok);
         }
         match op.result_type() {
-            Some(Type::I64) => Some(self.b.ins().stack_load(types::I64, types::I64, slot, 64 + 8)),
-            Some(Type::V128) => Some(self.b.ins().stack_load(types::I64, types::I128, slot, 64)),
+            Some(Type::I64) => Some(self.b.ins().stack_load(types::I64, types::I64, slot, 64 + U128_LO as i32)),
+            Some(Type::V128) => {
+                let hi = self.b.ins().stack_load(types::I64, types::I64, slot, 64 + U128_HI as i32);
+                let lo = self.b.ins().stack_load(types::I64, types::I64, slot, 64 + U128_LO as i32);
+                Some(self.pair(i, lo, hi))
+            }
             None => None,
         }
     }

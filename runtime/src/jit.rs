@@ -114,6 +114,8 @@ struct TierState {
     next_job: u64,
     /// Guest ranges invalidated while regions were pending.
     invalidations: Vec<(u64, u64)>,
+    /// Results of a stopped compile thread not yet installed.
+    leftover: Vec<TierDone>,
 }
 
 struct PendingRegion {
@@ -156,6 +158,26 @@ struct TierWorker {
     /// The engine's `exit_request` flag, raised when a job is done; `None`
     /// once the engine is gone.
     wake: std::sync::Arc<std::sync::Mutex<Option<usize>>>,
+    /// Set when a job is done, cleared by `poll_tier` before it drains.
+    ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Set by `stop_tier_threads`: the thread has ended (or is ending).
+    stopped: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// The running compile threads of this process, for `stop_tier_threads`.
+static TIER_THREADS: std::sync::Mutex<Vec<(std::sync::Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<()>)>> = std::sync::Mutex::new(Vec::new());
+
+/// Ends every compile thread once it has compiled what it was sent (the
+/// results stay in their channels; engines start new threads when they
+/// next need one). Called before `fork`: the child then has no thread
+/// that does not exist in it, and qemu-user 7.2 crashes a child forked
+/// while another thread runs.
+pub fn stop_tier_threads() {
+    let threads = std::mem::take(&mut *TIER_THREADS.lock().unwrap_or_else(|e| e.into_inner()));
+    for (stop, handle) in threads {
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = handle.join();
+    }
 }
 
 impl Drop for TierWorker {
@@ -193,13 +215,7 @@ impl TierState {
     /// `exit_request` so chained code returns to the dispatcher, which
     /// installs the region.
     fn send(&mut self, job: TierJob, exit_request: usize) {
-        let pid = std::process::id();
-        if self.worker.as_ref().is_none_or(|w| w.pid != pid) {
-            // Jobs sent to the parent's thread are lost in a child.
-            self.pending.clear();
-            self.worker = Some(self.spawn_worker(pid));
-        }
-        let w = self.worker.as_ref().unwrap();
+        let w = self.worker.as_ref().expect("ensure_worker before send");
         if let Ok(mut t) = w.wake.lock() {
             *t = Some(exit_request);
         }
@@ -209,22 +225,64 @@ impl TierState {
         }
     }
 
+    /// Starts the compile thread if this process has none (the first
+    /// region, or a forked child: jobs sent to the parent's thread are
+    /// lost in the child, so they are forgotten).
+    fn ensure_worker(&mut self) {
+        let pid = std::process::id();
+        let stopped = |w: &TierWorker| w.stopped.load(std::sync::atomic::Ordering::SeqCst);
+        if let Some(w) = self.worker.as_ref().filter(|w| w.pid != pid || stopped(w)) {
+            if w.pid != pid && !stopped(w) {
+                // Forked without stop_tier_threads: what the parent's
+                // thread was compiling never comes.
+                self.pending.clear();
+            }
+            // Results already sent stay receivable through the old channel.
+            let old = self.worker.take().unwrap();
+            self.worker = Some(self.spawn_worker(pid));
+            let mut leftover = Vec::new();
+            while let Ok(done) = old.rx.try_recv() {
+                leftover.push(done);
+            }
+            if !leftover.is_empty() {
+                self.leftover.extend(leftover);
+                if let Some(w) = self.worker.as_ref() {
+                    w.ready.store(true, std::sync::atomic::Ordering::Release);
+                }
+            }
+        } else if self.worker.is_none() {
+            self.worker = Some(self.spawn_worker(pid));
+        }
+    }
+
     fn spawn_worker(&self, pid: u32) -> TierWorker {
         let (tx, jobs) = std::sync::mpsc::channel::<TierJob>();
         let (done_tx, rx) = std::sync::mpsc::channel();
         let wake = std::sync::Arc::new(std::sync::Mutex::new(None::<usize>));
         let wake_thread = wake.clone();
+        let ready = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let ready_thread = ready.clone();
+        let stopped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop_thread = stopped.clone();
         let facilities = self.facilities;
-        let _ = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || {
-            // Host signals are for guest threads.
-            // SAFETY: blocks every signal in this thread only.
+        let spawned = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || {
+            // Host signals are for guest threads: one that lands here is
+            // passed on (see `mark_internal_thread`); none is blocked here,
+            // whatever the spawning thread blocked at the time.
+            crate::signal::mark_internal_thread();
+            // SAFETY: sets this thread's own mask to empty.
             unsafe {
-                let mut all: libc::sigset_t = std::mem::zeroed();
-                libc::sigfillset(&mut all);
-                libc::pthread_sigmask(libc::SIG_BLOCK, &all, std::ptr::null_mut());
+                let mut none: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut none);
+                libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
             }
             let mut compiler = zarm_backend_s390x::clif::Tier::new(facilities);
-            for job in jobs {
+            loop {
+                let job = match jobs.recv_timeout(std::time::Duration::from_millis(20)) {
+                    Ok(job) => job,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !stop_thread.load(std::sync::atomic::Ordering::SeqCst) => continue,
+                    Err(_) => break,
+                };
                 let done = match compiler.as_mut() {
                     Ok(c) => compile_job(c, job),
                     Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), ns: 0 },
@@ -232,6 +290,7 @@ impl TierState {
                 if done_tx.send(done).is_err() {
                     break;
                 }
+                ready_thread.store(true, std::sync::atomic::Ordering::Release);
                 if let Ok(w) = wake_thread.lock() {
                     if let Some(flag) = *w {
                         // SAFETY: the flag's engine is alive while it is
@@ -242,10 +301,23 @@ impl TierState {
                 }
             }
         });
-        TierWorker { pid, tx, rx, wake }
+        match spawned {
+            Ok(handle) => TIER_THREADS.lock().unwrap_or_else(|e| e.into_inner()).push((stopped.clone(), handle)),
+            // No thread: jobs sent fail, and their regions are forgotten.
+            Err(_) => stopped.store(true, std::sync::atomic::Ordering::SeqCst),
+        }
+        TierWorker { pid, tx, rx, wake, ready, stopped }
+    }
+
+    /// Has the compile thread finished a job since the last poll?
+    fn has_ready(&self) -> bool {
+        self.worker.as_ref().is_some_and(|w| w.ready.load(std::sync::atomic::Ordering::Acquire))
     }
 
     fn try_recv(&mut self) -> Option<TierDone> {
+        if let Some(done) = self.leftover.pop() {
+            return Some(done);
+        }
         self.worker.as_ref()?.rx.try_recv().ok()
     }
 }
@@ -391,6 +463,7 @@ impl JitEngine {
             pending: Default::default(),
             next_job: 0,
             invalidations: Vec::new(),
+            leftover: Vec::new(),
         });
         Ok(())
     }
@@ -698,6 +771,7 @@ impl JitEngine {
             let done = tier.compile_now(job);
             self.install_region(done, counters);
         } else {
+            tier.ensure_worker();
             tier.pending.insert(id, PendingRegion { pc, log_at: tier.invalidations.len(), counters });
             tier.send(job, exit_request);
         }
@@ -708,10 +782,13 @@ impl JitEngine {
     /// guest code was invalidated since they were formed).
     fn poll_tier(&mut self) {
         let Some(tier) = self.tier.as_mut() else { return };
-        if tier.pending.is_empty() {
+        if !tier.has_ready() {
             return;
         }
         let mut ready = Vec::new();
+        if let Some(w) = tier.worker.as_ref() {
+            w.ready.store(false, std::sync::atomic::Ordering::Release);
+        }
         while let Some(done) = tier.try_recv() {
             let Some(p) = tier.pending.remove(&done.id) else { continue };
             let (low, end) = done.span();
@@ -796,7 +873,9 @@ impl JitEngine {
         self.ctx.pages = pages;
         // A host signal not yet taken by the dispatcher (and not blocked
         // by this thread) keeps the request.
-        self.ctx.exit_request = crate::signal::host_pending_unblocked(sigmask) as u64;
+        // And a region the compile thread finished since the last poll
+        // (its wake-up may have come before this reset).
+        self.ctx.exit_request = (crate::signal::host_pending_unblocked(sigmask) || self.tier.as_ref().is_some_and(|t| t.has_ready())) as u64;
         let state = FaultState {
             cache: &self.cache as *const _ as *const (),
             lookup: lookup_guest_pc,

@@ -139,6 +139,8 @@ impl Process {
             WARNED.call_once(|| eprintln!("zarm: clone with flags {flags:#x} is not supported (guest threads are not implemented yet); returning EINVAL"));
             return neg(libc::EINVAL);
         }
+        // The tier's compile threads end first (see stop_tier_threads).
+        crate::jit::stop_tier_threads();
         // SAFETY: zarm has a single host thread, so the child is a complete
         // copy of it.
         let pid = unsafe { libc::fork() };

@@ -15,7 +15,7 @@
 
 use crate::memory::{GuestSpace, PAGE, PROT_EXEC, PROT_READ};
 use crate::syscall::Process;
-use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 use zarm_ir::CpuState;
 
 pub const SA_SIGINFO: u64 = 0x4;
@@ -365,8 +365,28 @@ pub fn catch_for_signalfd(sig: i32, guest_handler: u64) {
     }
 }
 
+thread_local! {
+    /// This host thread is zarm's own (the tier's compile thread), not a
+    /// guest thread.
+    static INTERNAL_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the calling thread as zarm's own: a process-directed signal the
+/// kernel (or qemu-user, which routes signals per thread) delivers to it is
+/// recorded and then re-sent to the main guest thread, so a guest system
+/// call waiting there for it (sigwait, ppoll, …) wakes up. Internal threads
+/// do not block signals: under qemu-user a signal a thread blocks stays
+/// with that thread.
+pub fn mark_internal_thread() {
+    INTERNAL_THREAD.with(|t| t.set(true));
+}
+
+/// Signals re-sent by an internal thread: their siginfo is already recorded.
+static FORWARDED: [AtomicBool; 32] = [const { AtomicBool::new(false) }; 32];
+
 extern "C" fn on_host_signal(sig: i32, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
-    if !info.is_null() && (1..32).contains(&sig) {
+    let forwarded = (1..32).contains(&sig) && FORWARDED[sig as usize].swap(false, Ordering::SeqCst);
+    if !info.is_null() && (1..32).contains(&sig) && !forwarded {
         // SAFETY: the kernel's siginfo for this delivery; the accessors
         // read the union members the kernel fills for user signals and
         // SIGCHLD.
@@ -381,6 +401,16 @@ extern "C" fn on_host_signal(sig: i32, info: *mut libc::siginfo_t, _ctx: *mut li
     HOST_PENDING.fetch_or(1 << (sig - 1), Ordering::SeqCst);
     signalfd_notify(sig);
     request_exit_all();
+    if (1..32).contains(&sig) && INTERNAL_THREAD.with(|t| t.get()) {
+        FORWARDED[sig as usize].store(true, Ordering::SeqCst);
+        // SAFETY: tgkill is async-signal-safe; the main guest thread is the
+        // thread-group leader (if it has exited, the others still see the
+        // signal pending at their next block boundary).
+        let pid = unsafe { libc::getpid() };
+        if unsafe { libc::syscall(libc::SYS_tgkill, pid, pid, sig) } != 0 {
+            FORWARDED[sig as usize].store(false, Ordering::SeqCst);
+        }
+    }
 }
 
 /// Host signals a guest handler may be installed for; the ones zarm uses

@@ -88,6 +88,10 @@ pub fn run_zarm(prog: &Path, args: &[&str], extra: &[&str], stdin: &[u8]) -> Run
         c.env("ZARM_REEXEC_PREFIX", runner.join(" "));
         c
     };
+    // The tier's synchronous mode, when the test run asks for it.
+    if let Some(v) = std::env::var_os("ZARM_TIER_SYNC") {
+        cmd.env("ZARM_TIER_SYNC", v);
+    }
     // $ZARM_ARGS: options for every zarm run (e.g. "--engine interp").
     let common: Vec<String> = std::env::var("ZARM_ARGS").map(|s| s.split_whitespace().map(String::from).collect()).unwrap_or_default();
     cmd.args(&common).args(extra).arg(prog).args(args);
