@@ -162,21 +162,8 @@ impl Tier {
     pub fn compile(&mut self, region: &Region, cfg: &TierConfig) -> Result<CompiledRegion, String> {
         // Helper operands first (renumbered arguments, as the baseline's),
         // so their addresses are fixed before the code embeds them.
-        let mut helper_ops = Vec::new();
-        for b in &region.blocks {
-            for op in &b.ops {
-                if !lowerable(op) || fp_fast(op) {
-                    let mut h = op.clone();
-                    let mut k = 0;
-                    h.for_each_arg_mut(|a| {
-                        *a = Value(k);
-                        k += 1;
-                    });
-                    helper_ops.push(h);
-                }
-            }
-        }
-        let helper_ops = helper_ops.into_boxed_slice();
+        let helper_ops: Box<[Op]> =
+            region.blocks.iter().flat_map(|b| &b.ops).filter(|op| !lowerable(op) || fp_fast(op)).map(helper::helper_operand).collect();
 
         self.ctx.clear();
         let mut sig = ir::Signature::new(CallConv::SystemV);
@@ -346,7 +333,7 @@ fn dirty_at_heads(region: &Region, heads: &HashMap<u64, ir::Block>, internal: &s
         for (b, (fl, gen)) in blocks.iter().zip(&summary) {
             let dirty_in = into.get(&b.start_pc).copied().unwrap_or(0);
             let out = if *fl { *gen } else { dirty_in | gen };
-            for t in successors(&b.term) {
+            for t in b.term.direct_targets() {
                 if let Some(d) = into.get_mut(&t) {
                     if *d | out != *d {
                         *d |= out;
@@ -361,13 +348,6 @@ fn dirty_at_heads(region: &Region, heads: &HashMap<u64, ir::Block>, internal: &s
     }
 }
 
-fn successors(t: &Terminator) -> Vec<u64> {
-    match t {
-        Terminator::Jump { target } => vec![*target],
-        Terminator::Branch { taken, not_taken, .. } => vec![*taken, *not_taken],
-        _ => vec![],
-    }
-}
 
 impl<'a, 'b> Lower<'a, 'b> {
     fn new(mut b: FunctionBuilder<'b>, region: &'a Region, cfg: &'a TierConfig, helper_ops: &'a [Op]) -> Self {
@@ -403,7 +383,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         let internal_targets = if cfg.one_pass {
             Default::default()
         } else {
-            region.blocks.iter().flat_map(|blk| successors(&blk.term)).filter(|t| heads.contains_key(t)).collect()
+            region.blocks.iter().flat_map(|blk| blk.term.direct_targets()).filter(|t| heads.contains_key(t)).collect()
         };
         let head_dirty = dirty_at_heads(region, &heads, &internal_targets);
         Lower {
@@ -1029,7 +1009,8 @@ impl<'a, 'b> Lower<'a, 'b> {
 
     /// NZCV of x + y + c (c is 0 or 1), as AddWithCarry defines it.
     fn add_flags(&mut self, w: Width, x: ir::Value, y: ir::Value, c: ir::Value) -> ir::Value {
-        match w {
+        // The result r (zero-extended) and the carry out (0 or 1).
+        let (x, y, r, cf) = match w {
             Width::W32 => {
                 let m = 0xffff_ffffi64;
                 let x = self.b.ins().band_imm_u(x, m);
@@ -1038,20 +1019,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let s = self.b.ins().iadd(s, c);
                 let r = self.b.ins().band_imm_u(s, m);
                 let cf = self.b.ins().ushr_imm_s(s, 32);
-                let cf = self.b.ins().ishl_imm_s(cf, 29);
-                let n = self.b.ins().ushr_imm_s(r, 31);
-                let n = self.b.ins().ishl_imm_s(n, 31);
-                let z = self.b.ins().icmp_imm_s(CC::Equal, r, 0);
-                let z = self.bool64(z);
-                let z = self.b.ins().ishl_imm_s(z, 30);
-                let xr = self.b.ins().bxor(x, r);
-                let yr = self.b.ins().bxor(y, r);
-                let v = self.b.ins().band(xr, yr);
-                let v = self.b.ins().ushr_imm_s(v, 31);
-                let v = self.b.ins().ishl_imm_s(v, 28);
-                let nz = self.b.ins().bor(n, z);
-                let cv = self.b.ins().bor(cf, v);
-                self.b.ins().bor(nz, cv)
+                (x, y, r, cf)
             }
             Width::W64 => {
                 let s = self.b.ins().iadd(x, y);
@@ -1062,23 +1030,24 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let c8 = self.b.ins().ireduce(types::I8, c);
                 let eqc = self.b.ins().band(eq, c8);
                 let cf = self.b.ins().bor(lt, eqc);
-                let cf = self.bool64(cf);
-                let cf = self.b.ins().ishl_imm_s(cf, 29);
-                let n = self.b.ins().ushr_imm_s(r, 63);
-                let n = self.b.ins().ishl_imm_s(n, 31);
-                let z = self.b.ins().icmp_imm_s(CC::Equal, r, 0);
-                let z = self.bool64(z);
-                let z = self.b.ins().ishl_imm_s(z, 30);
-                let xr = self.b.ins().bxor(x, r);
-                let yr = self.b.ins().bxor(y, r);
-                let v = self.b.ins().band(xr, yr);
-                let v = self.b.ins().ushr_imm_s(v, 63);
-                let v = self.b.ins().ishl_imm_s(v, 28);
-                let nz = self.b.ins().bor(n, z);
-                let cv = self.b.ins().bor(cf, v);
-                self.b.ins().bor(nz, cv)
+                (x, y, r, self.bool64(cf))
             }
-        }
+        };
+        let sign = w.bits() as i64 - 1;
+        let cf = self.b.ins().ishl_imm_s(cf, 29);
+        let n = self.b.ins().ushr_imm_s(r, sign);
+        let n = self.b.ins().ishl_imm_s(n, 31);
+        let z = self.b.ins().icmp_imm_s(CC::Equal, r, 0);
+        let z = self.bool64(z);
+        let z = self.b.ins().ishl_imm_s(z, 30);
+        let xr = self.b.ins().bxor(x, r);
+        let yr = self.b.ins().bxor(y, r);
+        let v = self.b.ins().band(xr, yr);
+        let v = self.b.ins().ushr_imm_s(v, sign);
+        let v = self.b.ins().ishl_imm_s(v, 28);
+        let nz = self.b.ins().bor(n, z);
+        let cv = self.b.ins().bor(cf, v);
+        self.b.ins().bor(nz, cv)
     }
 
     fn cond_holds(&mut self, cond: Cond, nzcv: Value) -> ir::Value {

@@ -231,7 +231,7 @@ mod exec {
             looped_cases += 1;
             if want != got {
                 let (w, g) = (&want.0, &got.0);
-                let regs: Vec<String> = (0..32).filter(|&k| w.x[k] != g.x[k]).map(|k| format!("x{k}: interp {:#x} tier {:#x}", w.x[k], g.x[k])).collect();
+                let regs = state_diffs(w, g, "tier");
                 panic!(
                     "case {case}: the tier's loop diverges ({iters} iterations)\nexit interp {:?} tier {:?}\nnzcv interp {:#x} tier {:#x}\n{}\nmemory equal: {}\n{}",
                     want.2, got.2, w.nzcv, g.nzcv, regs.join("\n"), want.1 == got.1, zarm_ir::print::print_block(&block)
@@ -239,6 +239,17 @@ mod exec {
             }
         }
         assert!(looped_cases > 0);
+    }
+
+    /// The registers (and FPSR) where `g`, from `who`, differs from the
+    /// interpreter's `w`, a line each.
+    fn state_diffs(w: &CpuState, g: &CpuState, who: &str) -> Vec<String> {
+        (0..32)
+            .filter(|&r| w.x[r] != g.x[r])
+            .map(|r| format!("x{r}: interp {:#x} {who} {:#x}", w.x[r], g.x[r]))
+            .chain((0..32).filter(|&r| w.v[r] != g.v[r]).map(|r| format!("v{r}: interp {:#x} {who} {:#x}", w.v[r], g.v[r])))
+            .chain((w.fpsr != g.fpsr).then(|| format!("fpsr: interp {:#x} {who} {:#x} (fpcr {:#x})", w.fpsr, g.fpsr, w.fpcr)))
+            .collect()
     }
 
     fn run_interp(block: &Block, seed: u64) -> (CpuState, Vec<u8>, BlockExit) {
@@ -321,11 +332,7 @@ mod exec {
                     let got = run_tier(tier, &block, seed);
                     if want != got {
                         let (w, g) = (&want.0, &got.0);
-                        let regs: Vec<String> = (0..32)
-                            .filter(|&r| w.x[r] != g.x[r])
-                            .map(|r| format!("x{r}: interp {:#x} tier {:#x}", w.x[r], g.x[r]))
-                            .chain((0..32).filter(|&r| w.v[r] != g.v[r]).map(|r| format!("v{r}: interp {:#x} tier {:#x}", w.v[r], g.v[r])))
-                            .collect();
+                        let regs = state_diffs(w, g, "tier");
                         panic!(
                             "{name} case {case}: the tier diverges from the interpreter\nexit interp {:?} tier {:?}\nnzcv interp {:#x} tier {:#x}\n{}\nmemory equal: {}\n{}",
                             want.2, got.2, w.nzcv, g.nzcv, regs.join("\n"), want.1 == got.1, zarm_ir::print::print_block(&block)
@@ -347,12 +354,7 @@ mod exec {
                 }
                 if want != got {
                     let (w, g) = (&want.0, &got.0);
-                    let regs: Vec<String> = (0..32)
-                        .filter(|&r| w.x[r] != g.x[r])
-                        .map(|r| format!("x{r}: interp {:#x} jit {:#x}", w.x[r], g.x[r]))
-                        .chain((0..32).filter(|&r| w.v[r] != g.v[r]).map(|r| format!("v{r}: interp {:#x} jit {:#x}", w.v[r], g.v[r])))
-                        .chain((w.fpsr != g.fpsr).then(|| format!("fpsr: interp {:#x} jit {:#x} (fpcr {:#x})", w.fpsr, g.fpsr, w.fpcr)))
-                        .collect();
+                    let regs = state_diffs(w, g, "jit");
                     panic!(
                         "{name} case {case}: JIT diverges from the interpreter\nexit interp {:?} jit {:?}\nnzcv interp {:#x} jit {:#x}\n{}\nmemory equal: {}\n{}\nhost code:\n{}",
                         want.2,

@@ -32,6 +32,16 @@ pub enum Terminator {
 }
 
 impl Terminator {
+    /// The guest PCs control may go to directly (jumps and both sides of a
+    /// conditional branch).
+    pub fn direct_targets(&self) -> Vec<u64> {
+        match self {
+            Terminator::Jump { target } => vec![*target],
+            Terminator::Branch { taken, not_taken, .. } => vec![*taken, *not_taken],
+            _ => vec![],
+        }
+    }
+
     pub fn args(&self) -> Vec<Value> {
         match self {
             Terminator::JumpIndirect { target, .. } => vec![*target],

@@ -331,14 +331,7 @@ fn loops_to_entry(blocks: &[zarm_ir::Block]) -> bool {
         if is_call(&blocks[i]) {
             return Vec::new();
         }
-        match &blocks[i].term {
-            zarm_ir::Terminator::Jump { target } => vec![*target],
-            zarm_ir::Terminator::Branch { taken, not_taken, .. } => vec![*taken, *not_taken],
-            _ => vec![],
-        }
-        .into_iter()
-        .filter_map(|t| index.get(&t).copied())
-        .collect()
+        blocks[i].term.direct_targets().into_iter().filter_map(|t| index.get(&t).copied()).collect()
     };
     let mut seen = vec![false; blocks.len()];
     let mut work = succ(0);
@@ -707,14 +700,11 @@ impl JitEngine {
                 }
                 continue;
             }
-            match &block.term {
-                zarm_ir::Terminator::Jump { target } => work.push_back(*target),
-                zarm_ir::Terminator::Branch { taken, not_taken, .. } => {
-                    work.push_back(*taken);
-                    work.push_back(*not_taken);
-                }
-                _ => hot_exit |= entries.is_some_and(|n| n >= threshold / 2),
+            let targets = block.term.direct_targets();
+            if targets.is_empty() {
+                hot_exit |= entries.is_some_and(|n| n >= threshold / 2);
             }
+            work.extend(targets);
             blocks.push(block);
         }
         Ok((blocks, hot_exit))

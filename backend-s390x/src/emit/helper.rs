@@ -86,6 +86,18 @@ impl JitContext {
     }
 }
 
+/// A copy of `op` for `jit_eval`: its arguments renumbered 0..k, the
+/// indices of the argument array generated code fills.
+pub fn helper_operand(op: &Op) -> Op {
+    let mut h = op.clone();
+    let mut k = 0;
+    h.for_each_arg_mut(|a| {
+        *a = zarm_ir::Value(k);
+        k += 1;
+    });
+    h
+}
+
 /// Evaluates `op`, whose arguments were renumbered 0..k, on the argument
 /// array `args`; writes the result to `out`. Returns 0, or 1 after a fault
 /// (recorded in the context).

@@ -231,19 +231,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     // the helper can index a small argument array; collected first so their
     // addresses are fixed before code embeds them.
     let vx = Router::new(cfg.facilities).native(Route::VectorInteger);
-    let mut helper_ops = Vec::new();
-    for op in &block.ops {
-        if !is_native(op, vx) {
-            let mut h = op.clone();
-            let mut k = 0;
-            h.for_each_arg_mut(|a| {
-                *a = Value(k);
-                k += 1;
-            });
-            helper_ops.push(h);
-        }
-    }
-    let helper_ops = helper_ops.into_boxed_slice();
+    let helper_ops: Box<[Op]> = block.ops.iter().filter(|op| !is_native(op, vx)).map(helper::helper_operand).collect();
     let helper_addrs: Vec<u64> = helper_ops.iter().map(|op| op as *const Op as u64).collect();
 
     if n > MAX_VALUES {
@@ -411,15 +399,8 @@ pub fn region_shim(entry_pc: u64, exit_checks: bool) -> (Vec<u8>, u32) {
     // r6–r15 are callee-saved: the pinned registers survive the call.
     encode::ltgr(&mut buf.bytes, 2, 2);
     buf.branch(7, epi);
-    let b = &mut buf.bytes;
-    encode::lg(b, 5, m(R_CPU, CPU_PC as i32));
-    encode::risbg(b, 1, 5, 64 - 4 - IBTC_ENTRIES.trailing_zeros() as u8, 0x80 | 59, 2);
-    encode::ag(b, 1, m(R_CTX, offset_of!(JitContext, ibtc) as i32));
-    encode::clg(b, 5, m(1, 0));
-    buf.branch(7, epi);
-    let b = &mut buf.bytes;
-    encode::lg(b, 1, m(1, 8));
-    encode::bcr(b, 15, 1);
+    encode::lg(&mut buf.bytes, 5, m(R_CPU, CPU_PC as i32));
+    ibtc_jump(&mut buf, 5, epi);
     buf.bind(req);
     let b = &mut buf.bytes;
     encode::iihf(b, 0, (entry_pc >> 32) as u32);
@@ -434,6 +415,20 @@ pub fn region_shim(entry_pc: u64, exit_checks: bool) -> (Vec<u8>, u32) {
     let at = buf.offset();
     buf.bind(func);
     (buf.finish().expect("the shim's labels are bound"), at)
+}
+
+/// Jumps to the translation of the guest PC in register `r` if the
+/// indirect-branch target cache holds it (entry ((pc >> 2) mod N) * 16:
+/// guest pc, host code address), else branches to `miss`. Uses r1.
+fn ibtc_jump(buf: &mut CodeBuf, r: u8, miss: Label) {
+    let b = &mut buf.bytes;
+    encode::risbg(b, 1, r, 64 - 4 - IBTC_ENTRIES.trailing_zeros() as u8, 0x80 | 59, 2);
+    encode::ag(b, 1, m(R_CTX, offset_of!(JitContext, ibtc) as i32));
+    encode::clg(b, r, m(1, 0));
+    buf.branch(7, miss);
+    let b = &mut buf.bytes;
+    encode::lg(b, 1, m(1, 8));
+    encode::bcr(b, 15, 1);
 }
 
 /// The 32-bit halfword offset to write into a BRCL at `site` so that it
@@ -1331,18 +1326,9 @@ impl Emitter<'_> {
             Terminator::Jump { target } => self.chainable_exit(*target),
             Terminator::JumpIndirect { target, .. } => {
                 let r = self.get(*target, SA);
-                let bb = self.b();
-                encode::stg(bb, r, m(R_CPU, CPU_PC as i32));
-                // Indirect-branch target cache: entry = ((pc >> 2) mod N) * 16
-                // holds (guest pc, host code address).
-                encode::risbg(bb, 1, r, 64 - 4 - IBTC_ENTRIES.trailing_zeros() as u8, 0x80 | 59, 2);
-                encode::ag(bb, 1, m(R_CTX, offset_of!(JitContext, ibtc) as i32));
-                encode::clg(bb, r, m(1, 0));
+                encode::stg(self.b(), r, m(R_CPU, CPU_PC as i32));
                 let miss = self.buf.new_label();
-                self.buf.branch(7, miss);
-                let bb = self.b();
-                encode::lg(bb, 1, m(1, 8));
-                encode::bcr(bb, 15, 1);
+                ibtc_jump(&mut self.buf, r, miss);
                 self.buf.bind(miss);
                 encode::lghi(self.b(), 2, EXIT_JUMP as i16);
                 let epi = self.epilogue;
