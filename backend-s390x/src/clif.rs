@@ -860,11 +860,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             Crc32 { poly, size, acc, v } => {
                 // Table-driven, a byte at a time: crc = T[(crc ^ b) & 0xff] ^ (crc >> 8).
-                let table = match poly {
-                    zarm_ir::CrcPoly::Crc32 => &CRC32_TABLE,
-                    zarm_ir::CrcPoly::Crc32c => &CRC32C_TABLE,
-                };
-                let t = self.iconst(table.as_ptr() as u64);
+                let t = self.iconst(crate::emit::crc_table(*poly).as_ptr() as u64);
                 let (mut crc, x) = (self.v(*acc), self.v(*v));
                 crc = self.b.ins().band_imm_u(crc, 0xffff_ffff);
                 for k in 0..size.bytes() as i64 {
@@ -1220,26 +1216,6 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
     }
 }
-
-/// The byte tables of the reflected CRC-32 (0xEDB88320) and CRC-32C
-/// (0x82F63B78) polynomials: entry n is n after eight shift-and-reduce steps.
-const fn crc_table(poly: u32) -> [u32; 256] {
-    let mut t = [0u32; 256];
-    let mut n = 0;
-    while n < 256 {
-        let mut c = n as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = (c >> 1) ^ (poly & (c & 1).wrapping_neg());
-            k += 1;
-        }
-        t[n] = c;
-        n += 1;
-    }
-    t
-}
-static CRC32_TABLE: [u32; 256] = crc_table(0xEDB8_8320);
-static CRC32C_TABLE: [u32; 256] = crc_table(0x82F6_3B78);
 
 fn int_cc(cc: IntCC) -> CC {
     match cc {

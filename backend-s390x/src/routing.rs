@@ -54,8 +54,10 @@ pub enum Route {
     /// and the halves of 128-bit values: IR `VExtractLane`, `VInsertLane`,
     /// `VDup`, `VDupLane`, `VFromHalves`).
     VectorLanes,
-    /// Operations without a native lowering yet: FP, AdvSIMD, CRC32,
-    /// exclusives, other atomics. They call the interpreter's semantics.
+    /// CRC32B/H/W/X and CRC32CB/H/W/X (IR `Crc32`).
+    Crc32,
+    /// Operations without a native lowering yet: FP, AdvSIMD, exclusives,
+    /// other atomics. They call the interpreter's semantics.
     Helper,
 }
 
@@ -136,8 +138,8 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::VectorInteger,
-        guest: "ADD, SUB, MUL (8-32 bit lanes), AND, ORR, EOR, BIC, ORN, CMEQ/CMGT/CMGE/CMHI/CMHS/CMTST (also against #0), UMAX/UMIN/SMAX/SMIN, SHL/USHR/SSHR/USRA/SSRA #imm, BSL/BIT/BIF, MLA/MLS, NOT, NEG, ABS, CNT, CLZ, UXTL/SXTL(2), XTN(2)",
-        native: "VA, VS, VML, VN, VO, VX, VNC, VNO, VCEQ, VCH, VCHL, VMX(L), VMN(L), VESL/VESRL/VESRA, VSEL, VLC, VLP, VPOPCT, VCLZ, VUPH/VUPL(L/H), VPK+VPDI (z13 vector facility)",
+        guest: "ADD, SUB, MUL (8-32 bit lanes), AND, ORR, EOR, BIC, ORN, CMEQ/CMGT/CMGE/CMHI/CMHS/CMTST (also against #0), UMAX/UMIN/SMAX/SMIN, ADDP/UMAXP/UMINP/SMAXP/SMINP (vector), ZIP1/ZIP2/UZP1/UZP2/TRN1/TRN2, SHL/USHR/SSHR/USRA/SSRA #imm, BSL/BIT/BIF, MLA/MLS, NOT, NEG, ABS, CNT, CLZ, UXTL/SXTL(2), XTN(2)",
+        native: "VA, VS, VML, VN, VO, VX, VNC, VNO, VCEQ, VCH, VCHL, VMX(L), VMN(L), VESL/VESRL/VESRA, VSEL, VLC, VLP, VPOPCT, VCLZ, VUPH/VUPL(L/H), VPK+VPDI; permutes and pairwise operations by VPERM with a constant control vector (VLVGP), pairwise then one element-wise instruction on the even and odd lanes (z13 vector facility)",
         facility: Some(Facility::Vector),
         fallback: "call of the reference semantics",
     },
@@ -178,14 +180,21 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::VectorLanes,
-        guest: "UMOV, FMOV (general), INS, DUP (element and general), 128-bit halves",
-        native: "loads and stores of the lane in the value's frame slot; DUP by MSGR with 0x0101… patterns",
+        guest: "UMOV, FMOV (general), INS, DUP (element and general), 128-bit halves; MUL of 64-bit lanes (the IR's SMULL/UMULL after the widening)",
+        native: "loads and stores of the lane in the value's frame slot; DUP by MSGR with 0x0101… patterns; MSG per doubleword",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
+        route: Route::Crc32,
+        guest: "CRC32B/H/W/X, CRC32CB/H/W/X",
+        native: "a 256-entry table per polynomial, a byte at a time (XGRK, RISBG, SRLG, LLGF, XGR); z/Architecture has no CRC-32 instruction for these polynomials outside CPACF-less vector Galois-field folding, which pays off only on long buffers",
         facility: None,
         fallback: "— (base)",
     },
     RouteInfo {
         route: Route::Helper,
-        guest: "AdvSIMD FP and saturating/pairwise/permute operations, FP16, CRC32, exclusives, LDADD/CAS/SWP, CLS, RBIT, REV16, AESE/AESD/AESMC/AESIMC (CPACF's KM ciphers whole blocks; there is no single-round AES instruction to route to)",
+        guest: "AdvSIMD FP and saturating operations, FP16, exclusives, LDADD/CAS/SWP, CLS, RBIT, REV16, AESE/AESD/AESMC/AESIMC (CPACF's KM ciphers whole blocks; there is no single-round AES instruction to route to)",
         native: "call of the reference semantics",
         facility: None,
         fallback: "—",
@@ -240,6 +249,7 @@ mod tests {
             Route::VectorFloatSingle,
             Route::LittleEndianVector,
             Route::VectorLanes,
+            Route::Crc32,
             Route::Helper,
         ];
         for r in all {

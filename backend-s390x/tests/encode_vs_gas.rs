@@ -179,6 +179,7 @@ fn all_cases() -> Vec<Case> {
     }
     for (v1, v2, v3, v4) in [(1u8, 18u8, 3u8, 20u8), (31, 0, 16, 15)] {
         case(&mut cases, format!("vsel %v{v1},%v{v2},%v{v3},%v{v4}"), |o| encode::vsel(o, v1, v2, v3, v4));
+        case(&mut cases, format!("vperm %v{v1},%v{v2},%v{v3},%v{v4}"), |o| encode::vperm(o, v1, v2, v3, v4));
     }
     for &(name, enc) in encode::insns::RRE_FP_INSNS {
         for (f1, f2) in [(0u8, 2u8), (15, 0), (6, 9)] {
@@ -217,6 +218,9 @@ fn all_cases() -> Vec<Case> {
         for (b, d, i) in [(1u8, 0i32, 1i8), (15, -524288, -128), (7, 524287, 127), (0, 16, -1)] {
             case(&mut cases, format!("{name} {d}(%r{b}),{i}"), |o| enc(o, Mem::base_disp(b, d), i));
         }
+    }
+    for (b, d, i) in [(1u8, 0i32, 1i16), (15, 4095, -32768), (13, 0x108, 32767)] {
+        case(&mut cases, format!("mvghi {d}(%r{b}),{i}"), |o| encode::mvghi(o, Mem::base_disp(b, d), i));
     }
     // Relative branches: the operand is in halfwords from the instruction.
     for (m, hw) in [(8u8, 50i16), (15, -100), (1, 0)] {

@@ -182,10 +182,33 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
         }
     }
     let end = 0x4000 + 4 * insns;
-    let term = if rng.below(2) == 0 {
-        Terminator::Branch { cond: vals[rng.below(vals.len() as u64) as usize], taken: 0x8000, not_taken: end }
-    } else {
-        Terminator::Jump { target: end }
+    let pick = |rng: &mut Rng| vals[rng.below(vals.len() as u64) as usize];
+    let term = match rng.below(6) {
+        0 | 1 => Terminator::Branch { cond: pick(rng), taken: 0x8000, not_taken: end },
+        2 | 3 => {
+            // A comparison used only by the branch, as CMP/SUBS/TST +
+            // B.cond or CBZ-like code makes it (the backends fuse these),
+            // half the time against a constant.
+            let w = if rng.below(2) == 0 { Width::W32 } else { Width::W64 };
+            let x = pick(rng);
+            let y = if rng.below(2) == 0 { b.konst(rng.interesting()) } else { pick(rng) };
+            let cond = match rng.below(3) {
+                0 => {
+                    let cc = [IntCC::Eq, IntCC::Ne, IntCC::Ult, IntCC::Ule, IntCC::Ugt, IntCC::Uge, IntCC::Slt, IntCC::Sle, IntCC::Sgt, IntCC::Sge]
+                        [rng.below(10) as usize];
+                    b.push(Op::Icmp { cc, w, a: x, b: y })
+                }
+                k => {
+                    let f = if k == 1 { b.push(Op::SubFlags { w, a: x, b: y }) } else { b.push(Op::LogicFlags { w, r: x }) };
+                    if rng.below(2) == 0 {
+                        b.push(Op::SetNzcv { v: f });
+                    }
+                    b.push(Op::CondHolds { cond: Cond(rng.below(16) as u8), nzcv: f })
+                }
+            };
+            Terminator::Branch { cond, taken: 0x8000, not_taken: end }
+        }
+        _ => Terminator::Jump { target: end },
     };
     b.finish(term, end)
 }
@@ -265,7 +288,8 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
         0 | 1 => {
             let ops = [
                 B::Add, B::Sub, B::Mul, B::And, B::Orr, B::Eor, B::Bic, B::Orn, B::CmEq, B::CmHi, B::CmHs, B::CmGt, B::CmGe,
-                B::CmTst, B::Umax, B::Umin, B::Smax, B::Smin, B::Addp, B::Uqadd,
+                B::CmTst, B::Umax, B::Umin, B::Smax, B::Smin, B::Addp, B::Uqadd, B::Umaxp, B::Uminp, B::Smaxp,
+                B::Sminp, B::Zip1, B::Zip2, B::Uzp1, B::Uzp2, B::Trn1, B::Trn2,
             ];
             b.push(Op::VBin { op: ops[rng.below(ops.len() as u64) as usize], esize, q, a: va, b: vb })
         }

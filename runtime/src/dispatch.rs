@@ -136,6 +136,11 @@ impl Dispatcher {
                     for (k, n) in &b.routes {
                         *r.exec_routes.entry(*k).or_default() += b.count * *n as u64;
                     }
+                    if b.count > 0 {
+                        for (key, guarded) in &b.helpers {
+                            *r.exec_helpers.entry((key.clone(), *guarded)).or_default() += b.count;
+                        }
+                    }
                 }
                 r
             }
@@ -156,6 +161,9 @@ pub struct RawStats {
     pub exec_insns: u64,
     pub assisted: u64,
     pub exec_routes: std::collections::BTreeMap<(zarm_backend_s390x::routing::Route, bool), u64>,
+    /// Executed helper operations by (operation key, guarded); see
+    /// `jit::BlockCount::helpers`.
+    pub exec_helpers: std::collections::BTreeMap<(Box<str>, bool), u64>,
     pub translation: crate::jit::JitStats,
     pub cache: zarm_jit_cache::CacheStats,
     /// The optimising tier: on, or why not; guest instructions executed
@@ -180,6 +188,9 @@ impl RawStats {
         self.tier_exec_insns += o.tier_exec_insns;
         for (k, n) in &o.exec_routes {
             *self.exec_routes.entry(*k).or_default() += n;
+        }
+        for (k, n) in &o.exec_helpers {
+            *self.exec_helpers.entry(k.clone()).or_default() += n;
         }
         let (t, u) = (&mut self.translation, &o.translation);
         t.compile_ns += u.compile_ns;
@@ -241,6 +252,11 @@ impl RawStats {
                 })
             })
             .collect();
+        // Most executed first.
+        let mut helpers: Vec<_> = self.exec_helpers.iter().collect();
+        helpers.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let helper_ops: Vec<serde_json::Value> =
+            helpers.iter().map(|((op, guarded), n)| json!({ "op": &**op, "guarded": guarded, "executed": n })).collect();
         json!({
             "engine": "jit",
             "threads": self.threads,
@@ -282,6 +298,7 @@ impl RawStats {
             },
             "smc_pages_unprotected": smc_pages,
             "routes": routes,
+            "helper_ops": helper_ops,
         })
     }
 
@@ -337,6 +354,18 @@ impl RawStats {
                 r["executed_fallback"].as_u64().unwrap_or(0),
                 100.0 * r["executed_fraction"].as_f64().unwrap_or(0.0)
             );
+        }
+        let helper_ops = v["helper_ops"].as_array().cloned().unwrap_or_default();
+        if !helper_ops.is_empty() {
+            const SHOWN: usize = 12;
+            let _ = writeln!(s, "  operations executed through the helper (guarded: a native fast path ran first, the helper only when its guard failed):");
+            for h in helper_ops.iter().take(SHOWN) {
+                let guarded = if h["guarded"] == true { " (guarded)" } else { "" };
+                let _ = writeln!(s, "    {:<36} {:>14}", format!("{}{guarded}", h["op"].as_str().unwrap_or("?")), h["executed"].as_u64().unwrap_or(0));
+            }
+            if helper_ops.len() > SHOWN {
+                let _ = writeln!(s, "    ... {} more in --stats-json", helper_ops.len() - SHOWN);
+            }
         }
         s
     }

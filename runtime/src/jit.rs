@@ -47,6 +47,19 @@ pub struct BlockCount {
     pub guest_insns: u32,
     pub routes: Vec<((Route, bool), u32)>,
     pub assisted_insns: u32,
+    /// The block's operations that call the helper: (operation key, guarded),
+    /// guarded meaning a native fast path runs first and calls the helper
+    /// only when its guard fails.
+    pub helpers: Vec<(Box<str>, bool)>,
+}
+
+/// How `--stats` names an operation that calls the helper: its opcode and,
+/// where it has one, its `op` parameter (`VBin.UMaxP`, `FpBin.Add`).
+pub fn helper_key(op: &zarm_ir::Op) -> Box<str> {
+    match op.params().into_iter().find(|(name, _)| *name == "op") {
+        Some((_, sub)) => format!("{}.{sub}", op.name()).into(),
+        None => op.name().into(),
+    }
 }
 
 #[derive(Default, Debug, Clone)]
@@ -511,7 +524,7 @@ impl JitEngine {
         zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
         self.cfg.exit_checks = !self.single_block;
         // The counter lives in a box that outlives the code.
-        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, guest_insns: 0, routes: Vec::new(), assisted_insns: 0 }));
+        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new() }));
         let counter_ptr = counter.as_mut().map(|c| &mut c.count as *mut u64);
         // Tier-up countdowns go into loop latches (blocks with a direct
         // branch back to or before their own start) and name the loop head;
@@ -555,6 +568,9 @@ impl JitEngine {
             c.guest_insns = block.guest_insns;
             c.routes = compiled.routes.iter().map(|(k, n)| (*k, *n)).collect();
             c.assisted_insns = compiled.assisted_insns;
+            // A helper operation with a native fast path in front of it
+            // (scalar and vector FP) is "guarded".
+            c.helpers = compiled.helper_ops.iter().map(|op| (helper_key(op), emit::lowers_natively(op, self.cfg.facilities))).collect();
             all.push(c);
         }
         let exits = if self.single_block {
@@ -732,7 +748,10 @@ impl JitEngine {
                         Ok(c) => (c.routes.into_iter().collect(), c.assisted_insns),
                         Err(_) => (Vec::new(), 0),
                     };
-                    Box::new(BlockCount { count: 0, optimised: true, guest_insns: b.guest_insns, routes, assisted_insns })
+                    // The tier's own lowerings: what it cannot lower calls
+                    // the helper; its FP fast paths are guarded.
+                    let helpers = b.ops.iter().filter(|op| !zarm_backend_s390x::clif::lowerable(op) || zarm_backend_s390x::clif::fp_fast(op)).map(|op| (helper_key(op), zarm_backend_s390x::clif::fp_fast(op))).collect();
+                    Box::new(BlockCount { count: 0, optimised: true, guest_insns: b.guest_insns, routes, assisted_insns, helpers })
                 })
                 .collect(),
             None => Vec::new(),

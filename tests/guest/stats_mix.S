@@ -1,9 +1,11 @@
 /* A program with a known dynamic instruction mix, for the --stats
- * counters: 3 set-up instructions, LOOPS iterations of a 7-instruction
- * loop (one CSEL, BIC, SMULH, CLZ, plain ADD, SUBS and B.NE each), and 3
- * instructions to exit: 3 + 7 * LOOPS + 3 guest instructions executed.
+ * counters: 3 set-up instructions, LOOPS iterations of a 9-instruction
+ * loop (one CSEL, BIC, SMULH, CLZ, CRC32X, UQADD (vector: no native
+ * lowering, the helper), plain ADD, SUBS and B.NE each), and 3
+ * instructions to exit: 3 + 9 * LOOPS + 3 guest instructions executed.
  * The operands come from registers the kernel zeroes, so no optimiser can
  * fold them away. */
+    .arch   armv8-a+crc
     .equ LOOPS, 1000
     .text
     .global _start
@@ -15,6 +17,8 @@ _start:
     bic     x4, x1, x2
     smulh   x5, x1, x2
     clz     x6, x1
+    crc32x  w9, w9, x1
+    uqadd   v0.16b, v1.16b, v2.16b
     add     x7, x7, #1
     subs    x19, x19, #1
     b.ne    1b

@@ -1,8 +1,9 @@
 //! `--stats-json` on a guest program whose dynamic instruction mix is known
-//! (tests/guest/stats_mix.S): 3 + 7 × 1000 + 3 guest instructions, of which
-//! 1000 each are CSEL, BIC, SMULH and CLZ. The executed counts must be
-//! exact, for the interpreter and for the JIT (per-block counters in
-//! generated code), and the route split must follow `--assist`.
+//! (tests/guest/stats_mix.S): 3 + 9 × 1000 + 3 guest instructions, of which
+//! 1000 each are CSEL, BIC, SMULH, CLZ, CRC32X and UQADD (vector, through
+//! the helper). The executed counts must be exact, for the interpreter and
+//! for the JIT (per-block counters in generated code), the route split must
+//! follow `--assist`, and the helper operations are named.
 
 use serde_json::Value;
 use zarm_tests::*;
@@ -32,7 +33,7 @@ fn n(v: &Value) -> u64 {
 }
 
 fn check(v: &Value, assist_none: bool) {
-    assert_eq!(n(&v["guest_insns_executed"]), 3 + 7 * LOOPS + 3, "{v:#}");
+    assert_eq!(n(&v["guest_insns_executed"]), 3 + 9 * LOOPS + 3, "{v:#}");
     if v["engine"] != "jit" {
         return;
     }
@@ -46,7 +47,8 @@ fn check(v: &Value, assist_none: bool) {
         ("LittleEndianAccess", 0),
         ("AtomicBitwise", 0),
         ("FullBarrier", 0),
-        ("Helper", 0),
+        ("Crc32", LOOPS),
+        ("Helper", LOOPS),
     ] {
         let r = route(v, name);
         let (nat, fb) = (n(&r["executed_native"]), n(&r["executed_fallback"]));
@@ -63,6 +65,12 @@ fn check(v: &Value, assist_none: bool) {
     // Each of these instructions takes one route, so the assisted count is
     // the sum of the native counts of routes that need a facility.
     assert_eq!(n(&v["assisted_insns_executed"]), native_assisted, "{v:#}");
+    // The one operation that calls the helper, by name, on every host.
+    let helpers = v["helper_ops"].as_array().unwrap_or_else(|| panic!("no helper_ops: {v:#}"));
+    assert_eq!(helpers.len(), 1, "{v:#}");
+    assert_eq!(helpers[0]["op"], "VBin.Uqadd", "{v:#}");
+    assert_eq!(helpers[0]["guarded"], false, "{v:#}");
+    assert_eq!(n(&helpers[0]["executed"]), LOOPS, "{v:#}");
 }
 
 #[test]

@@ -130,9 +130,86 @@ enum Loc {
     None,
     Reg(u8),
     Slot,
+    /// An I64 constant, materialised where it is used (`get`) or folded
+    /// into an immediate operand.
+    Const(u64),
+}
+
+/// A conditional branch whose condition (operation `at`, used only by the
+/// terminator) is one comparison of `a` with `b` (with 0 if `None`): an
+/// `Icmp`, or a `CondHolds` of a `SubFlags`/`LogicFlags` whose condition
+/// maps to one (as the tier does).
+#[derive(Clone, Copy)]
+struct FusedBranch {
+    at: usize,
+    cc: zarm_ir::IntCC,
+    w: Width,
+    a: Value,
+    b: Option<Value>,
+}
+
+fn fused_branch(block: &Block) -> Option<FusedBranch> {
+    use zarm_ir::IntCC::*;
+    let Terminator::Branch { cond, .. } = block.term else { return None };
+    let at = cond.index();
+    let mut uses = 0;
+    for op in &block.ops {
+        op.for_each_arg(|a| uses += (a == cond) as u32);
+    }
+    if uses != 0 {
+        return None;
+    }
+    match block.ops[at] {
+        Op::Icmp { cc, w, a, b } => Some(FusedBranch { at, cc, w, a, b: Some(b) }),
+        Op::CondHolds { cond: c, nzcv } => {
+            let negate = |(x, y): (zarm_ir::IntCC, zarm_ir::IntCC)| if c.0 & 1 == 0 { x } else { y };
+            match block.ops[nzcv.index()] {
+                // eq/ne, cs/cc, hi/ls, ge/lt, gt/le of a subtraction.
+                Op::SubFlags { w, a, b } => {
+                    let cc = match c.0 >> 1 {
+                        0 => (Eq, Ne),
+                        1 => (Uge, Ult),
+                        4 => (Ugt, Ule),
+                        5 => (Sge, Slt),
+                        6 => (Sgt, Sle),
+                        _ => return None,
+                    };
+                    Some(FusedBranch { at, cc: negate(cc), w, a, b: Some(b) })
+                }
+                // N and Z of a logical result; C = V = 0.
+                Op::LogicFlags { w, r } => {
+                    let cc = match c.0 >> 1 {
+                        0 => (Eq, Ne),
+                        2 => (Slt, Sge),
+                        5 => (Sge, Slt),
+                        6 => (Sgt, Sle),
+                        _ => return None,
+                    };
+                    Some(FusedBranch { at, cc: negate(cc), w, a: r, b: None })
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The branch mask selecting `cc` after a compare (CC 0: equal, 1: first
+/// operand low, 2: first operand high).
+fn cc_mask(cc: zarm_ir::IntCC) -> u8 {
+    use zarm_ir::IntCC::*;
+    match cc {
+        Eq => 8,
+        Ne => 6,
+        Ult | Slt => 4,
+        Ule | Sle => 12,
+        Ugt | Sgt => 2,
+        Uge | Sge => 10,
+    }
 }
 
 struct Emitter<'a> {
+    fused: Option<FusedBranch>,
     cfg: &'a EmitConfig,
     buf: CodeBuf,
     loc: Vec<Loc>,
@@ -189,7 +266,7 @@ fn is_native(op: &Op, vx: bool) -> bool {
         | Not { .. } | Clz { .. } | Rev { .. } | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. }
         | Select { .. } | AddFlags { .. } | SubFlags { .. } | LogicFlags { .. } | CondHolds { .. }
         | AddCarry { .. } | SubCarry { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. }
-        | Fence { .. } => true,
+        | Fence { .. } | Crc32 { .. } => true,
         GetSys { reg } | SetSys { reg, .. } => *reg == zarm_ir::SysReg::Tpidr,
         AtomicRmw { op, size, .. } => {
             matches!(op, zarm_ir::RmwOp::Clr | zarm_ir::RmwOp::Set | zarm_ir::RmwOp::Eor | zarm_ir::RmwOp::Add | zarm_ir::RmwOp::Swp)
@@ -227,6 +304,15 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     for a in block.term.args() {
         last_use[a.index()] = n;
     }
+    // A conditional branch on a comparison the terminator can make itself:
+    // its operands stay live to the end.
+    let fused = fused_branch(block);
+    if let Some(f) = &fused {
+        last_use[f.a.index()] = n;
+        if let Some(b) = f.b {
+            last_use[b.index()] = n;
+        }
+    }
     // Helper operations are cloned with their arguments renumbered 0..k so
     // the helper can index a small argument array; collected first so their
     // addresses are fixed before code embeds them.
@@ -260,6 +346,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         routes: BTreeMap::new(),
         insn_routes: Vec::new(),
         assisted_insns: 0,
+        fused,
     };
     if cfg.exit_checks {
         e.entry_check(block.start_pc);
@@ -281,7 +368,9 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     }
     let mut helper_index = 0;
     for (i, op) in block.ops.iter().enumerate() {
-        if is_native(op, vx) {
+        if e.fused.as_ref().is_some_and(|f| f.at == i) {
+            // Evaluated by the terminator.
+        } else if is_native(op, vx) {
             e.native(i, op, block)?;
             if !matches!(op, Op::Nop {} | Op::GuestInsn { .. }) {
                 e.native_ops += 1;
@@ -334,6 +423,34 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         routes: e.routes,
         assisted_insns: e.assisted_insns,
     })
+}
+
+/// The byte tables of the reflected CRC-32 (0xEDB88320) and CRC-32C
+/// (0x82F63B78) polynomials: entry n is n after eight shift-and-reduce steps.
+const fn make_crc_table(poly: u32) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut n = 0;
+    while n < 256 {
+        let mut c = n as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = (c >> 1) ^ (poly & (c & 1).wrapping_neg());
+            k += 1;
+        }
+        t[n] = c;
+        n += 1;
+    }
+    t
+}
+static CRC32_TABLE: [u32; 256] = make_crc_table(0xEDB8_8320);
+static CRC32C_TABLE: [u32; 256] = make_crc_table(0x82F6_3B78);
+
+/// The byte table of `poly` (both tiers index it from generated code).
+pub(crate) fn crc_table(poly: zarm_ir::CrcPoly) -> &'static [u32; 256] {
+    match poly {
+        zarm_ir::CrcPoly::Crc32 => &CRC32_TABLE,
+        zarm_ir::CrcPoly::Crc32c => &CRC32C_TABLE,
+    }
 }
 
 /// `lmg r6,r15,FRAME+48(r15); br r14`: leave to the trampoline's caller
@@ -481,11 +598,27 @@ impl Emitter<'_> {
     fn get(&mut self, v: Value, scratch: u8) -> u8 {
         match self.loc[v.index()] {
             Loc::Reg(r) => r,
+            Loc::Const(c) => {
+                self.load_imm(scratch, c);
+                scratch
+            }
             _ => {
                 let off = self.slot(v) + 8;
                 encode::lg(self.b(), scratch, m(15, off));
                 scratch
             }
+        }
+    }
+
+    /// `v` as a 16-bit signed immediate (negated with `neg`), if it is a
+    /// constant that fits.
+    fn imm16(&self, v: Value, neg: bool) -> Option<i16> {
+        match self.loc[v.index()] {
+            Loc::Const(c) => {
+                let k = if neg { (c as i64).checked_neg()? } else { c as i64 };
+                i16::try_from(k).ok()
+            }
+            _ => None,
         }
     }
 
@@ -613,11 +746,7 @@ impl Emitter<'_> {
                 let off = self.buf.offset();
                 self.pc_map.push((off, *pc));
             }
-            Const { value } => {
-                let d = self.def(i);
-                self.load_imm(d, *value);
-                self.commit(i, d);
-            }
+            Const { value } => self.loc[i] = Loc::Const(*value),
             VConst { value } => {
                 self.loc[i] = Loc::Slot;
                 let off = self.slot(Value(i as u32));
@@ -630,6 +759,10 @@ impl Emitter<'_> {
                 let d = self.def(i);
                 encode::lg(self.b(), d, m(R_CPU, cpu_x(*r)));
                 self.commit(i, d);
+            }
+            SetGpr { r, v } if self.imm16(*v, false).is_some() => {
+                let k = self.imm16(*v, false).unwrap_or_default();
+                encode::mvghi(self.b(), m(R_CPU, cpu_x(*r)), k);
             }
             SetGpr { r, v } => {
                 let s = self.get(*v, SA);
@@ -661,6 +794,25 @@ impl Emitter<'_> {
             SetSys { v, .. } => {
                 let s = self.get(*v, SA);
                 encode::stg(self.b(), s, m(R_CPU, CPU_TPIDR as i32));
+            }
+            // Adding or subtracting a small constant: AGHIK/AHIK
+            // (distinct-operands, z196 base).
+            Add { w, a, b } | Sub { w, a, b }
+                if self.imm16(*b, matches!(op, Sub { .. })).is_some() || (matches!(op, Add { .. }) && self.imm16(*a, false).is_some()) =>
+            {
+                let (x, k) = match self.imm16(*b, matches!(op, Sub { .. })) {
+                    Some(k) => (*a, k),
+                    None => (*b, self.imm16(*a, false).unwrap_or_default()),
+                };
+                let rx = self.get(x, SA);
+                let d = self.def(i);
+                if *w == Width::W64 {
+                    encode::aghik(self.b(), d, rx, k);
+                } else {
+                    encode::ahik(self.b(), d, rx, k);
+                }
+                self.zext32(*w, d);
+                self.commit(i, d);
             }
             Add { w, a, b } | Sub { w, a, b } | And { w, a, b } | Or { w, a, b } | Xor { w, a, b } => {
                 let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
@@ -910,16 +1062,7 @@ impl Emitter<'_> {
                     (_, false) => encode::clr(bb, ra, rb),
                     (_, true) => encode::cr(bb, ra, rb),
                 }
-                // CC 0: equal, 1: first low, 2: first high.
-                let mask = match cc {
-                    Eq => 8,
-                    Ne => 6,
-                    Ult | Slt => 4,
-                    Ule | Sle => 12,
-                    Ugt | Sgt => 2,
-                    Uge | Sge => 10,
-                };
-                self.set_bool_from_cc(d, mask);
+                self.set_bool_from_cc(d, cc_mask(*cc));
                 self.commit(i, d);
             }
             Select { c, a, b } => {
@@ -1173,6 +1316,35 @@ impl Emitter<'_> {
                 self.route(Route::VectorLanes);
                 self.vector_lane(i, op);
             }
+            Crc32 { poly, size, acc, v } => {
+                // crc = T[(crc ^ byte) & 0xff] ^ (crc >> 8), a byte at a
+                // time: crc in d, the data shifted down in r3, the entry's
+                // offset in r2, the table's address in SC.
+                self.route(Route::Crc32);
+                let (ra, rv) = (self.get(*acc, SA), self.get(*v, SB));
+                let d = self.def(i);
+                let table = crc_table(*poly).as_ptr() as u64;
+                encode::llgfr(self.b(), d, ra);
+                encode::lgr(self.b(), 3, rv);
+                self.load_imm(SC, table);
+                let b = self.b();
+                for k in 0..size.bytes() {
+                    encode::xgrk(b, 2, d, 3);
+                    // (r2 & 0xff) << 2: rotate left 2, keep bits 54-61.
+                    encode::risbg(b, 2, 2, 54, 0x80 | 61, 2);
+                    encode::srlg(b, d, d, m(0, 8));
+                    encode::llgf(b, 2, Mem { base: SC, index: 2, disp: 0 });
+                    encode::xgr(b, d, 2);
+                    if k + 1 < size.bytes() {
+                        encode::srlg(b, 3, 3, m(0, 8));
+                    }
+                }
+                self.commit(i, d);
+            }
+            VBin { op: zarm_ir::vector::VecBinOp::Mul, esize: 8, q, a, b } => {
+                self.route(Route::VectorLanes);
+                self.vector_mul64(i, *q, *a, *b);
+            }
             FpUn { .. } if fp::is_sign_op(op) => self.fp_sign_op(i, op),
             VPmull { .. } => {
                 self.route(Route::PolyMultiply);
@@ -1335,16 +1507,53 @@ impl Emitter<'_> {
                 self.buf.branch(15, epi);
             }
             Terminator::Branch { cond, taken, not_taken } => {
-                let r = self.get(*cond, SA);
-                encode::ltgr(self.b(), r, r);
                 let t = self.buf.new_label();
-                self.buf.branch(7, t);
+                match self.fused {
+                    Some(f) => {
+                        self.compare(f);
+                        self.buf.branch(cc_mask(f.cc), t);
+                    }
+                    None => {
+                        let r = self.get(*cond, SA);
+                        encode::ltgr(self.b(), r, r);
+                        self.buf.branch(7, t);
+                    }
+                }
                 self.chainable_exit(*not_taken);
                 self.buf.bind(t);
                 self.chainable_exit(*taken);
             }
             Terminator::Syscall { imm, next_pc } => self.set_pc_and_exit(*next_pc, EXIT_SYSCALL | (*imm as u64) << 8),
             Terminator::Exception { pc, .. } => self.set_pc_and_exit(*pc, EXIT_EXCEPTION),
+        }
+    }
+
+    /// Sets the condition code for `f`: a compare of the right width and
+    /// signedness, with an immediate where the constant fits.
+    fn compare(&mut self, f: FusedBranch) {
+        use zarm_ir::IntCC::*;
+        let signed = matches!(f.cc, Slt | Sle | Sgt | Sge);
+        let w64 = f.w == Width::W64;
+        let ra = self.get(f.a, SA);
+        let Some(b) = f.b else {
+            // Against zero, signed: LTGR/LTR.
+            let bb = self.b();
+            if w64 { encode::ltgr(bb, ra, ra) } else { encode::ltr(bb, ra, ra) }
+            return;
+        };
+        match (self.loc[b.index()], w64, signed) {
+            (Loc::Const(c), true, true) if i16::try_from(c as i64).is_ok() => encode::cghi(self.b(), ra, c as i64 as i16),
+            (Loc::Const(c), true, false) if c <= u32::MAX as u64 => encode::clgfi(self.b(), ra, c as u32),
+            _ => {
+                let rb = self.get(b, SB);
+                let bb = self.b();
+                match (w64, signed) {
+                    (true, false) => encode::clgr(bb, ra, rb),
+                    (true, true) => encode::cgr(bb, ra, rb),
+                    (false, false) => encode::clr(bb, ra, rb),
+                    (false, true) => encode::cr(bb, ra, rb),
+                }
+            }
         }
     }
 

@@ -27,12 +27,13 @@ fn ecode(esize: u8) -> u8 {
 /// Does the vector facility lower `op` (else: the helper)?
 pub(super) fn is_vector_integer(op: &Op) -> bool {
     match op {
-        Op::VBin { op, esize, .. } => {
+        Op::VBin { op, esize, q, .. } => {
             matches!(
                 op,
                 B::Add | B::Sub | B::And | B::Orr | B::Eor | B::Bic | B::Orn | B::CmEq | B::CmHi | B::CmHs | B::CmGt | B::CmGe
                     | B::CmTst | B::Umax | B::Umin | B::Smax | B::Smin
             ) || (*op == B::Mul && *esize <= 4)
+                || (is_permute(*op) && nlanes(*esize, *q) >= 2)
         }
         Op::VUn { op, esize, .. } => {
             matches!(op, U::Not | U::Neg | U::Abs | U::Clz | U::CmEq0 | U::CmGt0 | U::CmGe0 | U::CmLe0 | U::CmLt0)
@@ -44,6 +45,33 @@ pub(super) fn is_vector_integer(op: &Op) -> bool {
         Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
         _ => false,
     }
+}
+
+/// Pairwise integer operations and the permutes, lowered with VPERM.
+fn is_permute(op: B) -> bool {
+    matches!(op, B::Addp | B::Umaxp | B::Uminp | B::Smaxp | B::Sminp | B::Zip1 | B::Zip2 | B::Uzp1 | B::Uzp2 | B::Trn1 | B::Trn2)
+}
+
+fn nlanes(esize: u8, q: bool) -> u8 {
+    if q { 16 / esize } else { 8 / esize }
+}
+
+/// The VPERM control vector (as the two doublewords VLVGP takes) that
+/// builds result lanes `0..n` of `esize` bytes from `src(r) = (from_b,
+/// lane)` with V2 = a and V3 = b: result guest byte `j` sits at z byte
+/// `15 - j` (see the module comment), a's guest byte `s` at index `15 - s`
+/// of the concatenation, b's at `31 - s`. Bytes beyond the `n` lanes select
+/// a's byte 0 (the caller clears them for 64-bit arrangements).
+fn perm_control(esize: u8, n: u8, src: impl Fn(u8) -> (bool, u8)) -> (u64, u64) {
+    let mut ctl = [0u8; 16];
+    for r in 0..n {
+        let (from_b, lane) = src(r);
+        for k in 0..esize {
+            let (j, s) = (r * esize + k, lane * esize + k);
+            ctl[15 - j as usize] = if from_b { 31 - s } else { 15 - s };
+        }
+    }
+    (u64::from_be_bytes(ctl[..8].try_into().unwrap()), u64::from_be_bytes(ctl[8..].try_into().unwrap()))
 }
 
 /// The route of an AdvSIMD FP operation with a guarded lowering on the
@@ -62,9 +90,11 @@ pub(super) fn fp_route(op: &Op) -> Option<Route> {
     }
 }
 
-/// Lane moves, lowered on every host.
+/// Lane moves, and MUL of 64-bit lanes in general registers: lowered on
+/// every host.
 pub(super) fn is_vector_lane(op: &Op) -> bool {
     matches!(op, Op::VExtractLane { .. } | Op::VInsertLane { .. } | Op::VDup { .. } | Op::VDupLane { .. } | Op::VFromHalves { .. })
+        || matches!(op, Op::VBin { op: B::Mul, esize: 8, .. })
 }
 
 /// Slot byte offset of lane `idx` of `esize` bytes.
@@ -165,8 +195,81 @@ impl Emitter<'_> {
         self.buf.bind(done);
     }
 
+    /// `dst` ← VPERM of VA (a) and VB (b) with `perm_control`'s vector
+    /// (built in VD through r0 and r1).
+    fn vperm_lanes(&mut self, dst: u8, esize: u8, n: u8, src: impl Fn(u8) -> (bool, u8)) {
+        let (hi, lo) = perm_control(esize, n, src);
+        self.load_imm(0, hi);
+        self.load_imm(1, lo);
+        let b = self.b();
+        encode::vlvgp(b, VD, 0, 1);
+        encode::vperm(b, dst, VA, VB, VD);
+    }
+
+    /// Pairwise operations and permutes (`is_permute`). A pairwise result
+    /// lane `r` combines lanes `2r` and `2r+1` of a's lanes followed by
+    /// b's: VPERM gathers the even and the odd ones, then one element-wise
+    /// instruction combines them.
+    fn vector_permute(&mut self, i: usize, op: B, esize: u8, q: bool, a: Value, b: Value) {
+        self.vload(VA, a);
+        self.vload(VB, b);
+        let n = nlanes(esize, q);
+        let half = n / 2;
+        let cat = move |t: u8| if t < n { (false, t) } else { (true, t - n) };
+        match op {
+            B::Zip1 | B::Zip2 => {
+                let base = if op == B::Zip1 { 0 } else { half };
+                self.vperm_lanes(VA, esize, n, |r| (r % 2 == 1, base + r / 2));
+            }
+            B::Uzp1 | B::Uzp2 => {
+                let off = (op == B::Uzp2) as u8;
+                self.vperm_lanes(VA, esize, n, |r| cat(2 * r + off));
+            }
+            B::Trn1 | B::Trn2 => {
+                let off = (op == B::Trn2) as u8;
+                self.vperm_lanes(VA, esize, n, |r| (r % 2 == 1, (r & !1) + off));
+            }
+            _ => {
+                self.vperm_lanes(VC, esize, n, |r| cat(2 * r));
+                self.vperm_lanes(VA, esize, n, |r| cat(2 * r + 1));
+                let e = ecode(esize);
+                let bb = self.b();
+                match op {
+                    B::Addp => encode::va(bb, VA, VC, VA, e),
+                    B::Umaxp => encode::vmxl(bb, VA, VC, VA, e),
+                    B::Uminp => encode::vmnl(bb, VA, VC, VA, e),
+                    B::Smaxp => encode::vmx(bb, VA, VC, VA, e),
+                    B::Sminp => encode::vmn(bb, VA, VC, VA, e),
+                    other => unreachable!("VBin {other:?} is not a permute"),
+                }
+            }
+        }
+        self.vresult(i, VA, q);
+    }
+
+    /// MUL of 64-bit lanes (the IR's form of SMULL/UMULL after the
+    /// extension): MSG on each doubleword of the slots, general registers
+    /// only (base).
+    pub(super) fn vector_mul64(&mut self, i: usize, q: bool, a: Value, b: Value) {
+        let (oa, ob) = (self.slot(a), self.slot(b));
+        self.loc[i] = Loc::Slot;
+        let off = self.slot(Value(i as u32));
+        let bb = self.b();
+        encode::lg(bb, 0, m(15, oa + 8));
+        encode::msg(bb, 0, m(15, ob + 8));
+        encode::stg(bb, 0, m(15, off + 8));
+        if q {
+            encode::lg(bb, 0, m(15, oa));
+            encode::msg(bb, 0, m(15, ob));
+        } else {
+            encode::lghi(bb, 0, 0);
+        }
+        encode::stg(bb, 0, m(15, off));
+    }
+
     pub(super) fn vector_integer(&mut self, i: usize, op: &Op) {
         match *op {
+            Op::VBin { op, esize, q, a, b } if is_permute(op) => self.vector_permute(i, op, esize, q, a, b),
             Op::VBin { op, esize, q, a, b } => {
                 self.vload(VA, a);
                 self.vload(VB, b);

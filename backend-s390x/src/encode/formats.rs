@@ -88,6 +88,11 @@ pub fn si(out: &mut Vec<u8>, op: u8, i2: u8, b1: u8, d1: u16) {
     out.extend_from_slice(&[op, i2, (b1 & 15) << 4 | (d1 >> 8 & 15) as u8, d1 as u8]);
 }
 
+/// SIL: `op(16) B1(4) D1(12) I2(16)`.
+pub fn sil(out: &mut Vec<u8>, op: u16, b1: u8, d1: u16, i2: u16) {
+    out.extend_from_slice(&[(op >> 8) as u8, op as u8, (b1 & 15) << 4 | (d1 >> 8 & 15) as u8, d1 as u8, (i2 >> 8) as u8, i2 as u8]);
+}
+
 /// SIY: `op1(8) I2(8) B1(4) DL1(12) DH1(8) op2(8)`, 20-bit signed displacement.
 pub fn siy(out: &mut Vec<u8>, op: u16, i2: u8, b1: u8, d1: i32) {
     let d = d1 as u32;

@@ -95,6 +95,8 @@ table! { RXY_INSNS, f, (r1: u8, m: Mem) => |out: &mut Vec<u8>, op: u16| rxy(out,
     lrvg = 0xE30Fu16, lrv = 0xE31Eu16, lrvh = 0xE31Fu16,
     strvg = 0xE32Fu16, strv = 0xE33Eu16, strvh = 0xE33Fu16,
     ltg = 0xE302u16, cg = 0xE320u16, clg = 0xE321u16,
+    // MSG: the low 64 bits of the product with a doubleword in storage.
+    msg = 0xE30Cu16,
 }
 
 // RSY-a: shifts (R1 ← R3 shifted by D2(B2)), load/store multiple,
@@ -221,6 +223,12 @@ table! { SIY_INSNS, f, (m: Mem, i2: i8) => |out: &mut Vec<u8>, op: u16| siy(out,
     asi = 0xEB6Au16, agsi = 0xEB7Au16,
 }
 
+/// MVGHI D1(B1),I2: store the sign-extended 16-bit immediate as a
+/// doubleword (general-instructions-extension, z10).
+pub fn mvghi(out: &mut Vec<u8>, m: Mem, i2: i16) {
+    sil(out, 0xE548, m.base, m.disp as u16, i2 as u16);
+}
+
 /// MVI D1(B1),I2.
 pub fn mvi(out: &mut Vec<u8>, m: Mem, i2: u8) {
     si(out, 0x92, i2, m.base, m.disp as u16);
@@ -292,6 +300,12 @@ table! { VRI_A_INSNS, f, (v1: u8, i2: u16, m3: u8) => |out: &mut Vec<u8>, op: u1
 /// VSEL V1,V2,V3,V4: bits of V2 where V4 is one, of V3 where it is zero.
 pub fn vsel(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, v4: u8) {
     vrr_e(out, 0xE78D, v1, v2, v3, v4);
+}
+
+/// VPERM V1,V2,V3,V4: byte i of V1 is byte (V4 byte i) mod 32 of the
+/// concatenation V2:V3.
+pub fn vperm(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, v4: u8) {
+    vrr_e(out, 0xE78C, v1, v2, v3, v4);
 }
 
 /// VN/VO/VX and friends: V1 ← V2 op V3 (VRR-c without masks).

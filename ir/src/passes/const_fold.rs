@@ -1,6 +1,7 @@
 //! Constant folding: a pure operation whose arguments are all constants is
 //! evaluated (with the interpreter's own semantics) and becomes a constant.
-//! A few identities (x+0, x|0, x^0, x-0, shifts by 0) forward their operand.
+//! A few identities (x+0, 0+x, x|0, 0|x, x^0, 0^x, x-0, shifts by 0)
+//! forward their operand.
 
 use crate::block::Block;
 use crate::interp::Interpreter;
@@ -62,6 +63,14 @@ pub fn run(block: &mut Block) {
         {
             if known[b.index()] == Some(0) {
                 subst[i] = *a;
+                block.ops[i] = Op::Nop {};
+                continue;
+            }
+        }
+        // 0 op x == x for the commutative ones (MOV is ORR with XZR).
+        if let Op::Add { w: Width::W64, a, b } | Op::Or { w: Width::W64, a, b } | Op::Xor { w: Width::W64, a, b } = op {
+            if known[a.index()] == Some(0) {
+                subst[i] = *b;
                 block.ops[i] = Op::Nop {};
             }
         }
