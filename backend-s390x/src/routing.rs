@@ -56,6 +56,10 @@ pub enum Route {
     VectorLanes,
     /// CRC32B/H/W/X and CRC32CB/H/W/X (IR `Crc32`).
     Crc32,
+    /// AESE/AESD (IR `VAes` Encrypt/Decrypt).
+    AesRound,
+    /// AESMC/AESIMC (IR `VAes` MixColumns/InvMixColumns).
+    AesMixColumns,
     /// Operations without a native lowering yet: FP, AdvSIMD, exclusives,
     /// other atomics. They call the interpreter's semantics.
     Helper,
@@ -193,8 +197,22 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "— (base)",
     },
     RouteInfo {
+        route: Route::AesRound,
+        guest: "AESE, AESD",
+        native: "AddRoundKey by XGR, (Inv)ShiftRows folded into the byte offsets, (Inv)SubBytes by table: LLGC, LLGC, STCY per byte (CPACF ciphers whole blocks, z has no single-round AES instruction)",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
+        route: Route::AesMixColumns,
+        guest: "AESMC, AESIMC",
+        native: "column rotations by VPERM, xtime by VESRAB/VN/VESLB/VX, the inverse as MixColumns after a_r ^= xtime²(a_r ^ a_(r+2)) (z13 vector facility)",
+        facility: Some(Facility::Vector),
+        fallback: "call of the reference semantics",
+    },
+    RouteInfo {
         route: Route::Helper,
-        guest: "AdvSIMD FP and saturating operations, FP16, exclusives, LDADD/CAS/SWP, CLS, RBIT, REV16, AESE/AESD/AESMC/AESIMC (CPACF's KM ciphers whole blocks; there is no single-round AES instruction to route to)",
+        guest: "AdvSIMD FP and saturating operations, FP16, exclusives, CAS and the other atomics not routed above, CLS, RBIT, REV16",
         native: "call of the reference semantics",
         facility: None,
         fallback: "—",
@@ -250,6 +268,8 @@ mod tests {
             Route::LittleEndianVector,
             Route::VectorLanes,
             Route::Crc32,
+            Route::AesRound,
+            Route::AesMixColumns,
             Route::Helper,
         ];
         for r in all {

@@ -184,7 +184,7 @@ mod exec {
                 op.for_each_arg_mut(|a| a.0 += k);
                 b.ops.push(op);
             }
-            for a in b.term.args_mut() {
+            if let Some(a) = b.term.arg_mut() {
                 a.0 += k;
             }
         }

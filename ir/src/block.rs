@@ -42,18 +42,19 @@ impl Terminator {
         }
     }
 
-    pub fn args(&self) -> Vec<Value> {
+    /// The terminator's one SSA argument, if it has one.
+    pub fn arg(&self) -> Option<Value> {
         match self {
-            Terminator::JumpIndirect { target, .. } => vec![*target],
-            Terminator::Branch { cond, .. } => vec![*cond],
-            _ => vec![],
+            Terminator::JumpIndirect { target, .. } => Some(*target),
+            Terminator::Branch { cond, .. } => Some(*cond),
+            _ => None,
         }
     }
-    pub fn args_mut(&mut self) -> Vec<&mut Value> {
+    pub fn arg_mut(&mut self) -> Option<&mut Value> {
         match self {
-            Terminator::JumpIndirect { target, .. } => vec![target],
-            Terminator::Branch { cond, .. } => vec![cond],
-            _ => vec![],
+            Terminator::JumpIndirect { target, .. } => Some(target),
+            Terminator::Branch { cond, .. } => Some(cond),
+            _ => None,
         }
     }
 }
@@ -76,23 +77,24 @@ impl Block {
         self.ops.get(v.index()).and_then(|op| op.result_type())
     }
 
-    /// Drops `Nop`s and renumbers values.
+    /// Drops `Nop`s and renumbers values (in place).
     pub fn compact(&mut self) {
         let mut map = vec![Value(u32::MAX); self.ops.len()];
-        let mut out = Vec::with_capacity(self.ops.len());
-        for (i, op) in std::mem::take(&mut self.ops).into_iter().enumerate() {
-            if matches!(op, Op::Nop {}) {
+        let mut w = 0;
+        for i in 0..self.ops.len() {
+            if matches!(self.ops[i], Op::Nop {}) {
                 continue;
             }
-            map[i] = Value(out.len() as u32);
-            let mut op = op;
+            map[i] = Value(w as u32);
+            let mut op = std::mem::replace(&mut self.ops[i], Op::Nop {});
             op.for_each_arg_mut(|a| *a = map[a.index()]);
-            out.push(op);
+            self.ops[w] = op;
+            w += 1;
         }
-        for a in self.term.args_mut() {
+        self.ops.truncate(w);
+        if let Some(a) = self.term.arg_mut() {
             *a = map[a.index()];
         }
-        self.ops = out;
     }
 
     /// Number of uses of each value (terminator included).
@@ -101,7 +103,7 @@ impl Block {
         for op in &self.ops {
             op.for_each_arg(|a| uses[a.index()] += 1);
         }
-        for a in self.term.args() {
+        if let Some(a) = self.term.arg() {
             uses[a.index()] += 1;
         }
         uses

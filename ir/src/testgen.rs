@@ -284,7 +284,7 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
     let esize = 1u8 << rng.below(4);
     // 64-bit lanes only come in 128-bit arrangements (1D is reserved).
     let q = esize == 8 || rng.below(3) != 0;
-    let v = match rng.below(14) {
+    let v = match rng.below(15) {
         0 | 1 => {
             let ops = [
                 B::Add, B::Sub, B::Mul, B::And, B::Orr, B::Eor, B::Bic, B::Orn, B::CmEq, B::CmHi, B::CmHs, B::CmGt, B::CmGe,
@@ -352,6 +352,11 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             }
         }
         11 => b.push(Op::VPmull { esize: if rng.below(2) == 0 { 1 } else { 8 }, upper: rng.below(2) == 0, a: va, b: vb }),
+        14 => {
+            use crate::vector::AesOp;
+            let op = [AesOp::Encrypt, AesOp::Decrypt, AesOp::MixColumns, AesOp::InvMixColumns][rng.below(4) as usize];
+            b.push(Op::VAes { op, d: va, n: vb })
+        }
         _ => {
             b.push(Op::SetVec { r: rng.below(8) as u8, v: va });
             return None;

@@ -59,7 +59,7 @@ pub fn verify(block: &Block) -> Result<(), VerifyError> {
             _ => {}
         }
     }
-    for a in block.term.args() {
+    if let Some(a) = block.term.arg() {
         if a.index() >= block.ops.len() {
             return err(None, format!("uses undefined {a}"));
         }

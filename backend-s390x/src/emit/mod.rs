@@ -268,6 +268,9 @@ fn is_native(op: &Op, vx: bool) -> bool {
         | AddCarry { .. } | SubCarry { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. }
         | Fence { .. } | Crc32 { .. } => true,
         GetSys { reg } | SetSys { reg, .. } => *reg == zarm_ir::SysReg::Tpidr,
+        // AESE/AESD by table in general registers; AESMC/AESIMC on vectors.
+        VAes { op: zarm_ir::vector::AesOp::Encrypt | zarm_ir::vector::AesOp::Decrypt, .. } => true,
+        VAes { .. } => vx,
         AtomicRmw { op, size, .. } => {
             matches!(op, zarm_ir::RmwOp::Clr | zarm_ir::RmwOp::Set | zarm_ir::RmwOp::Eor | zarm_ir::RmwOp::Add | zarm_ir::RmwOp::Swp)
                 && matches!(size, MemSize::B4 | MemSize::B8)
@@ -301,7 +304,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     for (i, op) in block.ops.iter().enumerate() {
         op.for_each_arg(|a| last_use[a.index()] = i);
     }
-    for a in block.term.args() {
+    if let Some(a) = block.term.arg() {
         last_use[a.index()] = n;
     }
     // A conditional branch on a comparison the terminator can make itself:
@@ -388,6 +391,8 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         } else {
             if matches!(op, Op::VPmull { .. }) {
                 e.route(Route::PolyMultiply);
+            } else if matches!(op, Op::VAes { .. }) {
+                e.route(Route::AesMixColumns);
             } else if vector::is_vector_integer(op) {
                 // Counted as this route's fallback.
                 e.route(Route::VectorInteger);
@@ -1349,6 +1354,14 @@ impl Emitter<'_> {
             VPmull { .. } => {
                 self.route(Route::PolyMultiply);
                 self.vector_integer(i, op);
+            }
+            VAes { op: aop @ (zarm_ir::vector::AesOp::Encrypt | zarm_ir::vector::AesOp::Decrypt), d, n } => {
+                self.route(Route::AesRound);
+                self.aes_round(i, *aop == zarm_ir::vector::AesOp::Encrypt, *d, *n);
+            }
+            VAes { op: aop, n, .. } => {
+                self.route(Route::AesMixColumns);
+                self.aes_mix_columns(i, *aop == zarm_ir::vector::AesOp::InvMixColumns, *n);
             }
             _ if vector::is_vector_integer(op) => {
                 self.route(Route::VectorInteger);

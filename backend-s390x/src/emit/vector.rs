@@ -18,6 +18,8 @@ pub(super) const VA: u8 = 16;
 const VD: u8 = 19;
 const VB: u8 = 17;
 const VC: u8 = 18;
+const VE: u8 = 20;
+const VF: u8 = 21;
 
 /// The element-size code (M3/M4) of z vector instructions for `esize` bytes.
 fn ecode(esize: u8) -> u8 {
@@ -245,6 +247,83 @@ impl Emitter<'_> {
             }
         }
         self.vresult(i, VA, q);
+    }
+
+    /// AESE/AESD (base): AddRoundKey (d ^ n into the OUT_OFF scratch),
+    /// then (Inv)ShiftRows folded into the byte addresses and (Inv)SubBytes
+    /// as a table lookup per byte: LLGC, LLGC from the table, STCY. Guest
+    /// byte `g` (row `g % 4`, column `g / 4`) sits at slot byte `15 - g`.
+    pub(super) fn aes_round(&mut self, i: usize, encrypt: bool, d: Value, n: Value) {
+        let (od, on) = (self.slot(d), self.slot(n));
+        self.loc[i] = Loc::Slot;
+        let off = self.slot(Value(i as u32));
+        let (sbox, inv) = zarm_ir::interp::vec::sboxes();
+        let table = if encrypt { sbox } else { inv };
+        self.load_imm(SC, table.as_ptr() as u64);
+        let b = self.b();
+        for half in [0, 8] {
+            encode::lg(b, 0, m(15, od + half));
+            encode::lg(b, 2, m(15, on + half));
+            encode::xgr(b, 0, 2);
+            encode::stg(b, 0, m(15, OUT_OFF + half));
+        }
+        for g in 0..16 {
+            let (r, c) = (g % 4, g / 4);
+            // ShiftRows: row r rotates left by r; InvShiftRows right.
+            let from = if encrypt { (c + r) % 4 } else { (c + 4 - r) % 4 };
+            let s = r + 4 * from;
+            encode::llgc(b, 2, m(15, OUT_OFF + 15 - s));
+            encode::llgc(b, 2, Mem { base: SC, index: 2, disp: 0 });
+            encode::stcy(b, 2, m(15, off + 15 - g));
+        }
+    }
+
+    /// `v` ← xtime of each byte (multiplication by 2 in GF(2^8)); VE holds
+    /// 0x1b in every byte, VF is clobbered.
+    fn xtime(&mut self, v: u8) {
+        let b = self.b();
+        encode::vesra(b, VF, v, m(0, 7), 0);
+        encode::vn(b, VF, VF, VE);
+        encode::vesl(b, v, v, m(0, 1), 0);
+        encode::vx(b, v, v, VF);
+    }
+
+    /// `dst` ← `src` with each column's bytes rotated: row r takes row
+    /// (r + k) % 4 (VPERM of `src` with itself).
+    fn rotate_columns(&mut self, dst: u8, src: u8, k: u8) {
+        let (hi, lo) = perm_control(1, 16, |g| (false, (g % 4 + k) % 4 + g / 4 * 4));
+        self.load_imm(0, hi);
+        self.load_imm(1, lo);
+        let b = self.b();
+        encode::vlvgp(b, VD, 0, 1);
+        encode::vperm(b, dst, src, src, VD);
+    }
+
+    /// AESMC/AESIMC (vector facility): per column, row r becomes
+    /// a_r ^ t ^ xtime(a_r ^ a_(r+1)) with t the column's XOR; the inverse
+    /// first applies a_r ^= xtime²(a_r ^ a_(r+2)) (the inverse matrix is
+    /// [2 3 1 1]·[5 0 4 0]).
+    pub(super) fn aes_mix_columns(&mut self, i: usize, inverse: bool, n: Value) {
+        self.vload(VA, n);
+        self.load_imm(0, 0x1b1b_1b1b_1b1b_1b1b);
+        encode::vlvgp(self.b(), VE, 0, 0);
+        if inverse {
+            self.rotate_columns(VB, VA, 2);
+            encode::vx(self.b(), VB, VA, VB);
+            self.xtime(VB);
+            self.xtime(VB);
+            encode::vx(self.b(), VA, VA, VB);
+        }
+        // W = a_r ^ a_(r+1); t = W ^ W rotated by two rows.
+        self.rotate_columns(VB, VA, 1);
+        encode::vx(self.b(), VB, VA, VB);
+        self.rotate_columns(VC, VB, 2);
+        encode::vx(self.b(), VC, VB, VC);
+        self.xtime(VB);
+        let b = self.b();
+        encode::vx(b, VA, VA, VC);
+        encode::vx(b, VA, VA, VB);
+        self.vresult(i, VA, true);
     }
 
     /// MUL of 64-bit lanes (the IR's form of SMULL/UMULL after the

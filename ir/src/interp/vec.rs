@@ -617,8 +617,9 @@ fn gf_mul(mut a: u8, mut b: u8) -> u8 {
 }
 
 /// The AES S-box (FIPS-197 5.1.1): the multiplicative inverse (0 for 0)
-/// followed by the affine transformation; and its inverse.
-fn sboxes() -> &'static ([u8; 256], [u8; 256]) {
+/// followed by the affine transformation; and its inverse. (The JIT's
+/// AESE/AESD lowering indexes the same tables.)
+pub fn sboxes() -> &'static ([u8; 256], [u8; 256]) {
     static T: std::sync::OnceLock<([u8; 256], [u8; 256])> = std::sync::OnceLock::new();
     T.get_or_init(|| {
         let (mut s, mut inv) = ([0u8; 256], [0u8; 256]);

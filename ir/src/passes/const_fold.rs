@@ -75,5 +75,9 @@ pub fn run(block: &mut Block) {
             }
         }
     }
-    super::apply_subst(block, &subst);
+    // Every operation's arguments were substituted when it was visited
+    // (substitutes only name earlier values); the terminator's remain.
+    if let Some(a) = block.term.arg_mut() {
+        *a = subst[a.index()];
+    }
 }

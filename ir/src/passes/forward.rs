@@ -64,7 +64,7 @@ pub fn run(block: &mut Block) {
             known[k] = Some(Value(i as u32));
         }
     }
-    for a in block.term.args_mut() {
+    if let Some(a) = block.term.arg_mut() {
         *a = subst[a.index()];
     }
 }

@@ -31,13 +31,3 @@ pub fn optimize(block: &mut Block, verify_each: bool) -> Result<(), String> {
     }
     Ok(())
 }
-
-/// Replaces every use of a value by `subst[value]` (identity where unset).
-pub(crate) fn apply_subst(block: &mut Block, subst: &[crate::types::Value]) {
-    for op in &mut block.ops {
-        op.for_each_arg_mut(|a| *a = subst[a.index()]);
-    }
-    for a in block.term.args_mut() {
-        *a = subst[a.index()];
-    }
-}
