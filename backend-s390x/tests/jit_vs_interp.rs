@@ -258,6 +258,61 @@ mod exec {
         (cpu, mem.bytes, exit)
     }
 
+    /// Operations with a constant operand the emitter folds into the
+    /// instruction (AND masks by RISBG, shifts and rotates by immediate
+    /// amounts, add/sub immediates), each alone in a block, on random
+    /// register values, constant on either side.
+    #[test]
+    fn constant_operands() {
+        use zarm_ir::Width::{W32, W64};
+        let masks = [
+            0xff, 0xffff, 0xffff_ffff, 0xff00, 1 << 63, 1, 0x7fff_ffff_ffff_ffff, 0x0000_ffff_0000_0000, 0x1_ffff_0000,
+            0x8000_0000_0000_0001, 0xf000_0000_0000_000f, 0xffff_0000_0000_ffff, 0x8000_0001, 0xffff_ffff_0000_0000,
+            u64::MAX, 0, 0b1010, 0xff00_ff00, 0xfffe, 0xffff_ffff_ffff_fffe,
+        ];
+        let amounts = [0u64, 1, 7, 31, 32, 33, 63, 64, 65, 127, u64::MAX];
+        let imms = [0u64, 1, 0x7fff, 0x8000, u64::MAX, u64::MAX - 0x7fff, 0x1_0000, 0xffff_ffff];
+        let mut ops: Vec<(Op, u64)> = Vec::new();
+        let (x, c) = (Value(0), Value(1));
+        for w in [W32, W64] {
+            for &k in &masks {
+                ops.push((Op::And { w, a: x, b: c }, k));
+                ops.push((Op::And { w, a: c, b: x }, k));
+            }
+            for &k in &amounts {
+                ops.push((Op::Shl { w, a: x, b: c }, k));
+                ops.push((Op::Lshr { w, a: x, b: c }, k));
+                ops.push((Op::Ashr { w, a: x, b: c }, k));
+                ops.push((Op::Ror { w, a: x, b: c }, k));
+            }
+            for &k in &imms {
+                ops.push((Op::Add { w, a: x, b: c }, k));
+                ops.push((Op::Add { w, a: c, b: x }, k));
+                ops.push((Op::Sub { w, a: x, b: c }, k));
+                ops.push((Op::Sub { w, a: c, b: x }, k));
+            }
+        }
+        let cfg = EmitConfig { facilities: HostFacilities::detect(), guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
+        for (k, (op, value)) in ops.iter().enumerate() {
+            let mut b = zarm_ir::Builder::new(0x4000);
+            b.begin_insn(0x4000, 0);
+            let vx = b.get_gpr(1);
+            let vc = b.konst(*value);
+            let mut op = op.clone();
+            for a in op.args_mut() {
+                *a = if *a == x { vx } else { vc };
+            }
+            let r = b.push(op.clone());
+            b.set_gpr(0, r);
+            let block = b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004);
+            for seed in 1..=8 {
+                let want = run_interp(&block, seed);
+                let got = run_jit(&block, &cfg, seed);
+                assert!(want == got, "case {k} ({op:?}, constant {value:#x}): x1 {:#x}: interp {:#x}, jit {:#x}", want.0.x[1], want.0.x[0], got.0.x[0]);
+            }
+        }
+    }
+
     /// Single FP operations on chosen corner operands (found by the random
     /// test), each alone in a block, with the FPSR flags compared.
     #[test]

@@ -194,6 +194,27 @@ fn fused_branch(block: &Block) -> Option<FusedBranch> {
     }
 }
 
+/// The RISBG range (I3, I4 in s390x bit numbering, 0 the most significant)
+/// selecting exactly the ones of `mask`, if they are one run, possibly
+/// wrapping from bit 0 (LSB) round to bit 63.
+pub(crate) fn contiguous_bits(mask: u64) -> Option<(u8, u8)> {
+    let run = |m: u64| -> Option<(u32, u32)> {
+        // The run's lowest and highest bit (LSB numbering), if one run.
+        if m == 0 {
+            return None;
+        }
+        let lo = m.trailing_zeros();
+        let len = (m >> lo).trailing_ones();
+        ((m >> lo).checked_shr(len).unwrap_or(0) == 0).then_some((lo, lo + len - 1))
+    };
+    if let Some((lo, hi)) = run(mask) {
+        return Some(((63 - hi) as u8, (63 - lo) as u8));
+    }
+    // The zeros form one run strictly inside: the ones wrap around.
+    let (lo, hi) = run(!mask)?;
+    (lo > 0 && hi < 63).then_some(((64 - lo) as u8, (62 - hi) as u8))
+}
+
 /// The branch mask selecting `cc` after a compare (CC 0: equal, 1: first
 /// operand low, 2: first operand high).
 fn cc_mask(cc: zarm_ir::IntCC) -> u8 {
@@ -627,6 +648,15 @@ impl Emitter<'_> {
         }
     }
 
+    /// If `v` is a constant whose bits (the low 32 for a 32-bit AND) form
+    /// one run of ones, possibly wrapping around, the RISBG bit range
+    /// (I3, I4; bit 0 the most significant) that selects them.
+    fn risbg_mask(&self, v: Value, w: Width) -> Option<(u8, u8)> {
+        let Loc::Const(c) = self.loc[v.index()] else { return None };
+        let mask = if w == Width::W64 { c } else { c & 0xffff_ffff };
+        contiguous_bits(mask)
+    }
+
     /// Chooses where value `i` is computed: a pool register if one is free,
     /// else `SD` (then `commit` stores it to its slot).
     fn def(&mut self, i: usize) -> u8 {
@@ -819,6 +849,16 @@ impl Emitter<'_> {
                 self.zext32(*w, d);
                 self.commit(i, d);
             }
+            // AND with a contiguous (possibly wrapping) mask: RISBG selects
+            // the bits and zeroes the rest (a 32-bit AND's result is
+            // zero-extended: the mask's high half does not matter).
+            And { w, a, b } | And { w, b: a, a: b } if self.risbg_mask(*b, *w).is_some() => {
+                let (start, end) = self.risbg_mask(*b, *w).unwrap_or_default();
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                encode::risbg(self.b(), d, ra, start, 0x80 | end, 0);
+                self.commit(i, d);
+            }
             Add { w, a, b } | Sub { w, a, b } | And { w, a, b } | Or { w, a, b } | Xor { w, a, b } => {
                 let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
                 let d = self.def(i);
@@ -859,6 +899,29 @@ impl Emitter<'_> {
                         _ => encode::xgrk,
                     };
                     f(b, d, ra, 0);
+                }
+                self.zext32(*w, d);
+                self.commit(i, d);
+            }
+            // Shifts by a constant: the amount (modulo the width, as A64
+            // takes it) in the displacement.
+            Shl { w, a, b } | Lshr { w, a, b } | Ashr { w, a, b } | Ror { w, a, b } if matches!(self.loc[b.index()], Loc::Const(_)) => {
+                let Loc::Const(c) = self.loc[b.index()] else { unreachable!() };
+                let bits = if *w == Width::W64 { 64 } else { 32 };
+                let k = (c % bits) as i32;
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                let bb = self.b();
+                match (op, w) {
+                    (Shl { .. }, Width::W64) => encode::sllg(bb, d, ra, m(0, k)),
+                    (Lshr { .. }, Width::W64) => encode::srlg(bb, d, ra, m(0, k)),
+                    (Ashr { .. }, Width::W64) => encode::srag(bb, d, ra, m(0, k)),
+                    (Shl { .. }, _) => encode::sllk(bb, d, ra, m(0, k)),
+                    (Lshr { .. }, _) => encode::srlk(bb, d, ra, m(0, k)),
+                    (Ashr { .. }, _) => encode::srak(bb, d, ra, m(0, k)),
+                    // Rotate right by k = rotate left by width - k.
+                    (_, Width::W64) => encode::rllg(bb, d, ra, m(0, (64 - k) % 64)),
+                    _ => encode::rll(bb, d, ra, m(0, (32 - k) % 32)),
                 }
                 self.zext32(*w, d);
                 self.commit(i, d);
@@ -1615,5 +1678,49 @@ impl Emitter<'_> {
             }
             self.set_pc_and_exit(pc, EXIT_FAULT);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contiguous_bits;
+
+    /// The bits RISBG I3..I4 selects (wrapping when I3 > I4), LSB numbering.
+    fn selected(start: u8, end: u8) -> u64 {
+        let bit = |k: u8| 1u64 << (63 - k);
+        let mut m = 0;
+        let mut k = start;
+        loop {
+            m |= bit(k);
+            if k == end {
+                return m;
+            }
+            k = (k + 1) % 64;
+        }
+    }
+
+    #[test]
+    fn contiguous_masks_round_trip() {
+        // Every run (lo..=hi) and every wrapped run, and their rejection
+        // when a hole is punched into them.
+        for lo in 0..64u32 {
+            for len in 1..=64 - lo {
+                let run = if len == 64 { u64::MAX } else { ((1u64 << len) - 1) << lo };
+                let (s, e) = contiguous_bits(run).unwrap_or_else(|| panic!("{run:#x}"));
+                assert_eq!(selected(s, e), run, "{run:#x}");
+                if run != u64::MAX && lo > 0 && lo + len < 64 {
+                    let wrapped = !run;
+                    let (s, e) = contiguous_bits(wrapped).unwrap_or_else(|| panic!("{wrapped:#x}"));
+                    assert_eq!(selected(s, e), wrapped, "{wrapped:#x}");
+                }
+                // (A hole in the all-ones value leaves a wrapped run.)
+                if len >= 3 && len < 64 {
+                    let holed = run & !(1u64 << (lo + 1));
+                    assert_eq!(contiguous_bits(holed), None, "{holed:#x}");
+                }
+            }
+        }
+        assert_eq!(contiguous_bits(0), None);
+        assert_eq!(contiguous_bits(0b1010), None);
     }
 }
