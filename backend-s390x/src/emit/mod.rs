@@ -276,9 +276,6 @@ fn m(base: u8, disp: i32) -> Mem {
 /// route is allowed.
 fn is_native(op: &Op, vx: bool) -> bool {
     use Op::*;
-    if vector::is_vector_lane(op) || fp::is_sign_op(op) || (vx && vector::is_vector_integer(op)) {
-        return true;
-    }
     match op {
         Nop {} | GuestInsn { .. } | Const { .. } | VConst { .. } | GetGpr { .. } | SetGpr { .. } | GetVec { .. }
         | SetVec { .. } | GetNzcv {} | SetNzcv { .. } | Add { .. } | Sub { .. } | And { .. } | Or { .. }
@@ -296,7 +293,7 @@ fn is_native(op: &Op, vx: bool) -> bool {
             matches!(op, zarm_ir::RmwOp::Clr | zarm_ir::RmwOp::Set | zarm_ir::RmwOp::Eor | zarm_ir::RmwOp::Add | zarm_ir::RmwOp::Swp)
                 && matches!(size, MemSize::B4 | MemSize::B8)
         }
-        _ => false,
+        _ => vector::is_vector_lane(op) || fp::is_sign_op(op) || (vx && vector::is_vector_integer(op)),
     }
 }
 
