@@ -60,7 +60,7 @@ struct Cli {
     #[arg(long, value_name = "MODE", value_parser = ["auto", "on", "off"])]
     tier: Option<String>,
     /// Block entries before the tier recompiles a block and its hot
-    /// successors as one region (default 1000; 1: every block, for
+    /// successors as one region (default 5000; 1: every block, for
     /// testing). Given alone, it turns the tier on where it can run
     /// (--tier=auto).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]

@@ -64,7 +64,7 @@ pub struct Options {
 }
 
 /// The default `--tier-threshold` (see the README's measurements).
-pub const DEFAULT_TIER_THRESHOLD: u64 = 1000;
+pub const DEFAULT_TIER_THRESHOLD: u64 = 5000;
 
 impl Options {
     /// The command-line options that give these options to a new zarm.
