@@ -212,7 +212,7 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::Helper,
-        guest: "AdvSIMD FP and saturating operations, FP16, exclusives, CAS and the other atomics not routed above, CLS, RBIT, REV16",
+        guest: "AdvSIMD FP and saturating operations, FP16, exclusives, CAS and the other atomics not routed above",
         native: "call of the reference semantics",
         facility: None,
         fallback: "—",

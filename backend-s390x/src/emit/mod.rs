@@ -281,7 +281,7 @@ fn is_native(op: &Op, vx: bool) -> bool {
         | SetVec { .. } | GetNzcv {} | SetNzcv { .. } | Add { .. } | Sub { .. } | And { .. } | Or { .. }
         | Xor { .. } | AndNot { .. } | OrNot { .. } | XorNot { .. } | Shl { .. } | Lshr { .. } | Ashr { .. }
         | Ror { .. } | Mul { .. } | UMulH { .. } | SMulH { .. } | UDiv { .. } | SDiv { .. } | Neg { .. }
-        | Not { .. } | Clz { .. } | Rev { .. } | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. }
+        | Not { .. } | Clz { .. } | Cls { .. } | Rbit { .. } | Rev { .. } | Rev16 { .. } | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. }
         | Select { .. } | AddFlags { .. } | SubFlags { .. } | LogicFlags { .. } | CondHolds { .. }
         | AddCarry { .. } | SubCarry { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. }
         | Fence { .. } | Crc32 { .. } => true,
@@ -1067,6 +1067,62 @@ impl Emitter<'_> {
                     encode::flogr(bb, 2, ra);
                 }
                 encode::lgr(bb, d, 2);
+                self.commit(i, d);
+            }
+            Cls { w, a } => {
+                // CLS(x) = CLZ(x ^ (x >> 1)) - 1 (arithmetic shift); a 32-bit
+                // x sign-extended first counts 32 more.
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                let bb = self.b();
+                if *w == Width::W32 {
+                    encode::lgfr(bb, 3, ra);
+                } else {
+                    encode::lgr(bb, 3, ra);
+                }
+                encode::srag(bb, 0, 3, m(0, 1));
+                encode::xgr(bb, 3, 0);
+                encode::flogr(bb, 2, 3);
+                encode::aghik(bb, d, 2, if *w == Width::W32 { -33 } else { -1 });
+                self.commit(i, d);
+            }
+            Rbit { w, a } => {
+                // Bytes reversed (LRVGR), then the bits of each byte: nibbles,
+                // pairs, single bits swapped by masks. A 32-bit value is
+                // reversed as the zero-extended 64-bit one and shifted down.
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                if *w == Width::W32 {
+                    encode::llgfr(self.b(), d, ra);
+                    encode::lrvgr(self.b(), d, d);
+                } else {
+                    encode::lrvgr(self.b(), d, ra);
+                }
+                for (mask, sh) in [(0x0f0f_0f0f_0f0f_0f0fu64, 4), (0x3333_3333_3333_3333, 2), (0x5555_5555_5555_5555, 1)] {
+                    self.load_imm(3, mask);
+                    let bb = self.b();
+                    encode::srlg(bb, 2, d, m(0, sh));
+                    encode::ngr(bb, 2, 3);
+                    encode::ngr(bb, d, 3);
+                    encode::sllg(bb, d, d, m(0, sh));
+                    encode::ogr(bb, d, 2);
+                }
+                if *w == Width::W32 {
+                    encode::srlg(self.b(), d, d, m(0, 32));
+                }
+                self.commit(i, d);
+            }
+            Rev16 { w, a } => {
+                // The bytes of each halfword swapped by two masks.
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                self.load_imm(3, if *w == Width::W32 { 0x00ff_00ff } else { 0x00ff_00ff_00ff_00ff });
+                let bb = self.b();
+                encode::srlg(bb, 2, ra, m(0, 8));
+                encode::ngr(bb, 2, 3);
+                encode::ngrk(bb, d, ra, 3);
+                encode::sllg(bb, d, d, m(0, 8));
+                encode::ogr(bb, d, 2);
                 self.commit(i, d);
             }
             Rev { w, a } => {
