@@ -329,7 +329,16 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
                 b.push(Op::VDupLane { esize, q, idx: rng.below(16 / esize as u64) as u8, v: va })
             }
         }
-        10 => b.push(Op::VFromHalves { lo: x, hi: y }),
+        10 => {
+            let v = b.push(Op::VFromHalves { lo: x, hi: y });
+            if rng.below(2) == 0 {
+                // Read back a half, as scalar FP code does with the
+                // register it just wrote.
+                vvals.push(v);
+                return Some(b.push(Op::VExtractLane { esize: 8, idx: rng.below(2) as u8, v }));
+            }
+            v
+        }
         12 => {
             // AdvSIMD FP on full vectors of corner-case lanes (NaNs,
             // subnormals, 2^Emin's neighbours, infinities, zeros).

@@ -1,7 +1,7 @@
 //! Constant folding: a pure operation whose arguments are all constants is
 //! evaluated (with the interpreter's own semantics) and becomes a constant.
-//! A few identities (x+0, 0+x, x|0, 0|x, x^0, 0^x, x-0, shifts by 0)
-//! forward their operand.
+//! A few identities (x+0, 0+x, x|0, 0|x, x^0, 0^x, x-0, shifts by 0, a
+//! doubleword lane of VFromHalves) forward their operand.
 
 use crate::block::Block;
 use crate::interp::Interpreter;
@@ -63,6 +63,15 @@ pub fn run(block: &mut Block) {
         {
             if known[b.index()] == Some(0) {
                 subst[i] = *a;
+                block.ops[i] = Op::Nop {};
+                continue;
+            }
+        }
+        // A doubleword lane of a vector made from two halves is that half
+        // (scalar FP results written to a V register and read back).
+        if let Op::VExtractLane { esize: 8, idx, v } = op {
+            if let Op::VFromHalves { lo, hi } = block.ops[v.index()] {
+                subst[i] = if *idx == 0 { lo } else { hi };
                 block.ops[i] = Op::Nop {};
                 continue;
             }
