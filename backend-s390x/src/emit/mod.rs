@@ -133,6 +133,35 @@ enum Loc {
     /// An I64 constant, materialised where it is used (`get`) or folded
     /// into an immediate operand.
     Const(u64),
+    /// A V128 value read from guest vector register `r` and used only by
+    /// lane reads before the block writes that register: the lanes are
+    /// loaded from the `CpuState` directly (see `lane_only_vec_reads`).
+    CpuVec(u8),
+}
+
+/// GetVec values every use of which reads one lane (VExtractLane,
+/// VDupLane) before any SetVec of the same register: `Some(r)` at their
+/// index. Helpers never write vector registers (their results come back
+/// through the frame), so only SetVec can change one within a block.
+fn lane_only_vec_reads(block: &Block, last_use: &[usize]) -> Vec<Option<u8>> {
+    let mut lazy: Vec<Option<u8>> = block.ops.iter().map(|op| if let Op::GetVec { r } = op { Some(*r) } else { None }).collect();
+    if lazy.iter().all(Option::is_none) {
+        return lazy;
+    }
+    for op in &block.ops {
+        if !matches!(op, Op::VExtractLane { .. } | Op::VDupLane { .. }) {
+            op.for_each_arg(|a| lazy[a.index()] = None);
+        }
+    }
+    for i in 0..lazy.len() {
+        if let Some(r) = lazy[i] {
+            let written = block.ops[i + 1..=last_use[i].min(block.ops.len() - 1)].iter().any(|op| matches!(op, Op::SetVec { r: w, .. } if *w == r));
+            if written || last_use[i] >= block.ops.len() {
+                lazy[i] = None;
+            }
+        }
+    }
+    lazy
 }
 
 /// A conditional branch whose condition (operation `at`, used only by the
@@ -231,6 +260,7 @@ fn cc_mask(cc: zarm_ir::IntCC) -> u8 {
 
 struct Emitter<'a> {
     fused: Option<FusedBranch>,
+    lazy_vec: Vec<Option<u8>>,
     cfg: &'a EmitConfig,
     buf: CodeBuf,
     loc: Vec<Loc>,
@@ -334,6 +364,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
             last_use[b.index()] = n;
         }
     }
+    let lazy_vec = lane_only_vec_reads(block, &last_use);
     // Helper operations are cloned with their arguments renumbered 0..k so
     // the helper can index a small argument array; collected first so their
     // addresses are fixed before code embeds them.
@@ -368,6 +399,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         insn_routes: Vec::new(),
         assisted_insns: 0,
         fused,
+        lazy_vec,
     };
     if cfg.exit_checks {
         e.entry_check(block.start_pc);
@@ -800,6 +832,7 @@ impl Emitter<'_> {
                 let s = self.get(*v, SA);
                 encode::stg(self.b(), s, m(R_CPU, cpu_x(*r)));
             }
+            GetVec { r } if self.lazy_vec[i].is_some() => self.loc[i] = Loc::CpuVec(*r),
             GetVec { r } => {
                 self.loc[i] = Loc::Slot;
                 let off = self.slot(Value(i as u32));

@@ -526,7 +526,10 @@ impl Emitter<'_> {
 
     /// Loads lane `idx` of `esize` bytes of `v`, zero-extended, into `r`.
     fn load_lane(&mut self, r: u8, v: Value, esize: u8, idx: u8) {
-        let mem = m(15, self.slot(v) + lane_off(esize, idx));
+        let mem = match self.loc[v.index()] {
+            Loc::CpuVec(reg) => m(R_CPU, cpu_v(reg) + lane_off(esize, idx)),
+            _ => m(15, self.slot(v) + lane_off(esize, idx)),
+        };
         let b = self.b();
         match esize {
             1 => encode::llgc(b, r, mem),
