@@ -137,6 +137,33 @@ enum Loc {
     /// lane reads before the block writes that register: the lanes are
     /// loaded from the `CpuState` directly (see `lane_only_vec_reads`).
     CpuVec(u8),
+    /// A VFromHalves used only by SetVec: nothing is built; each SetVec
+    /// stores the two halves (`halves_only_stored`).
+    Halves(Value, Value),
+}
+
+/// VFromHalves values whose only uses are SetVec operations: their halves
+/// are stored straight into the vector register, so the halves must stay
+/// live until the last such SetVec (`last_use` is extended).
+fn halves_only_stored(block: &Block, last_use: &mut [usize]) -> Vec<bool> {
+    let mut only: Vec<bool> = block.ops.iter().map(|op| matches!(op, Op::VFromHalves { .. })).collect();
+    if !only.contains(&true) {
+        return only;
+    }
+    for op in &block.ops {
+        if !matches!(op, Op::SetVec { .. }) {
+            op.for_each_arg(|a| only[a.index()] = false);
+        }
+    }
+    for i in 0..only.len() {
+        if let (true, Op::VFromHalves { lo, hi }) = (only[i], &block.ops[i]) {
+            let end = last_use[i];
+            for h in [lo, hi] {
+                last_use[h.index()] = last_use[h.index()].max(end);
+            }
+        }
+    }
+    only
 }
 
 /// GetVec values every use of which reads one lane (VExtractLane,
@@ -261,6 +288,7 @@ fn cc_mask(cc: zarm_ir::IntCC) -> u8 {
 struct Emitter<'a> {
     fused: Option<FusedBranch>,
     lazy_vec: Vec<Option<u8>>,
+    stored_halves: Vec<bool>,
     cfg: &'a EmitConfig,
     buf: CodeBuf,
     loc: Vec<Loc>,
@@ -365,6 +393,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         }
     }
     let lazy_vec = lane_only_vec_reads(block, &last_use);
+    let stored_halves = halves_only_stored(block, &mut last_use);
     // Helper operations are cloned with their arguments renumbered 0..k so
     // the helper can index a small argument array; collected first so their
     // addresses are fixed before code embeds them.
@@ -400,6 +429,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         assisted_insns: 0,
         fused,
         lazy_vec,
+        stored_halves,
     };
     if cfg.exit_checks {
         e.entry_check(block.start_pc);
@@ -837,6 +867,22 @@ impl Emitter<'_> {
                 self.loc[i] = Loc::Slot;
                 let off = self.slot(Value(i as u32));
                 self.copy16(m(15, off), m(R_CPU, cpu_v(*r)));
+            }
+            SetVec { r, v } if matches!(self.loc[v.index()], Loc::Halves(..)) => {
+                let Loc::Halves(lo, hi) = self.loc[v.index()] else { unreachable!() };
+                // The guest's low doubleword is the second in host order.
+                for (h, off) in [(hi, 0), (lo, 8)] {
+                    let at = m(R_CPU, cpu_v(*r) + off);
+                    match self.imm16(h, false) {
+                        Some(k) => encode::mvghi(self.b(), at, k),
+                        None => {
+                            let rh = self.get(h, SA);
+                            encode::stg(self.b(), rh, at);
+                        }
+                    }
+                    // Kept live for this store (not an argument of it).
+                    self.release_if_dead(h, i);
+                }
             }
             SetVec { r, v } => {
                 let off = self.slot(*v);

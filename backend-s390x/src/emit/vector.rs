@@ -584,6 +584,7 @@ impl Emitter<'_> {
                     _ => encode::stg(b, rx, mem),
                 }
             }
+            Op::VFromHalves { lo, hi } if self.stored_halves[i] => self.loc[i] = Loc::Halves(lo, hi),
             Op::VFromHalves { lo, hi } => {
                 let (lo, hi) = (self.get(lo, SA), self.get(hi, SB));
                 self.loc[i] = Loc::Slot;
