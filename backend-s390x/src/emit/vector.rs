@@ -54,6 +54,19 @@ fn is_permute(op: B) -> bool {
     matches!(op, B::Addp | B::Umaxp | B::Uminp | B::Smaxp | B::Sminp | B::Zip1 | B::Zip2 | B::Uzp1 | B::Uzp2 | B::Trn1 | B::Trn2)
 }
 
+/// The element-wise instruction of an integer add, maximum or minimum,
+/// also the combining step of the pairwise forms.
+fn add_max_min(op: B) -> Option<fn(&mut Vec<u8>, u8, u8, u8, u8)> {
+    Some(match op {
+        B::Add | B::Addp => encode::va,
+        B::Umax | B::Umaxp => encode::vmxl,
+        B::Umin | B::Uminp => encode::vmnl,
+        B::Smax | B::Smaxp => encode::vmx,
+        B::Smin | B::Sminp => encode::vmn,
+        _ => return None,
+    })
+}
+
 fn nlanes(esize: u8, q: bool) -> u8 {
     if q { 16 / esize } else { 8 / esize }
 }
@@ -234,16 +247,8 @@ impl Emitter<'_> {
             _ => {
                 self.vperm_lanes(VC, esize, n, |r| cat(2 * r));
                 self.vperm_lanes(VA, esize, n, |r| cat(2 * r + 1));
-                let e = ecode(esize);
-                let bb = self.b();
-                match op {
-                    B::Addp => encode::va(bb, VA, VC, VA, e),
-                    B::Umaxp => encode::vmxl(bb, VA, VC, VA, e),
-                    B::Uminp => encode::vmnl(bb, VA, VC, VA, e),
-                    B::Smaxp => encode::vmx(bb, VA, VC, VA, e),
-                    B::Sminp => encode::vmn(bb, VA, VC, VA, e),
-                    other => unreachable!("VBin {other:?} is not a permute"),
-                }
+                let f = add_max_min(op).unwrap_or_else(|| unreachable!("VBin {op:?} is not a permute"));
+                f(self.b(), VA, VC, VA, ecode(esize));
             }
         }
         self.vresult(i, VA, q);
@@ -355,7 +360,7 @@ impl Emitter<'_> {
                 let e = ecode(esize);
                 let b = self.b();
                 match op {
-                    B::Add => encode::va(b, VA, VA, VB, e),
+                    _ if add_max_min(op).is_some() => add_max_min(op).unwrap()(b, VA, VA, VB, e),
                     B::Sub => encode::vs(b, VA, VA, VB, e),
                     B::Mul => encode::vml(b, VA, VA, VB, e),
                     B::And => encode::vn(b, VA, VA, VB),
@@ -384,10 +389,6 @@ impl Emitter<'_> {
                         encode::vceq(b, VA, VA, VB, e);
                         encode::vno(b, VA, VA, VA);
                     }
-                    B::Umax => encode::vmxl(b, VA, VA, VB, e),
-                    B::Umin => encode::vmnl(b, VA, VA, VB, e),
-                    B::Smax => encode::vmx(b, VA, VA, VB, e),
-                    B::Smin => encode::vmn(b, VA, VA, VB, e),
                     other => unreachable!("VBin {other:?} is not routed to the vector facility"),
                 }
                 self.vresult(i, VA, q);
