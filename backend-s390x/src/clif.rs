@@ -117,6 +117,12 @@ pub fn lowerable(op: &Op) -> bool {
         || matches!(op, GetSys { reg } | SetSys { reg, .. } if *reg == zarm_ir::SysReg::Tpidr)
 }
 
+/// Does the tier's code for `op` call the helper (always, or as the slow
+/// path of a guarded FP operation)? These get a renumbered helper operand.
+pub fn calls_helper(op: &Op) -> bool {
+    !lowerable(op) || fp_fast(op)
+}
+
 /// Scalar FP operations lowered natively behind a guard, with the helper
 /// as their slow path (see `Lower::fp_guarded`).
 pub fn fp_fast(op: &Op) -> bool {
@@ -163,7 +169,7 @@ impl Tier {
         // Helper operands first (renumbered arguments, as the baseline's),
         // so their addresses are fixed before the code embeds them.
         let helper_ops: Box<[Op]> =
-            region.blocks.iter().flat_map(|b| &b.ops).filter(|op| !lowerable(op) || fp_fast(op)).map(helper::helper_operand).collect();
+            region.blocks.iter().flat_map(|b| &b.ops).filter(|op| calls_helper(op)).map(helper::helper_operand).collect();
 
         self.ctx.clear();
         let mut sig = ir::Signature::new(CallConv::SystemV);
@@ -1050,34 +1056,15 @@ impl<'a, 'b> Lower<'a, 'b> {
         if cond.0 >= 14 {
             return self.iconst(1);
         }
-        let src = self.flag_src.get(nzcv.index()).copied().flatten();
-        let direct = match (src, cond.0 >> 1) {
-            // eq/ne, cs/cc, hi/ls, ge/lt, gt/le of a subtraction.
-            (Some(FlagSrc::Sub { a, b, .. }), 0 | 1 | 4 | 5 | 6) => {
-                let cc = match cond.0 >> 1 {
-                    0 => CC::Equal,
-                    1 => CC::UnsignedGreaterThanOrEqual,
-                    4 => CC::UnsignedGreaterThan,
-                    5 => CC::SignedGreaterThanOrEqual,
-                    _ => CC::SignedGreaterThan,
-                };
-                Some(self.b.ins().icmp(cc, a, b))
-            }
-            // N and Z of a logical result; C = V = 0.
-            (Some(FlagSrc::Logic { r, .. }), 0 | 2 | 5 | 6) => {
-                let cc = match cond.0 >> 1 {
-                    0 => CC::Equal,
-                    2 => CC::SignedLessThan,
-                    5 => CC::SignedGreaterThanOrEqual,
-                    _ => CC::SignedGreaterThan,
-                };
-                Some(self.b.ins().icmp_imm_s(cc, r, 0))
-            }
-            _ => None,
+        // A condition on the flags of a subtraction or a logical result in
+        // this block is one comparison (`Cond::of_subtraction`/`of_logical`).
+        let direct = match self.flag_src.get(nzcv.index()).copied().flatten() {
+            Some(FlagSrc::Sub { a, b }) => cond.of_subtraction().map(|cc| self.b.ins().icmp(int_cc(cc), a, b)),
+            Some(FlagSrc::Logic { r }) => cond.of_logical().map(|cc| self.b.ins().icmp_imm_s(int_cc(cc), r, 0)),
+            None => None,
         };
         if let Some(c) = direct {
-            let c = self.bool64(c);
-            return if cond.0 & 1 == 1 { self.b.ins().bxor_imm_u(c, 1) } else { c };
+            return self.bool64(c);
         }
         let w = self.v(nzcv);
         let bit = |s: &mut Self, k: i64| {

@@ -258,12 +258,28 @@ mod exec {
         (cpu, mem.bytes, exit)
     }
 
+    /// A one-instruction block computing `op` into X0; `op`'s argument k
+    /// is the k-th value `inputs` makes.
+    fn one_op_block(op: &Op, inputs: impl FnOnce(&mut zarm_ir::Builder) -> Vec<Value>) -> Block {
+        let mut b = zarm_ir::Builder::new(0x4000);
+        b.begin_insn(0x4000, 0);
+        let vals = inputs(&mut b);
+        let mut op = op.clone();
+        for a in op.args_mut() {
+            *a = vals[a.index()];
+        }
+        let r = b.push(op);
+        b.set_gpr(0, r);
+        b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004)
+    }
+
     /// Operations with a constant operand the emitter folds into the
     /// instruction (AND masks by RISBG, shifts and rotates by immediate
-    /// amounts, add/sub immediates), each alone in a block, on random
+    /// amounts, add/sub and compare immediates), each alone in a block, on random
     /// register values, constant on either side.
     #[test]
     fn constant_operands() {
+        use zarm_ir::IntCC;
         use zarm_ir::Width::{W32, W64};
         let masks = [
             0xff, 0xffff, 0xffff_ffff, 0xff00, 1 << 63, 1, 0x7fff_ffff_ffff_ffff, 0x0000_ffff_0000_0000, 0x1_ffff_0000,
@@ -286,6 +302,9 @@ mod exec {
                 ops.push((Op::Ror { w, a: x, b: c }, k));
             }
             for &k in &imms {
+                for cc in [IntCC::Eq, IntCC::Ult, IntCC::Uge, IntCC::Slt, IntCC::Sgt] {
+                    ops.push((Op::Icmp { cc, w, a: x, b: c }, k));
+                }
                 ops.push((Op::Add { w, a: x, b: c }, k));
                 ops.push((Op::Add { w, a: c, b: x }, k));
                 ops.push((Op::Sub { w, a: x, b: c }, k));
@@ -294,17 +313,7 @@ mod exec {
         }
         let cfg = EmitConfig { facilities: HostFacilities::detect(), guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
         for (k, (op, value)) in ops.iter().enumerate() {
-            let mut b = zarm_ir::Builder::new(0x4000);
-            b.begin_insn(0x4000, 0);
-            let vx = b.get_gpr(1);
-            let vc = b.konst(*value);
-            let mut op = op.clone();
-            for a in op.args_mut() {
-                *a = if *a == x { vx } else { vc };
-            }
-            let r = b.push(op.clone());
-            b.set_gpr(0, r);
-            let block = b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004);
+            let block = one_op_block(op, |b| vec![b.get_gpr(1), b.konst(*value)]);
             for seed in 1..=8 {
                 let want = run_interp(&block, seed);
                 let got = run_jit(&block, &cfg, seed);
@@ -333,16 +342,7 @@ mod exec {
         ];
         let cfg = EmitConfig { facilities: HostFacilities::detect(), guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
         for (k, (op, vals)) in cases.iter().enumerate() {
-            let mut b = zarm_ir::Builder::new(0x4000);
-            b.begin_insn(0x4000, 0);
-            let c: Vec<Value> = vals.iter().map(|v| b.konst(*v)).collect();
-            let mut op = op.clone();
-            for a in op.args_mut() {
-                *a = c[a.index()];
-            }
-            let r = b.push(op);
-            b.set_gpr(0, r);
-            let block = b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004);
+            let block = one_op_block(op, |b| vals.iter().map(|v| b.konst(*v)).collect());
             // Seeds whose initial FPCR is the default mode (the fast path)
             // and some whose is not.
             let default_mode: Vec<u64> = (1..).filter(|s| initial(*s).0.fpcr == 0).take(3).collect();

@@ -9,7 +9,7 @@
 //! - interpreter: a counting loop run by the IR interpreter.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use zarm_backend_s390x::emit::{compile, EmitConfig};
+use zarm_benches::translate_text;
 use zarm_backend_s390x::facilities::HostFacilities;
 use zarm_frontend_a64::{translate, TranslateOptions};
 use zarm_ir::mem::FlatMemory;
@@ -23,45 +23,10 @@ fn translation(c: &mut Criterion) {
     let mut g = c.benchmark_group("translate");
     g.throughput(Throughput::Elements(insns));
     g.sample_size(10);
-    g.bench_function("decode+lift (guest insns)", |b| {
-        b.iter(|| {
-            let mut pc = start;
-            let end = start + 4 * insns;
-            while pc < end {
-                let block = translate(&mut mem, pc, &opts);
-                pc = block.end_pc.max(pc + 4);
-            }
-        })
-    });
-    g.bench_function("decode+lift+optimise (guest insns)", |b| {
-        b.iter(|| {
-            let mut pc = start;
-            let end = start + 4 * insns;
-            while pc < end {
-                let mut block = translate(&mut mem, pc, &opts);
-                zarm_ir::passes::optimize(&mut block, false).unwrap();
-                pc = block.end_pc.max(pc + 4);
-            }
-        })
-    });
-    let cfg = EmitConfig {
-        facilities: HostFacilities::machine_level("z15").unwrap(),
-        guest_addr_bits: 37,
-        window_guard: true,
-        checked_pages: false, exit_checks: true,
-    };
-    g.bench_function("decode+lift+optimise+emit s390x (guest insns)", |b| {
-        b.iter(|| {
-            let mut pc = start;
-            let end = start + 4 * insns;
-            while pc < end {
-                let mut block = translate(&mut mem, pc, &opts);
-                zarm_ir::passes::optimize(&mut block, false).unwrap();
-                let _ = compile(&block, &cfg);
-                pc = block.end_pc.max(pc + 4);
-            }
-        })
-    });
+    g.bench_function("decode+lift (guest insns)", |b| b.iter(|| translate_text(&mut mem, start, insns, false, None)));
+    g.bench_function("decode+lift+optimise (guest insns)", |b| b.iter(|| translate_text(&mut mem, start, insns, true, None)));
+    let cfg = zarm_benches::emit_config();
+    g.bench_function("decode+lift+optimise+emit s390x (guest insns)", |b| b.iter(|| translate_text(&mut mem, start, insns, true, Some(&cfg))));
     g.finish();
 
     // The optimising tier: Cranelift compile time per block.

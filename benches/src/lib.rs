@@ -19,3 +19,32 @@ pub fn guest_text(path: &std::path::Path) -> Option<(FlatMemory, u64, u64)> {
 pub fn demo_path() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/guest/build/demo")
 }
+
+/// Translates every block of `.text` once (as the benchmarks measure
+/// translation): decode and lift, then optionally optimise and emit s390x.
+pub fn translate_text(mem: &mut FlatMemory, start: u64, insns: u64, optimise: bool, emit: Option<&zarm_backend_s390x::emit::EmitConfig>) {
+    let opts = zarm_frontend_a64::TranslateOptions::default();
+    let mut pc = start;
+    while pc < start + 4 * insns {
+        let mut block = zarm_frontend_a64::translate(mem, pc, &opts);
+        if optimise {
+            zarm_ir::passes::optimize(&mut block, false).unwrap();
+        }
+        if let Some(cfg) = emit {
+            let _ = zarm_backend_s390x::emit::compile(&block, cfg);
+        }
+        pc = block.end_pc.max(pc + 4);
+    }
+}
+
+/// The emitter configuration the translation benchmarks use (a z15, the
+/// default window with guard bytes).
+pub fn emit_config() -> zarm_backend_s390x::emit::EmitConfig {
+    zarm_backend_s390x::emit::EmitConfig {
+        facilities: zarm_backend_s390x::facilities::HostFacilities::machine_level("z15").unwrap(),
+        guest_addr_bits: 37,
+        window_guard: true,
+        checked_pages: false,
+        exit_checks: true,
+    }
+}

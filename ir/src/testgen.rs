@@ -121,9 +121,7 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                 26 => b.push(Op::Sext { from: [8, 16, 32, 1 + rng.below(63) as u8][rng.below(4) as usize], a: x }),
                 27 => b.push(Op::Zext { from: [8, 16, 32, 1 + rng.below(63) as u8][rng.below(4) as usize], a: x }),
                 28 => {
-                    let cc = [IntCC::Eq, IntCC::Ne, IntCC::Ult, IntCC::Ule, IntCC::Ugt, IntCC::Uge, IntCC::Slt, IntCC::Sle, IntCC::Sgt, IntCC::Sge]
-                        [rng.below(10) as usize];
-                    b.push(Op::Icmp { cc, w, a: x, b: y })
+                    b.push(Op::Icmp { cc: random_cc(rng), w, a: x, b: y })
                 }
                 29 => b.push(Op::Select { c: x, a: y, b: z }),
                 30 => b.push(Op::AddFlags { w, a: x, b: y }),
@@ -194,9 +192,7 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
             let y = if rng.below(2) == 0 { b.konst(rng.interesting()) } else { pick(rng) };
             let cond = match rng.below(3) {
                 0 => {
-                    let cc = [IntCC::Eq, IntCC::Ne, IntCC::Ult, IntCC::Ule, IntCC::Ugt, IntCC::Uge, IntCC::Slt, IntCC::Sle, IntCC::Sgt, IntCC::Sge]
-                        [rng.below(10) as usize];
-                    b.push(Op::Icmp { cc, w, a: x, b: y })
+                    b.push(Op::Icmp { cc: random_cc(rng), w, a: x, b: y })
                 }
                 k => {
                     let f = if k == 1 { b.push(Op::SubFlags { w, a: x, b: y }) } else { b.push(Op::LogicFlags { w, r: x }) };
@@ -211,6 +207,10 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
         _ => Terminator::Jump { target: end },
     };
     b.finish(term, end)
+}
+
+fn random_cc(rng: &mut Rng) -> IntCC {
+    [IntCC::Eq, IntCC::Ne, IntCC::Ult, IntCC::Ule, IntCC::Ugt, IntCC::Uge, IntCC::Slt, IntCC::Sle, IntCC::Sgt, IntCC::Sge][rng.below(10) as usize]
 }
 
 /// FP bit patterns biased towards the corners: zeros, infinities, quiet

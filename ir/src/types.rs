@@ -80,6 +80,70 @@ impl Cond {
             base
         }
     }
+
+    /// The comparison `a cc b` this condition amounts to on the flags of
+    /// the subtraction `a - b` (CMP/SUBS), where there is one: eq/ne,
+    /// cs/cc, hi/ls, ge/lt, gt/le. The backends branch on it directly.
+    pub fn of_subtraction(self) -> Option<IntCC> {
+        use IntCC::*;
+        let (pos, neg) = match self.0 >> 1 {
+            0 => (Eq, Ne),
+            1 => (Uge, Ult),
+            4 => (Ugt, Ule),
+            5 => (Sge, Slt),
+            6 => (Sgt, Sle),
+            _ => return None,
+        };
+        Some(if self.0 & 1 == 0 { pos } else { neg })
+    }
+
+    /// The signed comparison `r cc 0` this condition amounts to on the
+    /// flags of a logical result `r` (ANDS/TST: N and Z from `r`, C = V =
+    /// 0), where there is one: eq/ne, mi/pl, ge/lt, gt/le.
+    pub fn of_logical(self) -> Option<IntCC> {
+        use IntCC::*;
+        let (pos, neg) = match self.0 >> 1 {
+            0 => (Eq, Ne),
+            2 => (Slt, Sge),
+            5 => (Sge, Slt),
+            6 => (Sgt, Sle),
+            _ => return None,
+        };
+        Some(if self.0 & 1 == 0 { pos } else { neg })
+    }
+}
+
+#[cfg(test)]
+mod cond_tests {
+    use super::*;
+    use crate::interp::int::{add_with_carry, icmp, logic_flags};
+
+    /// `of_subtraction`/`of_logical` agree with `holds` on the flags the
+    /// interpreter computes, for operands at the width edges.
+    #[test]
+    fn direct_comparisons_match_the_flags() {
+        let vals = [0u64, 1, 2, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 1 << 32, i64::MAX as u64, 1 << 63, u64::MAX, u64::MAX - 1];
+        for c in 0..16u8 {
+            let cond = Cond(c);
+            for w in [Width::W32, Width::W64] {
+                for &a in &vals {
+                    for &b in &vals {
+                        if let Some(cc) = cond.of_subtraction() {
+                            let nzcv = add_with_carry(w, a, !b, 1).1;
+                            assert_eq!(cond.holds(nzcv), icmp(cc, w, a, b), "{} {w:?} {a:#x} - {b:#x}", Cond::NAMES[c as usize]);
+                        }
+                    }
+                    if let Some(cc) = cond.of_logical() {
+                        assert_eq!(cond.holds(logic_flags(w, a)), icmp(cc, w, a, 0), "{} {w:?} {a:#x}", Cond::NAMES[c as usize]);
+                    }
+                }
+            }
+        }
+        // Conditions without one: those reading C or V alone, and al/nv.
+        for c in [6u8, 7, 14, 15] {
+            assert_eq!(Cond(c).of_subtraction(), None);
+        }
+    }
 }
 
 /// Integer comparison producing 0 or 1.

@@ -750,7 +750,8 @@ impl JitEngine {
                     };
                     // The tier's own lowerings: what it cannot lower calls
                     // the helper; its FP fast paths are guarded.
-                    let helpers = b.ops.iter().filter(|op| !zarm_backend_s390x::clif::lowerable(op) || zarm_backend_s390x::clif::fp_fast(op)).map(|op| (helper_key(op), zarm_backend_s390x::clif::fp_fast(op))).collect();
+                    use zarm_backend_s390x::clif::{calls_helper, fp_fast};
+                    let helpers = b.ops.iter().filter(|op| calls_helper(op)).map(|op| (helper_key(op), fp_fast(op))).collect();
                     Box::new(BlockCount { count: 0, optimised: true, guest_insns: b.guest_insns, routes, assisted_insns, helpers })
                 })
                 .collect(),

@@ -142,21 +142,28 @@ enum Loc {
     Halves(Value, Value),
 }
 
+/// Marks the operations `candidate` accepts whose every use is by an
+/// operation `user` accepts (the terminator counts as another user).
+fn used_only_by(block: &Block, candidate: impl Fn(&Op) -> bool, user: impl Fn(&Op) -> bool) -> Vec<bool> {
+    let mut only: Vec<bool> = block.ops.iter().map(candidate).collect();
+    if only.contains(&true) {
+        for op in block.ops.iter().filter(|op| !user(op)) {
+            op.for_each_arg(|a| only[a.index()] = false);
+        }
+        if let Some(a) = block.term.arg() {
+            only[a.index()] = false;
+        }
+    }
+    only
+}
+
 /// VFromHalves values whose only uses are SetVec operations: their halves
 /// are stored straight into the vector register, so the halves must stay
 /// live until the last such SetVec (`last_use` is extended).
 fn halves_only_stored(block: &Block, last_use: &mut [usize]) -> Vec<bool> {
-    let mut only: Vec<bool> = block.ops.iter().map(|op| matches!(op, Op::VFromHalves { .. })).collect();
-    if !only.contains(&true) {
-        return only;
-    }
-    for op in &block.ops {
-        if !matches!(op, Op::SetVec { .. }) {
-            op.for_each_arg(|a| only[a.index()] = false);
-        }
-    }
-    for i in 0..only.len() {
-        if let (true, Op::VFromHalves { lo, hi }) = (only[i], &block.ops[i]) {
+    let only = used_only_by(block, |op| matches!(op, Op::VFromHalves { .. }), |op| matches!(op, Op::SetVec { .. }));
+    for (i, op) in block.ops.iter().enumerate() {
+        if let (true, Op::VFromHalves { lo, hi }) = (only[i], op) {
             let end = last_use[i];
             for h in [lo, hi] {
                 last_use[h.index()] = last_use[h.index()].max(end);
@@ -171,21 +178,15 @@ fn halves_only_stored(block: &Block, last_use: &mut [usize]) -> Vec<bool> {
 /// index. Helpers never write vector registers (their results come back
 /// through the frame), so only SetVec can change one within a block.
 fn lane_only_vec_reads(block: &Block, last_use: &[usize]) -> Vec<Option<u8>> {
-    let mut lazy: Vec<Option<u8>> = block.ops.iter().map(|op| if let Op::GetVec { r } = op { Some(*r) } else { None }).collect();
-    if lazy.iter().all(Option::is_none) {
-        return lazy;
-    }
-    for op in &block.ops {
-        if !matches!(op, Op::VExtractLane { .. } | Op::VDupLane { .. }) {
-            op.for_each_arg(|a| lazy[a.index()] = None);
-        }
-    }
-    for i in 0..lazy.len() {
-        if let Some(r) = lazy[i] {
-            let written = block.ops[i + 1..=last_use[i].min(block.ops.len() - 1)].iter().any(|op| matches!(op, Op::SetVec { r: w, .. } if *w == r));
-            if written || last_use[i] >= block.ops.len() {
-                lazy[i] = None;
-            }
+    let lanes_only = used_only_by(block, |op| matches!(op, Op::GetVec { .. }), |op| matches!(op, Op::VExtractLane { .. } | Op::VDupLane { .. }));
+    let mut lazy = vec![None; block.ops.len()];
+    // The next SetVec of each register, scanning backwards.
+    let mut next_set = [usize::MAX; 32];
+    for (i, op) in block.ops.iter().enumerate().rev() {
+        match *op {
+            Op::SetVec { r, .. } => next_set[r as usize] = i,
+            Op::GetVec { r } if lanes_only[i] && next_set[r as usize] > last_use[i] => lazy[i] = Some(r),
+            _ => {}
         }
     }
     lazy
@@ -194,7 +195,7 @@ fn lane_only_vec_reads(block: &Block, last_use: &[usize]) -> Vec<Option<u8>> {
 /// A conditional branch whose condition (operation `at`, used only by the
 /// terminator) is one comparison of `a` with `b` (with 0 if `None`): an
 /// `Icmp`, or a `CondHolds` of a `SubFlags`/`LogicFlags` whose condition
-/// maps to one (as the tier does).
+/// maps to one (`Cond::of_subtraction`/`of_logical`, as in the tier).
 #[derive(Clone, Copy)]
 struct FusedBranch {
     at: usize,
@@ -205,7 +206,6 @@ struct FusedBranch {
 }
 
 fn fused_branch(block: &Block) -> Option<FusedBranch> {
-    use zarm_ir::IntCC::*;
     let Terminator::Branch { cond, .. } = block.term else { return None };
     let at = cond.index();
     let mut uses = 0;
@@ -217,35 +217,11 @@ fn fused_branch(block: &Block) -> Option<FusedBranch> {
     }
     match block.ops[at] {
         Op::Icmp { cc, w, a, b } => Some(FusedBranch { at, cc, w, a, b: Some(b) }),
-        Op::CondHolds { cond: c, nzcv } => {
-            let negate = |(x, y): (zarm_ir::IntCC, zarm_ir::IntCC)| if c.0 & 1 == 0 { x } else { y };
-            match block.ops[nzcv.index()] {
-                // eq/ne, cs/cc, hi/ls, ge/lt, gt/le of a subtraction.
-                Op::SubFlags { w, a, b } => {
-                    let cc = match c.0 >> 1 {
-                        0 => (Eq, Ne),
-                        1 => (Uge, Ult),
-                        4 => (Ugt, Ule),
-                        5 => (Sge, Slt),
-                        6 => (Sgt, Sle),
-                        _ => return None,
-                    };
-                    Some(FusedBranch { at, cc: negate(cc), w, a, b: Some(b) })
-                }
-                // N and Z of a logical result; C = V = 0.
-                Op::LogicFlags { w, r } => {
-                    let cc = match c.0 >> 1 {
-                        0 => (Eq, Ne),
-                        2 => (Slt, Sge),
-                        5 => (Sge, Slt),
-                        6 => (Sgt, Sle),
-                        _ => return None,
-                    };
-                    Some(FusedBranch { at, cc: negate(cc), w, a: r, b: None })
-                }
-                _ => None,
-            }
-        }
+        Op::CondHolds { cond: c, nzcv } => match block.ops[nzcv.index()] {
+            Op::SubFlags { w, a, b } => Some(FusedBranch { at, cc: c.of_subtraction()?, w, a, b: Some(b) }),
+            Op::LogicFlags { w, r } => Some(FusedBranch { at, cc: c.of_logical()?, w, a: r, b: None }),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -854,14 +830,7 @@ impl Emitter<'_> {
                 encode::lg(self.b(), d, m(R_CPU, cpu_x(*r)));
                 self.commit(i, d);
             }
-            SetGpr { r, v } if self.imm16(*v, false).is_some() => {
-                let k = self.imm16(*v, false).unwrap_or_default();
-                encode::mvghi(self.b(), m(R_CPU, cpu_x(*r)), k);
-            }
-            SetGpr { r, v } => {
-                let s = self.get(*v, SA);
-                encode::stg(self.b(), s, m(R_CPU, cpu_x(*r)));
-            }
+            SetGpr { r, v } => self.store_doubleword(*v, m(R_CPU, cpu_x(*r))),
             GetVec { r } if self.lazy_vec[i].is_some() => self.loc[i] = Loc::CpuVec(*r),
             GetVec { r } => {
                 self.loc[i] = Loc::Slot;
@@ -872,14 +841,7 @@ impl Emitter<'_> {
                 let Loc::Halves(lo, hi) = self.loc[v.index()] else { unreachable!() };
                 // The guest's low doubleword is the second in host order.
                 for (h, off) in [(hi, 0), (lo, 8)] {
-                    let at = m(R_CPU, cpu_v(*r) + off);
-                    match self.imm16(h, false) {
-                        Some(k) => encode::mvghi(self.b(), at, k),
-                        None => {
-                            let rh = self.get(h, SA);
-                            encode::stg(self.b(), rh, at);
-                        }
-                    }
+                    self.store_doubleword(h, m(R_CPU, cpu_v(*r) + off));
                     // Kept live for this store (not an argument of it).
                     self.release_if_dead(h, i);
                 }
@@ -1178,13 +1140,7 @@ impl Emitter<'_> {
                     encode::lrvgr(self.b(), d, ra);
                 }
                 for (mask, sh) in [(0x0f0f_0f0f_0f0f_0f0fu64, 4), (0x3333_3333_3333_3333, 2), (0x5555_5555_5555_5555, 1)] {
-                    self.load_imm(3, mask);
-                    let bb = self.b();
-                    encode::srlg(bb, 2, d, m(0, sh));
-                    encode::ngr(bb, 2, 3);
-                    encode::ngr(bb, d, 3);
-                    encode::sllg(bb, d, d, m(0, sh));
-                    encode::ogr(bb, d, 2);
+                    self.swap_masked(d, d, mask, sh);
                 }
                 if *w == Width::W32 {
                     encode::srlg(self.b(), d, d, m(0, 32));
@@ -1195,13 +1151,7 @@ impl Emitter<'_> {
                 // The bytes of each halfword swapped by two masks.
                 let ra = self.get(*a, SA);
                 let d = self.def(i);
-                self.load_imm(3, if *w == Width::W32 { 0x00ff_00ff } else { 0x00ff_00ff_00ff_00ff });
-                let bb = self.b();
-                encode::srlg(bb, 2, ra, m(0, 8));
-                encode::ngr(bb, 2, 3);
-                encode::ngrk(bb, d, ra, 3);
-                encode::sllg(bb, d, d, m(0, 8));
-                encode::ogr(bb, d, 2);
+                self.swap_masked(d, ra, if *w == Width::W32 { 0x00ff_00ff } else { 0x00ff_00ff_00ff_00ff }, 8);
                 self.commit(i, d);
             }
             Rev { w, a } => {
@@ -1251,17 +1201,8 @@ impl Emitter<'_> {
                 self.commit(i, d);
             }
             Icmp { cc, w, a, b } => {
-                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                self.compare(*cc, *w, *a, Some(*b));
                 let d = self.def(i);
-                use zarm_ir::IntCC::*;
-                let signed = matches!(cc, Slt | Sle | Sgt | Sge);
-                let bb = self.b();
-                match (w, signed) {
-                    (Width::W64, false) => encode::clgr(bb, ra, rb),
-                    (Width::W64, true) => encode::cgr(bb, ra, rb),
-                    (_, false) => encode::clr(bb, ra, rb),
-                    (_, true) => encode::cr(bb, ra, rb),
-                }
                 self.set_bool_from_cc(d, cc_mask(*cc));
                 self.commit(i, d);
             }
@@ -1718,7 +1659,7 @@ impl Emitter<'_> {
                 let t = self.buf.new_label();
                 match self.fused {
                     Some(f) => {
-                        self.compare(f);
+                        self.compare(f.cc, f.w, f.a, f.b);
                         self.buf.branch(cc_mask(f.cc), t);
                     }
                     None => {
@@ -1736,14 +1677,40 @@ impl Emitter<'_> {
         }
     }
 
-    /// Sets the condition code for `f`: a compare of the right width and
-    /// signedness, with an immediate where the constant fits.
-    fn compare(&mut self, f: FusedBranch) {
+    /// Stores I64 value `v` to the doubleword `at`: MVGHI for a constant
+    /// that fits 16 signed bits, else STG.
+    fn store_doubleword(&mut self, v: Value, at: Mem) {
+        match self.imm16(v, false) {
+            Some(k) => encode::mvghi(self.b(), at, k),
+            None => {
+                let r = self.get(v, SA);
+                encode::stg(self.b(), r, at);
+            }
+        }
+    }
+
+    /// d ← ((src & mask) << sh) | ((src >> sh) & mask): swaps the bit
+    /// groups `mask` selects with their neighbours `sh` bits up (r2 and r3
+    /// clobbered; `d` may be `src`).
+    fn swap_masked(&mut self, d: u8, src: u8, mask: u64, sh: i32) {
+        self.load_imm(3, mask);
+        let bb = self.b();
+        encode::srlg(bb, 2, src, m(0, sh));
+        encode::ngr(bb, 2, 3);
+        encode::ngrk(bb, d, src, 3);
+        encode::sllg(bb, d, d, m(0, sh));
+        encode::ogr(bb, d, 2);
+    }
+
+    /// Sets the condition code for `a cc b` (`b` None: against zero): a
+    /// compare of the right width and signedness, with an immediate where
+    /// the constant fits.
+    fn compare(&mut self, cc: zarm_ir::IntCC, w: Width, a: Value, b: Option<Value>) {
         use zarm_ir::IntCC::*;
-        let signed = matches!(f.cc, Slt | Sle | Sgt | Sge);
-        let w64 = f.w == Width::W64;
-        let ra = self.get(f.a, SA);
-        let Some(b) = f.b else {
+        let signed = matches!(cc, Slt | Sle | Sgt | Sge);
+        let w64 = w == Width::W64;
+        let ra = self.get(a, SA);
+        let Some(b) = b else {
             // Against zero, signed: LTGR/LTR.
             let bb = self.b();
             if w64 { encode::ltgr(bb, ra, ra) } else { encode::ltr(bb, ra, ra) }

@@ -210,15 +210,19 @@ impl Emitter<'_> {
         self.buf.bind(done);
     }
 
-    /// `dst` ← VPERM of VA (a) and VB (b) with `perm_control`'s vector
-    /// (built in VD through r0 and r1).
+    /// `dst` ← VPERM of VA (a) and VB (b) with `perm_control`'s vector.
     fn vperm_lanes(&mut self, dst: u8, esize: u8, n: u8, src: impl Fn(u8) -> (bool, u8)) {
-        let (hi, lo) = perm_control(esize, n, src);
+        self.vperm(dst, VA, VB, perm_control(esize, n, src));
+    }
+
+    /// `dst` ← VPERM of `a` and `b` with the control vector `(hi, lo)`
+    /// (built in VD through r0 and r1).
+    fn vperm(&mut self, dst: u8, a: u8, b: u8, (hi, lo): (u64, u64)) {
         self.load_imm(0, hi);
         self.load_imm(1, lo);
-        let b = self.b();
-        encode::vlvgp(b, VD, 0, 1);
-        encode::vperm(b, dst, VA, VB, VD);
+        let bb = self.b();
+        encode::vlvgp(bb, VD, 0, 1);
+        encode::vperm(bb, dst, a, b, VD);
     }
 
     /// Pairwise operations and permutes (`is_permute`). A pairwise result
@@ -296,12 +300,7 @@ impl Emitter<'_> {
     /// `dst` ← `src` with each column's bytes rotated: row r takes row
     /// (r + k) % 4 (VPERM of `src` with itself).
     fn rotate_columns(&mut self, dst: u8, src: u8, k: u8) {
-        let (hi, lo) = perm_control(1, 16, |g| (false, (g % 4 + k) % 4 + g / 4 * 4));
-        self.load_imm(0, hi);
-        self.load_imm(1, lo);
-        let b = self.b();
-        encode::vlvgp(b, VD, 0, 1);
-        encode::vperm(b, dst, src, src, VD);
+        self.vperm(dst, src, src, perm_control(1, 16, |g| (false, (g % 4 + k) % 4 + g / 4 * 4)));
     }
 
     /// AESMC/AESIMC (vector facility): per column, row r becomes
