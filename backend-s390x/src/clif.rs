@@ -541,31 +541,39 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.exit_with(p, code, dirty);
     }
 
-    /// A branch to `target`: its region block, or a new exit block.
-    fn edge(&mut self, target: u64) -> ir::Block {
+    /// A branch to `target`: its region block, or a new exit block, which
+    /// `fill_exits` fills once the branch to it ends the current block.
+    fn edge(&mut self, target: u64, exits: &mut Vec<(ir::Block, u64)>) -> ir::Block {
         if let Some(&h) = self.heads.get(&target).filter(|_| !self.cfg.one_pass) {
             return h;
         }
-        let cur = self.b.current_block().unwrap();
         let blk = self.b.create_block();
-        self.b.switch_to_block(blk);
-        let dirty = self.dirty;
-        self.exit_const(target, EXIT_JUMP, dirty);
-        self.b.switch_to_block(cur);
+        exits.push((blk, target));
         blk
     }
 
+    fn fill_exits(&mut self, exits: Vec<(ir::Block, u64)>) {
+        let dirty = self.dirty;
+        for (blk, target) in exits {
+            self.b.switch_to_block(blk);
+            self.exit_const(target, EXIT_JUMP, dirty);
+        }
+    }
+
     fn terminator(&mut self, t: &Terminator) {
+        let mut exits = Vec::new();
         match t {
             Terminator::Jump { target } => {
-                let to = self.edge(*target);
+                let to = self.edge(*target, &mut exits);
                 self.b.ins().jump(to, &[]);
+                self.fill_exits(exits);
             }
             Terminator::Branch { cond, taken, not_taken } => {
                 let c = self.v(*cond);
-                let t = self.edge(*taken);
-                let n = self.edge(*not_taken);
+                let t = self.edge(*taken, &mut exits);
+                let n = self.edge(*not_taken, &mut exits);
                 self.b.ins().brif(c, t, &[], n, &[]);
+                self.fill_exits(exits);
             }
             Terminator::JumpIndirect { target, .. } => {
                 let t = self.v(*target);

@@ -80,6 +80,15 @@ mod exec {
             *x = rng.interesting();
         }
         cpu.nzcv = rng.next() & 0xf000_0000;
+        // Half the time the flags are kept lazily, as generated code leaves
+        // them (`nzcv` then stale): a block that reads NZCV must evaluate
+        // them. The interpreter starts from the settled form (`settled`).
+        if rng.below(2) == 0 {
+            use zarm_ir::state::lazy_flags as lf;
+            cpu.flags_op = [lf::ADD, lf::SUB, lf::LOGIC][rng.below(3) as usize] | [0, lf::W64][rng.below(2) as usize];
+            cpu.flags_a = rng.interesting();
+            cpu.flags_b = rng.interesting();
+        }
         // Mostly the default FP mode; now and then RZ, FZ or DN, which the
         // native FP path must leave to the helper.
         cpu.fpcr = [0, 0, 0, 0, 3 << 22, 1 << 24, 1 << 25][rng.below(7) as usize];
@@ -91,6 +100,13 @@ mod exec {
         for b in mem.bytes[MEM_BASE as usize..MEM_BASE as usize + 0x210].iter_mut() {
             *b = rng.next() as u8;
         }
+        (cpu, mem)
+    }
+
+    /// `initial` with the flags settled: what the interpreter starts from.
+    fn settled(seed: u64) -> (CpuState, FlatMemory) {
+        let (mut cpu, mem) = initial(seed);
+        cpu.settle_flags();
         (cpu, mem)
     }
 
@@ -113,6 +129,8 @@ mod exec {
         let code = unsafe { enter(&mut cpu, base, &mut ctx, block_addr) };
         let exit = decode_exit(code, block, &cpu, &ctx);
         drop(ctx);
+        // As the runtime does whenever generated code returns.
+        cpu.settle_flags();
         (cpu, mem.bytes, exit)
     }
 
@@ -132,7 +150,8 @@ mod exec {
         let exec = map.make_exec().unwrap();
         let f: RegionFn = unsafe { std::mem::transmute(exec.as_ptr()) };
         let mut ibtc = vec![[u64::MAX, 0]; zarm_backend_s390x::emit::IBTC_ENTRIES];
-        let (mut cpu, mut mem) = initial(seed);
+        // As the region's entry code does.
+        let (mut cpu, mut mem) = settled(seed);
         setup(&mut cpu);
         let base = mem.bytes.as_mut_ptr() as u64;
         let mut mem_ref: &mut dyn GuestMemory = &mut mem;
@@ -219,7 +238,7 @@ mod exec {
             let seed = rng.next();
             let iters = 1 + rng.below(4);
             let want = {
-                let (mut cpu, mut mem) = initial(seed);
+                let (mut cpu, mut mem) = settled(seed);
                 cpu.x[r as usize] = iters;
                 let mut exit = Interpreter::new().run(&block, &mut cpu, &mut mem);
                 while exit == BlockExit::Jump(block.start_pc) {
@@ -253,7 +272,7 @@ mod exec {
     }
 
     fn run_interp(block: &Block, seed: u64) -> (CpuState, Vec<u8>, BlockExit) {
-        let (mut cpu, mut mem) = initial(seed);
+        let (mut cpu, mut mem) = settled(seed);
         let exit = Interpreter::new().run(block, &mut cpu, &mut mem);
         (cpu, mem.bytes, exit)
     }

@@ -316,4 +316,36 @@ impl Op {
     pub fn may_fault(&self) -> bool {
         self.effect() == Effect::Memory
     }
+
+    /// Is the operation's I64 result always below 2^32 (a 32-bit operation
+    /// zero-extends; so do narrow loads, compares, small constants)? The
+    /// optimiser drops redundant zero-extensions and the code generators
+    /// use 64-bit instructions on such values without re-extending.
+    pub fn high_word_zero(&self) -> bool {
+        use crate::types::{MemSize, Width};
+        match *self {
+            Op::Const { value } => value <= u32::MAX as u64,
+            Op::Add { w, .. }
+            | Op::Sub { w, .. }
+            | Op::AddCarry { w, .. }
+            | Op::SubCarry { w, .. }
+            | Op::And { w, .. }
+            | Op::Or { w, .. }
+            | Op::Xor { w, .. }
+            | Op::AndNot { w, .. }
+            | Op::OrNot { w, .. }
+            | Op::XorNot { w, .. }
+            | Op::Shl { w, .. }
+            | Op::Lshr { w, .. }
+            | Op::Ashr { w, .. }
+            | Op::Ror { w, .. }
+            | Op::Mul { w, .. }
+            | Op::Neg { w, .. }
+            | Op::Not { w, .. } => w == Width::W32,
+            Op::Zext { from, .. } => from <= 32,
+            Op::Load { size, .. } => matches!(size, MemSize::B1 | MemSize::B2 | MemSize::B4),
+            Op::Icmp { .. } | Op::CondHolds { .. } => true,
+            _ => false,
+        }
+    }
 }

@@ -14,8 +14,18 @@ pub struct CpuState {
     /// X0..X30, and SP at index 31.
     pub x: [u64; 32],
     pub pc: u64,
-    /// NZCV in bits 31..28.
+    /// NZCV in bits 31..28 — when `flags_op` is `lazy_flags::SETTLED`.
     pub nzcv: u64,
+    /// Lazily evaluated NZCV (generated code only): instead of packing the
+    /// flags of a flag-setting operation, the JIT may store its kind here
+    /// (`lazy_flags`) and its operands in `flags_a`/`flags_b`; the flags are
+    /// then those of that operation and `nzcv` is stale. Generated code
+    /// settles them (`settle_flags`) before reading NZCV, and the runtime
+    /// whenever generated code returns, so everything outside generated
+    /// code sees `SETTLED` and reads `nzcv`.
+    pub flags_op: u64,
+    pub flags_a: u64,
+    pub flags_b: u64,
     pub fpcr: u64,
     pub fpsr: u64,
     pub tpidr: u64,
@@ -35,6 +45,9 @@ impl Default for CpuState {
             x: [0; 32],
             pc: 0,
             nzcv: 0,
+            flags_op: lazy_flags::SETTLED,
+            flags_a: 0,
+            flags_b: 0,
             fpcr: 0,
             fpsr: 0,
             tpidr: 0,
@@ -47,7 +60,50 @@ impl Default for CpuState {
     }
 }
 
+/// The kinds of lazily evaluated NZCV (`CpuState::flags_op`): an operation
+/// kind, plus `W64` for the 64-bit form.
+pub mod lazy_flags {
+    /// `nzcv` holds the flags.
+    pub const SETTLED: u64 = 0;
+    /// `flags_a + flags_b` (ADDS, CMN).
+    pub const ADD: u64 = 1;
+    /// `flags_a - flags_b` (SUBS, CMP).
+    pub const SUB: u64 = 2;
+    /// A logical result in `flags_a` (ANDS, TST, BICS): N and Z, C = V = 0.
+    pub const LOGIC: u64 = 3;
+    /// Or-ed into the kind: the operation is 64 bits wide, else 32.
+    pub const W64: u64 = 4;
+}
+
 impl CpuState {
+    /// Evaluates lazily kept NZCV into `nzcv` (the same functions as the
+    /// interpreter's `AddFlags`/`SubFlags`/`LogicFlags`) and clears the lazy
+    /// form (operands left behind by settled flags too), so the state
+    /// compares equal to one that never had it.
+    pub fn settle_flags(&mut self) {
+        use crate::interp::int::{add_with_carry, logic_flags};
+        use crate::types::Width;
+        if self.flags_op == lazy_flags::SETTLED {
+            self.flags_a = 0;
+            self.flags_b = 0;
+            return;
+        }
+        let w = if self.flags_op & lazy_flags::W64 != 0 { Width::W64 } else { Width::W32 };
+        let (a, b) = (self.flags_a, self.flags_b);
+        self.nzcv = match self.flags_op & !lazy_flags::W64 {
+            lazy_flags::ADD => add_with_carry(w, a, b, 0).1,
+            lazy_flags::SUB => add_with_carry(w, a, !b, 1).1,
+            lazy_flags::LOGIC => logic_flags(w, a),
+            other => {
+                debug_assert!(false, "no lazy flags kind {other}");
+                self.nzcv
+            }
+        };
+        self.flags_op = lazy_flags::SETTLED;
+        self.flags_a = 0;
+        self.flags_b = 0;
+    }
+
     pub fn sys(&self, reg: SysReg) -> u64 {
         match reg {
             SysReg::Fpcr => self.fpcr,

@@ -127,7 +127,21 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                 30 => b.push(Op::AddFlags { w, a: x, b: y }),
                 31 => b.push(Op::SubFlags { w, a: x, b: y }),
                 32 => b.push(Op::LogicFlags { w, r: x }),
-                33 => b.push(Op::CondHolds { cond: Cond(rng.below(16) as u8), nzcv: x }),
+                33 if rng.below(2) == 0 => b.push(Op::CondHolds { cond: Cond(rng.below(16) as u8), nzcv: x }),
+                33 => {
+                    // As the lifter writes CMP/ADDS/TST followed by CSEL or
+                    // CSET: the flags stored to NZCV (mostly) and tested.
+                    let f = match rng.below(3) {
+                        0 => b.push(Op::AddFlags { w, a: x, b: y }),
+                        1 => b.push(Op::SubFlags { w, a: x, b: y }),
+                        _ => b.push(Op::LogicFlags { w, r: x }),
+                    };
+                    if rng.below(4) != 0 {
+                        b.push(Op::SetNzcv { v: f });
+                    }
+                    let c = b.push(Op::CondHolds { cond: Cond(rng.below(16) as u8), nzcv: f });
+                    if rng.below(2) == 0 { b.push(Op::Select { c, a: y, b: z }) } else { c }
+                }
                 34 => b.push(Op::AddCarry { w, a: x, b: y, c: z }),
                 35 => b.push(Op::SubCarry { w, a: x, b: y, c: z }),
                 36 | 37 => {

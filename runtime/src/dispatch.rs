@@ -137,6 +137,10 @@ impl Dispatcher {
                         *r.exec_routes.entry(*k).or_default() += b.count * *n as u64;
                     }
                     if b.count > 0 {
+                        let h = r.blocks.entry((b.pc, b.optimised)).or_default();
+                        h.entries += b.count;
+                        h.guest_insns += b.count * b.guest_insns as u64;
+                        h.host_bytes = h.host_bytes.max(b.host_bytes);
                         for (key, guarded) in &b.helpers {
                             *r.exec_helpers.entry((key.clone(), *guarded)).or_default() += b.count;
                         }
@@ -147,6 +151,16 @@ impl Dispatcher {
         }
     }
 
+}
+
+/// One guest block's execution figures (all its translations, all threads).
+#[derive(Default, Debug, Clone, Copy)]
+pub struct BlockProfile {
+    pub entries: u64,
+    /// Guest instructions executed in the block.
+    pub guest_insns: u64,
+    /// Host code bytes of its largest translation (0 in a region).
+    pub host_bytes: u32,
 }
 
 /// The `--stats` figures of one thread, or of several merged: counts only,
@@ -164,6 +178,9 @@ pub struct RawStats {
     /// Executed helper operations by (operation key, guarded); see
     /// `jit::BlockCount::helpers`.
     pub exec_helpers: std::collections::BTreeMap<(Box<str>, bool), u64>,
+    /// Executed blocks by (guest start address, optimised): the profile
+    /// behind the hottest-blocks list.
+    pub blocks: std::collections::BTreeMap<(u64, bool), BlockProfile>,
     pub translation: crate::jit::JitStats,
     pub cache: zarm_jit_cache::CacheStats,
     /// The optimising tier: on, or why not; guest instructions executed
@@ -191,6 +208,12 @@ impl RawStats {
         }
         for (k, n) in &o.exec_helpers {
             *self.exec_helpers.entry(k.clone()).or_default() += n;
+        }
+        for (k, b) in &o.blocks {
+            let h = self.blocks.entry(*k).or_default();
+            h.entries += b.entries;
+            h.guest_insns += b.guest_insns;
+            h.host_bytes = h.host_bytes.max(b.host_bytes);
         }
         let (t, u) = (&mut self.translation, &o.translation);
         t.compile_ns += u.compile_ns;
@@ -257,6 +280,24 @@ impl RawStats {
         helpers.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let helper_ops: Vec<serde_json::Value> =
             helpers.iter().map(|((op, guarded), n)| json!({ "op": &**op, "guarded": guarded, "executed": n })).collect();
+        // The hottest blocks by guest instructions executed in them.
+        const HOT: usize = 20;
+        let mut blocks: Vec<_> = self.blocks.iter().collect();
+        blocks.sort_by(|a, b| b.1.guest_insns.cmp(&a.1.guest_insns).then(a.0.cmp(b.0)));
+        let hot_blocks: Vec<serde_json::Value> = blocks
+            .iter()
+            .take(HOT)
+            .map(|((pc, optimised), b)| {
+                json!({
+                    "pc": format!("{pc:#x}"),
+                    "optimised": optimised,
+                    "entries": b.entries,
+                    "guest_insns_executed": b.guest_insns,
+                    "executed_fraction": frac(b.guest_insns),
+                    "host_bytes": b.host_bytes,
+                })
+            })
+            .collect();
         json!({
             "engine": "jit",
             "threads": self.threads,
@@ -299,6 +340,7 @@ impl RawStats {
             "smc_pages_unprotected": smc_pages,
             "routes": routes,
             "helper_ops": helper_ops,
+            "hot_blocks": hot_blocks,
         })
     }
 
@@ -365,6 +407,22 @@ impl RawStats {
             }
             if helper_ops.len() > SHOWN {
                 let _ = writeln!(s, "    ... {} more in --stats-json", helper_ops.len() - SHOWN);
+            }
+        }
+        let hot = v["hot_blocks"].as_array().cloned().unwrap_or_default();
+        if !hot.is_empty() {
+            let _ = writeln!(s, "  hottest blocks (guest start; entries, guest instructions executed, share, host bytes; * optimised region):");
+            for b in hot.iter().take(8) {
+                let _ = writeln!(
+                    s,
+                    "    {:>12}{} {:>12} {:>14} {:>6.2}% {:>6}",
+                    b["pc"].as_str().unwrap_or("?"),
+                    if b["optimised"] == true { "*" } else { " " },
+                    b["entries"].as_u64().unwrap_or(0),
+                    b["guest_insns_executed"].as_u64().unwrap_or(0),
+                    100.0 * b["executed_fraction"].as_f64().unwrap_or(0.0),
+                    b["host_bytes"].as_u64().unwrap_or(0)
+                );
             }
         }
         s

@@ -44,6 +44,10 @@ pub struct BlockCount {
     pub count: u64,
     /// A block of an optimised region (Cranelift tier).
     pub optimised: bool,
+    /// The block's guest start address and host code size (bytes; for a
+    /// region block, 0: the region's code is not split by block).
+    pub pc: u64,
+    pub host_bytes: u32,
     pub guest_insns: u32,
     pub routes: Vec<((Route, bool), u32)>,
     pub assisted_insns: u32,
@@ -524,7 +528,7 @@ impl JitEngine {
         zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
         self.cfg.exit_checks = !self.single_block;
         // The counter lives in a box that outlives the code.
-        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new() }));
+        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, pc, host_bytes: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new() }));
         let counter_ptr = counter.as_mut().map(|c| &mut c.count as *mut u64);
         // Tier-up countdowns go into loop latches (blocks with a direct
         // branch back to or before their own start) and name the loop head;
@@ -566,6 +570,7 @@ impl JitEngine {
         }
         if let (Some(mut c), Some(all)) = (counter, self.counters.as_mut()) {
             c.guest_insns = block.guest_insns;
+            c.host_bytes = compiled.code.len() as u32;
             c.routes = compiled.routes.iter().map(|(k, n)| (*k, *n)).collect();
             c.assisted_insns = compiled.assisted_insns;
             // A helper operation with a native fast path in front of it
@@ -752,7 +757,7 @@ impl JitEngine {
                     // the helper; its FP fast paths are guarded.
                     use zarm_backend_s390x::clif::{calls_helper, fp_fast};
                     let helpers = b.ops.iter().filter(|op| calls_helper(op)).map(|op| (helper_key(op), fp_fast(op))).collect();
-                    Box::new(BlockCount { count: 0, optimised: true, guest_insns: b.guest_insns, routes, assisted_insns, helpers })
+                    Box::new(BlockCount { count: 0, optimised: true, pc: b.start_pc, host_bytes: 0, guest_insns: b.guest_insns, routes, assisted_insns, helpers })
                 })
                 .collect(),
             None => Vec::new(),
@@ -905,6 +910,10 @@ impl JitEngine {
             enter(cpu, base, &mut *self.ctx, entry)
         };
         FAULT_STATE.with(|s| s.set(None));
+        // Outside generated code NZCV is always settled (see
+        // `CpuState::flags_op`): signal frames, system calls, lock-step and
+        // the interpreter read `nzcv`.
+        cpu.settle_flags();
         let _ = mem_ref;
         Ok(Some(match code & 0xff {
             emit::EXIT_HOT => return Ok(None),

@@ -128,6 +128,16 @@ pub unsafe extern "C" fn jit_eval(ctx: *mut JitContext, op: *const Op, args: *co
     }
 }
 
+/// Called by generated code before it reads NZCV while the flags are kept
+/// lazily (`CpuState::flags_op`): evaluates them into `nzcv`.
+///
+/// # Safety
+/// Called only from generated code, with the CPU state it runs on.
+pub unsafe extern "C" fn jit_settle_flags(cpu: *mut CpuState) {
+    // SAFETY: generated code passes its pinned CPU state pointer.
+    unsafe { (*cpu).settle_flags() }
+}
+
 /// Called by generated code when the page check refused a direct write of
 /// `len` bytes at guest `addr`: returns 0 when the write may proceed (the
 /// page held translated code and is now unprotected; the block finishes and

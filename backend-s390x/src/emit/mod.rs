@@ -140,6 +140,9 @@ enum Loc {
     /// A VFromHalves used only by SetVec: nothing is built; each SetVec
     /// stores the two halves (`halves_only_stored`).
     Halves(Value, Value),
+    /// An I64 value evicted from its register while a guest register in
+    /// the `CpuState` (at this offset) holds it: reloaded from there.
+    Cpu(i32),
 }
 
 /// Marks the operations `candidate` accepts whose every use is by an
@@ -205,25 +208,91 @@ struct FusedBranch {
     b: Option<Value>,
 }
 
-fn fused_branch(block: &Block) -> Option<FusedBranch> {
+fn fused_branch(block: &Block, use_count: &[u32]) -> Option<FusedBranch> {
     let Terminator::Branch { cond, .. } = block.term else { return None };
     let at = cond.index();
-    let mut uses = 0;
-    for op in &block.ops {
-        op.for_each_arg(|a| uses += (a == cond) as u32);
-    }
-    if uses != 0 {
+    // The terminator is its one use.
+    if use_count[at] != 1 {
         return None;
     }
-    match block.ops[at] {
-        Op::Icmp { cc, w, a, b } => Some(FusedBranch { at, cc, w, a, b: Some(b) }),
-        Op::CondHolds { cond: c, nzcv } => match block.ops[nzcv.index()] {
-            Op::SubFlags { w, a, b } => Some(FusedBranch { at, cc: c.of_subtraction()?, w, a, b: Some(b) }),
-            Op::LogicFlags { w, r } => Some(FusedBranch { at, cc: c.of_logical()?, w, a: r, b: None }),
+    let (cc, w, a, b) = as_compare(block, &block.ops[at])?;
+    Some(FusedBranch { at, cc, w, a, b })
+}
+
+/// The one comparison (of `a` with `b`, or with 0 if `None`) an operation
+/// amounts to: an `Icmp`, or a `CondHolds` of a `SubFlags`/`LogicFlags`
+/// whose condition maps to one (`Cond::of_subtraction`/`of_logical`, as in
+/// the tier). Such a CondHolds compares the flag operation's operands and
+/// never reads the packed NZCV.
+fn as_compare(block: &Block, op: &Op) -> Option<(zarm_ir::IntCC, Width, Value, Option<Value>)> {
+    match *op {
+        Op::Icmp { cc, w, a, b } => Some((cc, w, a, Some(b))),
+        Op::CondHolds { cond, nzcv } => match block.ops[nzcv.index()] {
+            Op::SubFlags { w, a, b } => Some((cond.of_subtraction()?, w, a, Some(b))),
+            Op::LogicFlags { w, r } => Some((cond.of_logical()?, w, r, None)),
             _ => None,
         },
         _ => None,
     }
+}
+
+/// How the flags and comparisons of a block are lowered (`flag_plan`).
+struct FlagPlan {
+    /// Flag operations (`AddFlags`/`SubFlags`/`LogicFlags`) never packed:
+    /// every use is a `SetNzcv`, which stores the operation's kind and
+    /// operands for lazy evaluation (`CpuState::flags_op`), or a CondHolds
+    /// that compares the operands itself (`as_compare`).
+    lazy: Vec<bool>,
+    /// Comparisons (`as_compare`) used only as the condition of Select
+    /// operations: each such Select compares and selects on the condition
+    /// code, and the comparison itself emits nothing.
+    in_select: Vec<bool>,
+}
+
+/// What the first pass over a block's operations finds for `flag_plan`.
+struct OpCensus {
+    /// Operations `as_compare` accepts, and flag operations, by index.
+    compares: Vec<u32>,
+    flag_ops: Vec<u32>,
+    /// Per value: uses as a Select condition, and uses of a flag value by
+    /// SetNzcv or a CondHolds that compares.
+    select_uses: Vec<u32>,
+    flag_uses: Vec<u32>,
+    has_get_vec: bool,
+    has_halves: bool,
+}
+
+/// Plans `FlagPlan` and extends `last_use` so the operands of every
+/// comparison stay live where the comparison is really made.
+fn flag_plan(block: &Block, last_use: &mut [usize], use_count: &[u32], fused: Option<&FusedBranch>, census: &OpCensus, sc: &mut Scratch) -> FlagPlan {
+    let n = block.ops.len();
+    let mut in_select = reuse(&mut sc.in_select, n, false);
+    let mut lazy = reuse(&mut sc.lazy, n, false);
+    let uses = |v: usize| use_count[v];
+    for &i in &census.compares {
+        let i = i as usize;
+        let Some((_, _, a, b)) = as_compare(block, &block.ops[i]) else { continue };
+        if fused.is_some_and(|f| f.at == i) {
+            continue;
+        }
+        let selects = census.select_uses[i];
+        in_select[i] = selects > 0 && uses(i) == selects;
+        // Compared where the comparison is used, or at the CondHolds.
+        let at = if in_select[i] { last_use[i] } else { i };
+        for v in [Some(a), b].into_iter().flatten() {
+            last_use[v.index()] = last_use[v.index()].max(at);
+        }
+    }
+    for &i in &census.flag_ops {
+        let i = i as usize;
+        if census.flag_uses[i] == uses(i) {
+            lazy[i] = true;
+            // The SetNzcv operations store the operands.
+            let end = last_use[i];
+            block.ops[i].for_each_arg(|a| last_use[a.index()] = last_use[a.index()].max(end));
+        }
+    }
+    FlagPlan { lazy, in_select }
 }
 
 /// The RISBG range (I3, I4 in s390x bit numbering, 0 the most significant)
@@ -244,7 +313,7 @@ pub(crate) fn contiguous_bits(mask: u64) -> Option<(u8, u8)> {
     }
     // The zeros form one run strictly inside: the ones wrap around.
     let (lo, hi) = run(!mask)?;
-    (lo > 0 && hi < 63).then_some(((64 - lo) as u8, (62 - hi) as u8))
+    (lo > 0 && hi < 63).then(|| ((64 - lo) as u8, (62 - hi) as u8))
 }
 
 /// The branch mask selecting `cc` after a compare (CC 0: equal, 1: first
@@ -262,7 +331,21 @@ fn cc_mask(cc: zarm_ir::IntCC) -> u8 {
 }
 
 struct Emitter<'a> {
+    /// Register allocation: the value each pool register was last given
+    /// to, the registers the current operation has read (never evicted
+    /// under it), and the guest register whose `CpuState` slot holds the
+    /// same value, if any (read by GetGpr, or stored by SetGpr, and not
+    /// overwritten since) with the value homed in each (one at most; an
+    /// entry whose value has moved home is stale).
+    owner: [u32; 16],
+    touched: u16,
+    home: Vec<Option<u8>>,
+    homed: [u32; 32],
     fused: Option<FusedBranch>,
+    flags: FlagPlan,
+    /// Out-of-line calls of `helper::jit_settle_flags` before a read of
+    /// NZCV: (stub label, resume label).
+    settle_stubs: Vec<(Label, Label)>,
     lazy_vec: Vec<Option<u8>>,
     stored_halves: Vec<bool>,
     cfg: &'a EmitConfig,
@@ -300,6 +383,9 @@ fn cpu_v(r: u8) -> i32 {
 }
 const CPU_PC: usize = offset_of!(CpuState, pc);
 const CPU_NZCV: usize = offset_of!(CpuState, nzcv);
+const CPU_FLAGS_OP: usize = offset_of!(CpuState, flags_op);
+const CPU_FLAGS_A: usize = offset_of!(CpuState, flags_a);
+const CPU_FLAGS_B: usize = offset_of!(CpuState, flags_b);
 const CPU_TPIDR: usize = offset_of!(CpuState, tpidr);
 
 fn m(base: u8, disp: i32) -> Mem {
@@ -346,30 +432,96 @@ pub fn compile(block: &Block, cfg: &EmitConfig) -> Result<CompiledBlock, String>
     compile_counted(block, cfg, None, None)
 }
 
+/// The per-block arrays of `compile_counted`, kept per thread between
+/// compilations so translating a block allocates little.
+#[derive(Default)]
+struct Scratch {
+    last_use: Vec<usize>,
+    use_count: Vec<u32>,
+    select_uses: Vec<u32>,
+    flag_uses: Vec<u32>,
+    compares: Vec<u32>,
+    flag_ops: Vec<u32>,
+    in_select: Vec<bool>,
+    lazy: Vec<bool>,
+    lazy_vec: Vec<Option<u8>>,
+    stored_halves: Vec<bool>,
+    loc: Vec<Loc>,
+    home: Vec<Option<u8>>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Option<Box<Scratch>>> = const { std::cell::Cell::new(None) };
+}
+
+/// `v` emptied and refilled with `len` copies of `x`, its allocation kept.
+fn reuse<T: Clone>(v: &mut Vec<T>, len: usize, x: T) -> Vec<T> {
+    let mut w = std::mem::take(v);
+    w.clear();
+    w.resize(len, x);
+    w
+}
+
 /// Compiles `block`; with `exec_counter`, the block adds one to that u64
 /// (which must outlive the code) every time it is entered; with
 /// `hot_counter`, it subtracts one from that i64 on entry and leaves with
 /// `EXIT_HOT` when it reaches zero (the tier-up threshold).
 pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mut u64>, hot_counter: Option<*mut i64>) -> Result<CompiledBlock, String> {
     let n = block.ops.len();
-    let mut last_use = vec![0usize; n];
+    let mut sc = SCRATCH.take().unwrap_or_default();
+    // Each value's last use (the terminator's at n) and number of uses.
+    let mut last_use = reuse(&mut sc.last_use, n, 0usize);
+    let mut use_count = reuse(&mut sc.use_count, n, 0u32);
+    let mut census = OpCensus {
+        compares: reuse(&mut sc.compares, 0, 0),
+        flag_ops: reuse(&mut sc.flag_ops, 0, 0),
+        select_uses: reuse(&mut sc.select_uses, n, 0),
+        flag_uses: reuse(&mut sc.flag_uses, n, 0),
+        has_get_vec: false,
+        has_halves: false,
+    };
     for (i, op) in block.ops.iter().enumerate() {
-        op.for_each_arg(|a| last_use[a.index()] = i);
+        op.for_each_arg(|a| {
+            last_use[a.index()] = i;
+            use_count[a.index()] += 1;
+        });
+        let c = &mut census;
+        match *op {
+            // A condition that is also a selected value is needed as a value.
+            Op::Select { c: s, a, b } if a != s && b != s => c.select_uses[s.index()] += 1,
+            Op::SetNzcv { v } => c.flag_uses[v.index()] += 1,
+            Op::CondHolds { nzcv, .. } if as_compare(block, op).is_some() => {
+                c.flag_uses[nzcv.index()] += 1;
+                c.compares.push(i as u32);
+            }
+            Op::Icmp { .. } => c.compares.push(i as u32),
+            Op::AddFlags { .. } | Op::SubFlags { .. } | Op::LogicFlags { .. } => c.flag_ops.push(i as u32),
+            Op::GetVec { .. } => c.has_get_vec = true,
+            Op::VFromHalves { .. } => c.has_halves = true,
+            _ => {}
+        }
     }
     if let Some(a) = block.term.arg() {
         last_use[a.index()] = n;
+        use_count[a.index()] += 1;
     }
     // A conditional branch on a comparison the terminator can make itself:
     // its operands stay live to the end.
-    let fused = fused_branch(block);
+    let fused = fused_branch(block, &use_count);
     if let Some(f) = &fused {
         last_use[f.a.index()] = n;
         if let Some(b) = f.b {
             last_use[b.index()] = n;
         }
     }
-    let lazy_vec = lane_only_vec_reads(block, &last_use);
-    let stored_halves = halves_only_stored(block, &mut last_use);
+    let flags = flag_plan(block, &mut last_use, &use_count, fused.as_ref(), &census, &mut sc);
+    sc.use_count = use_count;
+    let lazy_vec = if census.has_get_vec { lane_only_vec_reads(block, &last_use) } else { reuse(&mut sc.lazy_vec, n, None) };
+    let stored_halves = if census.has_halves { halves_only_stored(block, &mut last_use) } else { reuse(&mut sc.stored_halves, n, false) };
+    sc.compares = census.compares;
+    sc.flag_ops = census.flag_ops;
+    sc.select_uses = census.select_uses;
+    sc.flag_uses = census.flag_uses;
     // Helper operations are cloned with their arguments renumbered 0..k so
     // the helper can index a small argument array; collected first so their
     // addresses are fixed before code embeds them.
@@ -384,9 +536,13 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     let mut buf = CodeBuf::with_capacity(256 + 16 * n);
     let epilogue = buf.new_label();
     let mut e = Emitter {
+        owner: [u32::MAX; 16],
+        touched: 0,
+        home: reuse(&mut sc.home, n, None),
+        homed: [u32::MAX; 32],
         cfg,
         buf,
-        loc: vec![Loc::None; n],
+        loc: reuse(&mut sc.loc, n, Loc::None),
         last_use,
         free: POOL.iter().rev().copied().collect(),
         pc: block.start_pc,
@@ -404,6 +560,8 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         insn_routes: Vec::new(),
         assisted_insns: 0,
         fused,
+        flags,
+        settle_stubs: Vec::new(),
         lazy_vec,
         stored_halves,
     };
@@ -427,8 +585,11 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     }
     let mut helper_index = 0;
     for (i, op) in block.ops.iter().enumerate() {
-        if e.fused.as_ref().is_some_and(|f| f.at == i) {
-            // Evaluated by the terminator.
+        e.touched = 0;
+        if e.fused.as_ref().is_some_and(|f| f.at == i) || e.flags.in_select[i] {
+            // Evaluated by the terminator or the Select.
+        } else if e.flags.lazy[i] {
+            // Stored for lazy evaluation by SetNzcv (`flag_plan`).
         } else if is_native(op, vx) {
             e.native(i, op, block)?;
             if !matches!(op, Op::Nop {} | Op::GuestInsn { .. }) {
@@ -463,6 +624,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         }
     }
     e.end_insn();
+    e.touched = 0;
     // After IC IVAU the dispatcher must see the invalidation before any
     // other block runs: such a block always returns instead of chaining.
     let returns = block.ops.iter().any(|op| matches!(op, Op::InvalidateCode { .. }));
@@ -474,6 +636,15 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     e.buf.bind(e.epilogue);
     emit_epilogue(&mut e.buf.bytes);
     let exits = e.exits.iter().map(|(site, _, target)| ExitSite { offset: *site, target: *target }).collect();
+    // The arrays go back for the next block.
+    sc.last_use = std::mem::take(&mut e.last_use);
+    sc.in_select = std::mem::take(&mut e.flags.in_select);
+    sc.lazy = std::mem::take(&mut e.flags.lazy);
+    sc.loc = std::mem::take(&mut e.loc);
+    sc.home = std::mem::take(&mut e.home);
+    sc.lazy_vec = std::mem::take(&mut e.lazy_vec);
+    sc.stored_halves = std::mem::take(&mut e.stored_halves);
+    SCRATCH.set(Some(sc));
     Ok(CompiledBlock {
         code: e.buf.finish()?,
         pc_map: e.pc_map,
@@ -569,6 +740,17 @@ pub fn region_shim(entry_pc: u64, exit_checks: bool) -> (Vec<u8>, u32) {
         encode::ltg(&mut buf.bytes, 0, m(R_CTX, offset_of!(JitContext, exit_request) as i32));
         buf.branch(7, req);
     }
+    // The region reads NZCV from `nzcv`: lazily kept flags are evaluated
+    // first (`CpuState::flags_op`); the region itself only stores settled
+    // flags.
+    let settled = buf.new_label();
+    encode::ltg(&mut buf.bytes, 0, m(R_CPU, CPU_FLAGS_OP as i32));
+    buf.branch(8, settled);
+    encode::lgr(&mut buf.bytes, 2, R_CPU);
+    encode::iihf(&mut buf.bytes, 1, (helper::jit_settle_flags as *const () as u64 >> 32) as u32);
+    encode::iilf(&mut buf.bytes, 1, helper::jit_settle_flags as *const () as u64 as u32);
+    encode::basr(&mut buf.bytes, 14, 1);
+    buf.bind(settled);
     let b = &mut buf.bytes;
     encode::lgr(b, 2, R_CPU);
     encode::lgr(b, 3, R_BASE);
@@ -658,9 +840,16 @@ impl Emitter<'_> {
     /// lives in a stack slot.
     fn get(&mut self, v: Value, scratch: u8) -> u8 {
         match self.loc[v.index()] {
-            Loc::Reg(r) => r,
+            Loc::Reg(r) => {
+                self.touched |= 1 << r;
+                r
+            }
             Loc::Const(c) => {
                 self.load_imm(scratch, c);
+                scratch
+            }
+            Loc::Cpu(off) => {
+                encode::lg(self.b(), scratch, m(R_CPU, off));
                 scratch
             }
             _ => {
@@ -692,16 +881,86 @@ impl Emitter<'_> {
         contiguous_bits(mask)
     }
 
-    /// Chooses where value `i` is computed: a pool register if one is free,
-    /// else `SD` (then `commit` stores it to its slot).
+    /// Chooses where value `i` is computed: a pool register if one is free;
+    /// else the register of the value whose last use is furthest ahead
+    /// (Belady's rule with last uses for next uses: measured as good on the
+    /// workloads, and cheaper to translate), which is stored to its slot,
+    /// or just forgotten when a guest register holds it — unless value `i`
+    /// itself lives longest: then `SD` (and `commit` stores it to its
+    /// slot). Registers the current operation has read are never taken.
     fn def(&mut self, i: usize) -> u8 {
-        if let Some(r) = self.free.pop() {
-            self.loc[i] = Loc::Reg(r);
-            r
-        } else {
-            self.loc[i] = Loc::Slot;
-            SD
+        let r = match self.free.pop() {
+            Some(r) => r,
+            None => match self.evict_for(i) {
+                Some(r) => r,
+                None => {
+                    self.loc[i] = Loc::Slot;
+                    return SD;
+                }
+            },
+        };
+        self.loc[i] = Loc::Reg(r);
+        self.owner[r as usize] = i as u32;
+        r
+    }
+
+    fn evict_for(&mut self, i: usize) -> Option<u8> {
+        let mine = self.last_use[i];
+        let mut best: Option<(usize, bool, u8)> = None;
+        for r in POOL {
+            let v = self.owner[r as usize] as usize;
+            if self.touched & (1 << r) != 0 || v >= self.loc.len() || self.loc[v] != Loc::Reg(r) {
+                continue;
+            }
+            let cand = (self.last_use[v], self.home[v].is_some(), r);
+            if best.is_none_or(|b| (cand.0, cand.1) > (b.0, b.1)) {
+                best = Some(cand);
+            }
         }
+        let (next, _, r) = best?;
+        if next <= mine {
+            return None;
+        }
+        let v = self.owner[r as usize] as usize;
+        match self.home[v] {
+            Some(g) => self.loc[v] = Loc::Cpu(cpu_x(g)),
+            None => {
+                let off = self.slot(Value(v as u32)) + 8;
+                encode::stg(self.b(), r, m(15, off));
+                self.loc[v] = Loc::Slot;
+            }
+        }
+        Some(r)
+    }
+
+    /// Guest register `g` is about to be overwritten: the value it held
+    /// loses that home, and if it was evicted there (and is still needed)
+    /// it moves to its slot.
+    fn unhome(&mut self, g: u8, at: usize) {
+        let u = std::mem::replace(&mut self.homed[g as usize], u32::MAX) as usize;
+        if u >= self.home.len() || self.home[u] != Some(g) {
+            return;
+        }
+        self.home[u] = None;
+        if self.loc[u] == Loc::Cpu(cpu_x(g)) && self.last_use[u] > at {
+            let off = self.slot(Value(u as u32)) + 8;
+            let b = self.b();
+            encode::lg(b, 0, m(R_CPU, cpu_x(g)));
+            encode::stg(b, 0, m(15, off));
+            self.loc[u] = Loc::Slot;
+        }
+    }
+
+    /// Value `v` (not a constant) is now also what guest register `g`
+    /// holds: its one home (an evicted value follows it there).
+    fn make_home(&mut self, v: usize, g: u8) {
+        if let Some(old) = self.home[v] {
+            if self.loc[v] == Loc::Cpu(cpu_x(old)) {
+                self.loc[v] = Loc::Cpu(cpu_x(g));
+            }
+        }
+        self.home[v] = Some(g);
+        self.homed[g as usize] = v as u32;
     }
 
     fn commit(&mut self, i: usize, r: u8) {
@@ -829,8 +1088,19 @@ impl Emitter<'_> {
                 let d = self.def(i);
                 encode::lg(self.b(), d, m(R_CPU, cpu_x(*r)));
                 self.commit(i, d);
+                // Unless an equal value already lives there.
+                let h = self.homed[*r as usize] as usize;
+                if h >= self.home.len() || self.home[h] != Some(*r) {
+                    self.make_home(i, *r);
+                }
             }
-            SetGpr { r, v } => self.store_doubleword(*v, m(R_CPU, cpu_x(*r))),
+            SetGpr { r, v } => {
+                self.unhome(*r, i);
+                self.store_doubleword(*v, m(R_CPU, cpu_x(*r)));
+                if !matches!(self.loc[v.index()], Loc::Const(_)) {
+                    self.make_home(v.index(), *r);
+                }
+            }
             GetVec { r } if self.lazy_vec[i].is_some() => self.loc[i] = Loc::CpuVec(*r),
             GetVec { r } => {
                 self.loc[i] = Loc::Slot;
@@ -851,13 +1121,40 @@ impl Emitter<'_> {
                 self.copy16(m(R_CPU, cpu_v(*r)), m(15, off));
             }
             GetNzcv {} => {
+                // Lazily kept flags are evaluated out of line first.
+                encode::ltg(self.b(), 0, m(R_CPU, CPU_FLAGS_OP as i32));
+                let (stub, resume) = (self.buf.new_label(), self.buf.new_label());
+                self.buf.branch(7, stub);
+                self.buf.bind(resume);
+                self.settle_stubs.push((stub, resume));
                 let d = self.def(i);
                 encode::lg(self.b(), d, m(R_CPU, CPU_NZCV as i32));
                 self.commit(i, d);
             }
+            SetNzcv { v } if self.flags.lazy[v.index()] => {
+                use zarm_ir::state::lazy_flags as lf;
+                let (kind, w, a, b) = match block.ops[v.index()] {
+                    AddFlags { w, a, b } => (lf::ADD, w, a, Some(b)),
+                    SubFlags { w, a, b } => (lf::SUB, w, a, Some(b)),
+                    LogicFlags { w, r } => (lf::LOGIC, w, r, None),
+                    _ => unreachable!("flag_plan marks flag operations only"),
+                };
+                self.store_doubleword(a, m(R_CPU, CPU_FLAGS_A as i32));
+                if let Some(b) = b {
+                    self.store_doubleword(b, m(R_CPU, CPU_FLAGS_B as i32));
+                }
+                let kind = kind | if w == Width::W64 { lf::W64 } else { 0 };
+                encode::mvghi(self.b(), m(R_CPU, CPU_FLAGS_OP as i32), kind as i16);
+                // Kept live for these stores (not arguments of SetNzcv).
+                self.release_if_dead(a, i);
+                if let Some(b) = b {
+                    self.release_if_dead(b, i);
+                }
+            }
             SetNzcv { v } => {
                 let s = self.get(*v, SA);
                 encode::stg(self.b(), s, m(R_CPU, CPU_NZCV as i32));
+                encode::mvghi(self.b(), m(R_CPU, CPU_FLAGS_OP as i32), zarm_ir::state::lazy_flags::SETTLED as i16);
             }
             GetSys { .. } => {
                 let d = self.def(i);
@@ -895,6 +1192,24 @@ impl Emitter<'_> {
                 let ra = self.get(*a, SA);
                 let d = self.def(i);
                 encode::risbg(self.b(), d, ra, start, 0x80 | end, 0);
+                self.commit(i, d);
+            }
+            // A 32-bit AND with one operand below 2^32, or OR/XOR with both:
+            // the 64-bit instruction's result is already zero-extended.
+            And { w: Width::W32, a, b } | Or { w: Width::W32, a, b } | Xor { w: Width::W32, a, b }
+                if match op {
+                    And { .. } => block.ops[a.index()].high_word_zero() || block.ops[b.index()].high_word_zero(),
+                    _ => block.ops[a.index()].high_word_zero() && block.ops[b.index()].high_word_zero(),
+                } =>
+            {
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
+                let d = self.def(i);
+                let f = match op {
+                    And { .. } => encode::ngrk,
+                    Or { .. } => encode::ogrk,
+                    _ => encode::xgrk,
+                };
+                f(self.b(), d, ra, rb);
                 self.commit(i, d);
             }
             Add { w, a, b } | Sub { w, a, b } | And { w, a, b } | Or { w, a, b } | Xor { w, a, b } => {
@@ -950,18 +1265,23 @@ impl Emitter<'_> {
                 let ra = self.get(*a, SA);
                 let d = self.def(i);
                 let bb = self.b();
+                let k8 = k as u8;
                 match (op, w) {
                     (Shl { .. }, Width::W64) => encode::sllg(bb, d, ra, m(0, k)),
                     (Lshr { .. }, Width::W64) => encode::srlg(bb, d, ra, m(0, k)),
                     (Ashr { .. }, Width::W64) => encode::srag(bb, d, ra, m(0, k)),
-                    (Shl { .. }, _) => encode::sllk(bb, d, ra, m(0, k)),
-                    (Lshr { .. }, _) => encode::srlk(bb, d, ra, m(0, k)),
+                    // 32-bit logical shifts by RISBG: rotate and keep the
+                    // bits that stay, zero-extended in one instruction.
+                    (Shl { .. }, _) => encode::risbg(bb, d, ra, 32, 0x80 | (63 - k8), k8),
+                    (Lshr { .. }, _) => encode::risbg(bb, d, ra, 32 + k8, 0x80 | 63, (64 - k8) % 64),
                     (Ashr { .. }, _) => encode::srak(bb, d, ra, m(0, k)),
                     // Rotate right by k = rotate left by width - k.
                     (_, Width::W64) => encode::rllg(bb, d, ra, m(0, (64 - k) % 64)),
                     _ => encode::rll(bb, d, ra, m(0, (32 - k) % 32)),
                 }
-                self.zext32(*w, d);
+                if matches!(op, Ashr { .. } | Ror { .. }) {
+                    self.zext32(*w, d);
+                }
                 self.commit(i, d);
             }
             Shl { w, a, b } | Lshr { w, a, b } | Ashr { w, a, b } | Ror { w, a, b } => {
@@ -1207,20 +1527,35 @@ impl Emitter<'_> {
                 self.commit(i, d);
             }
             Select { c, a, b } => {
-                let (rc, ra, rb) = (self.get(*c, SC), self.get(*a, SA), self.get(*b, SB));
+                // The condition code selects: that of the comparison the
+                // condition amounts to, or of testing the condition. Loads
+                // of the operands leave it alone.
+                let compared = self.flags.in_select[c.index()].then(|| as_compare(block, &block.ops[c.index()]).expect("flag_plan: a comparison"));
+                let mask = if let Some((cc, w, x, y)) = compared {
+                    self.compare(cc, w, x, y);
+                    cc_mask(cc)
+                } else {
+                    let rc = self.get(*c, SC);
+                    encode::ltgr(self.b(), rc, rc);
+                    7
+                };
+                let (ra, rb) = (self.get(*a, SA), self.get(*b, SB));
                 let d = self.def(i);
                 let mie3 = self.route(Route::Select);
                 let bb = self.b();
-                encode::ltgr(bb, rc, rc);
                 if mie3 {
-                    // SELGR: R2 if the CC matches M4 (nonzero: 7), else R3.
-                    encode::selgr(bb, d, ra, rb, 7);
+                    // SELGR: R2 if the CC matches M4, else R3.
+                    encode::selgr(bb, d, ra, rb, mask);
                 } else {
                     encode::lgr(bb, 0, rb);
-                    encode::locgr(bb, 0, ra, 7);
+                    encode::locgr(bb, 0, ra, mask);
                     encode::lgr(bb, d, 0);
                 }
                 self.commit(i, d);
+                // Compared here, not arguments: released once `d` is taken.
+                for v in compared.into_iter().flat_map(|(_, _, x, y)| [Some(x), y]).flatten() {
+                    self.release_if_dead(v, i);
+                }
             }
             AddCarry { w, a, b, c } | SubCarry { w, a, b, c } => {
                 let (ra, rb, rc) = (self.get(*a, SA), self.get(*b, SB), self.get(*c, SC));
@@ -1263,6 +1598,16 @@ impl Emitter<'_> {
                 encode::oilf(self.b(), d, 0x4000_0000);
                 self.buf.bind(skip);
                 self.commit(i, d);
+            }
+            CondHolds { .. } if as_compare(block, op).is_some() => {
+                let (cc, w, a, b) = as_compare(block, op).unwrap();
+                self.compare(cc, w, a, b);
+                let d = self.def(i);
+                self.set_bool_from_cc(d, cc_mask(cc));
+                self.commit(i, d);
+                for v in [Some(a), b].into_iter().flatten() {
+                    self.release_if_dead(v, i);
+                }
             }
             CondHolds { cond, nzcv } => {
                 let rn = self.get(*nzcv, SA);
@@ -1629,22 +1974,25 @@ impl Emitter<'_> {
         self.buf.branch(15, epi);
     }
 
-    /// A direct exit to `target` that the cache can later chain: a BRCL
-    /// whose offset field is 4-byte aligned (padded with a 2-byte no-op),
-    /// branching for now to an out-of-line stub that leaves the block.
-    fn chainable_exit(&mut self, target: u64) {
+    /// A direct exit to `target`, taken when the condition code matches
+    /// `mask` (15: always), that the cache can later chain: a BRCL whose
+    /// offset field is 4-byte aligned (padded with a 2-byte no-op, which
+    /// keeps the condition code), branching for now to an out-of-line stub
+    /// that leaves the block. A conditional exit is chained in place, so a
+    /// taken loop branch is one jump.
+    fn chainable_exit(&mut self, mask: u8, target: u64) {
         if self.buf.offset() % 4 != 2 {
             encode::bcr(self.b(), 0, 0);
         }
         let site = self.buf.offset();
         let slow = self.buf.new_label();
-        self.buf.branch(15, slow);
+        self.buf.branch(mask, slow);
         self.exits.push((site, slow, target));
     }
 
     fn terminator(&mut self, term: &Terminator, _block: &Block) {
         match term {
-            Terminator::Jump { target } => self.chainable_exit(*target),
+            Terminator::Jump { target } => self.chainable_exit(15, *target),
             Terminator::JumpIndirect { target, .. } => {
                 let r = self.get(*target, SA);
                 encode::stg(self.b(), r, m(R_CPU, CPU_PC as i32));
@@ -1656,21 +2004,19 @@ impl Emitter<'_> {
                 self.buf.branch(15, epi);
             }
             Terminator::Branch { cond, taken, not_taken } => {
-                let t = self.buf.new_label();
-                match self.fused {
+                let mask = match self.fused {
                     Some(f) => {
                         self.compare(f.cc, f.w, f.a, f.b);
-                        self.buf.branch(cc_mask(f.cc), t);
+                        cc_mask(f.cc)
                     }
                     None => {
                         let r = self.get(*cond, SA);
                         encode::ltgr(self.b(), r, r);
-                        self.buf.branch(7, t);
+                        7
                     }
-                }
-                self.chainable_exit(*not_taken);
-                self.buf.bind(t);
-                self.chainable_exit(*taken);
+                };
+                self.chainable_exit(mask, *taken);
+                self.chainable_exit(15, *not_taken);
             }
             Terminator::Syscall { imm, next_pc } => self.set_pc_and_exit(*next_pc, EXIT_SYSCALL | (*imm as u64) << 8),
             Terminator::Exception { pc, .. } => self.set_pc_and_exit(*pc, EXIT_EXCEPTION),
@@ -1738,6 +2084,14 @@ impl Emitter<'_> {
         for (_, slow, target) in self.exits.clone() {
             self.buf.bind(slow);
             self.set_pc_and_exit(target, EXIT_JUMP);
+        }
+        for (label, resume) in std::mem::take(&mut self.settle_stubs) {
+            // Values live across the call are in r6–r10 (callee-saved).
+            self.buf.bind(label);
+            encode::lgr(self.b(), 2, R_CPU);
+            self.load_imm(1, helper::jit_settle_flags as *const () as u64);
+            encode::basr(self.b(), 14, 1);
+            self.buf.branch(15, resume);
         }
         if let Some((label, pc)) = self.req_stub.take() {
             self.buf.bind(label);

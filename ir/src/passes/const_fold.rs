@@ -1,7 +1,8 @@
 //! Constant folding: a pure operation whose arguments are all constants is
 //! evaluated (with the interpreter's own semantics) and becomes a constant.
 //! A few identities (x+0, 0+x, x|0, 0|x, x^0, 0^x, x-0, shifts by 0, a
-//! doubleword lane of VFromHalves) forward their operand.
+//! doubleword lane of VFromHalves) forward their operand; at 32 bits they
+//! become a zero-extension, dropped when the operand has no high bits.
 
 use crate::block::Block;
 use crate::interp::Interpreter;
@@ -81,6 +82,32 @@ pub fn run(block: &mut Block) {
             if known[a.index()] == Some(0) {
                 subst[i] = *b;
                 block.ops[i] = Op::Nop {};
+                continue;
+            }
+        }
+        // At 32 bits the same identities (MOV Wd, Wn) leave x's low word:
+        // a zero-extension, itself nothing when x has no high bits.
+        let x32 = match *op {
+            Op::Add { w: Width::W32, a, b } | Op::Or { w: Width::W32, a, b } | Op::Xor { w: Width::W32, a, b } if known[a.index()] == Some(0) => Some(b),
+            Op::Add { w: Width::W32, a, b }
+            | Op::Sub { w: Width::W32, a, b }
+            | Op::Or { w: Width::W32, a, b }
+            | Op::Xor { w: Width::W32, a, b }
+                if known[b.index()] == Some(0) =>
+            {
+                Some(a)
+            }
+            // Zero-extending from 32 bits or more: nothing to do on a
+            // value without high bits.
+            Op::Zext { from: 32.., a } if block.ops[a.index()].high_word_zero() => Some(a),
+            _ => None,
+        };
+        if let Some(x) = x32 {
+            if block.ops[x.index()].high_word_zero() {
+                subst[i] = x;
+                block.ops[i] = Op::Nop {};
+            } else {
+                block.ops[i] = Op::Zext { from: 32, a: x };
             }
         }
     }
