@@ -19,8 +19,14 @@ pub const DEFAULT_WINDOW_BITS: u32 = 37;
 /// The window sizes `--guest-window-bits` accepts.
 pub const WINDOW_BITS_RANGE: std::ops::RangeInclusive<u32> = 33..=38;
 /// Inaccessible bytes kept after the window, so an access straddling its
-/// end faults in the host too.
-pub const GUARD: u64 = 1 << 16;
+/// end faults in the host too (and one at a checked base plus a folded
+/// displacement, see `EmitConfig::window_guard`).
+pub const GUARD: u64 = zarm_backend_s390x::emit::WINDOW_GUARD_BYTES;
+/// No guest page is mapped below this address (Linux's usual
+/// `vm.mmap_min_addr`; a fixed mapping there fails with EPERM as on such a
+/// kernel). Generated code relies on it: an access at base + displacement
+/// that wraps round below it must fault.
+pub const MMAP_MIN_ADDR: u64 = GUARD;
 
 /// Where things go in a guest window of 2^`bits` bytes. With the default
 /// 37 bits: programs below 4 GiB (PIE at 0xaaaa_0000), anonymous mappings
@@ -368,6 +374,9 @@ impl GuestSpace {
         if addr % PAGE != 0 || len == 0 || addr.checked_add(len).is_none_or(|e| e > self.layout.window) {
             return Err(libc::ENOMEM);
         }
+        if addr < MMAP_MIN_ADDR {
+            return Err(libc::EPERM);
+        }
         let len = len.next_multiple_of(PAGE);
         self.unmap(addr, len)?;
         // SAFETY: inside our reservation.
@@ -387,6 +396,9 @@ impl GuestSpace {
     pub fn map_shared_file(&mut self, addr: u64, len: u64, prot: u8, fd: i32, off: u64) -> Result<(), i32> {
         if addr % PAGE != 0 || len == 0 || addr.checked_add(len).is_none_or(|e| e > self.layout.window) {
             return Err(libc::ENOMEM);
+        }
+        if addr < MMAP_MIN_ADDR {
+            return Err(libc::EPERM);
         }
         let len = len.next_multiple_of(PAGE);
         self.unmap(addr, len)?;
@@ -858,6 +870,19 @@ mod tests {
         // A second write to it is plain.
         s.write(A + PAGE + 24, MemSize::B8, 8).unwrap();
         assert_eq!(s.invalidated.len(), 1);
+    }
+
+    /// Nothing maps below MMAP_MIN_ADDR (generated code relies on it for
+    /// accesses whose base + displacement wraps round): EPERM, as Linux
+    /// with that vm.mmap_min_addr; at the limit, it maps.
+    #[test]
+    fn nothing_maps_below_the_minimum_address() {
+        let mut s = GuestSpace::new().unwrap();
+        assert_eq!(s.map(0, PAGE, PROT_READ), Err(libc::EPERM));
+        assert_eq!(s.map(MMAP_MIN_ADDR - PAGE, 2 * PAGE, PROT_READ), Err(libc::EPERM));
+        assert!(!s.is_mapped(MMAP_MIN_ADDR - PAGE));
+        s.map(MMAP_MIN_ADDR, PAGE, PROT_READ).unwrap();
+        assert!(s.is_mapped(MMAP_MIN_ADDR));
     }
 
     #[test]

@@ -312,7 +312,7 @@ impl Process {
             }
             addr
         } else {
-            let hint_free = addr != 0
+            let hint_free = addr >= crate::memory::MMAP_MIN_ADDR
                 && addr % PAGE == 0
                 && addr.checked_add(len).is_some_and(|e| e <= self.space.layout.window)
                 && (0..len / PAGE).all(|k| !self.space.is_mapped(addr + k * PAGE));

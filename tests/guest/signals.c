@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,30 @@ int main(void) {
         printf("no fault?\n");
     }
     printf("SIGSEGV: sig %d addr %p code %d\n", seen_sig, (void *)seen_addr, seen_code);
+
+    /* Loads and stores at base + immediate offset whose address is bad
+     * in different ways: a base that wraps round to a low address, bases
+     * far beyond any mapping, and a base in a mapped page with the offset
+     * reaching into the unmapped page after it. si_addr must be the
+     * accessed address, not the base. */
+    char *page = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(page + 4096, 4096);
+    uintptr_t bases[] = {(uintptr_t)-8, (uintptr_t)1 << 40, ((uintptr_t)1 << 46) - 8, (uintptr_t)page + 4096 - 8};
+    for (int k = 0; k < 4; k++) {
+        for (int store = 0; store < 2; store++) {
+            seen_addr = 0;
+            if (sigsetjmp(env, 1) == 0) {
+                uint64_t v = 0;
+                if (store)
+                    __asm__ volatile("str %0, [%1, #16]" : : "r"(v), "r"(bases[k]) : "memory");
+                else
+                    __asm__ volatile("ldr %0, [%1, #16]" : "=r"(v) : "r"(bases[k]) : "memory");
+                printf("no fault? %lu\n", (unsigned long)v);
+            }
+            printf("base #%d %s +16: addr %s%#lx code %d\n", k, store ? "store" : "load", k == 3 ? "page+" : "",
+                   (unsigned long)((uintptr_t)seen_addr - (k == 3 ? (uintptr_t)page : 0)), seen_code);
+        }
+    }
 
     sa.sa_sigaction = ill;
     sigaction(SIGILL, &sa, 0);

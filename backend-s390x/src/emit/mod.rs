@@ -59,6 +59,9 @@ const SC: u8 = 14;
 /// Result register for values that live in stack slots.
 const SD: u8 = 1;
 
+/// See `EmitConfig::window_guard`.
+pub const WINDOW_GUARD_BYTES: u64 = 1 << 16;
+
 /// s390x ELF ABI: the caller provides a 160-byte register save area at 0(r15).
 const SAVE_AREA: i32 = 160;
 /// Most IR values a block may have: every block runs in the same fixed
@@ -80,9 +83,14 @@ pub struct EmitConfig {
     /// checks every direct access against it, so a wild guest pointer can
     /// never reach host memory outside the guest window.
     pub guest_addr_bits: u32,
-    /// The runtime keeps at least 16 inaccessible bytes after the window,
-    /// so an access straddling its end faults in the host and only the
-    /// start address needs an explicit check.
+    /// The runtime keeps `WINDOW_GUARD_BYTES` inaccessible bytes after the
+    /// window and maps no guest page below that address: an access
+    /// straddling the window's end faults in the host, so only the start
+    /// address needs an explicit check; and an access at base + k (0 <= k,
+    /// k + 16 <= WINDOW_GUARD_BYTES) needs only the base checked — from a
+    /// base inside the window it stays inside the reservation, and from one
+    /// outside it either leaves the window or wraps below
+    /// `WINDOW_GUARD_BYTES`, unmapped either way.
     pub window_guard: bool,
     /// Check every access against the guest page-permission table
     /// (`JitContext::pages`) in generated code, so a refused access leaves
@@ -236,6 +244,32 @@ fn as_compare(block: &Block, op: &Op) -> Option<(zarm_ir::IntCC, Width, Value, O
     }
 }
 
+/// `addr` as base + k, if it is a 64-bit Add of a constant k that
+/// `EmitConfig::window_guard` lets an access fold (0 <= k, k + 16 <=
+/// `WINDOW_GUARD_BYTES`).
+fn base_plus_constant(block: &Block, addr: Value) -> Option<(Value, i32)> {
+    let Op::Add { w: Width::W64, a, b } = block.ops[addr.index()] else { return None };
+    let konst = |v: Value| match block.ops[v.index()] {
+        Op::Const { value } if value + 16 <= WINDOW_GUARD_BYTES => Some(value as i32),
+        _ => None,
+    };
+    match (konst(a), konst(b)) {
+        (_, Some(k)) => Some((a, k)),
+        (Some(k), None) => Some((b, k)),
+        (None, None) => None,
+    }
+}
+
+/// What an out-of-line fault exit records: the faulting guest address
+/// (register + displacement), the fault kind and whether it was a write.
+#[derive(Clone, Copy)]
+struct FaultAddr {
+    reg: u8,
+    disp: i32,
+    kind: u64,
+    write: bool,
+}
+
 /// How the flags and comparisons of a block are lowered (`flag_plan`).
 struct FlagPlan {
     /// Flag operations (`AddFlags`/`SubFlags`/`LogicFlags`) never packed:
@@ -331,6 +365,13 @@ fn cc_mask(cc: zarm_ir::IntCC) -> u8 {
 }
 
 struct Emitter<'a> {
+    /// Per access: (base value, displacement) when its address is folded
+    /// (`u32::MAX`: not); per value: an address every use of which is a
+    /// folded access (not computed), and a value known to be inside the
+    /// guest window (checked earlier in the block).
+    fold: Vec<(u32, i32)>,
+    folded_add: Vec<bool>,
+    checked: Vec<bool>,
     /// Register allocation: the value each pool register was last given
     /// to, the registers the current operation has read (never evicted
     /// under it), and the guest register whose `CpuState` slot holds the
@@ -362,7 +403,7 @@ struct Emitter<'a> {
     exits: Vec<(u32, Label, u64)>,
     /// Out-of-line fault stubs: (label, guest pc, the register holding the
     /// faulting address and the fault kind, if the code detected it itself).
-    fault_stubs: Vec<(Label, u64, Option<(u8, u64, bool)>)>,
+    fault_stubs: Vec<(Label, u64, Option<FaultAddr>)>,
     /// Out-of-line write probes: (label, continue label, guest pc, address
     /// register, access size) — see `helper::jit_prepare_write`.
     write_probes: Vec<(Label, Label, u64, u8, u64)>,
@@ -446,6 +487,10 @@ struct Scratch {
     lazy: Vec<bool>,
     lazy_vec: Vec<Option<u8>>,
     stored_halves: Vec<bool>,
+    fold: Vec<(u32, i32)>,
+    folded_uses: Vec<u32>,
+    folded_add: Vec<bool>,
+    checked: Vec<bool>,
     loc: Vec<Loc>,
     home: Vec<Option<u8>>,
 }
@@ -480,11 +525,25 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         has_get_vec: false,
         has_halves: false,
     };
+    // Scalar accesses at base + constant: the constant goes into the
+    // instruction's displacement and only the base is checked (see
+    // `EmitConfig::window_guard`), once per block.
+    let fold_ok = cfg.window_guard && !cfg.checked_pages;
+    let mut fold = reuse(&mut sc.fold, n, (u32::MAX, 0));
+    let mut folded_uses = reuse(&mut sc.folded_uses, n, 0u32);
     for (i, op) in block.ops.iter().enumerate() {
         op.for_each_arg(|a| {
             last_use[a.index()] = i;
             use_count[a.index()] += 1;
         });
+        if fold_ok {
+            if let Op::Load { addr, .. } | Op::Store { addr, .. } = *op {
+                if let Some((base, k)) = base_plus_constant(block, addr) {
+                    fold[i] = (base.0, k);
+                    folded_uses[addr.index()] += 1;
+                }
+            }
+        }
         let c = &mut census;
         match *op {
             // A condition that is also a selected value is needed as a value.
@@ -514,6 +573,21 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
             last_use[b.index()] = n;
         }
     }
+    // The base stays live to its folded accesses; an address used by
+    // nothing else is not computed at all.
+    let mut folded_add = reuse(&mut sc.folded_add, n, false);
+    for i in 0..n {
+        let (base, _) = fold[i];
+        if base != u32::MAX {
+            last_use[base as usize] = last_use[base as usize].max(i);
+            let addr = match block.ops[i] {
+                Op::Load { addr, .. } | Op::Store { addr, .. } => addr.index(),
+                _ => unreachable!("only accesses are folded"),
+            };
+            folded_add[addr] = folded_uses[addr] == use_count[addr];
+        }
+    }
+    sc.folded_uses = folded_uses;
     let flags = flag_plan(block, &mut last_use, &use_count, fused.as_ref(), &census, &mut sc);
     sc.use_count = use_count;
     let lazy_vec = if census.has_get_vec { lane_only_vec_reads(block, &last_use) } else { reuse(&mut sc.lazy_vec, n, None) };
@@ -538,6 +612,9 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     let mut e = Emitter {
         owner: [u32::MAX; 16],
         touched: 0,
+        fold,
+        folded_add,
+        checked: reuse(&mut sc.checked, n, false),
         home: reuse(&mut sc.home, n, None),
         homed: [u32::MAX; 32],
         cfg,
@@ -586,8 +663,9 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     let mut helper_index = 0;
     for (i, op) in block.ops.iter().enumerate() {
         e.touched = 0;
-        if e.fused.as_ref().is_some_and(|f| f.at == i) || e.flags.in_select[i] {
-            // Evaluated by the terminator or the Select.
+        if e.fused.as_ref().is_some_and(|f| f.at == i) || e.flags.in_select[i] || e.folded_add[i] {
+            // Evaluated by the terminator or the Select, or folded into
+            // the accesses.
         } else if e.flags.lazy[i] {
             // Stored for lazy evaluation by SetNzcv (`flag_plan`).
         } else if is_native(op, vx) {
@@ -644,6 +722,9 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     sc.home = std::mem::take(&mut e.home);
     sc.lazy_vec = std::mem::take(&mut e.lazy_vec);
     sc.stored_halves = std::mem::take(&mut e.stored_halves);
+    sc.fold = std::mem::take(&mut e.fold);
+    sc.folded_add = std::mem::take(&mut e.folded_add);
+    sc.checked = std::mem::take(&mut e.checked);
     SCRATCH.set(Some(sc));
     Ok(CompiledBlock {
         code: e.buf.finish()?,
@@ -978,7 +1059,7 @@ impl Emitter<'_> {
         encode::risbg(self.b(), 0, ra, if w64 { 61 } else { 62 }, 0x80 | 63, 0);
         let stub = self.buf.new_label();
         self.buf.branch(7, stub);
-        self.fault_stubs.push((stub, self.pc, Some((ra, 2, true))));
+        self.fault_stubs.push((stub, self.pc, Some(FaultAddr { reg: ra, disp: 0, kind: 2, write: true })));
         self.check_addr(ra, size.bytes(), 3);
     }
 
@@ -1019,6 +1100,32 @@ impl Emitter<'_> {
     /// Checks that the guest address in `a` lies in the guest window; jumps
     /// to a fault stub otherwise.
     /// `need`: 1 read, 2 write, 3 both (atomics).
+    /// The host operand of scalar access `i` to `addr` (`need`: 1 read,
+    /// 2 write), after the checks it needs: a folded base + displacement
+    /// with the base checked once per block, or the address checked.
+    fn access(&mut self, i: usize, addr: Value, size: u64, need: u16) -> Mem {
+        let (base, disp) = self.fold[i];
+        if base == u32::MAX {
+            let ra = self.get(addr, SA);
+            self.check_addr(ra, size, need);
+            if !self.cfg.checked_pages {
+                self.checked[addr.index()] = true;
+            }
+            return Mem { base: R_BASE, index: ra, disp: 0 };
+        }
+        let rb = self.get(Value(base), SA);
+        if !self.checked[base as usize] {
+            self.checked[base as usize] = true;
+            let bits = self.cfg.guest_addr_bits.min(63) as u8;
+            encode::risbg(self.b(), 0, rb, 0, 0x80 | (63 - bits), 0);
+            let stub = self.buf.new_label();
+            self.buf.branch(7, stub);
+            let fault = FaultAddr { reg: rb, disp, kind: helper::FAULT_OUT_OF_WINDOW, write: need & 2 != 0 };
+            self.fault_stubs.push((stub, self.pc, Some(fault)));
+        }
+        Mem { base: R_BASE, index: rb, disp }
+    }
+
     fn check_addr(&mut self, a: u8, size: u64, need: u16) {
         let bits = self.cfg.guest_addr_bits.min(63) as u8;
         // RISBG r0 ← the bits above the window (s390x bit numbering: bit 0 is
@@ -1061,7 +1168,7 @@ impl Emitter<'_> {
             self.write_probes.push((stub, cont, self.pc, a, size));
             self.buf.bind(cont);
         } else {
-            self.fault_stubs.push((stub, self.pc, Some((a, helper::FAULT_OUT_OF_WINDOW, need & 2 != 0))));
+            self.fault_stubs.push((stub, self.pc, Some(FaultAddr { reg: a, disp: 0, kind: helper::FAULT_OUT_OF_WINDOW, write: need & 2 != 0 })));
         }
     }
 
@@ -1626,10 +1733,8 @@ impl Emitter<'_> {
                 if *size != MemSize::B1 {
                     self.route(Route::LittleEndianAccess);
                 }
-                let ra = self.get(*addr, SA);
-                self.check_addr(ra, size.bytes(), 1);
+                let mem = self.access(i, *addr, size.bytes(), 1);
                 let d = self.def(i);
-                let mem = Mem { base: R_BASE, index: ra, disp: 0 };
                 let bb = self.b();
                 match size {
                     MemSize::B8 => encode::lrvg(bb, d, mem),
@@ -1649,9 +1754,8 @@ impl Emitter<'_> {
                 if *size != MemSize::B1 {
                     self.route(Route::LittleEndianAccess);
                 }
-                let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
-                self.check_addr(ra, size.bytes(), 2);
-                let mem = Mem { base: R_BASE, index: ra, disp: 0 };
+                let mem = self.access(i, *addr, size.bytes(), 2);
+                let rv = self.get(*v, SB);
                 let bb = self.b();
                 match size {
                     MemSize::B8 => encode::strvg(bb, rv, mem),
@@ -2121,9 +2225,14 @@ impl Emitter<'_> {
         }
         for (label, pc, addr_reg) in std::mem::take(&mut self.fault_stubs) {
             self.buf.bind(label);
-            if let Some((r, kind, write)) = addr_reg {
+            if let Some(FaultAddr { reg: r, disp, kind, write }) = addr_reg {
                 let b = self.b();
-                encode::stg(b, r, m(R_CTX, offset_of!(JitContext, fault_addr) as i32));
+                if disp != 0 {
+                    encode::lay(b, 0, m(r, disp));
+                    encode::stg(b, 0, m(R_CTX, offset_of!(JitContext, fault_addr) as i32));
+                } else {
+                    encode::stg(b, r, m(R_CTX, offset_of!(JitContext, fault_addr) as i32));
+                }
                 encode::lghi(b, 0, kind as i16);
                 encode::stg(b, 0, m(R_CTX, offset_of!(JitContext, fault_kind) as i32));
                 encode::lghi(b, 0, write as i16);

@@ -225,8 +225,11 @@ pub fn ldst_pair(l: &mut Lifter, w: u32) -> Flow {
         return Flow::Undefined;
     }
     let base = l.xsp(rn(w));
-    let addr = if idx == 1 { base } else { offset_addr(l, base, off) };
-    let addr2 = offset_addr(l, addr, bytes as i64);
+    // Both addresses as base + constant (not the second from the first),
+    // so code generators can fold each constant into the access.
+    let first = if idx == 1 { 0 } else { off };
+    let addr = offset_addr(l, base, first);
+    let addr2 = offset_addr(l, base, first.wrapping_add(bytes as i64));
     let p1 = access(l, addr, is_load, reg, rt, Ordering::Relaxed);
     let p2 = access(l, addr2, is_load, reg, rt2r, Ordering::Relaxed);
     write_back(l, p1);
