@@ -82,6 +82,14 @@ int main(void) {
     char *page = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     munmap(page + 4096, 4096);
     uintptr_t bases[] = {(uintptr_t)-8, (uintptr_t)1 << 40, ((uintptr_t)1 << 46) - 8, (uintptr_t)page + 4096 - 8};
+    /* A negative offset from a small base reaches below address 0. */
+    seen_addr = 0;
+    if (sigsetjmp(env, 1) == 0) {
+        uint64_t v;
+        __asm__ volatile("ldur %0, [%1, #-8]" : "=r"(v) : "r"((uintptr_t)4) : "memory");
+        printf("no fault? %lu\n", (unsigned long)v);
+    }
+    printf("base 4 load -8: addr %#lx code %d\n", (unsigned long)(uintptr_t)seen_addr, seen_code);
     for (int k = 0; k < 4; k++) {
         for (int store = 0; store < 2; store++) {
             seen_addr = 0;

@@ -250,7 +250,8 @@ fn as_compare(block: &Block, op: &Op) -> Option<(zarm_ir::IntCC, Width, Value, O
 fn base_plus_constant(block: &Block, addr: Value) -> Option<(Value, i32)> {
     let Op::Add { w: Width::W64, a, b } = block.ops[addr.index()] else { return None };
     let konst = |v: Value| match block.ops[v.index()] {
-        Op::Const { value } if value + 16 <= WINDOW_GUARD_BYTES => Some(value as i32),
+        // (A negative constant is a huge u64: never folded.)
+        Op::Const { value } if value <= WINDOW_GUARD_BYTES - 16 => Some(value as i32),
         _ => None,
     };
     match (konst(a), konst(b)) {
@@ -2246,6 +2247,32 @@ impl Emitter<'_> {
 #[cfg(test)]
 mod tests {
     use super::contiguous_bits;
+
+    /// Only constants 0..=64 KiB - 16 fold into a displacement (either
+    /// operand order); a negative one (a huge u64) never does — the guard
+    /// lies after the window only.
+    #[test]
+    fn foldable_displacements() {
+        use zarm_ir::{Builder, Terminator, Width};
+        let fold = |k: u64, const_first: bool| {
+            let mut b = Builder::new(0);
+            b.begin_insn(0, 0);
+            let x = b.get_gpr(1);
+            let c = b.konst(k);
+            let a = if const_first { b.add(Width::W64, c, x) } else { b.add(Width::W64, x, c) };
+            let block = b.finish(Terminator::Jump { target: 4 }, 4);
+            super::base_plus_constant(&block, a).map(|(base, d)| (base == x, d))
+        };
+        for first in [false, true] {
+            assert_eq!(fold(0, first), Some((true, 0)));
+            assert_eq!(fold(16, first), Some((true, 16)));
+            assert_eq!(fold(super::WINDOW_GUARD_BYTES - 16, first), Some((true, 65520)));
+            assert_eq!(fold(super::WINDOW_GUARD_BYTES - 15, first), None);
+            assert_eq!(fold(-8i64 as u64, first), None);
+            assert_eq!(fold(-65536i64 as u64, first), None);
+            assert_eq!(fold(u64::MAX, first), None);
+        }
+    }
 
     /// The bits RISBG I3..I4 selects (wrapping when I3 > I4), LSB numbering.
     fn selected(start: u8, end: u8) -> u64 {
