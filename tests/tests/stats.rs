@@ -3,7 +3,8 @@
 //! 1000 each are CSEL, BIC, SMULH, CLZ, CRC32X and UQADD (vector, through
 //! the helper). The executed counts must be exact, for the interpreter and
 //! for the JIT (per-block counters in generated code), the route split must
-//! follow `--assist`, and the helper operations are named.
+//! follow `--assist`, the helper operations are named, and the loop is the
+//! hottest block.
 
 use serde_json::Value;
 use zarm_tests::*;
@@ -71,6 +72,14 @@ fn check(v: &Value, assist_none: bool) {
     assert_eq!(helpers[0]["op"], "VBin.Uqadd", "{v:#}");
     assert_eq!(helpers[0]["guarded"], false, "{v:#}");
     assert_eq!(n(&helpers[0]["executed"]), LOOPS, "{v:#}");
+    // The hottest block is the loop from its second iteration on (the
+    // first runs in the block that starts at _start): entered LOOPS - 1
+    // times, 9 instructions each (a block the tier replaced is listed once
+    // as baseline and once as optimised code: its entries add up).
+    let hot = v["hot_blocks"].as_array().unwrap_or_else(|| panic!("no hot_blocks: {v:#}"));
+    let pc = &hot[0]["pc"];
+    let (entries, insns) = hot.iter().filter(|b| &b["pc"] == pc).fold((0, 0), |(e, i), b| (e + n(&b["entries"]), i + n(&b["guest_insns_executed"])));
+    assert_eq!((entries, insns), (LOOPS - 1, 9 * (LOOPS - 1)), "{v:#}");
 }
 
 #[test]
