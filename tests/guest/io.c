@@ -54,7 +54,10 @@ static void test_eventfd(void) {
 static void test_timerfd(void) {
     int fd = timerfd_create(CLOCK_MONOTONIC, 0);
     CHECK(fd >= 0);
-    struct itimerspec its = {{0, 2000000}, {0, 2000000}}, old;
+    /* First expiry after 100 ms, then every 2 ms: the gettime below sees
+     * time left however slowly the emulator gets there (with a 2 ms first
+     * expiry, a read more than 2 ms later could see 0 left). */
+    struct itimerspec its = {{0, 2000000}, {0, 100000000}}, old;
     CHECK(timerfd_settime(fd, 0, &its, &old) == 0);
     printf("old timer %ld.%09ld\n", (long)old.it_value.tv_sec, old.it_value.tv_nsec);
     struct itimerspec cur;
