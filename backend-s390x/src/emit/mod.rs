@@ -806,6 +806,16 @@ pub fn fixed_code() -> (Vec<u8>, u32) {
     (b, fault_exit)
 }
 
+/// A call of `helper::jit_settle_flags` on the pinned CPU state (clobbers
+/// r0–r5 and r14, as any call).
+fn settle_flags_call(b: &mut Vec<u8>) {
+    let f = helper::jit_settle_flags as *const () as u64;
+    encode::lgr(b, 2, R_CPU);
+    encode::iihf(b, 1, (f >> 32) as u32);
+    encode::iilf(b, 1, f as u32);
+    encode::basr(b, 14, 1);
+}
+
 /// The entry code of an optimised region (`clif`), which the code cache
 /// holds in place of the baseline block at `entry_pc`; the region's
 /// function is placed right after it, at the returned offset (16-byte
@@ -828,10 +838,7 @@ pub fn region_shim(entry_pc: u64, exit_checks: bool) -> (Vec<u8>, u32) {
     let settled = buf.new_label();
     encode::ltg(&mut buf.bytes, 0, m(R_CPU, CPU_FLAGS_OP as i32));
     buf.branch(8, settled);
-    encode::lgr(&mut buf.bytes, 2, R_CPU);
-    encode::iihf(&mut buf.bytes, 1, (helper::jit_settle_flags as *const () as u64 >> 32) as u32);
-    encode::iilf(&mut buf.bytes, 1, helper::jit_settle_flags as *const () as u64 as u32);
-    encode::basr(&mut buf.bytes, 14, 1);
+    settle_flags_call(&mut buf.bytes);
     buf.bind(settled);
     let b = &mut buf.bytes;
     encode::lgr(b, 2, R_CPU);
@@ -1117,8 +1124,7 @@ impl Emitter<'_> {
         let rb = self.get(Value(base), SA);
         if !self.checked[base as usize] {
             self.checked[base as usize] = true;
-            let bits = self.cfg.guest_addr_bits.min(63) as u8;
-            encode::risbg(self.b(), 0, rb, 0, 0x80 | (63 - bits), 0);
+            self.window_test(rb);
             let stub = self.buf.new_label();
             self.buf.branch(7, stub);
             let fault = FaultAddr { reg: rb, disp, kind: helper::FAULT_OUT_OF_WINDOW, write: need & 2 != 0 };
@@ -1127,17 +1133,22 @@ impl Emitter<'_> {
         Mem { base: R_BASE, index: rb, disp }
     }
 
-    fn check_addr(&mut self, a: u8, size: u64, need: u16) {
+    /// RISBG r0 ← the bits of `r` above the guest window (s390x bit
+    /// numbering: bit 0 is the MSB), setting the condition code: nonzero →
+    /// outside.
+    fn window_test(&mut self, r: u8) {
         let bits = self.cfg.guest_addr_bits.min(63) as u8;
-        // RISBG r0 ← the bits above the window (s390x bit numbering: bit 0 is
-        // the MSB), setting the condition code: nonzero → outside.
-        encode::risbg(self.b(), 0, a, 0, 0x80 | (63 - bits), 0);
+        encode::risbg(self.b(), 0, r, 0, 0x80 | (63 - bits), 0);
+    }
+
+    fn check_addr(&mut self, a: u8, size: u64, need: u16) {
+        self.window_test(a);
         let stub = self.buf.new_label();
         self.buf.branch(7, stub);
         if size > 1 && !self.cfg.window_guard {
             // The access's last byte must be inside too.
             encode::aghik(self.b(), 0, a, size as i16 - 1);
-            encode::risbg(self.b(), 0, 0, 0, 0x80 | (63 - bits), 0);
+            self.window_test(0);
             self.buf.branch(7, stub);
         }
         if self.cfg.checked_pages {
@@ -2193,9 +2204,7 @@ impl Emitter<'_> {
         for (label, resume) in std::mem::take(&mut self.settle_stubs) {
             // Values live across the call are in r6–r10 (callee-saved).
             self.buf.bind(label);
-            encode::lgr(self.b(), 2, R_CPU);
-            self.load_imm(1, helper::jit_settle_flags as *const () as u64);
-            encode::basr(self.b(), 14, 1);
+            settle_flags_call(self.b());
             self.buf.branch(15, resume);
         }
         if let Some((label, pc)) = self.req_stub.take() {
