@@ -31,8 +31,13 @@ pub enum Route {
     LittleEndianAccess,
     /// LDCLR/LDSET/LDEOR of 4 or 8 bytes (IR `AtomicRmw` Clr/Set/Eor).
     AtomicBitwise,
-    /// LDADD and SWP of 4 or 8 bytes (IR `AtomicRmw` Add/Swp).
+    /// LDADD, SWP, LDSMAX/LDSMIN/LDUMAX/LDUMIN of 4 or 8 bytes (IR
+    /// `AtomicRmw` Add/Swp/Smax/Smin/Umax/Umin).
     AtomicArithmetic,
+    /// CAS of 4 or 8 bytes, CASP (IR `Cas`, `Cas128`).
+    CompareAndSwap,
+    /// Every LSE atomic and CAS of 1 or 2 bytes (IR `AtomicRmw`, `Cas`).
+    AtomicSubword,
     /// DMB/DSB full barriers (IR `Fence Full`).
     FullBarrier,
     /// Scalar FP arithmetic, compares and conversions on the BFP unit,
@@ -149,8 +154,22 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::AtomicArithmetic,
-        guest: "LDADD, SWP (and their acquire/release forms) of 4 or 8 bytes",
-        native: "a CS/CSG loop on the value byte-reversed by LRVR/LRVGR (byte order matters for addition, so no LAA/LAAG)",
+        guest: "LDADD, SWP, LDSMAX, LDSMIN, LDUMAX, LDUMIN (and their acquire/release forms) of 4 or 8 bytes",
+        native: "a CS/CSG loop on the value byte-reversed by LRVR/LRVGR (byte order matters for addition and comparison, so no LAA/LAAG); maximum and minimum by CR/CLR/CGR/CLGR + LOCR/LOCGR",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
+        route: Route::CompareAndSwap,
+        guest: "CAS, CASA, CASL, CASAL (W, X); CASP and its forms (W and X pairs)",
+        native: "CS/CSG on the expected and new values byte-reversed by LRVR/LRVGR, no loop; CASP of doublewords by CDSG on two even/odd pairs loaded by LRVG (16-byte alignment, as the guest requires)",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
+        route: Route::AtomicSubword,
+        guest: "LDADD, LDCLR, LDEOR, LDSET, LDSMAX, LDSMIN, LDUMAX, LDUMIN, SWP, CAS of B and H (all ordering forms)",
+        native: "a CS loop on the aligned word around the field: the word byte-reversed (LRVR), the field changed under a mask shifted by the byte offset (SLLK, NR/XR/OR/ARK), signed comparisons by flipping the field's sign bit, LRVR back; CAS leaves the loop when the field differs",
         facility: None,
         fallback: "— (base)",
     },
@@ -212,7 +231,7 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::Helper,
-        guest: "AdvSIMD FP and saturating operations, FP16, exclusives, CAS and the other atomics not routed above",
+        guest: "AdvSIMD FP and saturating operations, FP16, exclusives (LDXR/STXR and friends)",
         native: "call of the reference semantics",
         facility: None,
         fallback: "—",
@@ -259,6 +278,8 @@ mod tests {
             Route::LittleEndianAccess,
             Route::AtomicBitwise,
             Route::AtomicArithmetic,
+            Route::CompareAndSwap,
+            Route::AtomicSubword,
             Route::FullBarrier,
             Route::FloatScalar,
             Route::VectorInteger,

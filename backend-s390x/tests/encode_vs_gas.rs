@@ -89,6 +89,11 @@ fn all_cases() -> Vec<Case> {
             case(&mut cases, format!("{name} %r{r1},{d}(%r{x},%r{b})"), |o| enc(o, r1, Mem { base: b, index: x, disp: d }));
         }
     }
+    for &(name, enc) in encode::insns::RS_INSNS {
+        for (r1, r3, b, d) in [(2u8, 4u8, 3u8, 0i32), (14, 0, 15, 4095), (6, 10, 1, 100)] {
+            case(&mut cases, format!("{name} %r{r1},%r{r3},{d}(%r{b})"), |o| enc(o, r1, r3, Mem::base_disp(b, d)));
+        }
+    }
     for &(name, enc) in encode::insns::RSY_INSNS {
         for (r1, r3, b, d) in [(2u8, 4u8, 3u8, 0i32), (14, 0, 15, -524288), (6, 10, 1, 524287)] {
             case(&mut cases, format!("{name} %r{r1},%r{r3},{d}(%r{b})"), |o| enc(o, r1, r3, Mem::base_disp(b, d)));

@@ -171,12 +171,54 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                     let addr = mem_addr(&mut b, rng, cfg, x);
                     let seven = b.konst(7);
                     let aligned = b.push(Op::AndNot { w: Width::W64, a: addr, b: seven });
-                    let op = [RmwOp::Add, RmwOp::Clr, RmwOp::Eor, RmwOp::Set, RmwOp::Smax, RmwOp::Umin, RmwOp::Swp]
-                        [rng.below(7) as usize];
                     let size = MemSize::from_log2(rng.below(4) as u32);
                     // Mostly aligned; now and then misaligned, which must fault.
-                    let addr = if rng.below(8) == 0 { addr } else { aligned };
-                    b.push(Op::AtomicRmw { op, size, ord: Ordering::AcqRel, addr, v: y })
+                    let misaligned = rng.below(8) == 0;
+                    let ord = Ordering::AcqRel;
+                    match rng.below(4) {
+                        0 => {
+                            // CAS: half the time expecting what is there, so
+                            // both outcomes of the comparison are tested.
+                            let addr = if misaligned { addr } else { aligned };
+                            let expected =
+                                if rng.below(2) == 0 { b.push(Op::Load { size, ord: Ordering::Relaxed, addr }) } else { y };
+                            b.push(Op::Cas { size, ord, addr, expected, new: z })
+                        }
+                        1 => {
+                            // CASP of doublewords (16-byte aligned).
+                            let fifteen = b.konst(15);
+                            let aligned16 = b.push(Op::AndNot { w: Width::W64, a: addr, b: fifteen });
+                            let addr = if misaligned { addr } else { aligned16 };
+                            let eight = b.konst(8);
+                            let hi_addr = b.add(Width::W64, addr, eight);
+                            let expected = if rng.below(2) == 0 {
+                                let lo = b.push(Op::Load { size: MemSize::B8, ord: Ordering::Relaxed, addr });
+                                let hi = b.push(Op::Load { size: MemSize::B8, ord: Ordering::Relaxed, addr: hi_addr });
+                                b.push(Op::VFromHalves { lo, hi })
+                            } else {
+                                b.push(Op::VFromHalves { lo: x, hi: y })
+                            };
+                            let new = b.push(Op::VFromHalves { lo: z, hi: x });
+                            let old = b.push(Op::Cas128 { ord, addr, expected, new });
+                            let idx = rng.below(2) as u8;
+                            b.push(Op::VExtractLane { esize: 8, idx, v: old })
+                        }
+                        _ => {
+                            let op = [
+                                RmwOp::Add,
+                                RmwOp::Clr,
+                                RmwOp::Eor,
+                                RmwOp::Set,
+                                RmwOp::Smax,
+                                RmwOp::Smin,
+                                RmwOp::Umax,
+                                RmwOp::Umin,
+                                RmwOp::Swp,
+                            ][rng.below(9) as usize];
+                            let addr = if misaligned { addr } else { aligned };
+                            b.push(Op::AtomicRmw { op, size, ord, addr, v: y })
+                        }
+                    }
                 }
                 _ => b.push(Op::Xor { w, a: x, b: y }),
             };

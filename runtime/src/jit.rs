@@ -975,8 +975,14 @@ fn guest_access(insn: &[u8]) -> Option<(u64, bool)> {
         (0xe3, 0x3e | 0x50) => (4, true),  // STRV, STY
         (0xe3, 0x3f | 0x70) => (2, true),  // STRVH, STHY
         (0xe3, 0x72) => (1, true),         // STCY
+        (0xe3, 0x58) => (4, false),        // LY
         (0xeb, 0xe4 | 0xe6 | 0xe7 | 0xe8) => (8, true), // LANG, LAOG, LAXG, LAAG
+        (0xeb, 0x14) => (4, true),         // CSY
+        (0xeb, 0x30) => (8, true),         // CSG
+        (0xeb, 0x3e) => (16, true),        // CDSG
         (0xeb, 0xf4 | 0xf6 | 0xf7 | 0xf8) => (4, true), // LAN, LAO, LAX, LAA
+        (0xe6, 0x06) => (16, false),       // VLBR
+        (0xe6, 0x0e) => (16, true),        // VSTBR
         _ => return None,
     })
 }
@@ -1044,14 +1050,25 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 let insn = std::slice::from_raw_parts(psw as *const u8, 6);
                 // RXY (E3…/E6…/E7…) and RSY (EB…) long-displacement forms:
                 // X2 in byte 1 (RXY only), B2 and DL in bytes 2-3, DH in byte 4.
-                let x2 = if insn[0] == 0xeb { 0 } else { insn[1] & 15 };
+                // RX (STC 42, L 58), RS (CS BA) and VRX (E6, E7) have an
+                // unsigned 12-bit displacement (VRX's byte 4 holds M3 and
+                // RXB); RS has R3 where RX has X2.
+                let short = matches!(insn[0], 0x42 | 0x58 | 0xba | 0xe6 | 0xe7);
+                let x2 = if matches!(insn[0], 0xeb | 0xba) { 0 } else { insn[1] & 15 };
                 let b2 = insn[2] >> 4;
                 let dl = ((insn[2] as u32 & 15) << 8) | insn[3] as u32;
-                // STC (RX, 4 bytes) has an unsigned 12-bit displacement.
-                let disp = if insn[0] == 0x42 { dl as i64 } else { ((((insn[4] as u32) << 12 | dl) << 12) as i32 >> 12) as i64 };
+                let disp = if short { dl as i64 } else { ((((insn[4] as u32) << 12 | dl) << 12) as i32 >> 12) as i64 };
                 let reg = |r: u8| if r == 0 { 0 } else { g[r as usize] };
                 let host = reg(x2).wrapping_add(reg(b2)).wrapping_add(disp as u64);
-                let guest = host.wrapping_sub(st.base);
+                let mut guest = host.wrapping_sub(st.base);
+                let mut access = guest_access(insn);
+                if matches!(insn[0], 0x58 | 0xba) {
+                    // A byte or halfword atomic on its aligned word (see the
+                    // backend's emit/atomic.rs): the field mask is in r4.
+                    let mask = g[4] as u32;
+                    guest += (mask.trailing_zeros() / 8) as u64;
+                    access = Some(((mask.count_ones() / 8) as u64, insn[0] == 0xba));
+                }
                 let space = st.space as *mut GuestSpace;
                 // A store to a page of translated code: give the page its
                 // write permission back, queue its invalidation, leave at
@@ -1060,7 +1077,10 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                     (*st.ctx).exit_request = 1;
                     return;
                 }
-                let (size, write) = guest_access(insn).unwrap_or((1, false));
+                // An instruction not in the table: a read fault on a page
+                // that is readable now cannot be, so it is taken as a write
+                // (a read would just be retried, forever if it was one).
+                let (size, write) = access.unwrap_or((1, true));
                 // Another guest thread may have changed the page since the
                 // access faulted (unprotected code, mprotect): retry.
                 let need = if write { crate::memory::PROT_WRITE } else { crate::memory::PROT_READ };

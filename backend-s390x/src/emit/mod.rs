@@ -20,6 +20,7 @@
 //! lowerings replace those calls over time.
 
 mod asm;
+mod atomic;
 mod fp;
 pub mod helper;
 mod vector;
@@ -30,7 +31,7 @@ use crate::routing::{Route, Router};
 use std::collections::BTreeMap;
 use asm::{CodeBuf, Label};
 use std::mem::offset_of;
-use zarm_ir::{Block, CpuState, MemSize, Op, Terminator, Type, Value, Width};
+use zarm_ir::{Block, CpuState, MemSize, Op, RmwOp, Terminator, Type, Value, Width};
 
 pub use helper::JitContext;
 
@@ -451,10 +452,7 @@ fn is_native(op: &Op, vx: bool) -> bool {
         // AESE/AESD by table in general registers; AESMC/AESIMC on vectors.
         VAes { op: zarm_ir::vector::AesOp::Encrypt | zarm_ir::vector::AesOp::Decrypt, .. } => true,
         VAes { .. } => vx,
-        AtomicRmw { op, size, .. } => {
-            matches!(op, zarm_ir::RmwOp::Clr | zarm_ir::RmwOp::Set | zarm_ir::RmwOp::Eor | zarm_ir::RmwOp::Add | zarm_ir::RmwOp::Swp)
-                && matches!(size, MemSize::B4 | MemSize::B8)
-        }
+        AtomicRmw { .. } | Cas { .. } | Cas128 { .. } => true,
         _ => vector::is_vector_lane(op) || fp::is_sign_op(op) || (vx && vector::is_vector_integer(op)),
     }
 }
@@ -1059,16 +1057,19 @@ impl Emitter<'_> {
         }
     }
 
-    /// An atomic access of 4 or 8 bytes at guest address `ra`: unaligned,
+    /// An atomic access of `bytes` at guest address `ra`: unaligned,
     /// it raises an alignment fault (SIGBUS), which takes priority over
     /// translation faults; then the usual address check.
-    fn atomic_addr_check(&mut self, ra: u8, size: MemSize) {
-        let w64 = size == MemSize::B8;
-        encode::risbg(self.b(), 0, ra, if w64 { 61 } else { 62 }, 0x80 | 63, 0);
-        let stub = self.buf.new_label();
-        self.buf.branch(7, stub);
-        self.fault_stubs.push((stub, self.pc, Some(FaultAddr { reg: ra, disp: 0, kind: 2, write: true })));
-        self.check_addr(ra, size.bytes(), 3);
+    fn atomic_addr_check(&mut self, ra: u8, bytes: u64) {
+        // The address's low log2(bytes) bits must be zero.
+        if bytes > 1 {
+            let align_bits = bytes.trailing_zeros() as u8;
+            encode::risbg(self.b(), 0, ra, 64 - align_bits, 0x80 | 63, 0);
+            let stub = self.buf.new_label();
+            self.buf.branch(7, stub);
+            self.fault_stubs.push((stub, self.pc, Some(FaultAddr { reg: ra, disp: 0, kind: 2, write: true })));
+        }
+        self.check_addr(ra, bytes, 3);
     }
 
     fn release_if_dead(&mut self, v: Value, at: usize) {
@@ -1815,96 +1816,18 @@ impl Emitter<'_> {
                 encode::lg(bb, 0, m(15, off));
                 encode::strvg(bb, 0, Mem { base: R_BASE, index: SB, disp: 0 });
             }
-            AtomicRmw { op: rmw @ (zarm_ir::RmwOp::Add | zarm_ir::RmwOp::Swp), size, addr, v, .. } => {
-                // LDADD/SWP: byte order matters, so a compare-and-swap loop
-                // (CS/CSG are serialising: acquire and release hold) on the
-                // value byte-reversed to the host's order and back.
-                self.route(Route::AtomicArithmetic);
-                let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
-                let w64 = *size == MemSize::B8;
-                self.atomic_addr_check(ra, *size);
-                let d = self.def(i);
-                let bb = self.b();
-                encode::la(bb, 1, Mem { base: R_BASE, index: ra, disp: 0 });
-                // r2: the word as stored (guest bytes in host order).
-                if w64 {
-                    encode::lg(bb, 2, m(1, 0));
-                } else {
-                    encode::ly(bb, 2, m(1, 0));
-                }
-                let retry = self.buf.new_label();
-                self.buf.bind(retry);
-                let bb = self.b();
-                match (rmw, w64) {
-                    (zarm_ir::RmwOp::Add, true) => {
-                        encode::lrvgr(bb, 3, 2);
-                        encode::agr(bb, 3, rv);
-                        encode::lrvgr(bb, 3, 3);
-                    }
-                    (zarm_ir::RmwOp::Add, false) => {
-                        encode::lrvr(bb, 3, 2);
-                        encode::ar(bb, 3, rv);
-                        encode::lrvr(bb, 3, 3);
-                    }
-                    (_, true) => encode::lrvgr(bb, 3, rv),
-                    (_, false) => encode::lrvr(bb, 3, rv),
-                }
-                // Stores r3 if the word still equals r2, else reloads r2
-                // (condition code 1) and tries again.
-                if w64 {
-                    encode::csg(bb, 2, 3, m(1, 0));
-                } else {
-                    encode::csy(bb, 2, 3, m(1, 0));
-                }
-                self.buf.branch(4, retry);
-                let bb = self.b();
-                if w64 {
-                    encode::lrvgr(bb, d, 2);
-                } else {
-                    encode::lrvr(bb, 2, 2);
-                    encode::llgfr(bb, d, 2);
-                }
-                self.commit(i, d);
+            AtomicRmw { op, size: size @ (MemSize::B1 | MemSize::B2), addr, v, .. } => {
+                self.atomic_subword(i, *op, *size, *addr, *v)
             }
-            AtomicRmw { op: rmw, size, addr, v, .. } => {
-                // Interlocked-access 1: LAN/LAO/LAX apply AND/OR/XOR to
-                // storage atomically. Bitwise operations commute with byte
-                // order, so the guest's little-endian word is combined with
-                // the byte-reversed operand, and the old value comes back
-                // byte-reversed.
-                self.route(Route::AtomicBitwise);
-                let (ra, rv) = (self.get(*addr, SA), self.get(*v, SB));
-                let w64 = *size == MemSize::B8;
-                self.atomic_addr_check(ra, *size);
-                let d = self.def(i);
-                let bb = self.b();
-                if w64 {
-                    encode::lrvgr(bb, 3, rv);
-                } else {
-                    encode::lrvr(bb, 3, rv);
-                }
-                if *rmw == zarm_ir::RmwOp::Clr {
-                    encode::lghi(bb, 0, -1);
-                    encode::xgrk(bb, 3, 3, 0);
-                }
-                encode::la(bb, 1, Mem { base: R_BASE, index: ra, disp: 0 });
-                let f = match (rmw, w64) {
-                    (zarm_ir::RmwOp::Clr, true) => encode::lang,
-                    (zarm_ir::RmwOp::Set, true) => encode::laog,
-                    (_, true) => encode::laxg,
-                    (zarm_ir::RmwOp::Clr, false) => encode::lan,
-                    (zarm_ir::RmwOp::Set, false) => encode::lao,
-                    (_, false) => encode::lax,
-                };
-                f(bb, 2, 3, m(1, 0));
-                if w64 {
-                    encode::lrvgr(bb, d, 2);
-                } else {
-                    encode::lrvr(bb, 2, 2);
-                    encode::llgfr(bb, d, 2);
-                }
-                self.commit(i, d);
+            AtomicRmw { op: rmw @ (RmwOp::Clr | RmwOp::Set | RmwOp::Eor), size, addr, v, .. } => {
+                self.atomic_interlocked(i, *rmw, *size, *addr, *v)
             }
+            AtomicRmw { op, size, addr, v, .. } => self.atomic_cs_loop(i, *op, *size, *addr, *v),
+            Cas { size: size @ (MemSize::B1 | MemSize::B2), addr, expected, new, .. } => {
+                self.cas_subword(i, *size, *addr, *expected, *new)
+            }
+            Cas { size, addr, expected, new, .. } => self.cas_word(i, *size, *addr, *expected, *new),
+            Cas128 { addr, expected, new, .. } => self.cas_pair(i, *addr, *expected, *new),
             Fence { kind } => {
                 // z/Architecture only reorders a store before a later load:
                 // a full barrier needs serialisation (BCR 14,0 with the

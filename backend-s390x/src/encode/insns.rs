@@ -99,6 +99,12 @@ table! { RXY_INSNS, f, (r1: u8, m: Mem) => |out: &mut Vec<u8>, op: u16| rxy(out,
     msg = 0xE30Cu16,
 }
 
+// RS-a: compare-and-swap with a 12-bit displacement (the sub-word atomics'
+// CS, which the fault handler tells from the word-sized CSY).
+table! { RS_INSNS, f, (r1: u8, r3: u8, m: Mem) => |out: &mut Vec<u8>, op: u8| rs(out, op, r1, r3, m.base, m.disp as u16);
+    cs = 0xBAu8,
+}
+
 // RSY-a: shifts (R1 ← R3 shifted by D2(B2)), load/store multiple,
 // compare-and-swap, interlocked-access 1 load-and-op.
 table! { RSY_INSNS, f, (r1: u8, r3: u8, m: Mem) => |out: &mut Vec<u8>, op: u16| rsy(out, op, r1, r3, m.base, m.disp);
