@@ -262,6 +262,57 @@ fn base_plus_constant(block: &Block, addr: Value) -> Option<(Value, i32)> {
     }
 }
 
+/// Per value: does some use read its high 32 bits? Guest semantics make
+/// every 32-bit result zero-extended (`Op::high_word_zero`), but most 32-bit
+/// results only feed other 32-bit operations, whose lowerings read the low
+/// word alone (32-bit instructions; or 64-bit ones whose low word depends
+/// only on the operands' low words — MSGR, AGRK for ADC, NCGRK — followed by
+/// their own zero-extension when needed). Such a result can skip its LLGFR.
+/// Everything else reads all 64 bits: guest registers, addresses, 64-bit
+/// operations, comparisons, flags, helpers, the terminator. A 32-bit
+/// AND/OR/XOR may be made by the 64-bit instruction when its operands' high
+/// words are zero (`native`), so it reads its operands' high words whenever
+/// its own are read.
+fn high_words_read(block: &Block, folded_add: &[bool], sc: &mut Scratch) -> Vec<bool> {
+    let n = block.ops.len();
+    let mut read = reuse(&mut sc.high_read, n, false);
+    if let Some(a) = block.term.arg() {
+        read[a.index()] = true;
+    }
+    for i in (0..n).rev() {
+        let op = &block.ops[i];
+        let low_only = !folded_add[i]
+            && match *op {
+                Op::Add { w, .. }
+                | Op::Sub { w, .. }
+                | Op::AddCarry { w, .. }
+                | Op::SubCarry { w, .. }
+                | Op::AndNot { w, .. }
+                | Op::OrNot { w, .. }
+                | Op::XorNot { w, .. }
+                | Op::Shl { w, .. }
+                | Op::Lshr { w, .. }
+                | Op::Ashr { w, .. }
+                | Op::Ror { w, .. }
+                | Op::Mul { w, .. }
+                | Op::UDiv { w, .. }
+                | Op::SDiv { w, .. }
+                | Op::Neg { w, .. }
+                | Op::Not { w, .. } => w == Width::W32,
+                Op::And { w, .. } | Op::Or { w, .. } | Op::Xor { w, .. } => w == Width::W32 && !read[i],
+                Op::Zext { from, .. } | Op::Sext { from, .. } => from <= 32,
+                _ => false,
+            };
+        match *op {
+            // A store of 1, 2 or 4 bytes reads the value's low word only.
+            Op::Store { size, addr, .. } if size != MemSize::B8 => read[addr.index()] = true,
+            _ if !low_only => op.for_each_arg(|a| read[a.index()] = true),
+            _ => {}
+        }
+    }
+    read
+}
+
 /// What an out-of-line fault exit records: the faulting guest address
 /// (register + displacement), the fault kind and whether it was a write.
 #[derive(Clone, Copy)]
@@ -391,6 +442,12 @@ struct Emitter<'a> {
     settle_stubs: Vec<(Label, Label)>,
     lazy_vec: Vec<Option<u8>>,
     stored_halves: Vec<bool>,
+    /// Per value: does any use read its high 32 bits (`high_words_read`)?
+    /// A 32-bit result nobody reads that way is not zero-extended.
+    high_read: Vec<bool>,
+    /// GetGpr values used only by 8/16/32-bit extensions: not loaded; each
+    /// extension loads its bytes from the `CpuState` (LLGF, LGB …).
+    ext_only_gpr: Vec<bool>,
     cfg: &'a EmitConfig,
     buf: CodeBuf,
     loc: Vec<Loc>,
@@ -486,6 +543,7 @@ struct Scratch {
     lazy: Vec<bool>,
     lazy_vec: Vec<Option<u8>>,
     stored_halves: Vec<bool>,
+    high_read: Vec<bool>,
     fold: Vec<(u32, i32)>,
     folded_uses: Vec<u32>,
     folded_add: Vec<bool>,
@@ -587,6 +645,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         }
     }
     sc.folded_uses = folded_uses;
+    let high_read = high_words_read(block, &folded_add, &mut sc);
     let flags = flag_plan(block, &mut last_use, &use_count, fused.as_ref(), &census, &mut sc);
     sc.use_count = use_count;
     let lazy_vec = if census.has_get_vec { lane_only_vec_reads(block, &last_use) } else { reuse(&mut sc.lazy_vec, n, None) };
@@ -640,6 +699,12 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         settle_stubs: Vec::new(),
         lazy_vec,
         stored_halves,
+        high_read,
+        ext_only_gpr: used_only_by(
+            block,
+            |op| matches!(op, Op::GetGpr { .. }),
+            |op| matches!(op, Op::Zext { from: 8 | 16 | 32, .. } | Op::Sext { from: 8 | 16 | 32, .. }),
+        ),
     };
     if cfg.exit_checks {
         e.entry_check(block.start_pc);
@@ -721,6 +786,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     sc.home = std::mem::take(&mut e.home);
     sc.lazy_vec = std::mem::take(&mut e.lazy_vec);
     sc.stored_halves = std::mem::take(&mut e.stored_halves);
+    sc.high_read = std::mem::take(&mut e.high_read);
     sc.fold = std::mem::take(&mut e.fold);
     sc.folded_add = std::mem::take(&mut e.folded_add);
     sc.checked = std::mem::take(&mut e.checked);
@@ -1204,6 +1270,14 @@ impl Emitter<'_> {
                 self.load_imm(0, *value as u64);
                 encode::stg(self.b(), 0, m(15, off + 8));
             }
+            GetGpr { r } if self.ext_only_gpr[i] && {
+                let h = self.homed[*r as usize] as usize;
+                h >= self.home.len() || self.home[h] != Some(*r)
+            } =>
+            {
+                self.loc[i] = Loc::Cpu(cpu_x(*r));
+                self.make_home(i, *r);
+            }
             GetGpr { r } => {
                 let d = self.def(i);
                 encode::lg(self.b(), d, m(R_CPU, cpu_x(*r)));
@@ -1301,7 +1375,7 @@ impl Emitter<'_> {
                 } else {
                     encode::ahik(self.b(), d, rx, k);
                 }
-                self.zext32(*w, d);
+                self.zext32(i, *w, d);
                 self.commit(i, d);
             }
             // AND with a contiguous (possibly wrapping) mask: RISBG selects
@@ -1348,7 +1422,7 @@ impl Emitter<'_> {
                     _ => encode::xrk,
                 };
                 f(self.b(), d, ra, rb);
-                self.zext32(*w, d);
+                self.zext32(i, *w, d);
                 self.commit(i, d);
             }
             AndNot { w, a, b } | OrNot { w, a, b } | XorNot { w, a, b } => {
@@ -1373,7 +1447,7 @@ impl Emitter<'_> {
                     };
                     f(b, d, ra, 0);
                 }
-                self.zext32(*w, d);
+                self.zext32(i, *w, d);
                 self.commit(i, d);
             }
             // Shifts by a constant: the amount (modulo the width, as A64
@@ -1400,7 +1474,7 @@ impl Emitter<'_> {
                     _ => encode::rll(bb, d, ra, m(0, (32 - k) % 32)),
                 }
                 if matches!(op, Ashr { .. } | Ror { .. }) {
-                    self.zext32(*w, d);
+                    self.zext32(i, *w, d);
                 }
                 self.commit(i, d);
             }
@@ -1435,7 +1509,7 @@ impl Emitter<'_> {
                         encode::rll(bb, d, ra, m(SC, 0));
                     }
                 }
-                self.zext32(*w, d);
+                self.zext32(i, *w, d);
                 self.commit(i, d);
             }
             Mul { w, a, b } => {
@@ -1444,7 +1518,7 @@ impl Emitter<'_> {
                 let bb = self.b();
                 encode::lgr(bb, d, ra);
                 encode::msgr(bb, d, rb);
-                self.zext32(*w, d);
+                self.zext32(i, *w, d);
                 self.commit(i, d);
             }
             UMulH { a, b } | SMulH { a, b } => {
@@ -1517,7 +1591,7 @@ impl Emitter<'_> {
                     encode::lgr(bb, d, 3);
                 }
                 self.buf.bind(done);
-                self.zext32(*w, d);
+                self.zext32(i, *w, d);
                 self.commit(i, d);
             }
             Neg { w, a } | Not { w, a } => {
@@ -1530,7 +1604,7 @@ impl Emitter<'_> {
                     encode::lghi(bb, 0, -1);
                     encode::xgrk(bb, d, ra, 0);
                 }
-                self.zext32(*w, d);
+                self.zext32(i, *w, d);
                 self.commit(i, d);
             }
             Clz { w, a } => {
@@ -1615,6 +1689,22 @@ impl Emitter<'_> {
                 encode::rllg(bb, d, 0, m(0, 32));
                 self.commit(i, d);
             }
+            Sext { from, a } | Zext { from, a } if matches!(self.loc[a.index()], Loc::Cpu(_)) && matches!(from, 8 | 16 | 32) => {
+                // Straight from the guest register in the CpuState (MOV Wd,
+                // Wn; UXTB/SXTH …): the low bytes of a big-endian doubleword.
+                let Loc::Cpu(off) = self.loc[a.index()] else { unreachable!() };
+                let d = self.def(i);
+                let f = match (matches!(op, Sext { .. }), from) {
+                    (true, 8) => encode::lgb,
+                    (true, 16) => encode::lgh,
+                    (true, _) => encode::lgf,
+                    (false, 8) => encode::llgc,
+                    (false, 16) => encode::llgh,
+                    (false, _) => encode::llgf,
+                };
+                f(self.b(), d, m(R_CPU, off + 8 - *from as i32 / 8));
+                self.commit(i, d);
+            }
             Sext { from, a } | Zext { from, a } => {
                 let ra = self.get(*a, SA);
                 let d = self.def(i);
@@ -1691,7 +1781,7 @@ impl Emitter<'_> {
                 }
                 encode::risbg(bb, 2, rc, 63, 0x80 | 63, 0);
                 encode::agrk(bb, d, 0, 2);
-                self.zext32(*w, d);
+                self.zext32(i, *w, d);
                 self.commit(i, d);
             }
             AddFlags { w, a, b } | SubFlags { w, a, b } => {
@@ -1892,8 +1982,10 @@ impl Emitter<'_> {
         Ok(())
     }
 
-    fn zext32(&mut self, w: Width, d: u8) {
-        if w == Width::W32 {
+    /// Zero-extends the 32-bit result `d` of operation `i`, if anything
+    /// reads its high word.
+    fn zext32(&mut self, i: usize, w: Width, d: u8) {
+        if w == Width::W32 && self.high_read[i] {
             encode::llgfr(self.b(), d, d);
         }
     }
