@@ -325,6 +325,18 @@ impl Op {
         use crate::types::{MemSize, Width};
         match *self {
             Op::Const { value } => value <= u32::MAX as u64,
+            Op::Zext { from, .. } => from <= 32,
+            Op::Load { size, .. } => matches!(size, MemSize::B1 | MemSize::B2 | MemSize::B4),
+            Op::Icmp { .. } | Op::CondHolds { .. } => true,
+            _ => self.alu_width() == Some(Width::W32),
+        }
+    }
+
+    /// The width of an integer arithmetic, logic or shift operation whose
+    /// 32-bit form reads only its operands' low words and zero-extends its
+    /// result (A64's W-register forms); `None` for everything else.
+    pub fn alu_width(&self) -> Option<crate::types::Width> {
+        match *self {
             Op::Add { w, .. }
             | Op::Sub { w, .. }
             | Op::AddCarry { w, .. }
@@ -340,12 +352,11 @@ impl Op {
             | Op::Ashr { w, .. }
             | Op::Ror { w, .. }
             | Op::Mul { w, .. }
+            | Op::UDiv { w, .. }
+            | Op::SDiv { w, .. }
             | Op::Neg { w, .. }
-            | Op::Not { w, .. } => w == Width::W32,
-            Op::Zext { from, .. } => from <= 32,
-            Op::Load { size, .. } => matches!(size, MemSize::B1 | MemSize::B2 | MemSize::B4),
-            Op::Icmp { .. } | Op::CondHolds { .. } => true,
-            _ => false,
+            | Op::Not { w, .. } => Some(w),
+            _ => None,
         }
     }
 }

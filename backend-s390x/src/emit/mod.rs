@@ -283,25 +283,9 @@ fn high_words_read(block: &Block, folded_add: &[bool], sc: &mut Scratch) -> Vec<
         let op = &block.ops[i];
         let low_only = !folded_add[i]
             && match *op {
-                Op::Add { w, .. }
-                | Op::Sub { w, .. }
-                | Op::AddCarry { w, .. }
-                | Op::SubCarry { w, .. }
-                | Op::AndNot { w, .. }
-                | Op::OrNot { w, .. }
-                | Op::XorNot { w, .. }
-                | Op::Shl { w, .. }
-                | Op::Lshr { w, .. }
-                | Op::Ashr { w, .. }
-                | Op::Ror { w, .. }
-                | Op::Mul { w, .. }
-                | Op::UDiv { w, .. }
-                | Op::SDiv { w, .. }
-                | Op::Neg { w, .. }
-                | Op::Not { w, .. } => w == Width::W32,
                 Op::And { w, .. } | Op::Or { w, .. } | Op::Xor { w, .. } => w == Width::W32 && !read[i],
                 Op::Zext { from, .. } | Op::Sext { from, .. } => from <= 32,
-                _ => false,
+                _ => op.alu_width() == Some(Width::W32),
             };
         match *op {
             // A store of 1, 2 or 4 bytes reads the value's low word only.
