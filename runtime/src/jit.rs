@@ -967,7 +967,11 @@ fn guest_access(insn: &[u8]) -> Option<(u64, bool)> {
     Some(match (insn[0], insn[5]) {
         (0x42, _) => (1, true),            // STC (RX; the tier's byte stores)
         (0xe3, 0x94) => (1, false),        // LLC
-        (0xe3, 0x04 | 0x0f) => (8, false), // LG, LRVG
+        // LG, LY and L (below) reach guest memory only as the first load
+        // of an atomic's compare-and-swap loop (emit/atomic.rs): the fault
+        // of an atomic is a write, as the interpreter reports it.
+        (0xe3, 0x04) => (8, true),         // LG
+        (0xe3, 0x0f) => (8, false),        // LRVG
         (0xe3, 0x1e) => (4, false),        // LRV
         (0xe3, 0x1f) => (2, false),        // LRVH
         (0xe3, 0x90) => (1, false),        // LLGC
@@ -975,7 +979,7 @@ fn guest_access(insn: &[u8]) -> Option<(u64, bool)> {
         (0xe3, 0x3e | 0x50) => (4, true),  // STRV, STY
         (0xe3, 0x3f | 0x70) => (2, true),  // STRVH, STHY
         (0xe3, 0x72) => (1, true),         // STCY
-        (0xe3, 0x58) => (4, false),        // LY
+        (0xe3, 0x58) => (4, true),         // LY
         (0xeb, 0xe4 | 0xe6 | 0xe7 | 0xe8) => (8, true), // LANG, LAOG, LAXG, LAAG
         (0xeb, 0x14) => (4, true),         // CSY
         (0xeb, 0x30) => (8, true),         // CSG
@@ -1064,10 +1068,11 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 let mut access = guest_access(insn);
                 if matches!(insn[0], 0x58 | 0xba) {
                     // A byte or halfword atomic on its aligned word (see the
-                    // backend's emit/atomic.rs): the field mask is in r4.
+                    // backend's emit/atomic.rs): the field mask is in r4;
+                    // its first load faults as a write too.
                     let mask = g[4] as u32;
                     guest += (mask.trailing_zeros() / 8) as u64;
-                    access = Some(((mask.count_ones() / 8) as u64, insn[0] == 0xba));
+                    access = Some(((mask.count_ones() / 8) as u64, true));
                 }
                 let space = st.space as *mut GuestSpace;
                 // A store to a page of translated code: give the page its

@@ -18,8 +18,10 @@
 //! then the window check, and the page checks with `--checked-pages`);
 //! otherwise the host MMU refuses a read-only or unmapped page and the host
 //! fault handler (runtime `jit.rs`) turns that into the guest fault. It
-//! knows the instructions used here: the sub-word forms are the only users
-//! of L (RX) and CS (RS) on guest memory, and keep the field mask M in SA
+//! knows the instructions used here: LG/LY/L reach guest memory only as the
+//! first load of a loop here, so their faults are writes (an atomic's fault
+//! is a write, as the interpreter has it); the sub-word forms are the only
+//! users of L (RX) and CS (RS) on guest memory, and keep the field mask M in SA
 //! (r4) from before the load, so the guest address of the faulting access is
 //! the word's address plus M's trailing zero bits / 8, its size M's bits / 8.
 
