@@ -38,6 +38,8 @@ pub enum Route {
     CompareAndSwap,
     /// Every LSE atomic and CAS of 1 or 2 bytes (IR `AtomicRmw`, `Cas`).
     AtomicSubword,
+    /// DC ZVA (IR `ZeroBlock`).
+    ZeroBlock,
     /// DMB/DSB full barriers (IR `Fence Full`).
     FullBarrier,
     /// Scalar FP arithmetic, compares and conversions on the BFP unit,
@@ -174,6 +176,13 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "— (base)",
     },
     RouteInfo {
+        route: Route::ZeroBlock,
+        guest: "DC ZVA (64-byte blocks, as DCZID_EL0 says)",
+        native: "the block checked as one 64-byte write, then eight STG of a zero register",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
         route: Route::VectorFloatDouble,
         guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .2D)",
         native: "VFA, VFS, VFM, VFD, VFMA (long format), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
@@ -280,6 +289,7 @@ mod tests {
             Route::AtomicArithmetic,
             Route::CompareAndSwap,
             Route::AtomicSubword,
+            Route::ZeroBlock,
             Route::FullBarrier,
             Route::FloatScalar,
             Route::VectorInteger,

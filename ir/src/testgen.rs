@@ -175,7 +175,14 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                     // Mostly aligned; now and then misaligned, which must fault.
                     let misaligned = rng.below(8) == 0;
                     let ord = Ordering::AcqRel;
-                    match rng.below(4) {
+                    match rng.below(5) {
+                        4 => {
+                            // DC ZVA of the 64-byte block around the address.
+                            let mask = b.konst(!63);
+                            let block = b.push(Op::And { w: Width::W64, a: addr, b: mask });
+                            b.push(Op::ZeroBlock { bytes: 64, addr: block });
+                            b.push(Op::Load { size, ord: Ordering::Relaxed, addr })
+                        }
                         0 => {
                             // CAS: half the time expecting what is there, so
                             // both outcomes of the comparison are tested.

@@ -494,6 +494,8 @@ fn is_native(op: &Op, vx: bool) -> bool {
         VAes { op: zarm_ir::vector::AesOp::Encrypt | zarm_ir::vector::AesOp::Decrypt, .. } => true,
         VAes { .. } => vx,
         AtomicRmw { .. } | Cas { .. } | Cas128 { .. } => true,
+        // DC ZVA of the 64-byte blocks the frontend makes.
+        ZeroBlock { bytes, .. } => *bytes == 64,
         _ => vector::is_vector_lane(op) || fp::is_sign_op(op) || (vx && vector::is_vector_integer(op)),
     }
 }
@@ -1902,6 +1904,20 @@ impl Emitter<'_> {
             }
             Cas { size, addr, expected, new, .. } => self.cas_word(i, *size, *addr, *expected, *new),
             Cas128 { addr, expected, new, .. } => self.cas_pair(i, *addr, *expected, *new),
+            ZeroBlock { addr, .. } => {
+                // DC ZVA: the block (aligned by the frontend) checked as one
+                // 64-byte write, then eight STG of zero. A host fault is on
+                // the first STG (the block lies in one page): the block's
+                // address, a write, as the interpreter reports it.
+                self.route(Route::ZeroBlock);
+                let ra = self.get(*addr, SA);
+                self.check_addr(ra, 64, 2);
+                let bb = self.b();
+                encode::lghi(bb, 0, 0);
+                for k in 0..8 {
+                    encode::stg(bb, 0, Mem { base: R_BASE, index: ra, disp: 8 * k });
+                }
+            }
             Fence { kind } => {
                 // z/Architecture only reorders a store before a later load:
                 // a full barrier needs serialisation (BCR 14,0 with the
