@@ -40,6 +40,9 @@ pub enum Route {
     AtomicSubword,
     /// DC ZVA (IR `ZeroBlock`).
     ZeroBlock,
+    /// LDXR/LDAXR, STXR/STLXR of W and X, CLREX (IR `LoadExclusive`,
+    /// `StoreExclusive`, `ClearExclusive`).
+    Exclusives,
     /// DMB/DSB full barriers (IR `Fence Full`).
     FullBarrier,
     /// Scalar FP arithmetic, compares and conversions on the BFP unit,
@@ -183,6 +186,13 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "— (base)",
     },
     RouteInfo {
+        route: Route::Exclusives,
+        guest: "LDXR/LDAXR (B, H, W, X), STXR/STLXR (W, X), CLREX",
+        native: "the load, then the monitor (address, size, value read) kept in the CpuState; the store: status 1 unless the monitor matches, else CS/CSG of the value read with the new one (status 0 when stored; a failing compare stores the word found back, so write permission is checked). As the interpreter: a change and change back between the two (ABA) is not seen",
+        facility: None,
+        fallback: "— (base)",
+    },
+    RouteInfo {
         route: Route::VectorFloatDouble,
         guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .2D)",
         native: "VFA, VFS, VFM, VFD, VFMA (long format), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
@@ -240,7 +250,7 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::Helper,
-        guest: "AdvSIMD FP and saturating operations, FP16, exclusives (LDXR/STXR and friends)",
+        guest: "AdvSIMD FP and saturating operations, FP16, exclusive pairs (LDXP/STXP), STXRB/STXRH",
         native: "call of the reference semantics",
         facility: None,
         fallback: "—",
@@ -290,6 +300,7 @@ mod tests {
             Route::CompareAndSwap,
             Route::AtomicSubword,
             Route::ZeroBlock,
+            Route::Exclusives,
             Route::FullBarrier,
             Route::FloatScalar,
             Route::VectorInteger,

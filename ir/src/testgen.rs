@@ -175,7 +175,27 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                     // Mostly aligned; now and then misaligned, which must fault.
                     let misaligned = rng.below(8) == 0;
                     let ord = Ordering::AcqRel;
-                    match rng.below(5) {
+                    match rng.below(6) {
+                        5 => {
+                            // A load-exclusive, now and then a store or
+                            // CLREX in between, and a store-exclusive of the
+                            // same (or another) size and address.
+                            let addr = if misaligned { addr } else { aligned };
+                            let old = b.push(Op::LoadExclusive { size, ord: Ordering::Acquire, addr });
+                            match rng.below(4) {
+                                0 => {
+                                    b.push(Op::Store { size: MemSize::B1, ord: Ordering::Relaxed, addr: aligned, v: z });
+                                }
+                                1 => {
+                                    b.push(Op::ClearExclusive {});
+                                }
+                                _ => {}
+                            }
+                            let size2 = if rng.below(4) == 0 { MemSize::from_log2(rng.below(4) as u32) } else { size };
+                            let addr2 = if rng.below(4) == 0 { mem_addr(&mut b, rng, cfg, z) } else { addr };
+                            let st = b.push(Op::StoreExclusive { size: size2, ord: Ordering::Release, addr: addr2, v: y });
+                            b.add(Width::W64, old, st)
+                        }
                         4 => {
                             // DC ZVA of the 64-byte block around the address.
                             let mask = b.konst(!63);

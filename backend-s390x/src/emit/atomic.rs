@@ -27,6 +27,14 @@
 
 use super::*;
 
+/// The exclusive monitor in the `CpuState`: address (`u64::MAX` when
+/// clear), size, and the value the load-exclusive read (a host u128: its
+/// low doubleword second on the big-endian host).
+pub(super) const CPU_EXCL_ADDR: i32 = offset_of!(CpuState, excl_addr) as i32;
+const CPU_EXCL_SIZE: i32 = offset_of!(CpuState, excl_size) as i32;
+const CPU_EXCL_LO: i32 = (offset_of!(CpuState, excl_value) + if cfg!(target_endian = "big") { 8 } else { 0 }) as i32;
+const CPU_EXCL_HI: i32 = (offset_of!(CpuState, excl_value) + if cfg!(target_endian = "big") { 0 } else { 8 }) as i32;
+
 impl Emitter<'_> {
     /// The registers of a word-sized LSE operation: address (checked),
     /// operand, result.
@@ -135,7 +143,18 @@ impl Emitter<'_> {
         let w64 = size == MemSize::B8;
         self.atomic_addr_check(ra, size.bytes());
         let d = self.def(i);
-        let (retry, done) = (self.buf.new_label(), self.buf.new_label());
+        let done = self.buf.new_label();
+        self.cas_loop(w64, ra, re, rn, done);
+        self.buf.bind(done);
+        self.old_from_r2(i, d, w64);
+    }
+
+    /// The compare-and-swap of `cas_word` at guest address `ra` (checked),
+    /// expected value `re` and new value `rn` in guest order: branches to
+    /// `stored` when it stored; falls through when the word differed (after
+    /// storing it back). Either way r2 holds the word found, in host order.
+    fn cas_loop(&mut self, w64: bool, ra: u8, re: u8, rn: u8, stored: Label) {
+        let retry = self.buf.new_label();
         type Cs = fn(&mut Vec<u8>, u8, u8, Mem);
         let (rev, cs): (fn(&mut Vec<u8>, u8, u8), Cs) =
             if w64 { (encode::lrvgr, encode::csg) } else { (encode::lrvr, encode::csy) };
@@ -146,11 +165,9 @@ impl Emitter<'_> {
         let bb = self.b();
         rev(bb, 2, re);
         cs(bb, 2, 3, m(1, 0));
-        self.buf.branch(8, done);
+        self.buf.branch(8, stored);
         cs(self.b(), 2, 2, m(1, 0));
         self.buf.branch(4, retry);
-        self.buf.bind(done);
-        self.old_from_r2(i, d, w64);
     }
 
     /// CASP of doublewords: CDSG on the even/odd pairs r2:r3 (expected)
@@ -338,6 +355,57 @@ impl Emitter<'_> {
         self.buf.branch(4, retry);
         self.buf.bind(done);
         self.subword_old(i, size);
+    }
+}
+
+impl Emitter<'_> {
+    /// LDXR/LDAXR of any size: the load, then the monitor armed with the
+    /// address, the size and the value read (as the interpreter keeps it).
+    pub(super) fn load_exclusive(&mut self, i: usize, size: MemSize, addr: Value) {
+        self.route(Route::Exclusives);
+        let ra = self.get(addr, SA);
+        self.align_check(ra, size.bytes(), false);
+        self.check_addr(ra, size.bytes(), 1);
+        let d = self.def(i);
+        self.load_guest(size, d, Mem { base: R_BASE, index: ra, disp: 0 });
+        let bb = self.b();
+        encode::stg(bb, ra, m(R_CPU, CPU_EXCL_ADDR));
+        encode::mvghi(bb, m(R_CPU, CPU_EXCL_SIZE), size.bytes() as i16);
+        encode::stg(bb, d, m(R_CPU, CPU_EXCL_LO));
+        encode::mvghi(bb, m(R_CPU, CPU_EXCL_HI), 0);
+        self.commit(i, d);
+    }
+
+    /// STXR/STLXR of a word or doubleword: status 1 unless the monitor
+    /// holds this address and size; else a compare-and-swap of the value
+    /// the load-exclusive read with the new one (status 0 when it stored),
+    /// a failing compare storing the word found back as `cas_word` does.
+    /// The monitor is cleared either way.
+    pub(super) fn store_exclusive(&mut self, i: usize, size: MemSize, addr: Value, v: Value) {
+        self.route(Route::Exclusives);
+        let (ra, rv) = (self.get(addr, SA), self.get(v, SB));
+        let bytes = size.bytes();
+        self.align_check(ra, bytes, true);
+        let d = self.def(i);
+        let (stored, failed, done) = (self.buf.new_label(), self.buf.new_label(), self.buf.new_label());
+        encode::clg(self.b(), ra, m(R_CPU, CPU_EXCL_ADDR));
+        self.buf.branch(7, failed);
+        let bb = self.b();
+        encode::lg(bb, 0, m(R_CPU, CPU_EXCL_SIZE));
+        encode::cghi(bb, 0, bytes as i16);
+        self.buf.branch(7, failed);
+        self.check_addr(ra, bytes, 3);
+        encode::lg(self.b(), SC, m(R_CPU, CPU_EXCL_LO));
+        self.cas_loop(size == MemSize::B8, ra, SC, rv, stored);
+        self.buf.branch(15, failed);
+        self.buf.bind(stored);
+        encode::lghi(self.b(), d, 0);
+        self.buf.branch(15, done);
+        self.buf.bind(failed);
+        encode::lghi(self.b(), d, 1);
+        self.buf.bind(done);
+        encode::mvghi(self.b(), m(R_CPU, CPU_EXCL_ADDR), -1);
+        self.commit(i, d);
     }
 }
 

@@ -493,7 +493,8 @@ fn is_native(op: &Op, vx: bool) -> bool {
         // AESE/AESD by table in general registers; AESMC/AESIMC on vectors.
         VAes { op: zarm_ir::vector::AesOp::Encrypt | zarm_ir::vector::AesOp::Decrypt, .. } => true,
         VAes { .. } => vx,
-        AtomicRmw { .. } | Cas { .. } | Cas128 { .. } => true,
+        AtomicRmw { .. } | Cas { .. } | Cas128 { .. } | LoadExclusive { .. } | ClearExclusive {} => true,
+        StoreExclusive { size, .. } => matches!(size, MemSize::B4 | MemSize::B8),
         // DC ZVA of the 64-byte blocks the frontend makes.
         ZeroBlock { bytes, .. } => *bytes == 64,
         _ => vector::is_vector_lane(op) || fp::is_sign_op(op) || (vx && vector::is_vector_integer(op)),
@@ -1109,19 +1110,42 @@ impl Emitter<'_> {
         }
     }
 
+    /// Loads a little-endian guest value of `size` at `mem` into `d`,
+    /// zero-extended.
+    fn load_guest(&mut self, size: MemSize, d: u8, mem: Mem) {
+        let bb = self.b();
+        match size {
+            MemSize::B8 => encode::lrvg(bb, d, mem),
+            MemSize::B4 => {
+                encode::lrv(bb, d, mem);
+                encode::llgfr(bb, d, d);
+            }
+            MemSize::B2 => {
+                encode::lrvh(bb, d, mem);
+                encode::llghr(bb, d, d);
+            }
+            MemSize::B1 => encode::llgc(bb, d, mem),
+        }
+    }
+
     /// An atomic access of `bytes` at guest address `ra`: unaligned,
     /// it raises an alignment fault (SIGBUS), which takes priority over
     /// translation faults; then the usual address check.
     fn atomic_addr_check(&mut self, ra: u8, bytes: u64) {
-        // The address's low log2(bytes) bits must be zero.
+        self.align_check(ra, bytes, true);
+        self.check_addr(ra, bytes, 3);
+    }
+
+    /// An alignment fault (reported as a read or a write) unless the low
+    /// log2(bytes) bits of guest address `ra` are zero.
+    fn align_check(&mut self, ra: u8, bytes: u64, write: bool) {
         if bytes > 1 {
             let align_bits = bytes.trailing_zeros() as u8;
             encode::risbg(self.b(), 0, ra, 64 - align_bits, 0x80 | 63, 0);
             let stub = self.buf.new_label();
             self.buf.branch(7, stub);
-            self.fault_stubs.push((stub, self.pc, Some(FaultAddr { reg: ra, disp: 0, kind: 2, write: true })));
+            self.fault_stubs.push((stub, self.pc, Some(FaultAddr { reg: ra, disp: 0, kind: 2, write })));
         }
-        self.check_addr(ra, bytes, 3);
     }
 
     fn release_if_dead(&mut self, v: Value, at: usize) {
@@ -1824,19 +1848,7 @@ impl Emitter<'_> {
                 }
                 let mem = self.access(i, *addr, size.bytes(), 1);
                 let d = self.def(i);
-                let bb = self.b();
-                match size {
-                    MemSize::B8 => encode::lrvg(bb, d, mem),
-                    MemSize::B4 => {
-                        encode::lrv(bb, d, mem);
-                        encode::llgfr(bb, d, d);
-                    }
-                    MemSize::B2 => {
-                        encode::lrvh(bb, d, mem);
-                        encode::llghr(bb, d, d);
-                    }
-                    MemSize::B1 => encode::llgc(bb, d, mem),
-                }
+                self.load_guest(*size, d, mem);
                 self.commit(i, d);
             }
             Store { size, addr, v, .. } => {
@@ -1904,6 +1916,12 @@ impl Emitter<'_> {
             }
             Cas { size, addr, expected, new, .. } => self.cas_word(i, *size, *addr, *expected, *new),
             Cas128 { addr, expected, new, .. } => self.cas_pair(i, *addr, *expected, *new),
+            LoadExclusive { size, addr, .. } => self.load_exclusive(i, *size, *addr),
+            StoreExclusive { size, addr, v, .. } => self.store_exclusive(i, *size, *addr, *v),
+            ClearExclusive {} => {
+                self.route(Route::Exclusives);
+                encode::mvghi(self.b(), m(R_CPU, atomic::CPU_EXCL_ADDR), -1);
+            }
             ZeroBlock { addr, .. } => {
                 // DC ZVA: the block (aligned by the frontend) checked as one
                 // 64-byte write, then eight STG of zero. A host fault is on
