@@ -273,9 +273,13 @@ fn base_plus_constant(block: &Block, addr: Value) -> Option<(Value, i32)> {
 /// AND/OR/XOR may be made by the 64-bit instruction when its operands' high
 /// words are zero (`native`), so it reads its operands' high words whenever
 /// its own are read.
-fn high_words_read(block: &Block, folded_add: &[bool], sc: &mut Scratch) -> Vec<bool> {
+///
+/// Also returns the GetGpr values whose one use is an 8/16/32-bit extension
+/// (`Emitter::ext_only_gpr`).
+fn high_words_read(block: &Block, folded_add: &[bool], use_count: &[u32], sc: &mut Scratch) -> (Vec<bool>, Vec<bool>) {
     let n = block.ops.len();
     let mut read = reuse(&mut sc.high_read, n, false);
+    let mut ext_only = reuse(&mut sc.ext_only_gpr, n, false);
     if let Some(a) = block.term.arg() {
         read[a.index()] = true;
     }
@@ -293,8 +297,11 @@ fn high_words_read(block: &Block, folded_add: &[bool], sc: &mut Scratch) -> Vec<
             _ if !low_only => op.for_each_arg(|a| read[a.index()] = true),
             _ => {}
         }
+        if let Op::Zext { from: 8 | 16 | 32, a } | Op::Sext { from: 8 | 16 | 32, a } = *op {
+            ext_only[a.index()] = use_count[a.index()] == 1 && matches!(block.ops[a.index()], Op::GetGpr { .. });
+        }
     }
-    read
+    (read, ext_only)
 }
 
 /// What an out-of-line fault exit records: the faulting guest address
@@ -429,8 +436,8 @@ struct Emitter<'a> {
     /// Per value: does any use read its high 32 bits (`high_words_read`)?
     /// A 32-bit result nobody reads that way is not zero-extended.
     high_read: Vec<bool>,
-    /// GetGpr values used only by 8/16/32-bit extensions: not loaded; each
-    /// extension loads its bytes from the `CpuState` (LLGF, LGB …).
+    /// GetGpr values used only by one 8/16/32-bit extension: not loaded;
+    /// the extension loads its bytes from the `CpuState` (LLGF, LGB …).
     ext_only_gpr: Vec<bool>,
     cfg: &'a EmitConfig,
     buf: CodeBuf,
@@ -531,6 +538,7 @@ struct Scratch {
     lazy_vec: Vec<Option<u8>>,
     stored_halves: Vec<bool>,
     high_read: Vec<bool>,
+    ext_only_gpr: Vec<bool>,
     fold: Vec<(u32, i32)>,
     folded_uses: Vec<u32>,
     folded_add: Vec<bool>,
@@ -632,7 +640,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         }
     }
     sc.folded_uses = folded_uses;
-    let high_read = high_words_read(block, &folded_add, &mut sc);
+    let (high_read, ext_only_gpr) = high_words_read(block, &folded_add, &use_count, &mut sc);
     let flags = flag_plan(block, &mut last_use, &use_count, fused.as_ref(), &census, &mut sc);
     sc.use_count = use_count;
     let lazy_vec = if census.has_get_vec { lane_only_vec_reads(block, &last_use) } else { reuse(&mut sc.lazy_vec, n, None) };
@@ -687,11 +695,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         lazy_vec,
         stored_halves,
         high_read,
-        ext_only_gpr: used_only_by(
-            block,
-            |op| matches!(op, Op::GetGpr { .. }),
-            |op| matches!(op, Op::Zext { from: 8 | 16 | 32, .. } | Op::Sext { from: 8 | 16 | 32, .. }),
-        ),
+        ext_only_gpr,
     };
     if cfg.exit_checks {
         e.entry_check(block.start_pc);
@@ -774,6 +778,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
     sc.lazy_vec = std::mem::take(&mut e.lazy_vec);
     sc.stored_halves = std::mem::take(&mut e.stored_halves);
     sc.high_read = std::mem::take(&mut e.high_read);
+    sc.ext_only_gpr = std::mem::take(&mut e.ext_only_gpr);
     sc.fold = std::mem::take(&mut e.fold);
     sc.folded_add = std::mem::take(&mut e.folded_add);
     sc.checked = std::mem::take(&mut e.checked);
