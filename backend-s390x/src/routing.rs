@@ -40,8 +40,9 @@ pub enum Route {
     AtomicSubword,
     /// DC ZVA (IR `ZeroBlock`).
     ZeroBlock,
-    /// LDXR/LDAXR, STXR/STLXR of W and X, CLREX (IR `LoadExclusive`,
-    /// `StoreExclusive`, `ClearExclusive`).
+    /// LDXR/LDAXR, STXR/STLXR, LDXP/LDAXP, STXP/STLXP, CLREX (IR
+    /// `LoadExclusive`, `StoreExclusive`, `LoadExclusive128`,
+    /// `StoreExclusive128`, `ClearExclusive`).
     Exclusives,
     /// DMB/DSB full barriers (IR `Fence Full`).
     FullBarrier,
@@ -187,8 +188,8 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::Exclusives,
-        guest: "LDXR/LDAXR (B, H, W, X), STXR/STLXR (W, X), CLREX",
-        native: "the load, then the monitor (address, size, value read) kept in the CpuState; the store: status 1 unless the monitor matches, else CS/CSG of the value read with the new one (status 0 when stored; a failing compare stores the word found back, so write permission is checked). As the interpreter: a change and change back between the two (ABA) is not seen",
+        guest: "LDXR/LDAXR, STXR/STLXR (B, H, W, X), LDXP/LDAXP, STXP/STLXP (W, X), CLREX",
+        native: "the load (two LRVG for a pair of doublewords), then the monitor (address, size, value read) kept in the CpuState; the store: status 1 unless the monitor matches, else a compare-and-swap of the value read with the new one — CS/CSG, the CS loop on the aligned word for B/H, CDSG for a pair of doublewords (status 0 when stored; a failing compare stores what it found back, so write permission is checked). As the interpreter: a change and change back between the two (ABA) is not seen",
         facility: None,
         fallback: "— (base)",
     },
@@ -250,7 +251,7 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::Helper,
-        guest: "AdvSIMD FP and saturating operations, FP16, exclusive pairs (LDXP/STXP), STXRB/STXRH",
+        guest: "AdvSIMD FP and saturating operations, FP16",
         native: "call of the reference semantics",
         facility: None,
         fallback: "—",

@@ -180,8 +180,22 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                             // A load-exclusive, now and then a store or
                             // CLREX in between, and a store-exclusive of the
                             // same (or another) size and address.
-                            let addr = if misaligned { addr } else { aligned };
-                            let old = b.push(Op::LoadExclusive { size, ord: Ordering::Acquire, addr });
+                            // A quarter of each are pairs of doublewords
+                            // (LDXP/STXP of X, 16-byte aligned).
+                            let fifteen = b.konst(15);
+                            let aligned16 = b.push(Op::AndNot { w: Width::W64, a: addr, b: fifteen });
+                            let load_pair = rng.below(4) == 0;
+                            let addr = match (misaligned, load_pair) {
+                                (true, _) => addr,
+                                (false, true) => aligned16,
+                                (false, false) => aligned,
+                            };
+                            let old = if load_pair {
+                                let v = b.push(Op::LoadExclusive128 { ord: Ordering::Acquire, addr });
+                                b.push(Op::VExtractLane { esize: 8, idx: rng.below(2) as u8, v })
+                            } else {
+                                b.push(Op::LoadExclusive { size, ord: Ordering::Acquire, addr })
+                            };
                             match rng.below(4) {
                                 0 => {
                                     b.push(Op::Store { size: MemSize::B1, ord: Ordering::Relaxed, addr: aligned, v: z });
@@ -193,7 +207,12 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                             }
                             let size2 = if rng.below(4) == 0 { MemSize::from_log2(rng.below(4) as u32) } else { size };
                             let addr2 = if rng.below(4) == 0 { mem_addr(&mut b, rng, cfg, z) } else { addr };
-                            let st = b.push(Op::StoreExclusive { size: size2, ord: Ordering::Release, addr: addr2, v: y });
+                            let st = if load_pair != (rng.below(4) == 0) {
+                                let v = b.push(Op::VFromHalves { lo: y, hi: z });
+                                b.push(Op::StoreExclusive128 { ord: Ordering::Release, addr: addr2, v })
+                            } else {
+                                b.push(Op::StoreExclusive { size: size2, ord: Ordering::Release, addr: addr2, v: y })
+                            };
                             b.add(Width::W64, old, st)
                         }
                         4 => {

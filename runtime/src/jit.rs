@@ -960,11 +960,19 @@ fn lookup_guest_pc(cache: *const (), host: u64) -> Option<u64> {
 }
 
 /// The guest access a faulting s390x instruction of generated code makes:
-/// its size and whether it writes (the emitter's loads, stores and
-/// interlocked updates; see `emit`).
+/// the offset of the guest bytes from the operand address, their number
+/// and whether it writes (the emitter's loads, stores and interlocked
+/// updates; see `emit`). `r4` is host r4 at the fault.
 #[cfg_attr(not(target_arch = "s390x"), allow(dead_code))]
-fn guest_access(insn: &[u8]) -> Option<(u64, bool)> {
-    Some(match (insn[0], insn[5]) {
+fn guest_access(insn: &[u8], r4: u64) -> Option<(u64, u64, bool)> {
+    if matches!(insn[0], 0x58 | 0xba) {
+        // L (RX) and CS (RS) reach guest memory only in a byte or halfword
+        // atomic on its aligned word (the backend's emit/atomic.rs), whose
+        // field mask is in r4; its first load faults as a write too.
+        let mask = r4 as u32;
+        return Some(((mask.trailing_zeros() / 8) as u64, (mask.count_ones() / 8) as u64, true));
+    }
+    let (size, write) = match (insn[0], insn[5]) {
         (0x42, _) => (1, true),            // STC (RX; the tier's byte stores)
         (0xe3, 0x94) => (1, false),        // LLC
         // LG, LY and L (below) reach guest memory only as the first load
@@ -988,7 +996,8 @@ fn guest_access(insn: &[u8]) -> Option<(u64, bool)> {
         (0xe6, 0x06) => (16, false),       // VLBR
         (0xe6, 0x0e) => (16, true),        // VSTBR
         _ => return None,
-    })
+    };
+    Some((0, size, write))
 }
 
 /// What the host fault handler needs while generated code runs.
@@ -1064,16 +1073,8 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 let disp = if short { dl as i64 } else { ((((insn[4] as u32) << 12 | dl) << 12) as i32 >> 12) as i64 };
                 let reg = |r: u8| if r == 0 { 0 } else { g[r as usize] };
                 let host = reg(x2).wrapping_add(reg(b2)).wrapping_add(disp as u64);
-                let mut guest = host.wrapping_sub(st.base);
-                let mut access = guest_access(insn);
-                if matches!(insn[0], 0x58 | 0xba) {
-                    // A byte or halfword atomic on its aligned word (see the
-                    // backend's emit/atomic.rs): the field mask is in r4;
-                    // its first load faults as a write too.
-                    let mask = g[4] as u32;
-                    guest += (mask.trailing_zeros() / 8) as u64;
-                    access = Some(((mask.count_ones() / 8) as u64, true));
-                }
+                let access = guest_access(insn, g[4]);
+                let guest = host.wrapping_sub(st.base).wrapping_add(access.map_or(0, |a| a.0));
                 let space = st.space as *mut GuestSpace;
                 // A store to a page of translated code: give the page its
                 // write permission back, queue its invalidation, leave at
@@ -1085,7 +1086,7 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 // An instruction not in the table: a read fault on a page
                 // that is readable now cannot be, so it is taken as a write
                 // (a read would just be retried, forever if it was one).
-                let (size, write) = access.unwrap_or((1, true));
+                let (_, size, write) = access.unwrap_or((0, 1, true));
                 // Another guest thread may have changed the page since the
                 // access faulted (unprotected code, mprotect): retry.
                 let need = if write { crate::memory::PROT_WRITE } else { crate::memory::PROT_READ };

@@ -32,6 +32,21 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
         }                                                                                                \
     } while (0)
 
+/* A CASP of doublewords expecting 0, 0 and storing 1, 2 (its register
+ * pairs must be even/odd, hence the fixed registers). */
+#define CASP_X(op, addr)                                                                                 \
+    do {                                                                                                 \
+        register uint64_t e0 asm("x4") = 0, e1 asm("x5") = 0, n0 asm("x6") = 1, n1 asm("x7") = 2;     \
+        asm volatile(op " x4, x5, x6, x7, [%2]" : "+r"(e0), "+r"(e1) : "r"(addr), "r"(n0), "r"(n1) : "memory"); \
+    } while (0)
+
+/* A load-exclusive pair of doublewords. */
+#define LDXP_X(op, addr)                                                                                 \
+    do {                                                                                                 \
+        uint64_t a, b;                                                                                   \
+        asm volatile(op " %0, %1, [%2]" : "=&r"(a), "=&r"(b) : "r"(addr) : "memory");                   \
+    } while (0)
+
 static void faults(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -59,22 +74,34 @@ static void faults(void) {
     TRY("ldadd.w ro", asm volatile("ldadd %w2, %w0, [%1]" : "=&r"(w) : "r"(ro + 20), "r"(1u) : "memory"));
     TRY("ldumin.x ro", asm volatile("ldumin %x2, %x0, [%1]" : "=&r"(x) : "r"(ro + 24), "r"(1ull) : "memory"));
     TRY("ldset.x ro", asm volatile("ldset %x2, %x0, [%1]" : "=&r"(x) : "r"(ro + 40), "r"(1ull) : "memory"));
-    TRY("casp ro", {
-        register uint64_t e0 asm("x4") = 0, e1 asm("x5") = 0, n0 asm("x6") = 1, n1 asm("x7") = 2;
-        asm volatile("casp x4, x5, x6, x7, [%2]" : "+r"(e0), "+r"(e1) : "r"(ro + 32), "r"(n0), "r"(n1) : "memory");
-    });
+    TRY("casp ro", CASP_X("casp", ro + 32));
     TRY("casb none", asm volatile("casb %w0, %w2, [%1]" : "+r"(w) : "r"(none + 5), "r"(1u) : "memory"));
     TRY("ldeorh none", asm volatile("ldeorh %w2, %w0, [%1]" : "=&r"(w) : "r"(none + 10), "r"(1u) : "memory"));
     TRY("cas.x none", asm volatile("cas %x0, %x2, [%1]" : "+r"(x) : "r"(none + 8), "r"(1ull) : "memory"));
     TRY("ldsmax.w none", asm volatile("ldsmax %w2, %w0, [%1]" : "=&r"(w) : "r"(none + 12), "r"(1u) : "memory"));
-    TRY("casp none", {
-        register uint64_t e0 asm("x4") = 0, e1 asm("x5") = 0, n0 asm("x6") = 1, n1 asm("x7") = 2;
-        asm volatile("caspa x4, x5, x6, x7, [%2]" : "+r"(e0), "+r"(e1) : "r"(none + 48), "r"(n0), "r"(n1) : "memory");
-    });
+    TRY("casp none", CASP_X("caspa", none + 48));
     /* Offsets inside the first 64 bytes: the fault is at the block's start
      * for any block size. */
     TRY("dc zva ro", asm volatile("dc zva, %0" : : "r"(ro + 40) : "memory"));
     TRY("dc zva none", asm volatile("dc zva, %0" : : "r"(none + 24) : "memory"));
+    /* Exclusives: the loads succeed on a read-only page, the stores (with
+     * the monitor armed, so they would store) fault; an unaligned pair
+     * raises an alignment fault. */
+    TRY("stxrb ro", {
+        uint32_t v, st;
+        asm volatile("ldxrb %w0, [%2]\n stxrb %w1, %w0, [%2]" : "=&r"(v), "=&r"(st) : "r"(ro + 9) : "memory");
+    });
+    TRY("stlxrh ro", {
+        uint32_t v, st;
+        asm volatile("ldaxrh %w0, [%2]\n stlxrh %w1, %w0, [%2]" : "=&r"(v), "=&r"(st) : "r"(ro + 14) : "memory");
+    });
+    TRY("stxp ro", {
+        uint64_t a, b;
+        uint32_t st;
+        asm volatile("ldxp %0, %1, [%3]\n stxp %w2, %0, %1, [%3]" : "=&r"(a), "=&r"(b), "=&r"(st) : "r"(ro + 32) : "memory");
+    });
+    TRY("ldaxp none", LDXP_X("ldaxp", none + 16));
+    TRY("ldxp unaligned", LDXP_X("ldxp", ro + 40));
     TRY("ldr.q none", asm volatile("ldr q0, [%0]" : : "r"(none + 16) : "v0", "memory"));
     TRY("str.q ro", asm volatile("movi v0.16b, #1\n str q0, [%0]" : : "r"(ro + 48) : "v0", "memory"));
     unsigned sum = 0;
@@ -120,6 +147,34 @@ int main(void) {
         for (size_t i = 0; i < sizeof buf; i++)
             exact &= (buf[i] == 0) == (i >= start && i < start + block);
         printf("dc zva zeroed exactly its aligned block: %d\n", exact);
+    }
+    {
+        /* Load/store-exclusive of bytes, halfwords and pairs: a store after
+         * its load succeeds (status 0) and changes only its bytes; a second
+         * store without a load fails (status 1: the first cleared the
+         * monitor) and changes nothing. */
+        static _Alignas(16) unsigned char area[32];
+        for (int i = 0; i < 32; i++)
+            area[i] = (unsigned char)(0x30 + i);
+        uint32_t v, st1, st2;
+        asm volatile("ldxrb %w0, [%3]\n add %w0, %w0, #0x80\n stxrb %w1, %w0, [%3]\n stxrb %w2, %w0, [%3]"
+                     : "=&r"(v), "=&r"(st1), "=&r"(st2) : "r"(area + 5) : "memory");
+        printf("stxrb %x %u %u\n", v, st1, st2);
+        asm volatile("ldaxrh %w0, [%3]\n eor %w0, %w0, #0xff00\n stlxrh %w1, %w0, [%3]\n stxrh %w2, %w0, [%3]"
+                     : "=&r"(v), "=&r"(st1), "=&r"(st2) : "r"(area + 10) : "memory");
+        printf("stxrh %x %u %u\n", v, st1, st2);
+        uint64_t a, b;
+        asm volatile("ldaxp %0, %1, [%4]\n add %0, %0, #1\n sub %1, %1, #1\n stlxp %w2, %1, %0, [%4]\n"
+                     " stxp %w3, %0, %1, [%4]"
+                     : "=&r"(a), "=&r"(b), "=&r"(st1), "=&r"(st2) : "r"(area + 16) : "memory");
+        printf("stxp.x %llx %llx %u %u\n", (unsigned long long)a, (unsigned long long)b, st1, st2);
+        uint32_t wa, wb;
+        asm volatile("ldxp %w0, %w1, [%4]\n stxp %w2, %w1, %w0, [%4]\n stlxp %w3, %w1, %w0, [%4]"
+                     : "=&r"(wa), "=&r"(wb), "=&r"(st1), "=&r"(st2) : "r"(area + 8) : "memory");
+        printf("stxp.w %x %x %u %u\n", wa, wb, st1, st2);
+        for (int i = 0; i < 32; i++)
+            printf("%02x", area[i]);
+        printf("\n");
     }
     __int128 big = 0;
     __atomic_fetch_add((unsigned long *)&big, 5, __ATOMIC_SEQ_CST);

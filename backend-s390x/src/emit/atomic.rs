@@ -182,23 +182,33 @@ impl Emitter<'_> {
         let (oe, on) = (self.slot(expected), self.slot(new));
         self.loc[i] = Loc::Slot;
         let od = self.slot(Value(i as u32));
-        let (retry, done) = (self.buf.new_label(), self.buf.new_label());
-        let bb = self.b();
-        encode::la(bb, SC, Mem { base: R_BASE, index: ra, disp: 0 });
-        encode::lrvg(bb, 0, m(15, on + 8));
-        encode::lrvg(bb, 1, m(15, on));
-        self.buf.bind(retry);
-        let bb = self.b();
-        encode::lrvg(bb, 2, m(15, oe + 8));
-        encode::lrvg(bb, 3, m(15, oe));
-        encode::cdsg(bb, 2, 0, m(SC, 0));
-        self.buf.branch(8, done);
-        encode::cdsg(self.b(), 2, 2, m(SC, 0));
-        self.buf.branch(4, retry);
+        let done = self.buf.new_label();
+        self.cdsg_loop(ra, on, [m(15, oe + 8), m(15, oe)], done);
         self.buf.bind(done);
         let bb = self.b();
         encode::strvg(bb, 2, m(15, od + 8));
         encode::strvg(bb, 3, m(15, od));
+    }
+
+    /// The compare-and-swap of `cas_pair` at guest address `ra` (checked),
+    /// the new value in the frame slot at `new` and the expected one's low
+    /// and high doublewords (guest order) at `expected`: branches to
+    /// `stored` when it stored; falls through when the pair differed
+    /// (after storing it back). Either way r2:r3 hold the pair found.
+    fn cdsg_loop(&mut self, ra: u8, new: i32, expected: [Mem; 2], stored: Label) {
+        let retry = self.buf.new_label();
+        let bb = self.b();
+        encode::la(bb, SC, Mem { base: R_BASE, index: ra, disp: 0 });
+        encode::lrvg(bb, 0, m(15, new + 8));
+        encode::lrvg(bb, 1, m(15, new));
+        self.buf.bind(retry);
+        let bb = self.b();
+        encode::lrvg(bb, 2, expected[0]);
+        encode::lrvg(bb, 3, expected[1]);
+        encode::cdsg(bb, 2, 0, m(SC, 0));
+        self.buf.branch(8, stored);
+        encode::cdsg(self.b(), 2, 2, m(SC, 0));
+        self.buf.branch(4, retry);
     }
 
     /// The old value from the word CS or LA* left in r2, byte-reversed into
@@ -322,14 +332,27 @@ impl Emitter<'_> {
         self.subword_old(i, size);
     }
 
-    /// CAS of a byte or halfword: SB the expected field E, SC the new field
-    /// N xor E (the word found with E in its field becomes the word to
-    /// store by one XOR). A different field stores the word found back (a
-    /// write for the MMU, as `cas_word`).
+    /// CAS of a byte or halfword (a different field stores the word found
+    /// back: a write for the MMU, as `cas_word`).
     pub(super) fn cas_subword(&mut self, i: usize, size: MemSize, addr: Value, expected: Value, new: Value) {
         self.route(Route::AtomicSubword);
         let (ra, re, rn) = (self.get(addr, SA), self.get(expected, SB), self.get(new, SC));
         self.atomic_addr_check(ra, size.bytes());
+        let done = self.buf.new_label();
+        self.subword_cas(i, size, ra, re, rn, done);
+        self.buf.bind(done);
+        self.subword_old(i, size);
+    }
+
+    /// The compare-and-swap of a byte or halfword at guest address `ra`
+    /// (checked), expected field `re` and new field `rn` (in SB or other
+    /// registers than r0–r3, SA, SC; zero-extended or not): branches to
+    /// `stored` when it stored, falls through when the field differed
+    /// (after storing the word back). SB becomes the expected field E
+    /// shifted into place, SC the new one N xor E (the word found with E in
+    /// its field becomes the word to store by one XOR); r2 ends as the word
+    /// found, the result's slot as the field's shift (`subword_setup`).
+    fn subword_cas(&mut self, i: usize, size: MemSize, ra: u8, re: u8, rn: u8, stored: Label) {
         self.subword_setup(i, ra, size);
         let bb = self.b();
         encode::sllk(bb, SB, re, m(3, 0));
@@ -337,7 +360,7 @@ impl Emitter<'_> {
         encode::sllk(bb, SC, rn, m(3, 0));
         encode::nr(bb, SC, SA);
         encode::xr(bb, SC, SB);
-        let (retry, swap, done) = (self.buf.new_label(), self.buf.new_label(), self.buf.new_label());
+        let (retry, swap, differ) = (self.buf.new_label(), self.buf.new_label(), self.buf.new_label());
         self.buf.bind(retry);
         let bb = self.b();
         encode::lrvr(bb, 3, 2);
@@ -346,15 +369,15 @@ impl Emitter<'_> {
         self.buf.branch(8, swap);
         self.subword_cs(2);
         self.buf.branch(4, retry);
-        self.buf.branch(15, done);
+        self.buf.branch(15, differ);
         self.buf.bind(swap);
         let bb = self.b();
         encode::xr(bb, 3, SC);
         encode::lrvr(bb, 3, 3);
         self.subword_cs(3);
         self.buf.branch(4, retry);
-        self.buf.bind(done);
-        self.subword_old(i, size);
+        self.buf.branch(15, stored);
+        self.buf.bind(differ);
     }
 }
 
@@ -376,15 +399,47 @@ impl Emitter<'_> {
         self.commit(i, d);
     }
 
-    /// STXR/STLXR of a word or doubleword: status 1 unless the monitor
-    /// holds this address and size; else a compare-and-swap of the value
-    /// the load-exclusive read with the new one (status 0 when it stored),
-    /// a failing compare storing the word found back as `cas_word` does.
-    /// The monitor is cleared either way.
-    pub(super) fn store_exclusive(&mut self, i: usize, size: MemSize, addr: Value, v: Value) {
+    /// LDXP/LDAXP of doublewords: two loads (the pair is checked as one
+    /// when the store-exclusive compares all 16 bytes), the monitor armed
+    /// with the 128-bit value.
+    pub(super) fn load_exclusive128(&mut self, i: usize, addr: Value) {
         self.route(Route::Exclusives);
-        let (ra, rv) = (self.get(addr, SA), self.get(v, SB));
-        let bytes = size.bytes();
+        let ra = self.get(addr, SA);
+        self.align_check(ra, 16, false);
+        self.check_addr(ra, 16, 1);
+        self.loc[i] = Loc::Slot;
+        let off = self.slot(Value(i as u32));
+        let bb = self.b();
+        // Guest bytes 0..8 are the low doubleword (second in the slot's
+        // host u128).
+        encode::lrvg(bb, 0, Mem { base: R_BASE, index: ra, disp: 0 });
+        encode::stg(bb, 0, m(15, off + 8));
+        encode::stg(bb, 0, m(R_CPU, CPU_EXCL_LO));
+        encode::lrvg(bb, 0, Mem { base: R_BASE, index: ra, disp: 8 });
+        encode::stg(bb, 0, m(15, off));
+        encode::stg(bb, 0, m(R_CPU, CPU_EXCL_HI));
+        encode::stg(bb, ra, m(R_CPU, CPU_EXCL_ADDR));
+        encode::mvghi(bb, m(R_CPU, CPU_EXCL_SIZE), 16);
+    }
+
+    /// Store-exclusive of any size: status 1 unless the monitor holds this
+    /// address and size; else a compare-and-swap of the value the
+    /// load-exclusive read with the new one (status 0 when it stored), a
+    /// failing compare storing what it found back as `cas_word` does — CS
+    /// or CSG for words, the sub-word loop for bytes and halfwords, CDSG
+    /// for pairs of doublewords (`v` then a 128-bit value). The monitor is
+    /// cleared either way.
+    pub(super) fn store_exclusive(&mut self, i: usize, size: Option<MemSize>, addr: Value, v: Value) {
+        self.route(Route::Exclusives);
+        let bytes = size.map_or(16, |s| s.bytes());
+        // Bytes and halfwords need SB for the loop, so the new value goes
+        // elsewhere.
+        let subword = matches!(size, Some(MemSize::B1 | MemSize::B2));
+        let ra = self.get(addr, SA);
+        let rv = match size {
+            None => 0,
+            Some(_) => self.get(v, if subword { SC } else { SB }),
+        };
         self.align_check(ra, bytes, true);
         let d = self.def(i);
         let (stored, failed, done) = (self.buf.new_label(), self.buf.new_label(), self.buf.new_label());
@@ -395,8 +450,20 @@ impl Emitter<'_> {
         encode::cghi(bb, 0, bytes as i16);
         self.buf.branch(7, failed);
         self.check_addr(ra, bytes, 3);
-        encode::lg(self.b(), SC, m(R_CPU, CPU_EXCL_LO));
-        self.cas_loop(size == MemSize::B8, ra, SC, rv, stored);
+        match size {
+            Some(s @ (MemSize::B1 | MemSize::B2)) => {
+                encode::lg(self.b(), SB, m(R_CPU, CPU_EXCL_LO));
+                self.subword_cas(i, s, ra, SB, rv, stored);
+            }
+            Some(s) => {
+                encode::lg(self.b(), SC, m(R_CPU, CPU_EXCL_LO));
+                self.cas_loop(s == MemSize::B8, ra, SC, rv, stored);
+            }
+            None => {
+                let off = self.slot(v);
+                self.cdsg_loop(ra, off, [m(R_CPU, CPU_EXCL_LO), m(R_CPU, CPU_EXCL_HI)], stored);
+            }
+        }
         self.buf.branch(15, failed);
         self.buf.bind(stored);
         encode::lghi(self.b(), d, 0);

@@ -500,8 +500,8 @@ fn is_native(op: &Op, vx: bool) -> bool {
         // AESE/AESD by table in general registers; AESMC/AESIMC on vectors.
         VAes { op: zarm_ir::vector::AesOp::Encrypt | zarm_ir::vector::AesOp::Decrypt, .. } => true,
         VAes { .. } => vx,
-        AtomicRmw { .. } | Cas { .. } | Cas128 { .. } | LoadExclusive { .. } | ClearExclusive {} => true,
-        StoreExclusive { size, .. } => matches!(size, MemSize::B4 | MemSize::B8),
+        AtomicRmw { .. } | Cas { .. } | Cas128 { .. } | LoadExclusive { .. } | StoreExclusive { .. }
+        | LoadExclusive128 { .. } | StoreExclusive128 { .. } | ClearExclusive {} => true,
         // DC ZVA of the 64-byte blocks the frontend makes.
         ZeroBlock { bytes, .. } => *bytes == 64,
         _ => vector::is_vector_lane(op) || fp::is_sign_op(op) || (vx && vector::is_vector_integer(op)),
@@ -1096,6 +1096,13 @@ impl Emitter<'_> {
         }
     }
 
+    /// Whether guest register `g` is the home of a value of this block
+    /// (one read from it or stored to it, not overwritten since).
+    fn holds_value(&self, g: u8) -> bool {
+        let h = self.homed[g as usize] as usize;
+        h < self.home.len() && self.home[h] == Some(g)
+    }
+
     /// Value `v` (not a constant) is now also what guest register `g`
     /// holds: its one home (an evicted value follows it there).
     fn make_home(&mut self, v: usize, g: u8) {
@@ -1285,11 +1292,7 @@ impl Emitter<'_> {
                 self.load_imm(0, *value as u64);
                 encode::stg(self.b(), 0, m(15, off + 8));
             }
-            GetGpr { r } if self.ext_only_gpr[i] && {
-                let h = self.homed[*r as usize] as usize;
-                h >= self.home.len() || self.home[h] != Some(*r)
-            } =>
-            {
+            GetGpr { r } if self.ext_only_gpr[i] && !self.holds_value(*r) => {
                 self.loc[i] = Loc::Cpu(cpu_x(*r));
                 self.make_home(i, *r);
             }
@@ -1298,8 +1301,7 @@ impl Emitter<'_> {
                 encode::lg(self.b(), d, m(R_CPU, cpu_x(*r)));
                 self.commit(i, d);
                 // Unless an equal value already lives there.
-                let h = self.homed[*r as usize] as usize;
-                if h >= self.home.len() || self.home[h] != Some(*r) {
+                if !self.holds_value(*r) {
                     self.make_home(i, *r);
                 }
             }
@@ -1922,7 +1924,9 @@ impl Emitter<'_> {
             Cas { size, addr, expected, new, .. } => self.cas_word(i, *size, *addr, *expected, *new),
             Cas128 { addr, expected, new, .. } => self.cas_pair(i, *addr, *expected, *new),
             LoadExclusive { size, addr, .. } => self.load_exclusive(i, *size, *addr),
-            StoreExclusive { size, addr, v, .. } => self.store_exclusive(i, *size, *addr, *v),
+            StoreExclusive { size, addr, v, .. } => self.store_exclusive(i, Some(*size), *addr, *v),
+            LoadExclusive128 { addr, .. } => self.load_exclusive128(i, *addr),
+            StoreExclusive128 { addr, v, .. } => self.store_exclusive(i, None, *addr, *v),
             ClearExclusive {} => {
                 self.route(Route::Exclusives);
                 encode::mvghi(self.b(), m(R_CPU, atomic::CPU_EXCL_ADDR), -1);
