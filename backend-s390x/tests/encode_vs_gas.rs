@@ -138,7 +138,17 @@ fn all_cases() -> Vec<Case> {
     for &(name, enc) in encode::insns::VRR_C_INSNS {
         for (v1, v2, v3, m4) in [(1u8, 2u8, 3u8, 0u8), (31, 16, 17, 3), (17, 9, 30, 2), (0, 31, 15, 1)] {
             // VPK takes halfword to doubleword sources; VPDI's M4 selects doublewords.
-            let m4 = if name == "vpk" { 1 + m4 % 3 } else if name == "vpdi" { [0, 1, 4, 5][m4 as usize] } else if name == "vml" { m4 % 3 } else { m4 };
+            // The sums take bytes or halfwords (VSUM), halfwords or words
+            // (VSUMG), words or doublewords (VSUMQ).
+            let m4 = match name {
+                "vpk" => 1 + m4 % 3,
+                "vpdi" => [0, 1, 4, 5][m4 as usize],
+                "vml" => m4 % 3,
+                "vsum" => m4 % 2,
+                "vsumg" => 1 + m4 % 2,
+                "vsumq" => 2 + m4 % 2,
+                _ => m4,
+            };
             // The compares (VRR-b) also take M5 (0: no condition code).
             let m5 = if ["vceq", "vch", "vchl"].contains(&name) { ",0" } else { "" };
             case(&mut cases, format!("{name} %v{v1},%v{v2},%v{v3},{m4}{m5}"), |o| enc(o, v1, v2, v3, m4));
@@ -181,6 +191,9 @@ fn all_cases() -> Vec<Case> {
             let line = if name == "vleig" { format!("{name} %v{v1},{i},{m3}") } else { format!("{name} %v{v1},{i}") };
             case(&mut cases, line, |o| enc(o, v1, i as u16, m3));
         }
+    }
+    for (v1, v2, v3, i4) in [(1u8, 18u8, 3u8, 8u8), (31, 0, 16, 1), (17, 30, 2, 15)] {
+        case(&mut cases, format!("vsldb %v{v1},%v{v2},%v{v3},{i4}"), |o| encode::vsldb(o, v1, v2, v3, i4));
     }
     for (v1, v2, v3, v4) in [(1u8, 18u8, 3u8, 20u8), (31, 0, 16, 15)] {
         case(&mut cases, format!("vsel %v{v1},%v{v2},%v{v3},%v{v4}"), |o| encode::vsel(o, v1, v2, v3, v4));

@@ -395,6 +395,14 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             ];
             b.push(Op::VBin { op: ops[rng.below(ops.len() as u64) as usize], esize, q, a: va, b: vb })
         }
+        2 if rng.below(3) == 0 => {
+            // Reductions across lanes: bytes and halfwords in either
+            // arrangement, words in 128-bit ones only.
+            let ops = [U::Addv, U::Uaddlv, U::Saddlv, U::Umaxv, U::Uminv, U::Smaxv, U::Sminv];
+            let op = ops[rng.below(ops.len() as u64) as usize];
+            let esize = 1 << rng.below(3);
+            b.push(Op::VUn { op, esize, q: q || esize == 4, a: va })
+        }
         2 => {
             let ops = [U::Not, U::Neg, U::Abs, U::Clz, U::Cnt, U::CmEq0, U::CmGt0, U::CmGe0, U::CmLe0, U::CmLt0, U::Cls];
             let op = ops[rng.below(ops.len() as u64) as usize];

@@ -36,6 +36,7 @@ const CASES: &[Case] = &[
     Case { name: "smc", args: &[], stdin: b"" },
     Case { name: "crypto_aes", args: &[], stdin: b"" },
     Case { name: "pmull", args: &[], stdin: b"" },
+    Case { name: "simd_reduce", args: &[], stdin: b"" },
     Case { name: "signals", args: &[], stdin: b"" },
     Case { name: "sigblock", args: &[], stdin: b"" },
     Case { name: "signalfd", args: &[], stdin: b"" },

@@ -40,6 +40,7 @@ pub(super) fn is_vector_integer(op: &Op) -> bool {
         Op::VUn { op, esize, .. } => {
             matches!(op, U::Not | U::Neg | U::Abs | U::Clz | U::CmEq0 | U::CmGt0 | U::CmGe0 | U::CmLe0 | U::CmLt0)
                 || (*op == U::Cnt && *esize == 1)
+                || is_reduction(*op)
         }
         Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
         Op::VTern { op, esize, .. } => matches!(op, T::Bsl | T::Bit | T::Bif) || (matches!(op, T::Mla | T::Mls) && *esize <= 4),
@@ -47,6 +48,12 @@ pub(super) fn is_vector_integer(op: &Op) -> bool {
         Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
         _ => false,
     }
+}
+
+/// The integer reductions across lanes (ADDV, UADDLV/SADDLV,
+/// UMAXV/UMINV/SMAXV/SMINV).
+fn is_reduction(op: U) -> bool {
+    matches!(op, U::Addv | U::Uaddlv | U::Saddlv | U::Umaxv | U::Uminv | U::Smaxv | U::Sminv)
 }
 
 /// Pairwise integer operations and the permutes, lowered with VPERM.
@@ -350,6 +357,68 @@ impl Emitter<'_> {
         encode::stg(bb, 0, m(15, off));
     }
 
+    /// A reduction across the lanes (`is_reduction`); the result, of the
+    /// lane size (twice it for UADDLV/SADDLV), in lane 0, zeros above.
+    /// Sums: VSUM (bytes or halfwords into words), then VSUMQ (into the
+    /// quadword) — exact, so the result is the sum modulo its width;
+    /// SADDLV first sign-extends every lane to twice its width (VUPH/VUPL,
+    /// added: the sum modulo 2^(16 × lane bits) is the exact signed sum).
+    /// Maximum and minimum: log2(lanes) steps of the element-wise
+    /// operation with the register rotated by half the bytes left (VSLDB),
+    /// after which every lane holds the result. A 64-bit arrangement sums
+    /// with the left doubleword zeroed, takes maxima and minima with the
+    /// right one in both halves.
+    fn vector_reduce(&mut self, i: usize, op: U, esize: u8, q: bool, a: Value) {
+        self.vload(VA, a);
+        let e = ecode(esize);
+        let b = self.b();
+        let result_bytes = match op {
+            U::Addv | U::Uaddlv | U::Saddlv => {
+                if !q {
+                    encode::vleig(b, VA, 0, 0);
+                }
+                let mut es = esize;
+                if op == U::Saddlv {
+                    encode::vuph(b, VB, VA, e);
+                    encode::vupl(b, VA, VA, e);
+                    es = 2 * esize;
+                    encode::va(b, VA, VA, VB, ecode(es));
+                }
+                encode::vgbm(b, VB, 0, 0);
+                match es {
+                    1 | 2 => {
+                        encode::vsum(b, VA, VA, VB, ecode(es));
+                        encode::vsumq(b, VA, VA, VB, 2);
+                    }
+                    _ => encode::vsumq(b, VA, VA, VB, ecode(es)),
+                }
+                if op == U::Addv { esize } else { 2 * esize }
+            }
+            _ => {
+                if !q {
+                    encode::vpdi(b, VA, VA, VA, 5);
+                }
+                let f = match op {
+                    U::Umaxv => encode::vmxl,
+                    U::Uminv => encode::vmnl,
+                    U::Smaxv => encode::vmx,
+                    _ => encode::vmn,
+                };
+                let mut step = 8;
+                while step >= esize {
+                    encode::vsldb(b, VB, VA, VA, step);
+                    f(b, VA, VA, VB, e);
+                    step /= 2;
+                }
+                esize
+            }
+        };
+        // Lane 0 of the result: the rightmost bytes.
+        encode::vgbm(b, VB, (1u16 << result_bytes) - 1, 0);
+        encode::vn(b, VA, VA, VB);
+        self.vresult(i, VA, true);
+    }
+
     pub(super) fn vector_integer(&mut self, i: usize, op: &Op) {
         match *op {
             Op::VBin { op, esize, q, a, b } if is_permute(op) => self.vector_permute(i, op, esize, q, a, b),
@@ -392,6 +461,7 @@ impl Emitter<'_> {
                 }
                 self.vresult(i, VA, q);
             }
+            Op::VUn { op, esize, q, a } if is_reduction(op) => self.vector_reduce(i, op, esize, q, a),
             Op::VUn { op, esize, q, a } => {
                 self.vload(VA, a);
                 let e = ecode(esize);

@@ -163,6 +163,18 @@ pub fn vri_e(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, i3: u16, m4: u8, m5: u8
     ]);
 }
 
+/// VRI-d: `op1(8) V1(4) V2(4) V3(4) ////(4) I4(8) M5(4) RXB(4) op2(8)`.
+pub fn vri_d(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, v3: u8, i4: u8, m5: u8) {
+    out.extend_from_slice(&[
+        (op >> 8) as u8,
+        (v1 & 15) << 4 | (v2 & 15),
+        (v3 & 15) << 4,
+        i4,
+        (m5 & 15) << 4 | rxb([v1, v2, v3, 0]),
+        op as u8,
+    ]);
+}
+
 /// VRS-a: `op1(8) V1(4) V3(4) B2(4) D2(12) M4(4) RXB(4) op2(8)`.
 pub fn vrs_a(out: &mut Vec<u8>, op: u16, v1: u8, v3: u8, b2: u8, d2: u16, m4: u8) {
     out.extend_from_slice(&[

@@ -255,7 +255,13 @@ pub fn vlgv(out: &mut Vec<u8>, r1: u8, v3: u8, m: Mem, m4: u8) {
 table! { VRR_C_INSNS, f, (v1: u8, v2: u8, v3: u8, m4: u8) => |out: &mut Vec<u8>, op: u16| vrr_c(out, op, v1, v2, v3, m4, 0, 0);
     vs = 0xE7F7u16, vceq = 0xE7F8u16, vch = 0xE7FBu16, vchl = 0xE7F9u16, vmx = 0xE7FFu16,
     vmn = 0xE7FEu16, vmxl = 0xE7FDu16, vmnl = 0xE7FCu16, vml = 0xE7A2u16, vpk = 0xE794u16,
-    vpdi = 0xE784u16, vgfm = 0xE7B4u16,
+    vpdi = 0xE784u16, vgfm = 0xE7B4u16, vsum = 0xE764u16, vsumg = 0xE765u16, vsumq = 0xE767u16,
+}
+
+/// VSLDB V1,V2,V3,I4: bytes I4..I4+15 of the concatenation V2‖V3 (with
+/// V3 = V2 a rotation left by I4 bytes).
+pub fn vsldb(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, i4: u8) {
+    vri_d(out, 0xE777, v1, v2, v3, i4, 0);
 }
 
 // VRR-c vector BFP arithmetic: format M4 (2 short: vector-enhancements 1;
