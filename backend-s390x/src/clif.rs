@@ -107,7 +107,7 @@ pub fn lowerable(op: &Op) -> bool {
             | GetNzcv {} | SetNzcv { .. } | Add { .. } | Sub { .. } | AddCarry { .. } | SubCarry { .. } | And { .. }
             | Or { .. } | Xor { .. } | AndNot { .. } | OrNot { .. } | XorNot { .. } | Shl { .. } | Lshr { .. }
             | Ashr { .. } | Ror { .. } | Mul { .. } | UMulH { .. } | SMulH { .. } | UDiv { .. } | SDiv { .. }
-            | Neg { .. } | Not { .. } | Clz { .. } | Cls { .. } | Rbit { .. } | Rev { .. } | Rev16 { .. }
+            | Neg { .. } | Not { .. } | Clz { .. } | Popcnt { .. } | Cls { .. } | Rbit { .. } | Rev { .. } | Rev16 { .. }
             | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. } | Select { .. } | VSelect { .. }
             | AddFlags { .. } | SubFlags { .. } | AdcFlags { .. } | SbcFlags { .. } | LogicFlags { .. }
             | CondHolds { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. } | Fence { .. }
@@ -738,6 +738,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             Neg { w, a } => self.un(*w, *a, |f, x| f.ins().ineg(x)),
             Not { w, a } => self.un(*w, *a, |f, x| f.ins().bnot(x)),
             Clz { w, a } => self.un(*w, *a, |f, x| f.ins().clz(x)),
+            Popcnt { a } => self.un(Width::W64, *a, |f, x| f.ins().popcnt(x)),
             Cls { w, a } => self.un(*w, *a, |f, x| {
                 // Leading bits equal to the sign bit, the sign bit excluded.
                 let ty = f.func.dfg.value_type(x);

@@ -27,6 +27,8 @@ pub enum Route {
     UMulHigh,
     /// CLZ (IR `Clz`).
     CountLeadingZeros,
+    /// The CNT+ADDV popcount idiom on one doubleword (IR `Popcnt`).
+    Popcount,
     /// Every guest load/store wider than a byte (IR `Load`/`Store`).
     LittleEndianAccess,
     /// LDCLR/LDSET/LDEOR of 4 or 8 bytes (IR `AtomicRmw` Clr/Set/Eor).
@@ -122,6 +124,13 @@ pub const ROUTES: &[RouteInfo] = &[
         native: "FLOGR",
         facility: None,
         fallback: "— (extended-immediate is in the base)",
+    },
+    RouteInfo {
+        route: Route::Popcount,
+        guest: "FMOV Dn, Xm; CNT Vn.8B; ADDV Bn, Vn.8B (the popcount idiom compilers emit; one IR Popcnt)",
+        native: "POPCNT with M3 = 8 (all 64 bits)",
+        facility: Some(Facility::MiscInstructionExtensions3),
+        fallback: "POPCNT of each byte (population-count, z196 base), the bytes summed by MSGR with 0x0101010101010101 and SRLG 56",
     },
     RouteInfo {
         route: Route::LittleEndianAccess,
@@ -295,6 +304,7 @@ mod tests {
             Route::SMulHigh,
             Route::UMulHigh,
             Route::CountLeadingZeros,
+            Route::Popcount,
             Route::LittleEndianAccess,
             Route::AtomicBitwise,
             Route::AtomicArithmetic,

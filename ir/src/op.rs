@@ -210,6 +210,8 @@ define_ops! {
     Neg { w: Width } (a: I64) -> I64, Pure;
     Not { w: Width } (a: I64) -> I64, Pure;
     Clz { w: Width } (a: I64) -> I64, Pure;
+    /// Population count of all 64 bits (made from the CNT+ADDV idiom).
+    Popcnt {} (a: I64) -> I64, Pure;
     /// Count leading sign bits (not counting the sign bit itself).
     Cls { w: Width } (a: I64) -> I64, Pure;
     Rbit { w: Width } (a: I64) -> I64, Pure;
@@ -327,7 +329,7 @@ impl Op {
             Op::Const { value } => value <= u32::MAX as u64,
             Op::Zext { from, .. } => from <= 32,
             Op::Load { size, .. } => matches!(size, MemSize::B1 | MemSize::B2 | MemSize::B4),
-            Op::Icmp { .. } | Op::CondHolds { .. } => true,
+            Op::Icmp { .. } | Op::CondHolds { .. } | Op::Popcnt { .. } => true,
             _ => self.alu_width() == Some(Width::W32),
         }
     }

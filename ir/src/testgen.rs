@@ -115,6 +115,7 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                 20 => b.push(Op::SDiv { w, a: x, b: y }),
                 21 => b.push(Op::Neg { w, a: x }),
                 22 => b.push(Op::Not { w, a: x }),
+                23 if rng.below(4) == 0 => b.push(Op::Popcnt { a: x }),
                 23 => b.push(Op::Clz { w, a: x }),
                 24 => b.push(Op::Rev { w, a: x }),
                 25 => b.push(Op::Rev32 { a: x }),
@@ -401,6 +402,22 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             let ops = [U::Addv, U::Uaddlv, U::Saddlv, U::Umaxv, U::Uminv, U::Smaxv, U::Sminv];
             let op = ops[rng.below(ops.len() as u64) as usize];
             let esize = 1 << rng.below(3);
+            if rng.below(4) == 0 {
+                // The popcount idiom (FMOV Dn, Xm; CNT Vn.8B; ADDV Bn,
+                // Vn.8B), now and then with the high half not zero.
+                let zero = b.konst(0);
+                let v = b.push(Op::VFromHalves { lo: x, hi: if rng.below(4) == 0 { y } else { zero } });
+                let c = b.push(Op::VUn { op: U::Cnt, esize: 1, q: rng.below(4) == 0, a: v });
+                let s = b.push(Op::VUn { op: U::Addv, esize: 1, q: false, a: c });
+                if rng.below(4) == 0 {
+                    // Used elsewhere too (CNT's register written): the CNT
+                    // must stay.
+                    b.push(Op::SetVec { r: rng.below(8) as u8, v: c });
+                }
+                vvals.push(s);
+                let (esize, idx) = [(1, 0), (4, 0), (8, 0), (8, 1)][rng.below(4) as usize];
+                return Some(b.push(Op::VExtractLane { esize, idx, v: s }));
+            }
             b.push(Op::VUn { op, esize, q: q || esize == 4, a: va })
         }
         2 => {

@@ -81,6 +81,40 @@ fn flags_written_twice_keep_only_the_last() {
     assert_eq!(text.matches("SetNzcv").count(), 1, "{text}");
 }
 
+/// FMOV D0, X1; CNT V0.8B, V0.8B; ADDV B0, V0.8B; FMOV W2, S0 as the
+/// lifter writes them becomes one population count (no vector operation
+/// left), and still computes what the original does.
+#[test]
+fn popcount_idiom_becomes_popcnt() {
+    use zarm_ir::vector::VecUnOp as U;
+    let mut b = Builder::new(0);
+    b.begin_insn(0, 0x9e670020);
+    let x = b.get_gpr(1);
+    let zero = b.konst(0);
+    let v = b.push(Op::VFromHalves { lo: x, hi: zero });
+    b.push(Op::SetVec { r: 0, v });
+    b.begin_insn(4, 0x0e205800);
+    let v = b.push(Op::GetVec { r: 0 });
+    let c = b.push(Op::VUn { op: U::Cnt, esize: 1, q: false, a: v });
+    b.push(Op::SetVec { r: 0, v: c });
+    b.begin_insn(8, 0x0e31b800);
+    let v = b.push(Op::GetVec { r: 0 });
+    let s = b.push(Op::VUn { op: U::Addv, esize: 1, q: false, a: v });
+    b.push(Op::SetVec { r: 0, v: s });
+    b.begin_insn(12, 0x1e260002);
+    let v = b.push(Op::GetVec { r: 0 });
+    let w = b.push(Op::VExtractLane { esize: 4, idx: 0, v });
+    b.set_gpr(2, w);
+    let block = b.finish(Terminator::Jump { target: 16 }, 16);
+    let mut opt = block.clone();
+    optimize(&mut opt, true).unwrap();
+    let text = print::print_block(&opt);
+    assert!(text.contains("Popcnt") && !text.contains("VUn") && !text.contains("VExtractLane"), "{text}");
+    for seed in 0..16 {
+        assert_eq!(run(&block, seed * 77 + 1), run(&opt, seed * 77 + 1), "{text}");
+    }
+}
+
 #[test]
 fn printer_output_is_stable() {
     let mut b = Builder::new(0x400000);

@@ -492,7 +492,7 @@ fn is_native(op: &Op, vx: bool) -> bool {
         | SetVec { .. } | GetNzcv {} | SetNzcv { .. } | Add { .. } | Sub { .. } | And { .. } | Or { .. }
         | Xor { .. } | AndNot { .. } | OrNot { .. } | XorNot { .. } | Shl { .. } | Lshr { .. } | Ashr { .. }
         | Ror { .. } | Mul { .. } | UMulH { .. } | SMulH { .. } | UDiv { .. } | SDiv { .. } | Neg { .. }
-        | Not { .. } | Clz { .. } | Cls { .. } | Rbit { .. } | Rev { .. } | Rev16 { .. } | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. }
+        | Not { .. } | Clz { .. } | Popcnt { .. } | Cls { .. } | Rbit { .. } | Rev { .. } | Rev16 { .. } | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. }
         | Select { .. } | AddFlags { .. } | SubFlags { .. } | LogicFlags { .. } | CondHolds { .. }
         | AddCarry { .. } | SubCarry { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. }
         | Fence { .. } | Crc32 { .. } => true,
@@ -1639,6 +1639,20 @@ impl Emitter<'_> {
                     encode::flogr(bb, 2, ra);
                 }
                 encode::lgr(bb, d, 2);
+                self.commit(i, d);
+            }
+            Popcnt { a } => {
+                let ra = self.get(*a, SA);
+                let d = self.def(i);
+                if self.route(Route::Popcount) {
+                    encode::popcnt(self.b(), d, ra, 8);
+                } else {
+                    self.load_imm(0, 0x0101_0101_0101_0101);
+                    let bb = self.b();
+                    encode::popcnt(bb, d, ra, 0);
+                    encode::msgr(bb, d, 0);
+                    encode::srlg(bb, d, d, m(0, 56));
+                }
                 self.commit(i, d);
             }
             Cls { w, a } => {

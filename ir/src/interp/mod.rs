@@ -160,6 +160,7 @@ fn step(op: &Op, vals: &[u128], cpu: &mut CpuState, mem: &mut dyn GuestMemory, p
             Neg { w, a } => mask(*w, g(a).wrapping_neg()),
             Not { w, a } => mask(*w, !g(a)),
             Clz { w, a } => int::clz(*w, g(a)),
+            Popcnt { a } => g(a).count_ones() as u64,
             Cls { w, a } => int::cls(*w, g(a)),
             Rbit { w, a } => int::rbit(*w, g(a)),
             Rev { w, a } => int::rev(*w, g(a)),

@@ -3,6 +3,7 @@
 //! A few identities (x+0, 0+x, x|0, 0|x, x^0, 0^x, x-0, shifts by 0, a
 //! doubleword lane of VFromHalves) forward their operand; at 32 bits they
 //! become a zero-extension, dropped when the operand has no high bits.
+//! The CNT+ADDV popcount idiom becomes one `Popcnt`.
 
 use crate::block::Block;
 use crate::interp::Interpreter;
@@ -15,6 +16,10 @@ pub fn run(block: &mut Block) {
     let mut subst: Vec<Value> = (0..n as u32).map(Value).collect();
     for i in 0..n {
         block.ops[i].for_each_arg_mut(|a| *a = subst[a.index()]);
+        if let Some(op) = popcount_idiom(block, i, &known, &subst) {
+            block.ops[i] = op;
+            continue;
+        }
         let op = &block.ops[i];
         match op {
             Op::Const { value } => {
@@ -69,14 +74,22 @@ pub fn run(block: &mut Block) {
             }
         }
         // A doubleword lane of a vector made from two halves is that half
-        // (scalar FP results written to a V register and read back).
-        if let Op::VExtractLane { esize: 8, idx, v } = op {
+        // (scalar FP results written to a V register and read back); its
+        // word lane 0 the low half's low word.
+        if let Op::VExtractLane { esize: esize @ (4 | 8), idx, v } = *op {
             if let Op::VFromHalves { lo, hi } = block.ops[v.index()] {
-                subst[i] = if *idx == 0 { lo } else { hi };
-                block.ops[i] = Op::Nop {};
-                continue;
+                if esize == 8 || block.ops[lo.index()].high_word_zero() {
+                    subst[i] = if idx == 0 { lo } else { hi };
+                    block.ops[i] = Op::Nop {};
+                    continue;
+                }
+                if idx == 0 {
+                    block.ops[i] = Op::Zext { from: 32, a: lo };
+                    continue;
+                }
             }
         }
+
         // 0 op x == x for the commutative ones (MOV is ORR with XZR).
         if let Op::Add { w: Width::W64, a, b } | Op::Or { w: Width::W64, a, b } | Op::Xor { w: Width::W64, a, b } = op {
             if known[a.index()] == Some(0) {
@@ -116,4 +129,35 @@ pub fn run(block: &mut Block) {
     if let Some(a) = block.term.arg_mut() {
         *a = subst[a.index()];
     }
+}
+
+/// The popcount idiom (FMOV Dn, Xm; CNT Vn.8B, Vn.8B; ADDV Bn, Vn.8B):
+/// ADDV of the low eight bytes (operation `i`) of a CNT (used by nothing
+/// else) of a vector made from halves whose high half is a zero constant
+/// is that vector with the population count of its low half. The CNT's
+/// slot becomes the `Popcnt`; the replacement for operation `i` is
+/// returned. Arguments of operations after `i` are not substituted yet:
+/// `subst` names what they will be.
+fn popcount_idiom(block: &mut Block, i: usize, known: &[Option<u128>], subst: &[Value]) -> Option<Op> {
+    use crate::vector::VecUnOp as U;
+    let Op::VUn { op: U::Addv, esize: 1, q: false, a: c } = block.ops[i] else { return None };
+    let Op::VUn { op: U::Cnt, esize: 1, a: v, .. } = block.ops[c.index()] else { return None };
+    let Op::VFromHalves { lo, hi } = block.ops[v.index()] else { return None };
+    if known[hi.index()] != Some(0) {
+        return None;
+    }
+    let mut other_use = false;
+    for (j, op) in block.ops.iter().enumerate().skip(c.index() + 1) {
+        if j != i {
+            op.for_each_arg(|a| other_use |= subst[a.index()] == c);
+        }
+    }
+    if let Some(a) = block.term.arg() {
+        other_use |= subst[a.index()] == c;
+    }
+    if other_use {
+        return None;
+    }
+    block.ops[c.index()] = Op::Popcnt { a: lo };
+    Some(Op::VFromHalves { lo: c, hi })
 }
