@@ -24,6 +24,7 @@ mod atomic;
 mod fp;
 pub mod helper;
 mod vector;
+mod vector_gpr;
 
 use crate::encode::{self, Mem};
 use crate::facilities::HostFacilities;
@@ -504,7 +505,11 @@ fn is_native(op: &Op, vx: bool) -> bool {
         | LoadExclusive128 { .. } | StoreExclusive128 { .. } | ClearExclusive {} => true,
         // DC ZVA of the 64-byte blocks the frontend makes.
         ZeroBlock { bytes, .. } => *bytes == 64,
-        _ => vector::is_vector_lane(op) || fp::is_sign_op(op) || (vx && vector::is_vector_integer(op)),
+        _ => {
+            vector::is_vector_lane(op)
+                || fp::is_sign_op(op)
+                || (vector::is_vector_integer(op) && (vx || vector_gpr::is_swar(op)))
+        }
     }
 }
 
@@ -2015,8 +2020,11 @@ impl Emitter<'_> {
                 self.aes_mix_columns(i, *aop == zarm_ir::vector::AesOp::InvMixColumns, *n);
             }
             _ if vector::is_vector_integer(op) => {
-                self.route(Route::VectorInteger);
-                self.vector_integer(i, op);
+                if self.route(Route::VectorInteger) {
+                    self.vector_integer(i, op);
+                } else {
+                    self.vector_swar(i, op);
+                }
             }
             other => return Err(format!("no native lowering for {} in block {:#x}", other.name(), block.start_pc)),
         }

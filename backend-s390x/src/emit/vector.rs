@@ -9,7 +9,8 @@
 //! - [`Route::VectorInteger`] (z13 vector facility): integer and bitwise
 //!   lane operations load their operands into v16–v19 (call-clobbered in
 //!   the s390x ELF ABI, so nothing needs saving), compute, and store the
-//!   result slot. Without the facility these operations call the helper.
+//!   result slot. Without the facility the common ones run in general
+//!   registers (`vector_gpr.rs`), the others call the helper.
 
 use super::*;
 use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecTernOp as T, VecUnOp as U};

@@ -1,0 +1,317 @@
+//! AdvSIMD integer operations in general registers, for hosts without the
+//! vector facility and for `--assist=none` (the fallback of
+//! [`Route::VectorInteger`] for the operations listed by [`is_swar`];
+//! the others call the helper). Each 64-bit half of a 128-bit value is one
+//! doubleword of its slot (the guest's low half at +8, see `vector.rs`),
+//! and its lanes are fields of one register: bitwise operations need
+//! nothing more; sums, differences, shifts and comparisons for equality
+//! keep carries and bits from crossing lanes with masks (SIMD within a register, as QEMU's TCG
+//! expands vector operations on hosts without vectors). A 64-bit
+//! arrangement computes the low half and zeroes the high one.
+//!
+//! Registers: r0–r3 and SA, SB, SC (every operand is in a frame slot).
+//! In a sum or difference of lanes narrower than 64 bits, SA holds H (the
+//! top bit of every lane) and SB its complement.
+
+use super::*;
+use zarm_ir::vector::{VecBinOp as B, VecShiftOp as S, VecUnOp as U};
+
+/// Does `op` have a lowering here?
+pub(super) fn is_swar(op: &Op) -> bool {
+    match op {
+        Op::VBin { op, .. } => {
+            matches!(op, B::And | B::Orr | B::Eor | B::Bic | B::Orn | B::Add | B::Sub | B::CmEq | B::CmTst)
+        }
+        Op::VUn { op, .. } => matches!(op, U::Not | U::Neg | U::CmEq0),
+        Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
+        Op::VExtend { .. } => true,
+        _ => false,
+    }
+}
+
+/// `v` (one lane's bits) in every lane of `esize` bytes of a doubleword.
+fn rep(esize: u8, v: u64) -> u64 {
+    let bits = 8 * esize as u32;
+    (0..64 / bits).fold(0, |r, k| r | v << (k * bits))
+}
+
+/// The lane mask of `esize` bytes.
+fn lane_mask(esize: u8) -> u64 {
+    if esize == 8 { u64::MAX } else { (1u64 << (8 * esize)) - 1 }
+}
+
+/// The slot offsets of the halves an arrangement computes: the low half
+/// (+8) only for a 64-bit one.
+fn halves(q: bool) -> &'static [i32] {
+    if q { &[0, 8] } else { &[8] }
+}
+
+impl Emitter<'_> {
+    /// SA ← H (the top bit of every lane), SB ← its complement, for
+    /// `add_lanes`/`sub_lanes` of lanes narrower than 64 bits.
+    fn lane_sign_masks(&mut self, esize: u8) {
+        if esize < 8 {
+            let h = rep(esize, 1 << (8 * esize - 1));
+            self.load_imm(SA, h);
+            self.load_imm(SB, !h);
+        }
+    }
+
+    /// r0 ← r0 + r1 in lanes of `esize` bytes (r1, r2 clobbered): the
+    /// lanes' low bits added with their top bits cleared (no carry leaves
+    /// a lane), the top bits then the XOR of the operands' and that carry.
+    fn add_lanes(&mut self, esize: u8) {
+        let bb = self.b();
+        if esize == 8 {
+            encode::agr(bb, 0, 1);
+            return;
+        }
+        encode::xgrk(bb, 2, 0, 1);
+        encode::ngr(bb, 2, SA);
+        encode::ngr(bb, 0, SB);
+        encode::ngr(bb, 1, SB);
+        encode::agr(bb, 0, 1);
+        encode::xgr(bb, 0, 2);
+    }
+
+    /// r0 ← r0 − r1 in lanes of `esize` bytes (r1, r2 clobbered): the top
+    /// bits of r0 set so that no borrow leaves a lane, those of r1
+    /// cleared; the top bits then ¬(a ⊕ b) ⊕ the borrow.
+    fn sub_lanes(&mut self, esize: u8) {
+        let bb = self.b();
+        if esize == 8 {
+            encode::sgr(bb, 0, 1);
+            return;
+        }
+        encode::xgrk(bb, 2, 0, 1);
+        encode::ngr(bb, 2, SA);
+        encode::xgr(bb, 2, SA);
+        encode::ogr(bb, 0, SA);
+        encode::ngr(bb, 1, SB);
+        encode::sgr(bb, 0, 1);
+        encode::xgr(bb, 0, 2);
+    }
+
+    /// r0 ← all ones in every lane of r0 that is zero, zeros elsewhere
+    /// (r1, r2 clobbered; lanes narrower than 64 bits use SA, SB): a
+    /// lane's top bit of ((x & L) + L) | x is set iff the lane is not
+    /// zero (no carry leaves a lane); z = H & ¬that marks the zero lanes,
+    /// (z − (z >> (bits − 1))) | z fills them.
+    fn zero_lanes(&mut self, esize: u8) {
+        let bb = self.b();
+        if esize == 8 {
+            // The top bit of ¬x & (x − 1) is set iff x is zero; SRAG
+            // spreads it.
+            encode::lghi(bb, 1, -1);
+            encode::agrk(bb, 2, 0, 1);
+            encode::xgr(bb, 0, 1);
+            encode::ngr(bb, 0, 2);
+            encode::srag(bb, 0, 0, m(0, 63));
+            return;
+        }
+        encode::ngrk(bb, 1, 0, SB);
+        encode::agr(bb, 1, SB);
+        encode::ogr(bb, 1, 0);
+        encode::xgrk(bb, 2, 1, SA);
+        encode::ngr(bb, 2, SA);
+        encode::srlg(bb, 1, 2, m(0, 8 * esize as i32 - 1));
+        encode::sgrk(bb, 0, 2, 1);
+        encode::ogr(bb, 0, 2);
+    }
+
+    /// The result slot of operation `i`, its high half zeroed for a 64-bit
+    /// arrangement.
+    fn swar_result(&mut self, i: usize, q: bool) -> i32 {
+        self.loc[i] = Loc::Slot;
+        let od = self.slot(Value(i as u32));
+        if !q {
+            encode::mvghi(self.b(), m(15, od), 0);
+        }
+        od
+    }
+
+    pub(super) fn vector_swar(&mut self, i: usize, op: &Op) {
+        match *op {
+            Op::VBin { op, esize, q, a, b } => {
+                let (oa, ob) = (self.slot(a), self.slot(b));
+                if matches!(op, B::Add | B::Sub | B::CmEq | B::CmTst) {
+                    self.lane_sign_masks(esize);
+                } else if matches!(op, B::Bic | B::Orn) {
+                    encode::lghi(self.b(), 3, -1);
+                }
+                let od = self.swar_result(i, q);
+                for &h in halves(q) {
+                    let bb = self.b();
+                    encode::lg(bb, 0, m(15, oa + h));
+                    encode::lg(bb, 1, m(15, ob + h));
+                    match op {
+                        B::And => encode::ngr(bb, 0, 1),
+                        B::Orr => encode::ogr(bb, 0, 1),
+                        B::Eor => encode::xgr(bb, 0, 1),
+                        B::Bic => {
+                            encode::xgr(bb, 1, 3);
+                            encode::ngr(bb, 0, 1);
+                        }
+                        B::Orn => {
+                            encode::xgr(bb, 1, 3);
+                            encode::ogr(bb, 0, 1);
+                        }
+                        B::Add => self.add_lanes(esize),
+                        B::Sub => self.sub_lanes(esize),
+                        B::CmEq => {
+                            encode::xgr(bb, 0, 1);
+                            self.zero_lanes(esize);
+                        }
+                        // Lanes whose AND is not zero: the zero lanes'
+                        // complement.
+                        B::CmTst => {
+                            encode::ngr(bb, 0, 1);
+                            self.zero_lanes(esize);
+                            let bb = self.b();
+                            encode::lghi(bb, 1, -1);
+                            encode::xgr(bb, 0, 1);
+                        }
+                        other => unreachable!("VBin {other:?} has no lowering in general registers"),
+                    }
+                    encode::stg(self.b(), 0, m(15, od + h));
+                }
+            }
+            Op::VUn { op, esize, q, a } => {
+                let oa = self.slot(a);
+                if matches!(op, U::Neg | U::CmEq0) {
+                    self.lane_sign_masks(esize);
+                } else {
+                    encode::lghi(self.b(), 3, -1);
+                }
+                let od = self.swar_result(i, q);
+                for &h in halves(q) {
+                    let bb = self.b();
+                    if op == U::Neg {
+                        encode::lghi(bb, 0, 0);
+                        encode::lg(bb, 1, m(15, oa + h));
+                        self.sub_lanes(esize);
+                    } else if op == U::CmEq0 {
+                        encode::lg(bb, 0, m(15, oa + h));
+                        self.zero_lanes(esize);
+                    } else {
+                        encode::lg(bb, 0, m(15, oa + h));
+                        encode::xgr(bb, 0, 3);
+                    }
+                    encode::stg(self.b(), 0, m(15, od + h));
+                }
+            }
+            Op::VShift { op, esize, q, amount, acc, a } => self.shift_swar(i, op, esize, q, amount, acc, a),
+            Op::VExtend { signed, esize, upper, a } => self.extend_swar(i, signed, esize, upper, a),
+            _ => unreachable!("{} has no lowering in general registers", op.name()),
+        }
+    }
+
+    /// SHL/USHR/SSHR/USRA/SSRA by an immediate: the doubleword shifted,
+    /// then the bits that crossed into a neighbouring lane masked off; a
+    /// signed shift then extends each lane's sign as (t ⊕ s) − s, s the
+    /// lane's shifted sign bit. The accumulating forms add the result to
+    /// `acc` lane by lane.
+    #[allow(clippy::too_many_arguments)]
+    fn shift_swar(&mut self, i: usize, op: S, esize: u8, q: bool, amount: u8, acc: Value, a: Value) {
+        let bits = 8 * esize as u32;
+        let signed = matches!(op, S::Sshr | S::Ssra);
+        // A64 right shifts by the whole lane give 0 (logical) or the sign
+        // (arithmetic, as a shift by one less).
+        let n = if signed { (amount as u32).min(bits - 1) } else { amount as u32 };
+        let zero = n >= bits;
+        let oa = self.slot(a);
+        let oc = if matches!(op, S::Usra | S::Ssra) { Some(self.slot(acc)) } else { None };
+        if esize < 8 && (signed || oc.is_some()) {
+            self.lane_sign_masks(esize);
+        }
+        let lane = lane_mask(esize);
+        if esize < 8 && !zero {
+            let keep = if op == S::Shl { (lane << n) & lane } else { lane >> n };
+            self.load_imm(SC, rep(esize, keep));
+            if signed {
+                self.load_imm(3, rep(esize, 1 << (bits - 1 - n)));
+            }
+        }
+        let od = self.swar_result(i, q);
+        for &h in halves(q) {
+            let bb = self.b();
+            if zero {
+                encode::lghi(bb, 0, 0);
+            } else {
+                encode::lg(bb, 0, m(15, oa + h));
+                let amt = m(0, n as i32);
+                match (op, esize) {
+                    (S::Shl, _) => encode::sllg(bb, 0, 0, amt),
+                    (S::Sshr | S::Ssra, 8) => encode::srag(bb, 0, 0, amt),
+                    _ => encode::srlg(bb, 0, 0, amt),
+                }
+                if esize < 8 {
+                    encode::ngr(bb, 0, SC);
+                    if signed {
+                        encode::xgr(bb, 0, 3);
+                        encode::lgr(bb, 1, 3);
+                        self.sub_lanes(esize);
+                    }
+                }
+            }
+            if let Some(oc) = oc {
+                let bb = self.b();
+                encode::lgr(bb, 1, 0);
+                encode::lg(bb, 0, m(15, oc + h));
+                self.add_lanes(esize);
+            }
+            encode::stg(self.b(), 0, m(15, od + h));
+        }
+    }
+
+    /// UXTL/SXTL(2): the lanes of one half widened to twice their size.
+    /// Words become the two doublewords; halfwords and bytes of each word
+    /// of the half are spread apart by shifts and masks, then (signed)
+    /// sign-extended lane by lane as (x ⊕ s) − s.
+    fn extend_swar(&mut self, i: usize, signed: bool, esize: u8, upper: bool, a: Value) {
+        let oa = self.slot(a) + if upper { 0 } else { 8 };
+        let wide = 2 * esize;
+        if signed && esize < 4 {
+            self.lane_sign_masks(wide);
+            self.load_imm(3, rep(wide, 1 << (8 * esize - 1)));
+        }
+        let od = self.swar_result(i, true);
+        // The half in SC: its low word makes the result's low half.
+        encode::lg(self.b(), SC, m(15, oa));
+        for (word_shift, h) in [(0, 8), (32, 0)] {
+            let bb = self.b();
+            if esize == 4 {
+                if word_shift == 0 {
+                    (if signed { encode::lgfr } else { encode::llgfr })(bb, 0, SC);
+                } else {
+                    (if signed { encode::srag } else { encode::srlg })(bb, 0, SC, m(0, 32));
+                }
+                encode::stg(bb, 0, m(15, od + h));
+                continue;
+            }
+            encode::srlg(bb, 0, SC, m(0, word_shift));
+            encode::llgfr(bb, 0, 0);
+            // x = (x | x << 16) & 0x0000ffff0000ffff, then for bytes
+            // x = (x | x << 8) & 0x00ff00ff00ff00ff.
+            let steps: &[(i32, u64)] = if esize == 2 {
+                &[(16, 0x0000_ffff_0000_ffff)]
+            } else {
+                &[(16, 0x0000_ffff_0000_ffff), (8, 0x00ff_00ff_00ff_00ff)]
+            };
+            for &(s, mask) in steps {
+                let bb = self.b();
+                encode::sllg(bb, 1, 0, m(0, s));
+                encode::ogr(bb, 0, 1);
+                self.load_imm(1, mask);
+                encode::ngr(self.b(), 0, 1);
+            }
+            if signed {
+                let bb = self.b();
+                encode::xgr(bb, 0, 3);
+                encode::lgr(bb, 1, 3);
+                self.sub_lanes(wide);
+            }
+            encode::stg(self.b(), 0, m(15, od + h));
+        }
+    }
+}
