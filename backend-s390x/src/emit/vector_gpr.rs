@@ -4,8 +4,8 @@
 //! the others call the helper). Each 64-bit half of a 128-bit value is one
 //! doubleword of its slot (the guest's low half at +8, see `vector.rs`),
 //! and its lanes are fields of one register: bitwise operations need
-//! nothing more; sums, differences, shifts and comparisons for equality
-//! keep carries and bits from crossing lanes with masks (SIMD within a register, as QEMU's TCG
+//! nothing more; sums, differences, shifts, comparisons for equality,
+//! maxima and minima keep carries and bits from crossing lanes with masks (SIMD within a register, as QEMU's TCG
 //! expands vector operations on hosts without vectors). A 64-bit
 //! arrangement computes the low half and zeroes the high one.
 //!
@@ -21,12 +21,19 @@ pub(super) fn is_swar(op: &Op) -> bool {
     match op {
         Op::VBin { op, .. } => {
             matches!(op, B::And | B::Orr | B::Eor | B::Bic | B::Orn | B::Add | B::Sub | B::CmEq | B::CmTst)
+                || is_unzip_or_pairwise(*op)
         }
         Op::VUn { op, .. } => matches!(op, U::Not | U::Neg | U::CmEq0),
         Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
         Op::VExtend { .. } => true,
         _ => false,
     }
+}
+
+/// UZP1/UZP2 and the integer pairwise operations: lane `i` of a pairwise
+/// operation combines lanes `i` of UZP1 and UZP2 of the same operands.
+fn is_unzip_or_pairwise(op: B) -> bool {
+    matches!(op, B::Uzp1 | B::Uzp2 | B::Addp | B::Umaxp | B::Uminp | B::Smaxp | B::Sminp)
 }
 
 /// `v` (one lane's bits) in every lane of `esize` bytes of a doubleword.
@@ -130,8 +137,123 @@ impl Emitter<'_> {
         od
     }
 
+    /// `r` ← its even lanes (odd ones with `odd`) of `esize` bytes packed
+    /// into its low word (r3 clobbered): the other lanes masked off, then
+    /// halves of the gaps closed by shifts.
+    fn pack_lanes(&mut self, r: u8, esize: u8, odd: bool) {
+        if odd {
+            encode::srlg(self.b(), r, r, m(0, 8 * esize as i32));
+        }
+        let steps: &[(u64, i32)] = match esize {
+            1 => &[(0x00ff_00ff_00ff_00ff, 8), (0x0000_ffff_0000_ffff, 16)],
+            2 => &[(0x0000_ffff_0000_ffff, 16)],
+            _ => &[],
+        };
+        for &(mask, shift) in steps {
+            self.load_imm(3, mask);
+            let bb = self.b();
+            encode::ngr(bb, r, 3);
+            encode::srlg(bb, 3, r, m(0, shift));
+            encode::ogr(bb, r, 3);
+        }
+        encode::llgfr(self.b(), r, r);
+    }
+
+    /// `dst` (not r2, r3) ← the even (odd) lanes of the doubleword at frame
+    /// offset `lo` packed into its low word, those of the one at `hi` into
+    /// its high word; doubleword lanes: the doubleword at `lo` (`hi`).
+    fn unzip_half(&mut self, dst: u8, lo: i32, hi: i32, esize: u8, odd: bool) {
+        if esize == 8 {
+            encode::lg(self.b(), dst, m(15, if odd { hi } else { lo }));
+            return;
+        }
+        encode::lg(self.b(), dst, m(15, lo));
+        self.pack_lanes(dst, esize, odd);
+        encode::lg(self.b(), 2, m(15, hi));
+        self.pack_lanes(2, esize, odd);
+        let bb = self.b();
+        encode::sllg(bb, 2, 2, m(0, 32));
+        encode::ogr(bb, dst, 2);
+    }
+
+    /// r0 ← the lane-wise maximum or minimum of r0 and r1 (r1–r3, SC
+    /// clobbered; SA, SB the lane masks). a < b where a − b borrows out of
+    /// the lane's top bit: ((¬a ∧ b) ∨ (¬(a ⊕ b) ∧ d)) at the top bits,
+    /// d the lane-wise difference; signed lanes compare with their top
+    /// bits flipped. The borrow bits spread to whole lanes select.
+    fn max_min_lanes(&mut self, op: B, esize: u8) {
+        let signed = matches!(op, B::Smaxp | B::Sminp);
+        let max = matches!(op, B::Umaxp | B::Smaxp);
+        if esize == 8 {
+            let bb = self.b();
+            (if signed { encode::cgr } else { encode::clgr })(bb, 0, 1);
+            // Replace a by b when a is low (CC 1) for a maximum, high (CC 2)
+            // for a minimum.
+            encode::locgr(bb, 0, 1, if max { 4 } else { 2 });
+            return;
+        }
+        let bits = 8 * esize as i32;
+        let bb = self.b();
+        if signed {
+            encode::xgr(bb, 0, SA);
+            encode::xgr(bb, 1, SA);
+        }
+        encode::lgr(bb, SC, 0);
+        encode::lgr(bb, 3, 1);
+        self.sub_lanes(esize);
+        let bb = self.b();
+        // r2 ← (¬a ∧ b) ∨ ((¬a ∨ b) ∧ d), the same at the top bits.
+        encode::lghi(bb, 1, -1);
+        encode::xgrk(bb, 1, SC, 1);
+        encode::ngrk(bb, 2, 1, 3);
+        encode::ogr(bb, 1, 3);
+        encode::ngr(bb, 1, 0);
+        encode::ogr(bb, 2, 1);
+        encode::ngr(bb, 2, SA);
+        // r0 ← the lanes where a < b, filled.
+        encode::srlg(bb, 1, 2, m(0, bits - 1));
+        encode::sgrk(bb, 0, 2, 1);
+        encode::ogr(bb, 0, 2);
+        // x = (a ⊕ b) ∧ mask: the minimum is b ⊕ x, the maximum a ⊕ x.
+        encode::xgrk(bb, 1, SC, 3);
+        encode::ngr(bb, 1, 0);
+        encode::xgrk(bb, 0, if max { SC } else { 3 }, 1);
+        if signed {
+            encode::xgr(bb, 0, SA);
+        }
+    }
+
+    /// UZP1/UZP2, ADDP and UMAXP/UMINP/SMAXP/SMINP: each result half from
+    /// one operand's two halves (a's for the low half, b's for the high);
+    /// a 64-bit arrangement takes its low half from the low halves of a
+    /// and b.
+    fn unzip_pairwise_swar(&mut self, i: usize, op: B, esize: u8, q: bool, a: Value, b: Value) {
+        let (oa, ob) = (self.slot(a), self.slot(b));
+        if !matches!(op, B::Uzp1 | B::Uzp2) {
+            self.lane_sign_masks(esize);
+        }
+        let od = self.swar_result(i, q);
+        let sources: &[(i32, i32, i32)] = if q { &[(8, oa + 8, oa), (0, ob + 8, ob)] } else { &[(8, oa + 8, ob + 8)] };
+        for &(h, lo, hi) in sources {
+            match op {
+                B::Uzp1 | B::Uzp2 => self.unzip_half(0, lo, hi, esize, op == B::Uzp2),
+                _ => {
+                    self.unzip_half(0, lo, hi, esize, false);
+                    self.unzip_half(1, lo, hi, esize, true);
+                    if op == B::Addp {
+                        self.add_lanes(esize);
+                    } else {
+                        self.max_min_lanes(op, esize);
+                    }
+                }
+            }
+            encode::stg(self.b(), 0, m(15, od + h));
+        }
+    }
+
     pub(super) fn vector_swar(&mut self, i: usize, op: &Op) {
         match *op {
+            Op::VBin { op, esize, q, a, b } if is_unzip_or_pairwise(op) => self.unzip_pairwise_swar(i, op, esize, q, a, b),
             Op::VBin { op, esize, q, a, b } => {
                 let (oa, ob) = (self.slot(a), self.slot(b));
                 if matches!(op, B::Add | B::Sub | B::CmEq | B::CmTst) {
