@@ -207,14 +207,14 @@ pub const ROUTES: &[RouteInfo] = &[
         guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .2D)",
         native: "VFA, VFS, VFM, VFD, VFMA (long format), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
         facility: Some(Facility::Vector),
-        fallback: "call of the reference semantics",
+        fallback: "lane by lane on the BFP unit (ADBR/SDBR/MDBR/DDBR/MADBR) behind the scalar guards, the helper when a lane fails them",
     },
     RouteInfo {
         route: Route::VectorFloatSingle,
         guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .4S)",
         native: "VFA, VFS, VFM, VFD, VFMA (short format), guarded as for .2D (vector-enhancements 1)",
         facility: Some(Facility::VectorEnhancements1),
-        fallback: "call of the reference semantics",
+        fallback: "lane by lane on the BFP unit (AEBR/SEBR/MEEBR/DEBR/MAEBR) behind the scalar guards, the helper when a lane fails them",
     },
     RouteInfo {
         route: Route::LittleEndianVector,

@@ -326,4 +326,93 @@ impl Emitter<'_> {
         self.buf.bind(done);
         self.commit(i, d);
     }
+
+    /// The bits of the `size` lane at frame offset `off` into
+    /// floating-point register `f` (`neg`: sign flipped).
+    fn lane_to_fpr(&mut self, f: u8, off: i32, size: FpSize, neg: bool) {
+        let b = self.b();
+        if size == FpSize::S {
+            encode::llgf(b, 0, m(15, off));
+            encode::sllg(b, 0, 0, m(0, 32));
+        } else {
+            encode::lg(b, 0, m(15, off));
+        }
+        if neg {
+            encode::xihf(b, 0, 0x8000_0000);
+        }
+        encode::ldgr(b, f, 0);
+    }
+
+    /// AdvSIMD FADD/FSUB/FMUL/FDIV/FMLA/FMLS (the 128-bit arrangements of
+    /// `vector::fp_route`) lane by lane on the BFP unit, where the vector
+    /// route is not allowed: every lane behind the scalar guards, its
+    /// result collected at `OUT_OFF` and the whole value copied to the
+    /// result slot only when every lane passed; otherwise the helper
+    /// (operation `index`) recomputes it from the unchanged inputs.
+    pub(super) fn vfp_lanes_guarded(&mut self, i: usize, op: &Op, index: usize) {
+        use zarm_ir::vector::{VecBinOp as B, VecTernOp as T};
+        // 128-bit arrangements only (`fp_route`).
+        let esize = match *op {
+            Op::VBin { esize, q: true, .. } | Op::VTern { esize, q: true, .. } => esize,
+            _ => unreachable!("{} has no lane-wise FP lowering", op.name()),
+        };
+        let size = if esize == 8 { FpSize::D } else { FpSize::S };
+        let s = size == FpSize::S;
+        let lanes = 16 / esize as i32;
+        let (slow, done) = (self.buf.new_label(), self.buf.new_label());
+        self.fpcr_default_or(slow);
+        for lane in 0..lanes {
+            // Lane `lane` sits at slot byte 16 - (lane + 1) * esize.
+            let off = 16 - (lane + 1) * esize as i32;
+            match *op {
+                Op::VBin { op: bop, a, b, .. } => {
+                    let (oa, ob) = (self.slot(a), self.slot(b));
+                    self.lane_to_fpr(F0, oa + off, size, false);
+                    self.lane_to_fpr(F2, ob + off, size, false);
+                    let bb = self.b();
+                    match (bop, s) {
+                        (B::Fadd, true) => encode::aebr(bb, F0, F2),
+                        (B::Fadd, false) => encode::adbr(bb, F0, F2),
+                        (B::Fsub, true) => encode::sebr(bb, F0, F2),
+                        (B::Fsub, false) => encode::sdbr(bb, F0, F2),
+                        (B::Fmul, true) => encode::meebr(bb, F0, F2),
+                        (B::Fmul, false) => encode::mdbr(bb, F0, F2),
+                        (B::Fdiv, true) => encode::debr(bb, F0, F2),
+                        (B::Fdiv, false) => encode::ddbr(bb, F0, F2),
+                        (other, _) => unreachable!("VBin {other:?} has no lane-wise FP lowering"),
+                    }
+                }
+                Op::VTern { op: top, d, n, m: mm, .. } => {
+                    // d ± n·m, fused (FMLS negates n: exact).
+                    let (od, on, om) = (self.slot(d), self.slot(n), self.slot(mm));
+                    self.lane_to_fpr(F0, od + off, size, false);
+                    self.lane_to_fpr(F2, on + off, size, top == T::Fmls);
+                    self.lane_to_fpr(F4, om + off, size, false);
+                    if s {
+                        encode::maebr(self.b(), F0, F2, F4);
+                    } else {
+                        encode::madbr(self.b(), F0, F2, F4);
+                    }
+                }
+                _ => unreachable!(),
+            }
+            self.nan_to_slow(F0, size, slow);
+            self.store_fp(F0, size);
+            self.boundary_to_slow(size, slow);
+            let bb = self.b();
+            if s {
+                encode::sty(bb, 2, m(15, OUT_OFF + off));
+            } else {
+                encode::stg(bb, 2, m(15, OUT_OFF + off));
+            }
+        }
+        self.fpc_flags_to_fpsr();
+        self.buf.branch(15, done);
+        self.buf.bind(slow);
+        self.helper_invoke(op, index);
+        self.buf.bind(done);
+        self.loc[i] = Loc::Slot;
+        let off = self.slot(Value(i as u32));
+        self.copy16(m(15, off), m(15, OUT_OFF));
+    }
 }

@@ -520,7 +520,7 @@ pub fn lowers_natively(op: &Op, facilities: HostFacilities) -> bool {
     let router = Router::new(facilities);
     is_native(op, router.native(Route::VectorInteger))
         || fp::has_fast_path(op)
-        || vector::fp_route(op).is_some_and(|r| router.native(r))
+        || vector::fp_route(op).is_some()
 }
 
 /// Compiles `block`. Fails only on an internal limit (never on guest input).
@@ -740,7 +740,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
             if e.route(route) {
                 e.vfp_guarded(i, op, helper_index);
             } else {
-                e.call_helper(i, op, helper_index, block);
+                e.vfp_lanes_guarded(i, op, helper_index);
             }
             helper_index += 1;
         } else {
