@@ -14,18 +14,19 @@
 //! top bit of every lane) and SB its complement.
 
 use super::*;
-use zarm_ir::vector::{VecBinOp as B, VecShiftOp as S, VecUnOp as U};
+use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecUnOp as U};
 
 /// Does `op` have a lowering here?
 pub(super) fn is_swar(op: &Op) -> bool {
     match op {
         Op::VBin { op, .. } => {
             matches!(op, B::And | B::Orr | B::Eor | B::Bic | B::Orn | B::Add | B::Sub | B::CmEq | B::CmTst)
+                || matches!(op, B::Umax | B::Umin | B::Smax | B::Smin | B::CmHi | B::CmHs | B::CmGt | B::CmGe)
                 || is_unzip_or_pairwise(*op)
         }
         Op::VUn { op, .. } => matches!(op, U::Not | U::Neg | U::CmEq0),
         Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
-        Op::VExtend { .. } => true,
+        Op::VExtend { .. } | Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
         _ => false,
     }
 }
@@ -176,23 +177,13 @@ impl Emitter<'_> {
         encode::ogr(bb, dst, 2);
     }
 
-    /// r0 ← the lane-wise maximum or minimum of r0 and r1 (r1–r3, SC
-    /// clobbered; SA, SB the lane masks). a < b where a − b borrows out of
-    /// the lane's top bit: ((¬a ∧ b) ∨ (¬(a ⊕ b) ∧ d)) at the top bits,
-    /// d the lane-wise difference; signed lanes compare with their top
-    /// bits flipped. The borrow bits spread to whole lanes select.
-    fn max_min_lanes(&mut self, op: B, esize: u8) {
-        let signed = matches!(op, B::Smaxp | B::Sminp);
-        let max = matches!(op, B::Umaxp | B::Smaxp);
-        if esize == 8 {
-            let bb = self.b();
-            (if signed { encode::cgr } else { encode::clgr })(bb, 0, 1);
-            // Replace a by b when a is low (CC 1) for a maximum, high (CC 2)
-            // for a minimum.
-            encode::locgr(bb, 0, 1, if max { 4 } else { 2 });
-            return;
-        }
-        let bits = 8 * esize as i32;
+    /// r0 ← all ones in the lanes where r0 (a) < r1 (b), unsigned or
+    /// signed, lanes narrower than 64 bits (SA, SB the lane masks; r1, r2
+    /// clobbered): a < b where a − b borrows out of the lane's top bit,
+    /// ((¬a ∧ b) ∨ (¬(a ⊕ b) ∧ d)) at the top bits, d the lane-wise
+    /// difference; signed lanes compare with their top bits flipped. SC and
+    /// r3 are left as a and b (flipped for signed lanes).
+    fn less_lanes(&mut self, esize: u8, signed: bool) {
         let bb = self.b();
         if signed {
             encode::xgr(bb, 0, SA);
@@ -210,16 +201,59 @@ impl Emitter<'_> {
         encode::ngr(bb, 1, 0);
         encode::ogr(bb, 2, 1);
         encode::ngr(bb, 2, SA);
-        // r0 ← the lanes where a < b, filled.
-        encode::srlg(bb, 1, 2, m(0, bits - 1));
+        // The top bits filled to whole lanes.
+        encode::srlg(bb, 1, 2, m(0, 8 * esize as i32 - 1));
         encode::sgrk(bb, 0, 2, 1);
         encode::ogr(bb, 0, 2);
+    }
+
+    /// r0 ← the lane-wise maximum or minimum of r0 and r1 (r1–r3, SC
+    /// clobbered; SA, SB the lane masks): the lanes where a < b select.
+    fn max_min_lanes(&mut self, esize: u8, signed: bool, max: bool) {
+        if esize == 8 {
+            let bb = self.b();
+            (if signed { encode::cgr } else { encode::clgr })(bb, 0, 1);
+            // Replace a by b when a is low (CC 1) for a maximum, high (CC 2)
+            // for a minimum.
+            encode::locgr(bb, 0, 1, if max { 4 } else { 2 });
+            return;
+        }
+        self.less_lanes(esize, signed);
+        let bb = self.b();
         // x = (a ⊕ b) ∧ mask: the minimum is b ⊕ x, the maximum a ⊕ x.
         encode::xgrk(bb, 1, SC, 3);
         encode::ngr(bb, 1, 0);
         encode::xgrk(bb, 0, if max { SC } else { 3 }, 1);
         if signed {
             encode::xgr(bb, 0, SA);
+        }
+    }
+
+    /// r0 ← CMHI/CMHS/CMGT/CMGE of r0 (a) and r1 (b) lane by lane (r1–r3,
+    /// SC clobbered): a > b is b < a, a ≥ b is ¬(a < b).
+    fn compare_lanes(&mut self, op: B, esize: u8) {
+        let signed = matches!(op, B::CmGt | B::CmGe);
+        let greater = matches!(op, B::CmHi | B::CmGt);
+        if esize == 8 {
+            let bb = self.b();
+            (if signed { encode::cgr } else { encode::clgr })(bb, 0, 1);
+            encode::lghi(bb, 0, 0);
+            encode::lghi(bb, 2, -1);
+            // CC 2: a high; CC 0: equal.
+            encode::locgr(bb, 0, 2, if greater { 2 } else { 10 });
+            return;
+        }
+        if greater {
+            let bb = self.b();
+            encode::lgr(bb, 2, 0);
+            encode::lgr(bb, 0, 1);
+            encode::lgr(bb, 1, 2);
+        }
+        self.less_lanes(esize, signed);
+        if !greater {
+            let bb = self.b();
+            encode::lghi(bb, 1, -1);
+            encode::xgr(bb, 0, 1);
         }
     }
 
@@ -243,7 +277,7 @@ impl Emitter<'_> {
                     if op == B::Addp {
                         self.add_lanes(esize);
                     } else {
-                        self.max_min_lanes(op, esize);
+                        self.max_min_lanes(esize, matches!(op, B::Smaxp | B::Sminp), matches!(op, B::Umaxp | B::Smaxp));
                     }
                 }
             }
@@ -256,7 +290,7 @@ impl Emitter<'_> {
             Op::VBin { op, esize, q, a, b } if is_unzip_or_pairwise(op) => self.unzip_pairwise_swar(i, op, esize, q, a, b),
             Op::VBin { op, esize, q, a, b } => {
                 let (oa, ob) = (self.slot(a), self.slot(b));
-                if matches!(op, B::Add | B::Sub | B::CmEq | B::CmTst) {
+                if !matches!(op, B::And | B::Orr | B::Eor | B::Bic | B::Orn) {
                     self.lane_sign_masks(esize);
                 } else if matches!(op, B::Bic | B::Orn) {
                     encode::lghi(self.b(), 3, -1);
@@ -279,6 +313,10 @@ impl Emitter<'_> {
                             encode::ogr(bb, 0, 1);
                         }
                         B::Add => self.add_lanes(esize),
+                        B::Umax | B::Umin | B::Smax | B::Smin => {
+                            self.max_min_lanes(esize, matches!(op, B::Smax | B::Smin), matches!(op, B::Umax | B::Smax))
+                        }
+                        B::CmHi | B::CmHs | B::CmGt | B::CmGe => self.compare_lanes(op, esize),
                         B::Sub => self.sub_lanes(esize),
                         B::CmEq => {
                             encode::xgr(bb, 0, 1);
@@ -324,6 +362,22 @@ impl Emitter<'_> {
             }
             Op::VShift { op, esize, q, amount, acc, a } => self.shift_swar(i, op, esize, q, amount, acc, a),
             Op::VExtend { signed, esize, upper, a } => self.extend_swar(i, signed, esize, upper, a),
+            Op::VNarrow { op: NarrowOp::Trunc, esize, upper, d, a } => {
+                // XTN(2): the low halves of a's lanes are its even lanes of
+                // the narrow size, packed; into d's high half (its low
+                // half kept) or the low half (the high one zeroed).
+                let (oa, od_) = (self.slot(a), self.slot(d));
+                self.unzip_half(0, oa + 8, oa, esize, false);
+                let od = self.swar_result(i, upper);
+                let bb = self.b();
+                if upper {
+                    encode::lg(bb, 1, m(15, od_ + 8));
+                    encode::stg(bb, 1, m(15, od + 8));
+                    encode::stg(bb, 0, m(15, od));
+                } else {
+                    encode::stg(bb, 0, m(15, od + 8));
+                }
+            }
             _ => unreachable!("{} has no lowering in general registers", op.name()),
         }
     }
