@@ -115,6 +115,28 @@ fn popcount_idiom_becomes_popcnt() {
     }
 }
 
+/// SUBS then B.NE on flags the block computed from constants: the branch
+/// becomes a jump to the side the condition picks.
+#[test]
+fn branch_on_a_known_condition_becomes_a_jump() {
+    for (x, want) in [(5u64, 0x100u64), (1, 0x200)] {
+        let mut b = Builder::new(0);
+        b.begin_insn(0, 0x71000442);
+        let k = b.konst(x);
+        let one = b.konst(1);
+        let f = b.push(Op::SubFlags { w: Width::W32, a: k, b: one });
+        b.push(Op::SetNzcv { v: f });
+        b.begin_insn(4, 0x54000001);
+        let nzcv = b.push(Op::GetNzcv {});
+        let c = b.push(Op::CondHolds { cond: Cond(1), nzcv });
+        let block = b.finish(Terminator::Branch { cond: c, taken: 0x100, not_taken: 0x200 }, 8);
+        let mut opt = block.clone();
+        optimize(&mut opt, true).unwrap();
+        assert_eq!(opt.term, Terminator::Jump { target: want }, "{}", print::print_block(&opt));
+        assert_eq!(run(&block, 3), run(&opt, 3));
+    }
+}
+
 #[test]
 fn printer_output_is_stable() {
     let mut b = Builder::new(0x400000);

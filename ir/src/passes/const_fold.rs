@@ -3,9 +3,10 @@
 //! A few identities (x+0, 0+x, x|0, 0|x, x^0, 0^x, x-0, shifts by 0, a
 //! doubleword lane of VFromHalves) forward their operand; at 32 bits they
 //! become a zero-extension, dropped when the operand has no high bits.
-//! The CNT+ADDV popcount idiom becomes one `Popcnt`.
+//! The CNT+ADDV popcount idiom becomes one `Popcnt`; a conditional
+//! branch on a known condition, a jump.
 
-use crate::block::Block;
+use crate::block::{Block, Terminator};
 use crate::interp::Interpreter;
 use crate::op::{Effect, Op};
 use crate::types::{Type, Value, Width};
@@ -128,6 +129,12 @@ pub fn run(block: &mut Block) {
     // (substitutes only name earlier values); the terminator's remain.
     if let Some(a) = block.term.arg_mut() {
         *a = subst[a.index()];
+    }
+    // A conditional branch on a known condition is a jump.
+    if let Terminator::Branch { cond, taken, not_taken } = block.term {
+        if let Some(c) = known[cond.index()] {
+            block.term = Terminator::Jump { target: if c != 0 { taken } else { not_taken } };
+        }
     }
 }
 
