@@ -40,14 +40,17 @@ run_s390x() { # cpu-model, zarm args, tests...
 # (a descriptor per reserved page; free on hardware): it is tested in the
 # first run, the others use a 2^33 window (W33).
 W33="--guest-window-bits 33"
+# The default --jit-threshold (2) interprets each block's first run; the
+# runs that must put every block through generated code say 1 (J1).
+J1="--jit-threshold 1"
 run_s390x max "--engine jit" --test guest_programs --test random_insns --test stats
 # The optimising tier (Cranelift): every block compiled by it
 # (--tier-threshold 1), on the guest thread (ZARM_TIER_SYNC) under -cpu max,
 # with the compile thread on the z14-like model; --tier=auto leaves it off
 # on the model without vectors (below Cranelift's z14 base).
-ZARM_TIER_SYNC=1 run_s390x max "--engine jit --tier-threshold 1 $W33" --test guest_programs --test stats
+ZARM_TIER_SYNC=1 run_s390x max "--engine jit --tier-threshold 1 $J1 $W33" --test guest_programs --test stats
 for cpu in "${CPU_MODELS[@]:1}"; do
-    run_s390x "$cpu" "--engine jit --tier=auto --tier-threshold 1 $W33" --test guest_programs --test random_insns --test stats --test debian_binaries
+    run_s390x "$cpu" "--engine jit --tier=auto --tier-threshold 1 $J1 $W33" --test guest_programs --test random_insns --test stats --test debian_binaries
 done
 run_s390x max "--engine jit $W33" --test debian_binaries
 run_s390x max "--engine jit --assist=none $W33" --test guest_programs --test stats
@@ -55,9 +58,9 @@ run_s390x max "--engine jit --assist=none $W33" --test guest_programs --test sta
 # (blocks it does not take run in the baseline JIT).
 run_s390x max "--lockstep --tier-threshold 1 $W33" --test guest_programs
 # Guest page permissions checked in generated code instead of by the host MMU.
-run_s390x max "--engine jit --checked-pages $W33" --test guest_programs --test random_insns
+run_s390x max "--engine jit --checked-pages $J1 $W33" --test guest_programs --test random_insns
 ZARM_RANDOM_CASES=500 run_s390x max "--engine interp $W33" --test guest_programs --test random_insns
-ZARM_EXPECT_EVICTION=1 ZARM_GUEST_SUBSET="demo,strings" run_s390x max "--engine jit --code-cache-size 64K $W33" --test guest_programs
+ZARM_EXPECT_EVICTION=1 ZARM_GUEST_SUBSET="demo,strings" run_s390x max "--engine jit --code-cache-size 64K $J1 $W33" --test guest_programs
 echo "== s390x: facility detection and --assist refusal"
 Z=(qemu-s390x -cpu "max,vxeh2=off,minste3=off" -L /usr/s390x-linux-gnu "$ZARM_BIN")
 info=$("${Z[@]}" --host-info)

@@ -65,6 +65,11 @@ struct Cli {
     /// (--tier=auto).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     tier_threshold: Option<u64>,
+    /// The JIT compiles a block at its N-th execution; the interpreter runs
+    /// it before, so code that runs once (start-up) is never translated to
+    /// s390x (default 2; 1: compile at the first execution, as QEMU does).
+    #[arg(long, value_name = "N", default_value_t = zarm_runtime::DEFAULT_JIT_THRESHOLD, value_parser = clap::value_parser!(u64).range(1..))]
+    jit_threshold: u64,
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
@@ -183,7 +188,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD) };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold };
     let result = match &cli.exec_state {
         None => run_program(&program, argv, envp, &opts),
         Some(state) => {

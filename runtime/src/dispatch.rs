@@ -53,6 +53,14 @@ pub struct Dispatcher {
     pub lockstep: bool,
     /// How far this thread has applied the space's invalidation log.
     inval_seen: usize,
+    /// JIT engine: a block is compiled at its `jit_threshold`-th execution;
+    /// the interpreter runs it before (`--jit-threshold`).
+    pub jit_threshold: u64,
+    /// Interpretations so far of blocks not compiled yet.
+    cold: HashMap<u64, u64>,
+    /// Blocks and guest instructions the interpreter ran for the JIT engine.
+    cold_blocks: u64,
+    cold_insns: u64,
 }
 
 impl Default for Dispatcher {
@@ -74,6 +82,10 @@ impl Dispatcher {
             trace: std::env::var_os("ZARM_TRACE").is_some(),
             lockstep: false,
             inval_seen: 0,
+            jit_threshold: 1,
+            cold: HashMap::new(),
+            cold_blocks: 0,
+            cold_insns: 0,
         }
     }
 
@@ -124,6 +136,10 @@ impl Dispatcher {
             Engine::Interp => RawStats { threads: 1, translated: self.translated, exec_blocks: self.executed_blocks, exec_insns: self.executed_insns, ..Default::default() },
             Engine::Jit(j) => {
                 let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), ..Default::default() };
+                // Blocks run by the interpreter before they were compiled.
+                r.exec_blocks = self.cold_blocks;
+                r.exec_insns = self.cold_insns;
+                r.cold_insns = self.cold_insns;
                 // Executed figures: each block's entry count times its
                 // instruction and route counts.
                 for b in j.counters.iter().flatten() {
@@ -188,6 +204,9 @@ pub struct RawStats {
     pub tier_on: bool,
     pub tier_unavailable: Option<String>,
     pub tier_exec_insns: u64,
+    /// Guest instructions the interpreter ran in blocks not compiled yet
+    /// (`--jit-threshold`).
+    pub cold_insns: u64,
 }
 
 impl RawStats {
@@ -203,6 +222,7 @@ impl RawStats {
             self.tier_unavailable = o.tier_unavailable.clone();
         }
         self.tier_exec_insns += o.tier_exec_insns;
+        self.cold_insns += o.cold_insns;
         for (k, n) in &o.exec_routes {
             *self.exec_routes.entry(*k).or_default() += n;
         }
@@ -306,6 +326,10 @@ impl RawStats {
             "assisted_insns_executed": self.assisted,
             "assisted_fraction": frac(self.assisted),
             "dispatcher_entries": st.entries,
+            "interpreted_before_compilation": {
+                "guest_insns": self.cold_insns,
+                "executed_fraction": frac(self.cold_insns),
+            },
             "translation": {
                 "blocks": st.blocks_compiled,
                 "guest_insns": st.guest_insns_compiled,
@@ -363,6 +387,8 @@ impl RawStats {
         let _ = writeln!(s, "  guest instructions executed: {} in {} block entries", v["guest_insns_executed"], v["blocks_executed"]);
         let _ = writeln!(s, "  on a hardware-assisted route: {} ({:.1}%)", v["assisted_insns_executed"], 100.0 * v["assisted_fraction"].as_f64().unwrap_or(0.0));
         let _ = writeln!(s, "  dispatcher entries into generated code: {}", v["dispatcher_entries"]);
+        let cold = &v["interpreted_before_compilation"];
+        let _ = writeln!(s, "  interpreted before compilation (--jit-threshold): {} guest instructions ({:.1}%)", cold["guest_insns"], 100.0 * cold["executed_fraction"].as_f64().unwrap_or(0.0));
         let _ = writeln!(s, "  blocks compiled: {}", t["blocks"]);
         let _ = writeln!(s, "  guest instructions compiled: {}", t["guest_insns"]);
         let _ = writeln!(s, "  host code bytes: {} ({:.1} bytes per guest instruction)", t["host_bytes"], t["host_bytes_per_guest_insn"].as_f64().unwrap_or(0.0));
@@ -491,6 +517,28 @@ impl Dispatcher {
         jexit
     }
 
+    /// JIT engine: should the interpreter run the block at `pc`, which has
+    /// no translation yet and ran fewer than `jit_threshold - 1` times? A
+    /// block that turns warm leaves the interpreter's block cache (the JIT
+    /// translates it).
+    fn still_cold(&mut self, pc: u64) -> bool {
+        if self.jit_threshold <= 1 {
+            return false;
+        }
+        let Engine::Jit(j) = &mut self.engine else { return false };
+        if j.has_code(pc) {
+            return false;
+        }
+        let n = self.cold.entry(pc).or_insert(0);
+        *n += 1;
+        if *n < self.jit_threshold {
+            return true;
+        }
+        self.cold.remove(&pc);
+        self.blocks.remove(&pc);
+        false
+    }
+
     /// Runs the interpreter on the block at `cpu.pc`.
     fn interp_step(&mut self, proc: &mut Process, cpu: &mut CpuState) -> BlockExit {
         let pc = cpu.pc;
@@ -524,6 +572,12 @@ impl Dispatcher {
             self.apply_invalidations(proc);
             let exit = if self.lockstep {
                 self.lockstep_step(proc, cpu)
+            } else if self.still_cold(cpu.pc) {
+                let (blocks, insns) = (self.executed_blocks, self.executed_insns);
+                let exit = self.interp_step(proc, cpu);
+                self.cold_blocks += self.executed_blocks - blocks;
+                self.cold_insns += self.executed_insns - insns;
+                exit
             } else if let Engine::Jit(j) = &mut self.engine {
                 match j.run(&mut proc.space, cpu, proc.sigmask) {
                     Ok(exit) => exit,

@@ -484,6 +484,11 @@ impl JitEngine {
         self.cfg.checked_pages = on;
     }
 
+    /// Does the block at guest `pc` have a translation?
+    pub fn has_code(&mut self, pc: u64) -> bool {
+        self.cache.lookup(pc).is_some()
+    }
+
     /// The generated code of the block at guest `pc` and its host address.
     pub fn code_for(&mut self, pc: u64) -> Option<(Vec<u8>, u64)> {
         let (id, _) = self.cache.lookup(pc)?;

@@ -61,7 +61,13 @@ pub struct Options {
     pub tier: String,
     /// Block entries before a block's region is compiled by the tier.
     pub tier_threshold: u64,
+    /// The JIT compiles a block at its N-th execution; the interpreter
+    /// runs it before.
+    pub jit_threshold: u64,
 }
+
+/// The default `--jit-threshold` (see the README's measurements).
+pub const DEFAULT_JIT_THRESHOLD: u64 = 2;
 
 /// The default `--tier-threshold` (see the README's measurements).
 pub const DEFAULT_TIER_THRESHOLD: u64 = 5000;
@@ -77,6 +83,7 @@ impl Options {
         push(format!("--guest-window-bits={}", self.guest_window_bits));
         push(format!("--tier={}", self.tier));
         push(format!("--tier-threshold={}", self.tier_threshold));
+        push(format!("--jit-threshold={}", self.jit_threshold));
         for (on, flag) in [(self.strace, "--strace"), (self.dump, "--dump"), (self.stats, "--stats"), (self.lockstep, "--lockstep"), (self.checked_pages, "--checked-pages")] {
             if on {
                 push(flag.into());
@@ -98,7 +105,7 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD, jit_threshold: DEFAULT_JIT_THRESHOLD }
     }
 }
 
@@ -255,6 +262,8 @@ pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, Str
             }
         }
         d.lockstep = opts.lockstep;
+        // Lock-step compares the JIT with the interpreter on every block.
+        d.jit_threshold = if opts.lockstep { 1 } else { opts.jit_threshold };
         if opts.lockstep {
             lockstep::LOCKSTEP.store(true, std::sync::atomic::Ordering::Relaxed);
         }

@@ -4,7 +4,9 @@
 //! the helper). The executed counts must be exact, for the interpreter and
 //! for the JIT (per-block counters in generated code), the route split must
 //! follow `--assist`, the helper operations are named, and the loop is the
-//! hottest block.
+//! hottest block. With `--jit-threshold 1` every block is compiled at its
+//! first run; with the default (2) the interpreter runs each block's first
+//! execution, and the counts show exactly that.
 
 use serde_json::Value;
 use zarm_tests::*;
@@ -33,23 +35,31 @@ fn n(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
 
-fn check(v: &Value, assist_none: bool) {
+/// `cold`: loop iterations the interpreter ran before the blocks were
+/// compiled (0 with `--jit-threshold 1`; 2 with 2: the first in the block
+/// at _start, the second in the loop block's first run).
+fn check(v: &Value, assist_none: bool, cold: u64) {
     assert_eq!(n(&v["guest_insns_executed"]), 3 + 9 * LOOPS + 3, "{v:#}");
     if v["engine"] != "jit" {
         return;
     }
+    // The first runs of _start with the first iteration (3 + 9), of the
+    // loop block (9) and of the exit (3).
+    let interpreted = if cold == 0 { 0 } else { 3 + 9 + 9 + 3 };
+    assert_eq!(n(&v["interpreted_before_compilation"]["guest_insns"]), interpreted, "{v:#}");
+    let loops = LOOPS - cold;
     let mut native_assisted = 0;
     for (name, want) in [
-        ("Select", LOOPS),
-        ("AndNotFamily", LOOPS),
-        ("SMulHigh", LOOPS),
-        ("CountLeadingZeros", LOOPS),
+        ("Select", loops),
+        ("AndNotFamily", loops),
+        ("SMulHigh", loops),
+        ("CountLeadingZeros", loops),
         ("UMulHigh", 0),
         ("LittleEndianAccess", 0),
         ("AtomicBitwise", 0),
         ("FullBarrier", 0),
-        ("Crc32", LOOPS),
-        ("Helper", LOOPS),
+        ("Crc32", loops),
+        ("Helper", loops),
     ] {
         let r = route(v, name);
         let (nat, fb) = (n(&r["executed_native"]), n(&r["executed_fallback"]));
@@ -71,25 +81,33 @@ fn check(v: &Value, assist_none: bool) {
     assert_eq!(helpers.len(), 1, "{v:#}");
     assert_eq!(helpers[0]["op"], "VBin.Uqadd", "{v:#}");
     assert_eq!(helpers[0]["guarded"], false, "{v:#}");
-    assert_eq!(n(&helpers[0]["executed"]), LOOPS, "{v:#}");
+    assert_eq!(n(&helpers[0]["executed"]), loops, "{v:#}");
     // The hottest block is the loop from its second iteration on (the
     // first runs in the block that starts at _start): entered LOOPS - 1
-    // times, 9 instructions each (a block the tier replaced is listed once
-    // as baseline and once as optimised code: its entries add up).
+    // times in generated code (one less when its first run was
+    // interpreted), 9 instructions each (a block the tier replaced is
+    // listed once as baseline and once as optimised code: its entries add
+    // up).
+    let entered = LOOPS - cold.max(1);
     let hot = v["hot_blocks"].as_array().unwrap_or_else(|| panic!("no hot_blocks: {v:#}"));
     let pc = &hot[0]["pc"];
     let (entries, insns) = hot.iter().filter(|b| &b["pc"] == pc).fold((0, 0), |(e, i), b| (e + n(&b["entries"]), i + n(&b["guest_insns_executed"])));
-    assert_eq!((entries, insns), (LOOPS - 1, 9 * (LOOPS - 1)), "{v:#}");
+    assert_eq!((entries, insns), (entered, 9 * entered), "{v:#}");
 }
 
 #[test]
 fn stats_count_a_known_instruction_mix() {
-    check(&stats(&[]), false);
+    check(&stats(&["--jit-threshold=1"]), false, 0);
+}
+
+#[test]
+fn stats_count_blocks_interpreted_before_compilation() {
+    check(&stats(&["--jit-threshold=2"]), false, 2);
 }
 
 #[test]
 fn stats_follow_assist_none() {
-    check(&stats(&["--assist=none"]), true);
+    check(&stats(&["--assist=none", "--jit-threshold=1"]), true, 0);
 }
 
 /// `--stats` counts every guest thread, not just the first: in
@@ -100,7 +118,7 @@ fn stats_count_every_thread() {
     let prog = guest_dir().join("stats_threads");
     let file = std::env::temp_dir().join(format!("zarm-stats-threads-{}.json", std::process::id()));
     let file_s = file.to_str().unwrap().to_string();
-    let z = run_zarm(&prog, &[], &["--stats-json", &file_s], b"");
+    let z = run_zarm(&prog, &[], &["--stats-json", &file_s, "--jit-threshold=1"], b"");
     let q = run_qemu(&prog, &[], b"");
     assert_eq!(z.observable(), q.observable(), "zarm stderr:\n{}", String::from_utf8_lossy(&z.stderr));
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("no stats file ({e}); stderr:\n{}", String::from_utf8_lossy(&z.stderr)));
