@@ -162,10 +162,10 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::VectorInteger,
-        guest: "ADD, SUB, MUL (8-32 bit lanes), AND, ORR, EOR, BIC, ORN, CMEQ/CMGT/CMGE/CMHI/CMHS/CMTST (also against #0), UMAX/UMIN/SMAX/SMIN, ADDP/UMAXP/UMINP/SMAXP/SMINP (vector), ZIP1/ZIP2/UZP1/UZP2/TRN1/TRN2, SHL/USHR/SSHR/USRA/SSRA #imm, BSL/BIT/BIF, MLA/MLS, NOT, NEG, ABS, CNT, CLZ, UXTL/SXTL(2), XTN(2), ADDV, UADDLV/SADDLV, UMAXV/UMINV/SMAXV/SMINV",
+        guest: "ADD, SUB, MUL (8-32 bit lanes), AND, ORR, EOR, BIC, ORN, CMEQ/CMGT/CMGE/CMHI/CMHS/CMTST (also against #0), UMAX/UMIN/SMAX/SMIN, ADDP/UMAXP/UMINP/SMAXP/SMINP (vector), ZIP1/ZIP2/UZP1/UZP2/TRN1/TRN2, SHL/USHR/SSHR/USRA/SSRA #imm, BSL/BIT/BIF, MLA/MLS, NOT, NEG, ABS, CNT, CLZ, UXTL/SXTL(2), XTN(2), ADDV, UADDLV/SADDLV, UMAXV/UMINV/SMAXV/SMINV, FNEG/FABS (vector: sign bits)",
         native: "VA, VS, VML, VN, VO, VX, VNC, VNO, VCEQ, VCH, VCHL, VMX(L), VMN(L), VESL/VESRL/VESRA, VSEL, VLC, VLP, VPOPCT, VCLZ, VUPH/VUPL(L/H), VPK+VPDI; sums across lanes by VSUM+VSUMQ, maxima/minima across lanes by VMX/VMN steps on the register rotated by VSLDB; permutes and pairwise operations by VPERM with a constant control vector (VLVGP), pairwise then one element-wise instruction on the even and odd lanes (z13 vector facility)",
         facility: Some(Facility::Vector),
-        fallback: "in general registers, one doubleword per half with lane masks (SIMD within a register): AND/ORR/EOR/BIC/ORN/NOT, ADD/SUB/NEG, CMEQ (also #0)/CMTST, CMHI/CMHS/CMGT/CMGE and UMAX/UMIN/SMAX/SMIN (by the lane-wise borrow of a − b), SHL/USHR/SSHR/USRA/SSRA #imm, UXTL/SXTL(2), XTN(2), UZP1/UZP2 (lanes packed by masks and shifts), ADDP/UMAXP/UMINP/SMAXP/SMINP (the operation on UZP1 and UZP2 of the operands; maxima and minima by a lane-wise borrow); a call of the reference semantics for the rest",
+        fallback: "in general registers, one doubleword per half with lane masks (SIMD within a register): AND/ORR/EOR/BIC/ORN/NOT, FNEG/FABS, ADD/SUB/NEG, CMEQ (also #0)/CMTST, CMHI/CMHS/CMGT/CMGE and UMAX/UMIN/SMAX/SMIN (by the lane-wise borrow of a − b), SHL/USHR/SSHR/USRA/SSRA #imm, UXTL/SXTL(2), XTN(2), UZP1/UZP2 (lanes packed by masks and shifts), ADDP/UMAXP/UMINP/SMAXP/SMINP (the operation on UZP1 and UZP2 of the operands; maxima and minima by a lane-wise borrow); a call of the reference semantics for the rest",
     },
     RouteInfo {
         route: Route::AtomicArithmetic,

@@ -421,9 +421,14 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             b.push(Op::VUn { op, esize, q: q || esize == 4, a: va })
         }
         2 => {
-            let ops = [U::Not, U::Neg, U::Abs, U::Clz, U::Cnt, U::CmEq0, U::CmGt0, U::CmGe0, U::CmLe0, U::CmLt0, U::Cls];
+            let ops = [U::Not, U::Neg, U::Abs, U::Clz, U::Cnt, U::CmEq0, U::CmGt0, U::CmGe0, U::CmLe0, U::CmLt0, U::Cls, U::Fneg, U::Fabs];
             let op = ops[rng.below(ops.len() as u64) as usize];
-            let esize = if op == U::Cnt { 1 } else { esize };
+            let esize = match op {
+                U::Cnt => 1,
+                // FP lanes: half, single, double.
+                U::Fneg | U::Fabs => 2 << rng.below(3),
+                _ => esize,
+            };
             b.push(Op::VUn { op, esize, q, a: va })
         }
         3 => {

@@ -42,6 +42,7 @@ pub(super) fn is_vector_integer(op: &Op) -> bool {
             matches!(op, U::Not | U::Neg | U::Abs | U::Clz | U::CmEq0 | U::CmGt0 | U::CmGe0 | U::CmLe0 | U::CmLt0)
                 || (*op == U::Cnt && *esize == 1)
                 || is_reduction(*op)
+                || (matches!(op, U::Fneg | U::Fabs) && *esize >= 2)
         }
         Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
         Op::VTern { op, esize, .. } => matches!(op, T::Bsl | T::Bit | T::Bif) || (matches!(op, T::Mla | T::Mls) && *esize <= 4),
@@ -463,6 +464,20 @@ impl Emitter<'_> {
                 self.vresult(i, VA, q);
             }
             Op::VUn { op, esize, q, a } if is_reduction(op) => self.vector_reduce(i, op, esize, q, a),
+            Op::VUn { op: op @ (U::Fneg | U::Fabs), esize, q, a } => {
+                // Sign-bit operations, exact for every input (NaNs too):
+                // XOR with, or AND-NOT of, the lanes' sign bits.
+                self.vload(VA, a);
+                self.load_imm(0, vector_gpr::rep(esize, 1 << (8 * esize as u32 - 1)));
+                let b = self.b();
+                encode::vlvgp(b, VB, 0, 0);
+                if op == U::Fneg {
+                    encode::vx(b, VA, VA, VB);
+                } else {
+                    encode::vnc(b, VA, VA, VB);
+                }
+                self.vresult(i, VA, q);
+            }
             Op::VUn { op, esize, q, a } => {
                 self.vload(VA, a);
                 let e = ecode(esize);

@@ -24,7 +24,7 @@ pub(super) fn is_swar(op: &Op) -> bool {
                 || matches!(op, B::Umax | B::Umin | B::Smax | B::Smin | B::CmHi | B::CmHs | B::CmGt | B::CmGe)
                 || is_unzip_or_pairwise(*op)
         }
-        Op::VUn { op, .. } => matches!(op, U::Not | U::Neg | U::CmEq0),
+        Op::VUn { op, esize, .. } => matches!(op, U::Not | U::Neg | U::CmEq0) || (matches!(op, U::Fneg | U::Fabs) && *esize >= 2),
         Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
         Op::VExtend { .. } | Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
         _ => false,
@@ -38,7 +38,7 @@ fn is_unzip_or_pairwise(op: B) -> bool {
 }
 
 /// `v` (one lane's bits) in every lane of `esize` bytes of a doubleword.
-fn rep(esize: u8, v: u64) -> u64 {
+pub(super) fn rep(esize: u8, v: u64) -> u64 {
     let bits = 8 * esize as u32;
     (0..64 / bits).fold(0, |r, k| r | v << (k * bits))
 }
@@ -338,10 +338,12 @@ impl Emitter<'_> {
             }
             Op::VUn { op, esize, q, a } => {
                 let oa = self.slot(a);
-                if matches!(op, U::Neg | U::CmEq0) {
-                    self.lane_sign_masks(esize);
-                } else {
-                    encode::lghi(self.b(), 3, -1);
+                match op {
+                    U::Neg | U::CmEq0 => self.lane_sign_masks(esize),
+                    // FNEG/FABS: the lanes' sign bits (FABS: all others).
+                    U::Fneg => self.load_imm(3, rep(esize, 1 << (8 * esize as u32 - 1))),
+                    U::Fabs => self.load_imm(3, !rep(esize, 1 << (8 * esize as u32 - 1))),
+                    _ => encode::lghi(self.b(), 3, -1),
                 }
                 let od = self.swar_result(i, q);
                 for &h in halves(q) {
@@ -353,7 +355,11 @@ impl Emitter<'_> {
                     } else if op == U::CmEq0 {
                         encode::lg(bb, 0, m(15, oa + h));
                         self.zero_lanes(esize);
+                    } else if op == U::Fabs {
+                        encode::lg(bb, 0, m(15, oa + h));
+                        encode::ngr(bb, 0, 3);
                     } else {
+                        // NOT and FNEG: XOR with all ones or the sign bits.
                         encode::lg(bb, 0, m(15, oa + h));
                         encode::xgr(bb, 0, 3);
                     }
