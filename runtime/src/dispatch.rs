@@ -519,8 +519,8 @@ impl Dispatcher {
 
     /// JIT engine: should the interpreter run the block at `pc`, which has
     /// no translation yet and ran fewer than `jit_threshold - 1` times? A
-    /// block that turns warm leaves the interpreter's block cache (the JIT
-    /// translates it).
+    /// block that turns warm leaves the interpreter's block cache for the
+    /// JIT, which compiles its IR.
     fn still_cold(&mut self, pc: u64) -> bool {
         if self.jit_threshold <= 1 {
             return false;
@@ -535,7 +535,9 @@ impl Dispatcher {
             return true;
         }
         self.cold.remove(&pc);
-        self.blocks.remove(&pc);
+        if let Some(block) = self.blocks.remove(&pc) {
+            j.give_block(block);
+        }
         false
     }
 

@@ -100,6 +100,9 @@ pub struct JitEngine {
     ibtc: Box<[[u64; 2]]>,
     fault_exit: u64,
     opts: TranslateOptions,
+    /// The optimised IR of a block the interpreter ran until it turned warm
+    /// (`give_block`): compiled instead of translating it again.
+    given: Option<zarm_ir::Block>,
     /// Compile without chaining or the indirect-branch cache, so every
     /// trampoline call runs exactly one block (lock-step mode).
     pub single_block: bool,
@@ -444,6 +447,7 @@ impl JitEngine {
             ibtc,
             fault_exit,
             opts: TranslateOptions::default(),
+            given: None,
             single_block: std::env::var_os("ZARM_JIT_SINGLE_BLOCK").is_some(),
             dump: false,
             stats: JitStats::default(),
@@ -482,6 +486,12 @@ impl JitEngine {
     /// is compiled) instead of relying on the host MMU.
     pub fn set_checked_pages(&mut self, on: bool) {
         self.cfg.checked_pages = on;
+    }
+
+    /// The optimised IR of the block the next cache miss will compile, if
+    /// it is that block's (the dispatcher's interpreter made it).
+    pub fn give_block(&mut self, block: zarm_ir::Block) {
+        self.given = Some(block);
     }
 
     /// Does the block at guest `pc` have a translation?
@@ -529,8 +539,14 @@ impl JitEngine {
     }
 
     fn compile_inner(&mut self, space: &mut GuestSpace, pc: u64) -> Result<u64, String> {
-        let mut block = translate(space, pc, &self.opts);
-        zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
+        let mut block = match self.given.take() {
+            Some(b) if b.start_pc == pc => b,
+            _ => {
+                let mut b = translate(space, pc, &self.opts);
+                zarm_ir::passes::optimize(&mut b, cfg!(debug_assertions))?;
+                b
+            }
+        };
         self.cfg.exit_checks = !self.single_block;
         // The counter lives in a box that outlives the code.
         let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, pc, host_bytes: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new() }));
