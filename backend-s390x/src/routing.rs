@@ -204,10 +204,10 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::VectorFloatDouble,
-        guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .2D)",
-        native: "VFA, VFS, VFM, VFD, VFMA (long format), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
+        guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS, SCVTF, UCVTF (vector, .2D)",
+        native: "VFA, VFS, VFM, VFD, VFMA (long format), VCDG/VCDLG, guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
         facility: Some(Facility::Vector),
-        fallback: "lane by lane on the BFP unit (ADBR/SDBR/MDBR/DDBR/MADBR) behind the scalar guards, the helper when a lane fails them",
+        fallback: "lane by lane on the BFP unit (ADBR/SDBR/MDBR/DDBR/MADBR/CDGBR/CDLGBR) behind the scalar guards, the helper when a lane fails them",
     },
     RouteInfo {
         route: Route::VectorFloatSingle,

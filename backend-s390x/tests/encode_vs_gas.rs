@@ -192,6 +192,11 @@ fn all_cases() -> Vec<Case> {
             case(&mut cases, line, |o| enc(o, v1, i as u16, m3));
         }
     }
+    for &(name, enc) in encode::insns::VRR_A_CONVERT_INSNS {
+        for (v1, v2, m4, m5) in [(1u8, 2u8, 0u8, 0u8), (31, 16, 4, 1), (17, 9, 0, 5)] {
+            case(&mut cases, format!("{name} %v{v1},%v{v2},3,{m4},{m5}"), |o| enc(o, v1, v2, 3, m4, m5));
+        }
+    }
     for (v1, v2, v3, i4) in [(1u8, 18u8, 3u8, 8u8), (31, 0, 16, 1), (17, 30, 2, 15)] {
         case(&mut cases, format!("vsldb %v{v1},%v{v2},%v{v3},{i4}"), |o| encode::vsldb(o, v1, v2, v3, i4));
     }

@@ -343,17 +343,17 @@ impl Emitter<'_> {
         encode::ldgr(b, f, 0);
     }
 
-    /// AdvSIMD FADD/FSUB/FMUL/FDIV/FMLA/FMLS (the 128-bit arrangements of
-    /// `vector::fp_route`) lane by lane on the BFP unit, where the vector
+    /// AdvSIMD FADD/FSUB/FMUL/FDIV/FMLA/FMLS and SCVTF/UCVTF (the 128-bit
+    /// arrangements of `vector::fp_route`) lane by lane on the BFP unit, where the vector
     /// route is not allowed: every lane behind the scalar guards, its
     /// result collected at `OUT_OFF` and the whole value copied to the
     /// result slot only when every lane passed; otherwise the helper
     /// (operation `index`) recomputes it from the unchanged inputs.
     pub(super) fn vfp_lanes_guarded(&mut self, i: usize, op: &Op, index: usize) {
-        use zarm_ir::vector::{VecBinOp as B, VecTernOp as T};
+        use zarm_ir::vector::{VecBinOp as B, VecTernOp as T, VecUnOp as U};
         // 128-bit arrangements only (`fp_route`).
         let esize = match *op {
-            Op::VBin { esize, q: true, .. } | Op::VTern { esize, q: true, .. } => esize,
+            Op::VBin { esize, q: true, .. } | Op::VTern { esize, q: true, .. } | Op::VUn { esize, q: true, .. } => esize,
             _ => unreachable!("{} has no lane-wise FP lowering", op.name()),
         };
         let size = if esize == 8 { FpSize::D } else { FpSize::S };
@@ -393,6 +393,13 @@ impl Emitter<'_> {
                     } else {
                         encode::madbr(self.b(), F0, F2, F4);
                     }
+                }
+                Op::VUn { op: U::IntToFcvt { signed, .. }, a, .. } => {
+                    // SCVTF/UCVTF of doublewords (`fp_route`).
+                    let oa = self.slot(a);
+                    let bb = self.b();
+                    encode::lg(bb, 0, m(15, oa + off));
+                    (if signed { encode::cdgbr } else { encode::cdlgbr })(bb, F0, 0);
                 }
                 _ => unreachable!(),
             }

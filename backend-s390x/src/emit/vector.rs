@@ -105,6 +105,9 @@ pub(super) fn fp_route(op: &Op) -> Option<Route> {
     let (esize, q) = match *op {
         Op::VBin { op: B::Fadd | B::Fsub | B::Fmul | B::Fdiv, esize, q, .. } => (esize, q),
         Op::VTern { op: T::Fmla | T::Fmls, esize, q, .. } => (esize, q),
+        // SCVTF/UCVTF .2D (the single-precision form needs
+        // vector-enhancements 2).
+        Op::VUn { op: U::IntToFcvt { fbits: 0, .. }, esize: 8, q: true, .. } => (8, true),
         _ => return None,
     };
     match (esize, q) {
@@ -165,7 +168,7 @@ impl Emitter<'_> {
         let done = self.buf.new_label();
         self.fpcr_default_or(slow);
         let esize = match *op {
-            Op::VBin { esize, .. } | Op::VTern { esize, .. } => esize,
+            Op::VBin { esize, .. } | Op::VTern { esize, .. } | Op::VUn { esize, .. } => esize,
             _ => unreachable!("{} has no vector FP lowering", op.name()),
         };
         let (fmt, sign, min_normal): (u8, u64, u64) =
@@ -193,6 +196,12 @@ impl Emitter<'_> {
                     encode::vx(self.b(), VA, VA, VD);
                 }
                 encode::vfma(self.b(), VA, VA, VB, VC, fmt);
+            }
+            Op::VUn { op: U::IntToFcvt { signed, .. }, a, .. } => {
+                // Rounded by the FPC's mode (nearest even after the
+                // guard), inexact reported.
+                self.vload(VA, a);
+                (if signed { encode::vcdg } else { encode::vcdlg })(self.b(), VA, VA, 3, 0, 0);
             }
             _ => unreachable!(),
         }

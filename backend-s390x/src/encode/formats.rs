@@ -134,6 +134,11 @@ pub fn vrr_a(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, m3: u8) {
     out.extend_from_slice(&[(op >> 8) as u8, (v1 & 15) << 4 | (v2 & 15), 0, 0, (m3 & 15) << 4 | rxb([v1, v2, 0, 0]), op as u8]);
 }
 
+/// VRR-a with its masks: `op1(8) V1(4) V2(4) ////(8) M5(4) M4(4) M3(4) RXB(4) op2(8)`.
+pub fn vrr_a_m(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, m3: u8, m4: u8, m5: u8) {
+    out.extend_from_slice(&[(op >> 8) as u8, (v1 & 15) << 4 | (v2 & 15), 0, (m5 & 15) << 4 | (m4 & 15), (m3 & 15) << 4 | rxb([v1, v2, 0, 0]), op as u8]);
+}
+
 /// VRR-e: `op1(8) V1(4) V2(4) V3(4) M6(4) ////(4) M5(4) V4(4) RXB(4) op2(8)`.
 pub fn vrr_e(out: &mut Vec<u8>, op: u16, v1: u8, v2: u8, v3: u8, v4: u8) {
     out.extend_from_slice(&[(op >> 8) as u8, (v1 & 15) << 4 | (v2 & 15), (v3 & 15) << 4, 0, (v4 & 15) << 4 | rxb([v1, v2, v3, v4]), op as u8]);

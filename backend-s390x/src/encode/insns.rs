@@ -309,6 +309,14 @@ table! { VRI_A_INSNS, f, (v1: u8, i2: u16, m3: u8) => |out: &mut Vec<u8>, op: u1
     vleig = 0xE742u16, vgbm = 0xE744u16,
 }
 
+// VRR-a FP conversions from fixed point (vector facility): V1 ← V2's
+// signed (VCDG) or unsigned (VCDLG) doublewords as long BFP (M3 = 3); M4
+// bit 2 (XxC) suppresses the inexact exception, M5 is the rounding mode
+// (0: the FPC's).
+table! { VRR_A_CONVERT_INSNS, f, (v1: u8, v2: u8, m3: u8, m4: u8, m5: u8) => |out: &mut Vec<u8>, op: u16| vrr_a_m(out, op, v1, v2, m3, m4, m5);
+    vcdg = 0xE7C3u16, vcdlg = 0xE7C1u16,
+}
+
 /// VSEL V1,V2,V3,V4: bits of V2 where V4 is one, of V3 where it is zero.
 pub fn vsel(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, v4: u8) {
     vrr_e(out, 0xE78D, v1, v2, v3, v4);
