@@ -68,7 +68,8 @@ struct Cli {
     /// The JIT compiles a block at its N-th execution; the interpreter runs
     /// it before, so code that runs once (start-up) is never translated to
     /// s390x (default 2; 1: compile at the first execution, as QEMU does).
-    #[arg(long, value_name = "N", default_value_t = zarm_runtime::DEFAULT_JIT_THRESHOLD, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Given more than once, the last one counts.
+    #[arg(long, value_name = "N", default_value_t = zarm_runtime::DEFAULT_JIT_THRESHOLD, value_parser = clap::value_parser!(u64).range(1..), overrides_with = "jit_threshold")]
     jit_threshold: u64,
     /// Print one line per guest system call on stderr.
     #[arg(long)]

@@ -204,17 +204,17 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::VectorFloatDouble,
-        guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS, SCVTF, UCVTF (vector, .2D)",
-        native: "VFA, VFS, VFM, VFD, VFMA (long format), VCDG/VCDLG, guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
+        guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS, SCVTF, UCVTF, FCMEQ/FCMGE/FCMGT (also #0, FCMLE/FCMLT #0) (vector, .2D)",
+        native: "VFA, VFS, VFM, VFD, VFMA (long format), VCDG/VCDLG, VFCE/VFCH/VFCHE (compares: no NaN in either operand, else the helper), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
         facility: Some(Facility::Vector),
-        fallback: "lane by lane on the BFP unit (ADBR/SDBR/MDBR/DDBR/MADBR/CDGBR/CDLGBR) behind the scalar guards, the helper when a lane fails them",
+        fallback: "lane by lane on the BFP unit (ADBR/SDBR/MDBR/DDBR/MADBR/CDGBR/CDLGBR, compares by CDBR and LOCGR) behind the scalar guards, the helper when a lane fails them",
     },
     RouteInfo {
         route: Route::VectorFloatSingle,
-        guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS (vector, .4S)",
-        native: "VFA, VFS, VFM, VFD, VFMA (short format), guarded as for .2D (vector-enhancements 1)",
+        guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS, FCMEQ/FCMGE/FCMGT (also #0, FCMLE/FCMLT #0) (vector, .4S)",
+        native: "VFA, VFS, VFM, VFD, VFMA, VFCE/VFCH/VFCHE (short format), guarded as for .2D (vector-enhancements 1)",
         facility: Some(Facility::VectorEnhancements1),
-        fallback: "lane by lane on the BFP unit (AEBR/SEBR/MEEBR/DEBR/MAEBR) behind the scalar guards, the helper when a lane fails them",
+        fallback: "lane by lane on the BFP unit (AEBR/SEBR/MEEBR/DEBR/MAEBR, compares by CEBR and LOCGR) behind the scalar guards, the helper when a lane fails them",
     },
     RouteInfo {
         route: Route::LittleEndianVector,

@@ -192,6 +192,11 @@ fn all_cases() -> Vec<Case> {
             case(&mut cases, line, |o| enc(o, v1, i as u16, m3));
         }
     }
+    for &(name, enc) in encode::insns::VRR_FP_CMP_INSNS {
+        for (v1, v2, v3, m4) in [(1u8, 2u8, 3u8, 2u8), (31, 16, 17, 3), (17, 9, 30, 3)] {
+            case(&mut cases, format!("{name} %v{v1},%v{v2},%v{v3},{m4},0,0"), |o| enc(o, v1, v2, v3, m4));
+        }
+    }
     for &(name, enc) in encode::insns::VRR_A_CONVERT_INSNS {
         for (v1, v2, m4, m5) in [(1u8, 2u8, 0u8, 0u8), (31, 16, 4, 1), (17, 9, 0, 5)] {
             case(&mut cases, format!("{name} %v{v1},%v{v2},3,{m4},{m5}"), |o| enc(o, v1, v2, 3, m4, m5));

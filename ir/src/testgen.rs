@@ -483,7 +483,33 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             };
             let (p, q2, r) = (vec(b, rng), vec(b, rng), vec(b, rng));
             let esize = if double { 8 } else { 4 };
-            match rng.below(7) {
+            match rng.below(9) {
+                // Compares: a NaN lane or a non-default FPCR sends the
+                // whole operation to the helper, so half the time lanes
+                // from random integers (rarely NaN, any sign and
+                // magnitude) after MSR FPCR, XZR.
+                7 => {
+                    let op = [B::Fcmeq, B::Fcmge, B::Fcmgt][rng.below(3) as usize];
+                    let (a, c) = if rng.below(2) == 0 {
+                        (p, q2)
+                    } else {
+                        let zero = b.konst(0);
+                        b.push(Op::SetSys { reg: crate::types::SysReg::Fpcr, v: zero });
+                        (b.push(Op::VFromHalves { lo: x, hi: y }), b.push(Op::VFromHalves { lo: y, hi: x }))
+                    };
+                    b.push(Op::VBin { op, esize, q: true, a, b: if rng.below(4) == 0 { a } else { c } })
+                }
+                8 => {
+                    let op = [U::Fcmeq0, U::Fcmgt0, U::Fcmge0, U::Fcmle0, U::Fcmlt0][rng.below(5) as usize];
+                    let a = if rng.below(2) == 0 {
+                        p
+                    } else {
+                        let zero = b.konst(0);
+                        b.push(Op::SetSys { reg: crate::types::SysReg::Fpcr, v: zero });
+                        b.push(Op::VFromHalves { lo: x, hi: y })
+                    };
+                    b.push(Op::VUn { op, esize, q: true, a })
+                }
                 6 => {
                     // SCVTF/UCVTF of doublewords: the corner-case bit
                     // patterns, or random ones, as integers.

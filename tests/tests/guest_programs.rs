@@ -37,6 +37,7 @@ const CASES: &[Case] = &[
     Case { name: "crypto_aes", args: &[], stdin: b"" },
     Case { name: "pmull", args: &[], stdin: b"" },
     Case { name: "simd_reduce", args: &[], stdin: b"" },
+    Case { name: "simd_fcmp", args: &[], stdin: b"" },
     Case { name: "signals", args: &[], stdin: b"" },
     Case { name: "sigblock", args: &[], stdin: b"" },
     Case { name: "signalfd", args: &[], stdin: b"" },

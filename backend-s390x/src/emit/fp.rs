@@ -351,6 +351,7 @@ impl Emitter<'_> {
     /// (operation `index`) recomputes it from the unchanged inputs.
     pub(super) fn vfp_lanes_guarded(&mut self, i: usize, op: &Op, index: usize) {
         use zarm_ir::vector::{VecBinOp as B, VecTernOp as T, VecUnOp as U};
+        let compare = super::vector::fp_compare(op);
         // 128-bit arrangements only (`fp_route`).
         let esize = match *op {
             Op::VBin { esize, q: true, .. } | Op::VTern { esize, q: true, .. } | Op::VUn { esize, q: true, .. } => esize,
@@ -364,6 +365,43 @@ impl Emitter<'_> {
         for lane in 0..lanes {
             // Lane `lane` sits at slot byte 16 - (lane + 1) * esize.
             let off = 16 - (lane + 1) * esize as i32;
+            if let Some((a, b, cmp)) = compare {
+                // CDBR/CEBR (quiet; no exception without NaNs): unordered
+                // takes the helper, else the lane is all ones where the
+                // relation holds (CC 0 equal, 1 low, 2 high).
+                let oa = self.slot(a);
+                self.lane_to_fpr(F0, oa + off, size, false);
+                match b {
+                    Some(b) => {
+                        let ob = self.slot(b);
+                        self.lane_to_fpr(F2, ob + off, size, false);
+                    }
+                    None => {
+                        encode::lghi(self.b(), 0, 0);
+                        encode::ldgr(self.b(), F2, 0);
+                    }
+                }
+                (if s { encode::cebr } else { encode::cdbr })(self.b(), F0, F2);
+                self.buf.branch(1, slow);
+                use super::vector::FpCompare as C;
+                let mask = match cmp {
+                    C::Eq => 8,
+                    C::Gt => 2,
+                    C::Ge => 10,
+                    C::Lt => 4,
+                    C::Le => 12,
+                };
+                let bb = self.b();
+                encode::lghi(bb, 2, 0);
+                encode::lghi(bb, 3, -1);
+                encode::locgr(bb, 2, 3, mask);
+                if s {
+                    encode::sty(bb, 2, m(15, OUT_OFF + off));
+                } else {
+                    encode::stg(bb, 2, m(15, OUT_OFF + off));
+                }
+                continue;
+            }
             match *op {
                 Op::VBin { op: bop, a, b, .. } => {
                     let (oa, ob) = (self.slot(a), self.slot(b));

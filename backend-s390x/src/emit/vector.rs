@@ -108,6 +108,8 @@ pub(super) fn fp_route(op: &Op) -> Option<Route> {
         // SCVTF/UCVTF .2D (the single-precision form needs
         // vector-enhancements 2).
         Op::VUn { op: U::IntToFcvt { fbits: 0, .. }, esize: 8, q: true, .. } => (8, true),
+        Op::VBin { op: B::Fcmeq | B::Fcmge | B::Fcmgt, esize, q, .. } => (esize, q),
+        Op::VUn { op: U::Fcmeq0 | U::Fcmgt0 | U::Fcmge0 | U::Fcmle0 | U::Fcmlt0, esize, q, .. } => (esize, q),
         _ => return None,
     };
     match (esize, q) {
@@ -115,6 +117,31 @@ pub(super) fn fp_route(op: &Op) -> Option<Route> {
         (4, true) => Some(Route::VectorFloatSingle),
         _ => None,
     }
+}
+
+/// The relation an AdvSIMD FP compare tests, of a with b.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum FpCompare {
+    Eq,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+/// An FP compare's operands (b `None`: against +0.0) and relation.
+pub(super) fn fp_compare(op: &Op) -> Option<(Value, Option<Value>, FpCompare)> {
+    Some(match *op {
+        Op::VBin { op: B::Fcmeq, a, b, .. } => (a, Some(b), FpCompare::Eq),
+        Op::VBin { op: B::Fcmgt, a, b, .. } => (a, Some(b), FpCompare::Gt),
+        Op::VBin { op: B::Fcmge, a, b, .. } => (a, Some(b), FpCompare::Ge),
+        Op::VUn { op: U::Fcmeq0, a, .. } => (a, None, FpCompare::Eq),
+        Op::VUn { op: U::Fcmgt0, a, .. } => (a, None, FpCompare::Gt),
+        Op::VUn { op: U::Fcmge0, a, .. } => (a, None, FpCompare::Ge),
+        Op::VUn { op: U::Fcmlt0, a, .. } => (a, None, FpCompare::Lt),
+        Op::VUn { op: U::Fcmle0, a, .. } => (a, None, FpCompare::Le),
+        _ => return None,
+    })
 }
 
 /// Lane moves, and MUL of 64-bit lanes in general registers: lowered on
@@ -164,6 +191,9 @@ impl Emitter<'_> {
     /// sends the whole operation to the helper (operation `index`), which
     /// recomputes it from the unchanged inputs.
     pub(super) fn vfp_guarded(&mut self, i: usize, op: &Op, index: usize) {
+        if let Some((a, b, cmp)) = fp_compare(op) {
+            return self.vfp_compare_guarded(i, op, index, a, b, cmp);
+        }
         let slow = self.buf.new_label();
         let done = self.buf.new_label();
         self.fpcr_default_or(slow);
@@ -218,6 +248,12 @@ impl Emitter<'_> {
         encode::vceqs(self.b(), VB, VB, VD, ecode(esize));
         self.buf.branch(0b1100, slow);
         self.fpc_flags_to_fpsr();
+        self.vfp_result_or_helper(i, op, index, slow, done);
+    }
+
+    /// The end of a guarded vector FP operation: VA to the result, then
+    /// the slow path, the helper (operation `index`) recomputing it.
+    fn vfp_result_or_helper(&mut self, i: usize, op: &Op, index: usize, slow: Label, done: Label) {
         self.vresult(i, VA, true);
         self.buf.branch(15, done);
         self.buf.bind(slow);
@@ -226,6 +262,42 @@ impl Emitter<'_> {
         let off = self.slot(Value(i as u32));
         self.copy16(m(15, off), m(15, OUT_OFF));
         self.buf.bind(done);
+    }
+
+    /// FCMEQ/FCMGE/FCMGT and their #0 forms on the vector BFP compares:
+    /// default FPCR and no NaN in either operand (VFTCI), else the helper
+    /// (operation `index`); without NaNs a compare raises no exception.
+    fn vfp_compare_guarded(&mut self, i: usize, op: &Op, index: usize, a: Value, b: Option<Value>, cmp: FpCompare) {
+        let (slow, done) = (self.buf.new_label(), self.buf.new_label());
+        self.fpcr_default_or(slow);
+        let esize = match *op {
+            Op::VBin { esize, .. } | Op::VUn { esize, .. } => esize,
+            _ => unreachable!(),
+        };
+        let fmt = if esize == 8 { 3 } else { 2 };
+        self.vload(VA, a);
+        match b {
+            Some(b) => self.vload(VB, b),
+            None => encode::vgbm(self.b(), VB, 0, 0),
+        }
+        for v in [VA, VB] {
+            encode::vftci(self.b(), VC, v, 0x00f, fmt);
+            self.buf.branch(0b1100, slow);
+        }
+        let bb = self.b();
+        let (f, swap): (fn(&mut Vec<u8>, u8, u8, u8, u8), bool) = match cmp {
+            FpCompare::Eq => (encode::vfce, false),
+            FpCompare::Gt => (encode::vfch, false),
+            FpCompare::Ge => (encode::vfche, false),
+            FpCompare::Lt => (encode::vfch, true),
+            FpCompare::Le => (encode::vfche, true),
+        };
+        if swap {
+            f(bb, VA, VB, VA, fmt);
+        } else {
+            f(bb, VA, VA, VB, fmt);
+        }
+        self.vfp_result_or_helper(i, op, index, slow, done);
     }
 
     /// `dst` ← VPERM of VA (a) and VB (b) with `perm_control`'s vector.

@@ -270,6 +270,13 @@ table! { VRR_FP_INSNS, f, (v1: u8, v2: u8, v3: u8, m4: u8) => |out: &mut Vec<u8>
     vfa = 0xE7E3u16, vfs = 0xE7E2u16, vfm = 0xE7E7u16, vfd = 0xE7E5u16,
 }
 
+// VRR-c vector BFP compares (equal, high, high or equal): all-ones
+// elements where true; format M4, M5 = 0 (all elements, quiet/signaling
+// by instruction), M6 = 0 (no condition code).
+table! { VRR_FP_CMP_INSNS, f, (v1: u8, v2: u8, v3: u8, m4: u8) => |out: &mut Vec<u8>, op: u16| vrr_c(out, op, v1, v2, v3, m4, 0, 0);
+    vfce = 0xE7E8u16, vfch = 0xE7EBu16, vfche = 0xE7EAu16,
+}
+
 /// VFMA V1,V2,V3,V4,M5,M6: V1 ← V2·V3 + V4 fused, format M6, all elements.
 pub fn vfma(out: &mut Vec<u8>, v1: u8, v2: u8, v3: u8, v4: u8, m6: u8) {
     vrr_e_m(out, 0xE78F, v1, v2, v3, v4, 0, m6);
