@@ -56,6 +56,8 @@ pub enum Route {
     VectorFloatDouble,
     /// The same on 4S.
     VectorFloatSingle,
+    /// SCVTF/UCVTF on 4S (IR `VUn IntToFcvt`).
+    VectorConvertSingle,
     /// 16-byte vector loads and stores (IR `Load128`/`Store128`).
     LittleEndianVector,
     /// AdvSIMD integer and bitwise lane operations (IR `VBin`/`VUn`/
@@ -217,6 +219,13 @@ pub const ROUTES: &[RouteInfo] = &[
         fallback: "lane by lane on the BFP unit (AEBR/SEBR/MEEBR/DEBR/MAEBR, compares by CEBR and LOCGR) behind the scalar guards, the helper when a lane fails them",
     },
     RouteInfo {
+        route: Route::VectorConvertSingle,
+        guest: "SCVTF, UCVTF (vector, .4S)",
+        native: "VCDG/VCDLG with M3 = 2 (VCEFB/VCELFB: 32-bit integers to short BFP), guarded as for .2D (vector-enhancements 2)",
+        facility: Some(Facility::VectorEnhancements2),
+        fallback: "lane by lane on the BFP unit (CEFBR/CELFBR) behind the scalar guards",
+    },
+    RouteInfo {
         route: Route::LittleEndianVector,
         guest: "16-byte loads and stores of Q registers (LDR/STR/LDUR/STUR Q, LDP/STP Q, LD1/ST1 of a 16-byte register: IR Load128/Store128)",
         native: "VLBR/VSTBR with M3 = 4: the quadword byte-reversed in one load or store (vector-enhancements 2)",
@@ -318,6 +327,7 @@ mod tests {
             Route::PolyMultiply,
             Route::VectorFloatDouble,
             Route::VectorFloatSingle,
+            Route::VectorConvertSingle,
             Route::LittleEndianVector,
             Route::VectorLanes,
             Route::Crc32,

@@ -198,8 +198,8 @@ fn all_cases() -> Vec<Case> {
         }
     }
     for &(name, enc) in encode::insns::VRR_A_CONVERT_INSNS {
-        for (v1, v2, m4, m5) in [(1u8, 2u8, 0u8, 0u8), (31, 16, 4, 1), (17, 9, 0, 5)] {
-            case(&mut cases, format!("{name} %v{v1},%v{v2},3,{m4},{m5}"), |o| enc(o, v1, v2, 3, m4, m5));
+        for (v1, v2, m3, m4, m5) in [(1u8, 2u8, 3u8, 0u8, 0u8), (31, 16, 3, 4, 1), (17, 9, 2, 0, 5), (4, 20, 2, 0, 0)] {
+            case(&mut cases, format!("{name} %v{v1},%v{v2},{m3},{m4},{m5}"), |o| enc(o, v1, v2, m3, m4, m5));
         }
     }
     for (v1, v2, v3, i4) in [(1u8, 18u8, 3u8, 8u8), (31, 0, 16, 1), (17, 30, 2, 15)] {

@@ -514,7 +514,7 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
                     // SCVTF/UCVTF of doublewords: the corner-case bit
                     // patterns, or random ones, as integers.
                     let src = if rng.below(2) == 0 { p } else { va };
-                    b.push(Op::VUn { op: U::IntToFcvt { signed: rng.below(2) == 0, fbits: 0 }, esize: 8, q: true, a: src })
+                    b.push(Op::VUn { op: U::IntToFcvt { signed: rng.below(2) == 0, fbits: 0 }, esize, q: true, a: src })
                 }
                 0 => b.push(Op::VBin { op: B::Fadd, esize, q: true, a: p, b: q2 }),
                 1 => b.push(Op::VBin { op: B::Fsub, esize, q: true, a: p, b: q2 }),

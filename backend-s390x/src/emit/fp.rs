@@ -433,11 +433,16 @@ impl Emitter<'_> {
                     }
                 }
                 Op::VUn { op: U::IntToFcvt { signed, .. }, a, .. } => {
-                    // SCVTF/UCVTF of doublewords (`fp_route`).
+                    // SCVTF/UCVTF of doublewords or words (`fp_route`).
                     let oa = self.slot(a);
                     let bb = self.b();
-                    encode::lg(bb, 0, m(15, oa + off));
-                    (if signed { encode::cdgbr } else { encode::cdlgbr })(bb, F0, 0);
+                    if s {
+                        encode::llgf(bb, 0, m(15, oa + off));
+                        (if signed { encode::cefbr } else { encode::celfbr })(bb, F0, 0);
+                    } else {
+                        encode::lg(bb, 0, m(15, oa + off));
+                        (if signed { encode::cdgbr } else { encode::cdlgbr })(bb, F0, 0);
+                    }
                 }
                 _ => unreachable!(),
             }

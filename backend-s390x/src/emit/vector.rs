@@ -105,9 +105,10 @@ pub(super) fn fp_route(op: &Op) -> Option<Route> {
     let (esize, q) = match *op {
         Op::VBin { op: B::Fadd | B::Fsub | B::Fmul | B::Fdiv, esize, q, .. } => (esize, q),
         Op::VTern { op: T::Fmla | T::Fmls, esize, q, .. } => (esize, q),
-        // SCVTF/UCVTF .2D (the single-precision form needs
-        // vector-enhancements 2).
+        // SCVTF/UCVTF .2D; the single-precision form needs
+        // vector-enhancements 2.
         Op::VUn { op: U::IntToFcvt { fbits: 0, .. }, esize: 8, q: true, .. } => (8, true),
+        Op::VUn { op: U::IntToFcvt { fbits: 0, .. }, esize: 4, q: true, .. } => return Some(Route::VectorConvertSingle),
         Op::VBin { op: B::Fcmeq | B::Fcmge | B::Fcmgt, esize, q, .. } => (esize, q),
         Op::VUn { op: U::Fcmeq0 | U::Fcmgt0 | U::Fcmge0 | U::Fcmle0 | U::Fcmlt0, esize, q, .. } => (esize, q),
         _ => return None,
@@ -231,7 +232,7 @@ impl Emitter<'_> {
                 // Rounded by the FPC's mode (nearest even after the
                 // guard), inexact reported.
                 self.vload(VA, a);
-                (if signed { encode::vcdg } else { encode::vcdlg })(self.b(), VA, VA, 3, 0, 0);
+                (if signed { encode::vcdg } else { encode::vcdlg })(self.b(), VA, VA, fmt, 0, 0);
             }
             _ => unreachable!(),
         }
