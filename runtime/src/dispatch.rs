@@ -58,9 +58,6 @@ pub struct Dispatcher {
     pub jit_threshold: u64,
     /// Interpretations so far of blocks not compiled yet.
     cold: HashMap<u64, u64>,
-    /// Blocks and guest instructions the interpreter ran for the JIT engine.
-    cold_blocks: u64,
-    cold_insns: u64,
 }
 
 impl Default for Dispatcher {
@@ -84,8 +81,6 @@ impl Dispatcher {
             inval_seen: 0,
             jit_threshold: 1,
             cold: HashMap::new(),
-            cold_blocks: 0,
-            cold_insns: 0,
         }
     }
 
@@ -136,10 +131,15 @@ impl Dispatcher {
             Engine::Interp => RawStats { threads: 1, translated: self.translated, exec_blocks: self.executed_blocks, exec_insns: self.executed_insns, ..Default::default() },
             Engine::Jit(j) => {
                 let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), ..Default::default() };
-                // Blocks run by the interpreter before they were compiled.
-                r.exec_blocks = self.cold_blocks;
-                r.exec_insns = self.cold_insns;
-                r.cold_insns = self.cold_insns;
+                // With the JIT the interpreter runs only blocks not compiled
+                // yet (`interp_step` counts them); lock-step counts its
+                // blocks in `executed_blocks` for its report, and they are
+                // the JIT's.
+                if !self.lockstep {
+                    r.exec_blocks = self.executed_blocks;
+                }
+                r.exec_insns = self.executed_insns;
+                r.cold_insns = self.executed_insns;
                 // Executed figures: each block's entry count times its
                 // instruction and route counts.
                 for b in j.counters.iter().flatten() {
@@ -575,11 +575,7 @@ impl Dispatcher {
             let exit = if self.lockstep {
                 self.lockstep_step(proc, cpu)
             } else if self.still_cold(cpu.pc) {
-                let (blocks, insns) = (self.executed_blocks, self.executed_insns);
-                let exit = self.interp_step(proc, cpu);
-                self.cold_blocks += self.executed_blocks - blocks;
-                self.cold_insns += self.executed_insns - insns;
-                exit
+                self.interp_step(proc, cpu)
             } else if let Engine::Jit(j) = &mut self.engine {
                 match j.run(&mut proc.space, cpu, proc.sigmask) {
                     Ok(exit) => exit,
