@@ -265,7 +265,7 @@ pub const ROUTES: &[RouteInfo] = &[
         guest: "AESMC, AESIMC",
         native: "column rotations by VPERM, xtime by VESRAB/VN/VESLB/VX, the inverse as MixColumns after a_r ^= xtime²(a_r ^ a_(r+2)) (z13 vector facility)",
         facility: Some(Facility::Vector),
-        fallback: "call of the reference semantics",
+        fallback: "the same steps in general registers, two columns per doubleword: rotations by RISBG, xtime by NGRK/SLLG/SRLG/MSGFI (base)",
     },
     RouteInfo {
         route: Route::Helper,

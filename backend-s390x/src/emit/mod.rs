@@ -498,9 +498,9 @@ fn is_native(op: &Op, vx: bool) -> bool {
         | AddCarry { .. } | SubCarry { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. }
         | Fence { .. } | Crc32 { .. } => true,
         GetSys { reg } | SetSys { reg, .. } => *reg == zarm_ir::SysReg::Tpidr,
-        // AESE/AESD by table in general registers; AESMC/AESIMC on vectors.
-        VAes { op: zarm_ir::vector::AesOp::Encrypt | zarm_ir::vector::AesOp::Decrypt, .. } => true,
-        VAes { .. } => vx,
+        // AESE/AESD by table in general registers; AESMC/AESIMC on
+        // vectors or in general registers.
+        VAes { .. } => true,
         AtomicRmw { .. } | Cas { .. } | Cas128 { .. } | LoadExclusive { .. } | StoreExclusive { .. }
         | LoadExclusive128 { .. } | StoreExclusive128 { .. } | ClearExclusive {} => true,
         // DC ZVA of the 64-byte blocks the frontend makes.
@@ -746,8 +746,6 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         } else {
             if matches!(op, Op::VPmull { .. }) {
                 e.route(Route::PolyMultiply);
-            } else if matches!(op, Op::VAes { .. }) {
-                e.route(Route::AesMixColumns);
             } else if vector::is_vector_integer(op) {
                 // Counted as this route's fallback.
                 e.route(Route::VectorInteger);
@@ -2016,8 +2014,12 @@ impl Emitter<'_> {
                 self.aes_round(i, *aop == zarm_ir::vector::AesOp::Encrypt, *d, *n);
             }
             VAes { op: aop, n, .. } => {
-                self.route(Route::AesMixColumns);
-                self.aes_mix_columns(i, *aop == zarm_ir::vector::AesOp::InvMixColumns, *n);
+                let inverse = *aop == zarm_ir::vector::AesOp::InvMixColumns;
+                if self.route(Route::AesMixColumns) {
+                    self.aes_mix_columns(i, inverse, *n);
+                } else {
+                    self.aes_mix_columns_gpr(i, inverse, *n);
+                }
             }
             _ if vector::is_vector_integer(op) => {
                 if self.route(Route::VectorInteger) {

@@ -496,4 +496,61 @@ impl Emitter<'_> {
             encode::stg(self.b(), 0, m(15, od + h));
         }
     }
+
+    /// d ← x with each 32-bit field (an AES column: row r in bits 8r..8r+7)
+    /// rotated right by `s` bits, so row r takes row r + s/8: four RISBG,
+    /// the long and the short piece of each field.
+    fn rotate_fields(&mut self, d: u8, x: u8, s: u8) {
+        let bb = self.b();
+        encode::risbg(bb, d, x, s, 0x80 | 31, 64 - s);
+        encode::risbg(bb, d, x, 32 + s, 63, 64 - s);
+        encode::risbg(bb, d, x, 0, s - 1, 32 - s);
+        encode::risbg(bb, d, x, 32, 31 + s, 32 - s);
+    }
+
+    /// r ← xtime of every byte of r (multiplication by x in GF(2^8)), r3
+    /// clobbered, SA = 0x80 in every byte: the bytes' top bits cleared
+    /// and shifted out, 0x1b added (as MSGFI of the top bits moved to
+    /// bit 0: no product crosses a byte) where one was set.
+    fn xtime_bytes(&mut self, r: u8) {
+        let bb = self.b();
+        encode::ngrk(bb, 3, r, SA);
+        encode::xgr(bb, r, 3);
+        encode::sllg(bb, r, r, m(0, 1));
+        encode::srlg(bb, 3, 3, m(0, 7));
+        encode::msgfi(bb, 3, 0x1b);
+        encode::xgr(bb, r, 3);
+    }
+
+    /// AESMC/AESIMC without the vector facility: each half holds two
+    /// columns as 32-bit fields; the vector lowering's steps (see
+    /// `aes_mix_columns`) with the column rotations by RISBG and xtime
+    /// within a register.
+    pub(super) fn aes_mix_columns_gpr(&mut self, i: usize, inverse: bool, n: Value) {
+        let on = self.slot(n);
+        self.load_imm(SA, rep(1, 0x80));
+        let od = self.swar_result(i, true);
+        for h in [0, 8] {
+            encode::lg(self.b(), 0, m(15, on + h));
+            if inverse {
+                self.rotate_fields(1, 0, 16);
+                encode::xgr(self.b(), 1, 0);
+                self.xtime_bytes(1);
+                self.xtime_bytes(1);
+                encode::xgr(self.b(), 0, 1);
+            }
+            // W = a_r ^ a_(r+1) in r1; the column's XOR W ^ W rotated by
+            // two rows in r2.
+            self.rotate_fields(1, 0, 8);
+            encode::xgr(self.b(), 1, 0);
+            self.rotate_fields(2, 1, 16);
+            let bb = self.b();
+            encode::xgr(bb, 2, 1);
+            encode::xgr(bb, 0, 2);
+            self.xtime_bytes(1);
+            let bb = self.b();
+            encode::xgr(bb, 0, 1);
+            encode::stg(bb, 0, m(15, od + h));
+        }
+    }
 }
