@@ -202,6 +202,14 @@ fn all_cases() -> Vec<Case> {
             case(&mut cases, format!("{name} %v{v1},%v{v2},{m3},{m4},{m5}"), |o| enc(o, v1, v2, m3, m4, m5));
         }
     }
+    for (v1, v2, m3, m4) in [(1u8, 2u8, 3u8, 0u8), (31, 16, 2, 8), (17, 9, 3, 8)] {
+        case(&mut cases, format!("vfsq %v{v1},%v{v2},{m3},{m4}"), |o| encode::vfsq(o, v1, v2, m3, m4));
+    }
+    for &(name, enc) in encode::insns::RRF_E_ROUND_INSNS {
+        for (f1, m3, f2, m4) in [(0u8, 5u8, 2u8, 4u8), (15, 0, 0, 0), (6, 7, 9, 4), (3, 1, 4, 0)] {
+            case(&mut cases, format!("{name} %f{f1},{m3},%f{f2},{m4}"), |o| enc(o, f1, m3, f2, m4));
+        }
+    }
     for (v1, v2, v3, i4) in [(1u8, 18u8, 3u8, 8u8), (31, 0, 16, 1), (17, 30, 2, 15)] {
         case(&mut cases, format!("vsldb %v{v1},%v{v2},%v{v3},{i4}"), |o| encode::vsldb(o, v1, v2, v3, i4));
     }

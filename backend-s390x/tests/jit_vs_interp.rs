@@ -390,6 +390,79 @@ mod exec {
         }
     }
 
+    /// FRINT*, FSQRT and FCVT*S/U on whole vectors, alone in a block at
+    /// every level (the vector route where the level has it, else lane by
+    /// lane), on lanes that are integers, halves, ties, negatives, zeros,
+    /// out of range or NaN, with the FPSR compared from a clear start (the
+    /// random blocks' other operations mostly raise inexact themselves).
+    #[test]
+    fn vector_fp_roundings_and_conversions() {
+        use zarm_ir::fp::FpRounding as Rm;
+        use zarm_ir::vector::VecUnOp as U;
+        let d = |x: f64| x.to_bits();
+        let s2 = |a: f32, b: f32| a.to_bits() as u64 | (b.to_bits() as u64) << 32;
+        // (lo, hi) halves for doublewords, then for words.
+        let doubles = [(d(2.5), d(-3.0)), (d(-0.375), d(7.0)), (d(4.0), d(-0.0)), (d(1e300), d(0.5)), (d(f64::NAN), d(1.5)), (d(-1.5), d(9.875))];
+        let singles = [
+            (s2(2.5, -3.0), s2(0.5, -0.5)),
+            (s2(4.0, -0.0), s2(7.0, 1.0)),
+            (s2(-2.5, 3.5), s2(1e20, 0.125)),
+            (s2(f32::NAN, 1.0), s2(2.0, 3.0)),
+            (s2(-7.75, 6.25), s2(-1.0, 0.0)),
+        ];
+        let modes = [Rm::TieEven, Rm::PosInf, Rm::NegInf, Rm::Zero, Rm::TieAway, Rm::Current];
+        let mut ops = vec![U::Fsqrt];
+        for mode in modes {
+            ops.push(U::Frint { mode, exact: false });
+            ops.push(U::Frint { mode, exact: true });
+            if mode != Rm::Current {
+                ops.push(U::FcvtToInt { signed: true, mode, fbits: 0 });
+                ops.push(U::FcvtToInt { signed: false, mode, fbits: 0 });
+            }
+        }
+        let seeds: Vec<u64> = (1..)
+            .filter(|s| {
+                let c = initial(*s).0;
+                c.fpcr == 0 && c.fpsr == 0
+            })
+            .take(2)
+            .chain((1..).filter(|s| initial(*s).0.fpcr != 0).take(1))
+            .collect();
+        let host = HostFacilities::detect();
+        for (name, facilities) in levels() {
+            if !zarm_backend_s390x::facilities::Facility::ALL.iter().all(|f| !facilities.has(*f) || host.has(*f)) {
+                continue;
+            }
+            let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
+            for op in &ops {
+                for (esize, inputs) in [(8u8, &doubles[..]), (4, &singles[..])] {
+                    for &(lo, hi) in inputs {
+                        let mut b = zarm_ir::Builder::new(0x4000);
+                        b.begin_insn(0x4000, 0);
+                        let (lo, hi) = (b.konst(lo), b.konst(hi));
+                        let v = b.push(Op::VFromHalves { lo, hi });
+                        let r = b.push(Op::VUn { op: *op, esize, q: true, a: v });
+                        b.push(Op::SetVec { r: 0, v: r });
+                        let block = b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004);
+                        for &seed in &seeds {
+                            let want = run_interp(&block, seed);
+                            let got = run_jit(&block, &cfg, seed);
+                            assert!(
+                                want == got,
+                                "{name}: {op:?} esize {esize}: v0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})",
+                                want.0.v[0],
+                                got.0.v[0],
+                                want.0.fpsr,
+                                got.0.fpsr,
+                                want.0.fpcr
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn jit_matches_interpreter_on_random_blocks() {
         // Long blocks too, so that values outnumber the host registers and spill.

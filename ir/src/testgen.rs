@@ -483,7 +483,48 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             };
             let (p, q2, r) = (vec(b, rng), vec(b, rng), vec(b, rng));
             let esize = if double { 8 } else { 4 };
-            match rng.below(9) {
+            // Lanes of small multiples of 1/8 (ties, halves, negatives, ±0)
+            // for the roundings and conversions.
+            let small = |b: &mut Builder, rng: &mut Rng| {
+                let mut lane = || {
+                    let x = (rng.below(161) as f64 - 80.0) / 8.0;
+                    if double { x.to_bits() } else { (x as f32).to_bits() as u64 }
+                };
+                let (lo, hi) = if double { (lane(), lane()) } else { (lane() | lane() << 32, lane() | lane() << 32) };
+                let (lo, hi) = (b.konst(lo), b.konst(hi));
+                b.push(Op::VFromHalves { lo, hi })
+            };
+            use crate::fp::FpRounding as Rm;
+            let modes = [Rm::TieEven, Rm::PosInf, Rm::NegInf, Rm::Zero, Rm::TieAway, Rm::Current];
+            match rng.below(12) {
+                9 => {
+                    let a = if rng.below(2) == 0 { p } else { small(b, rng) };
+                    let v = b.push(Op::VUn { op: U::Fsqrt, esize, q: true, a });
+                    b.push(Op::SetVec { r: rng.below(8) as u8, v });
+                    v
+                }
+                10 => {
+                    let a = if rng.below(3) == 0 { p } else { small(b, rng) };
+                    let op = U::Frint { mode: modes[rng.below(6) as usize], exact: rng.below(2) == 0 };
+                    let v = b.push(Op::VUn { op, esize, q: true, a });
+                    b.push(Op::SetVec { r: rng.below(8) as u8, v });
+                    v
+                }
+                11 => {
+                    // Corner cases saturate (the helper); small values and
+                    // random integers' bits mostly convert.
+                    let a = match rng.below(3) {
+                        0 => p,
+                        1 => small(b, rng),
+                        _ => va,
+                    };
+                    let op = U::FcvtToInt { signed: rng.below(2) == 0, mode: modes[rng.below(5) as usize], fbits: 0 };
+                    let v = b.push(Op::VUn { op, esize, q: true, a });
+                    // Stored: a result of constant lanes otherwise often
+                    // goes unused, and its lowering unchecked.
+                    b.push(Op::SetVec { r: rng.below(8) as u8, v });
+                    v
+                }
                 // Compares: a NaN lane or a non-default FPCR sends the
                 // whole operation to the helper, so half the time lanes
                 // from random integers (rarely NaN, any sign and

@@ -54,7 +54,7 @@ pub(super) fn is_sign_op(op: &Op) -> bool {
 }
 
 /// The M3 rounding-mode field of the BFP → fixed conversions.
-fn m3_of(mode: FpRounding) -> u8 {
+pub(super) fn m3_of(mode: FpRounding) -> u8 {
     match mode {
         FpRounding::Current => 0,
         FpRounding::TieAway => 1,
@@ -443,6 +443,43 @@ impl Emitter<'_> {
                         encode::lg(bb, 0, m(15, oa + off));
                         (if signed { encode::cdgbr } else { encode::cdlgbr })(bb, F0, 0);
                     }
+                }
+                Op::VUn { op: U::FcvtToInt { signed, mode, .. }, a, .. } => {
+                    // FCVT*S/FCVT*U of doublewords or words; an invalid
+                    // lane (the FPC flag, checked after the last) takes
+                    // the helper.
+                    let oa = self.slot(a);
+                    self.lane_to_fpr(F0, oa + off, size, false);
+                    let f = match (s, signed) {
+                        (false, true) => encode::cgdbr,
+                        (false, false) => encode::clgdbr,
+                        (true, true) => encode::cfebr,
+                        (true, false) => encode::clfebr,
+                    };
+                    let bb = self.b();
+                    f(bb, 2, m3_of(mode), F0);
+                    if s {
+                        encode::sty(bb, 2, m(15, OUT_OFF + off));
+                    } else {
+                        encode::stg(bb, 2, m(15, OUT_OFF + off));
+                    }
+                    if lane == lanes - 1 {
+                        let bb = self.b();
+                        encode::efpc(bb, 3);
+                        encode::tmlh(bb, 3, 0x0080);
+                        self.buf.branch(7, slow);
+                    }
+                    continue;
+                }
+                Op::VUn { op: U::Fsqrt, a, .. } => {
+                    let oa = self.slot(a);
+                    self.lane_to_fpr(F0, oa + off, size, false);
+                    (if s { encode::sqebr } else { encode::sqdbr })(self.b(), F0, F0);
+                }
+                Op::VUn { op: U::Frint { mode, exact }, a, .. } => {
+                    let oa = self.slot(a);
+                    self.lane_to_fpr(F0, oa + off, size, false);
+                    (if s { encode::fiebra } else { encode::fidbra })(self.b(), F0, m3_of(mode), F0, if exact { 0 } else { 4 });
                 }
                 _ => unreachable!(),
             }

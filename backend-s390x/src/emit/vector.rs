@@ -13,6 +13,7 @@
 //!   registers (`vector_gpr.rs`), the others call the helper.
 
 use super::*;
+use zarm_ir::fp::FpRounding;
 use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecTernOp as T, VecUnOp as U};
 
 pub(super) const VA: u8 = 16;
@@ -109,6 +110,14 @@ pub(super) fn fp_route(op: &Op) -> Option<Route> {
         // vector-enhancements 2.
         Op::VUn { op: U::IntToFcvt { fbits: 0, .. }, esize: 8, q: true, .. } => (8, true),
         Op::VUn { op: U::IntToFcvt { fbits: 0, .. }, esize: 4, q: true, .. } => return Some(Route::VectorConvertSingle),
+        // FCVT{N,P,M,Z,A}{S,U} likewise (VCGD/VCLGD).
+        Op::VUn { op: U::FcvtToInt { fbits: 0, mode, .. }, esize: 8, q: true, .. } if mode != FpRounding::Odd => (8, true),
+        Op::VUn { op: U::FcvtToInt { fbits: 0, mode, .. }, esize: 4, q: true, .. } if mode != FpRounding::Odd => {
+            return Some(Route::VectorConvertSingle)
+        }
+        // FSQRT (VFSQ) and FRINT{N,P,M,Z,A,X,I} (VFI).
+        Op::VUn { op: U::Fsqrt, esize, q, .. } => (esize, q),
+        Op::VUn { op: U::Frint { mode, .. }, esize, q, .. } if mode != FpRounding::Odd => (esize, q),
         Op::VBin { op: B::Fcmeq | B::Fcmge | B::Fcmgt, esize, q, .. } => (esize, q),
         Op::VUn { op: U::Fcmeq0 | U::Fcmgt0 | U::Fcmge0 | U::Fcmle0 | U::Fcmlt0, esize, q, .. } => (esize, q),
         _ => return None,
@@ -234,6 +243,32 @@ impl Emitter<'_> {
                 self.vload(VA, a);
                 (if signed { encode::vcdg } else { encode::vcdlg })(self.b(), VA, VA, fmt, 0, 0);
             }
+            Op::VUn { op: U::FcvtToInt { signed, mode, .. }, a, .. } => {
+                // Rounded as the guest asks, inexact reported; a NaN or
+                // an out-of-range lane (invalid: A64 saturates) takes the
+                // helper.
+                self.vload(VA, a);
+                (if signed { encode::vcgd } else { encode::vclgd })(self.b(), VA, VA, fmt, 0, super::fp::m3_of(mode));
+                let b = self.b();
+                encode::efpc(b, 3);
+                encode::tmlh(b, 3, 0x0080);
+                self.buf.branch(7, slow);
+                self.fpc_flags_to_fpsr();
+                return self.vfp_result_or_helper(i, op, index, slow, done);
+            }
+            Op::VUn { op: U::Fsqrt, a, .. } => {
+                self.vload(VA, a);
+                encode::vfsq(self.b(), VA, VA, fmt, 0);
+            }
+            Op::VUn { op: U::Frint { mode, exact }, a, .. } => {
+                // FRINTX reports inexact, the others suppress it (M4 bit
+                // 2, XxC); qemu-s390x's VFI sets the inexact flag even
+                // then, so the flags of a suppressed one are not read
+                // (without a NaN, rounding to an integer raises nothing
+                // else).
+                self.vload(VA, a);
+                encode::vfi(self.b(), VA, VA, fmt, if exact { 0 } else { 4 }, super::fp::m3_of(mode));
+            }
             _ => unreachable!(),
         }
         // A NaN in any lane (classes ±QNaN, ±SNaN): CC 0 or 1.
@@ -248,7 +283,9 @@ impl Emitter<'_> {
         encode::vlvgp(self.b(), VD, 0, 0);
         encode::vceqs(self.b(), VB, VB, VD, ecode(esize));
         self.buf.branch(0b1100, slow);
-        self.fpc_flags_to_fpsr();
+        if !matches!(op, Op::VUn { op: U::Frint { exact: false, .. }, .. }) {
+            self.fpc_flags_to_fpsr();
+        }
         self.vfp_result_or_helper(i, op, index, slow, done);
     }
 

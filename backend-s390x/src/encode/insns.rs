@@ -215,6 +215,12 @@ table! { RRF_E_FP_TO_INT_INSNS, f, (r1: u8, m3: u8, f2: u8) => |out: &mut Vec<u8
     clgdbr = 0xB3ADu16, clfdbr = 0xB39Du16, clgebr = 0xB3ACu16, clfebr = 0xB39Cu16,
 }
 
+// LOAD FP INTEGER with rounding mode M3 and M4 (bit 2 suppresses the
+// inexact exception; floating-point-extension facility, z196).
+table! { RRF_E_ROUND_INSNS, f, (f1: u8, m3: u8, f2: u8, m4: u8) => |out: &mut Vec<u8>, op: u16| rrf(out, op, m3, m4, f1, f2);
+    fidbra = 0xB35Fu16, fiebra = 0xB357u16,
+}
+
 // Fixed → BFP, rounded by the FPC mode.
 table! { RRE_INT_TO_FP_INSNS, f, (f1: u8, r2: u8) => |out: &mut Vec<u8>, op: u16| rre(out, op, f1, r2);
     cdgbr = 0xB3A5u16, cdfbr = 0xB395u16, cegbr = 0xB3A4u16, cefbr = 0xB394u16,
@@ -321,7 +327,12 @@ table! { VRI_A_INSNS, f, (v1: u8, i2: u16, m3: u8) => |out: &mut Vec<u8>, op: u1
 // bit 2 (XxC) suppresses the inexact exception, M5 is the rounding mode
 // (0: the FPC's).
 table! { VRR_A_CONVERT_INSNS, f, (v1: u8, v2: u8, m3: u8, m4: u8, m5: u8) => |out: &mut Vec<u8>, op: u16| vrr_a_m(out, op, v1, v2, m3, m4, m5);
-    vcdg = 0xE7C3u16, vcdlg = 0xE7C1u16,
+    vcdg = 0xE7C3u16, vcdlg = 0xE7C1u16, vcgd = 0xE7C2u16, vclgd = 0xE7C0u16, vfi = 0xE7C7u16,
+}
+
+/// VFSQ V1,V2,M3,M4: square root of every element (M3 the format).
+pub fn vfsq(out: &mut Vec<u8>, v1: u8, v2: u8, m3: u8, m4: u8) {
+    vrr_a_m(out, 0xE7CE, v1, v2, m3, m4, 0);
 }
 
 /// VSEL V1,V2,V3,V4: bits of V2 where V4 is one, of V3 where it is zero.
