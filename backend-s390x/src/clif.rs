@@ -128,8 +128,16 @@ pub fn calls_helper(op: &Op) -> bool {
 pub fn fp_fast(op: &Op) -> bool {
     let sd = |s: FpSize| matches!(s, FpSize::S | FpSize::D);
     match *op {
-        Op::FpBin { op, size, .. } => sd(size) && matches!(op, FpBinOp::Add | FpBinOp::Sub | FpBinOp::Mul | FpBinOp::Div | FpBinOp::NMul),
+        Op::FpBin { op, size, .. } => {
+            use FpBinOp::*;
+            sd(size) && matches!(op, Add | Sub | Mul | Div | NMul | Max | Min | MaxNum | MinNum)
+        }
         Op::FpUn { op: FpUnOp::Sqrt, size, .. } | Op::FpMulAdd { size, .. } | Op::FpCmp { size, .. } => sd(size),
+        // FRINTN/P/M/Z/X/I (CLIF has no ties-away rounding).
+        Op::FpUn { op: FpUnOp::Round { mode, .. }, size, .. } => {
+            use zarm_ir::fp::FpRounding as R;
+            sd(size) && matches!(mode, R::TieEven | R::PosInf | R::NegInf | R::Zero | R::Current)
+        }
         Op::FpConvert { from, to, .. } => matches!((from, to), (FpSize::S, FpSize::D) | (FpSize::D, FpSize::S)),
         _ => false,
     }
@@ -924,7 +932,15 @@ impl<'a, 'b> Lower<'a, 'b> {
         let fpcr = self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, fpcr) as i32);
         let mode = self.b.ins().band_imm_u(fpcr, 0x1f << 22);
         let mut guard = self.b.ins().icmp_imm_s(CC::Equal, mode, 0);
-        if !matches!(op, Op::FpCmp { .. }) {
+        // Compares, maxima, minima and roundings other than FRINTX raise
+        // no inexact.
+        let exact = matches!(
+            op,
+            Op::FpCmp { .. }
+                | Op::FpBin { op: FpBinOp::Max | FpBinOp::Min | FpBinOp::MaxNum | FpBinOp::MinNum, .. }
+                | Op::FpUn { op: FpUnOp::Round { exact: false, .. }, .. }
+        );
+        if !exact {
             let fpsr = self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, fpsr) as i32);
             let ixc = self.b.ins().band_imm_u(fpsr, 0x10);
             let ixc = self.b.ins().icmp_imm_s(CC::NotEqual, ixc, 0);
@@ -954,6 +970,30 @@ impl<'a, 'b> Lower<'a, 'b> {
             l.b.ins().bitcast(fty(s), MemFlagsData::new(), i)
         };
         match *op {
+            Op::FpBin { op: bop @ (FpBinOp::Max | FpBinOp::Min | FpBinOp::MaxNum | FpBinOp::MinNum), size, a, b } => {
+                // Without a NaN operand FMAX and FMAXNM agree (-0 below
+                // +0, as CLIF's fmax orders them) and raise nothing.
+                use cranelift_codegen::ir::condcodes::FloatCC;
+                let (x, y) = (to_f(self, a, size), to_f(self, b, size));
+                let r = if matches!(bop, FpBinOp::Max | FpBinOp::MaxNum) { self.b.ins().fmax(x, y) } else { self.b.ins().fmin(x, y) };
+                let ok = self.b.ins().fcmp(FloatCC::Ordered, x, y);
+                (self.fp_bits(r, size), ok)
+            }
+            Op::FpUn { op: FpUnOp::Round { mode, .. }, size, a } => {
+                // Exact but for inexact (FRINTX: guarded by FPSR.IXC); a
+                // NaN takes the helper.
+                use cranelift_codegen::ir::condcodes::FloatCC;
+                use zarm_ir::fp::FpRounding as R;
+                let x = to_f(self, a, size);
+                let r = match mode {
+                    R::PosInf => self.b.ins().ceil(x),
+                    R::NegInf => self.b.ins().floor(x),
+                    R::Zero => self.b.ins().trunc(x),
+                    _ => self.b.ins().nearest(x),
+                };
+                let ok = self.b.ins().fcmp(FloatCC::Ordered, x, x);
+                (self.fp_bits(r, size), ok)
+            }
             Op::FpBin { op: bop, size, a, b } => {
                 let (x, y) = (to_f(self, a, size), to_f(self, b, size));
                 let r = match bop {
@@ -1002,6 +1042,16 @@ impl<'a, 'b> Lower<'a, 'b> {
                 (r, ord)
             }
             _ => unreachable!("not an fp_fast operation: {}", op.name()),
+        }
+    }
+
+    /// The bits of FP value `r`, zero-extended.
+    fn fp_bits(&mut self, r: ir::Value, size: FpSize) -> ir::Value {
+        if size == FpSize::S {
+            let bits = self.b.ins().bitcast(types::I32, MemFlagsData::new(), r);
+            self.b.ins().uextend(types::I64, bits)
+        } else {
+            self.b.ins().bitcast(types::I64, MemFlagsData::new(), r)
         }
     }
 

@@ -157,8 +157,8 @@ pub const ROUTES: &[RouteInfo] = &[
     },
     RouteInfo {
         route: Route::FloatScalar,
-        guest: "FADD, FSUB, FMUL, FNMUL, FDIV, FABD, FSQRT, FMADD/FMSUB/FNMADD/FNMSUB, FCMP(E), FCVT (S<->D), FCVT[NAPMZ][SU], SCVTF/UCVTF (S, D); FABS/FNEG (all sizes)",
-        native: "AEBR/ADBR, SEBR/SDBR, MEEBR/MDBR, DEBR/DDBR, SQEBR/SQDBR, MAEBR/MADBR, CEBR/KEBR/CDBR/KDBR, LDEBR/LEDBR, C[L][GF][ED]BR, C[ED][L][GF]BR; flags from the FPC; sign ops in general registers",
+        guest: "FADD, FSUB, FMUL, FNMUL, FDIV, FABD, FMAX/FMIN/FMAXNM/FMINNM, FSQRT, FRINTN/P/M/Z/A/X/I, FMADD/FMSUB/FNMADD/FNMSUB, FCMP(E), FCVT (S<->D), FCVT[NAPMZ][SU], SCVTF/UCVTF (S, D); FABS/FNEG (all sizes)",
+        native: "AEBR/ADBR, SEBR/SDBR, MEEBR/MDBR, DEBR/DDBR, CEBR/CDBR + two LOCGR for maxima and minima (the AND or OR of equal operands' bits: +0 over -0), SQEBR/SQDBR, FIEBRA/FIDBRA (M4 XxC unless FRINTX), MAEBR/MADBR, CEBR/KEBR/CDBR/KDBR, LDEBR/LEDBR, C[L][GF][ED]BR, C[ED][L][GF]BR; flags from the FPC; sign ops in general registers",
         facility: None,
         fallback: "— (BFP is in the base); guarded: non-default FPCR, NaNs, results at 2^Emin and invalid conversions take the helper",
     },

@@ -428,12 +428,7 @@ mod exec {
             .take(2)
             .chain((1..).filter(|s| initial(*s).0.fpcr != 0).take(1))
             .collect();
-        let host = HostFacilities::detect();
-        for (name, facilities) in levels() {
-            if !zarm_backend_s390x::facilities::Facility::ALL.iter().all(|f| !facilities.has(*f) || host.has(*f)) {
-                continue;
-            }
-            let cfg = EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true };
+        for (name, _, cfg) in host_levels() {
             for op in &ops {
                 for (esize, inputs) in [(8u8, &doubles[..]), (4, &singles[..])] {
                     for &(lo, hi) in inputs {
@@ -463,17 +458,84 @@ mod exec {
         }
     }
 
+    /// Scalar FMAX/FMIN/FMAXNM/FMINNM and FRINT*, alone in a block, on
+    /// zeros of both signs, equal operands, infinities, subnormals, quiet
+    /// and signalling NaNs, ties and halves: the baseline at every level
+    /// and the tier, against the interpreter, FPSR included.
+    #[test]
+    fn scalar_fp_max_min_round() {
+        use zarm_ir::fp::{FpBinOp as F, FpRounding as Rm, FpSize, FpUnOp};
+        let d = |x: f64| x.to_bits();
+        let f = |x: f32| x.to_bits() as u64;
+        let (dsnan, fsnan) = (0x7ff0_0000_0000_0001u64, 0x7f80_0001u64);
+        let pairs_d = [
+            (d(0.0), d(-0.0)), (d(-0.0), d(0.0)), (d(1.5), d(1.5)), (d(2.0), d(-3.0)), (d(f64::NEG_INFINITY), d(5.0)),
+            (d(f64::NAN), d(1.0)), (d(1.0), dsnan), (1, 0x8000_0000_0000_0002), (d(f64::INFINITY), d(f64::INFINITY)), (d(-7.25), d(-7.5)),
+        ];
+        let pairs_s = [
+            (f(0.0), f(-0.0)), (f(-0.0), f(0.0)), (f(1.5), f(1.5)), (f(2.0), f(-3.0)), (f(f32::NEG_INFINITY), f(5.0)),
+            (f(f32::NAN), f(1.0)), (f(1.0), fsnan), (1, 0x8000_0002), (f(f32::INFINITY), f(f32::INFINITY)), (f(-7.25), f(-7.5)),
+        ];
+        let rd = [2.5, -2.5, 0.5, -0.5, 1e300, -0.0, 3.0, -1.75, 4.5e-310].map(d);
+        let rs = [2.5f32, -2.5, 0.5, -0.5, 1e30, -0.0, 3.0, -1.75, 1e-40].map(f);
+        let mut blocks = Vec::new();
+        for (size, pairs, singles, snan) in [(FpSize::D, &pairs_d, &rd, dsnan), (FpSize::S, &pairs_s, &rs, fsnan)] {
+            for op in [F::Max, F::Min, F::MaxNum, F::MinNum] {
+                for &(x, y) in pairs.iter() {
+                    blocks.push(one_op_block(&Op::FpBin { op, size, a: Value(0), b: Value(1) }, |b| vec![b.konst(x), b.konst(y)]));
+                }
+            }
+            for mode in [Rm::TieEven, Rm::PosInf, Rm::NegInf, Rm::Zero, Rm::TieAway, Rm::Current] {
+                for exact in [false, true] {
+                    for &x in singles.iter().chain([snan].iter()) {
+                        let op = Op::FpUn { op: FpUnOp::Round { mode, exact }, size, a: Value(0) };
+                        blocks.push(one_op_block(&op, |b| vec![b.konst(x)]));
+                    }
+                }
+            }
+        }
+        // A clear FPSR with the default FPCR, the same with IXC set (the
+        // tier's guard), and a non-default FPCR.
+        let seeds: Vec<u64> = (1..)
+            .filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0)
+            .take(1)
+            .chain((1..).filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0x10).take(1))
+            .chain((1..).filter(|s| initial(*s).0.fpcr != 0).take(1))
+            .collect();
+        for (name, facilities, cfg) in host_levels() {
+            let mut tier = zarm_backend_s390x::clif::Tier::new(facilities).ok();
+            for block in &blocks {
+                for &seed in &seeds {
+                    let want = run_interp(block, seed);
+                    let got = run_jit(block, &cfg, seed);
+                    let what = || zarm_ir::print::print_block(block);
+                    assert!(want == got, "{name}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, want.0.fpcr, what());
+                    if let Some(tier) = tier.as_mut() {
+                        let got = run_tier(tier, block, seed);
+                        assert!(want == got, "{name} tier: x0 interp {:#x} tier {:#x}, fpsr interp {:#x} tier {:#x} (fpcr {:#x})\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, want.0.fpcr, what());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The levels the host (or qemu's -cpu model) can execute, each with
+    /// the emitter configuration of the directed tests.
+    fn host_levels() -> Vec<(&'static str, HostFacilities, EmitConfig)> {
+        let host = HostFacilities::detect();
+        levels()
+            .into_iter()
+            .filter(|(_, f)| zarm_backend_s390x::facilities::Facility::ALL.iter().all(|x| !f.has(*x) || host.has(*x)))
+            .map(|(name, facilities)| (name, facilities, EmitConfig { facilities, guest_addr_bits: WINDOW_BITS, window_guard: false, checked_pages: false, exit_checks: true }))
+            .collect()
+    }
+
     #[test]
     fn jit_matches_interpreter_on_random_blocks() {
         // Long blocks too, so that values outnumber the host registers and spill.
         let max_insns = std::env::var("ZARM_JIT_MAX_INSNS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
         let gen = GenConfig { mem_base: MEM_BASE, max_insns, helper_ops: true, vector_ops: true };
-        let host = HostFacilities::detect();
-        for (name, facilities) in levels() {
-            // Only levels the host (or qemu's -cpu model) can execute.
-            if !zarm_backend_s390x::facilities::Facility::ALL.iter().all(|f| !facilities.has(*f) || host.has(*f)) {
-                continue;
-            }
+        for (name, facilities, _) in host_levels() {
             // The newest level with the runtime's window guard, so accesses
             // at base + constant fold their displacement and check the base
             // once; the others check every address. Runs the interpreter

@@ -354,11 +354,12 @@ fn random_fp_op(b: &mut Builder, rng: &mut Rng, x: Value, y: Value, z: Value) ->
     let w = if rng.below(2) == 0 { Width::W32 } else { Width::W64 };
     match rng.below(9) {
         0 | 1 => {
-            let ops = [F::Add, F::Sub, F::Mul, F::Div, F::NMul, F::Abd, F::Max, F::MinNum];
+            let ops = [F::Add, F::Sub, F::Mul, F::Div, F::NMul, F::Abd, F::Max, F::Min, F::MaxNum, F::MinNum];
             b.push(Op::FpBin { op: ops[rng.below(ops.len() as u64) as usize], size, a, b: bb })
         }
         2 => {
-            let op = [FpUnOp::Sqrt, FpUnOp::Abs, FpUnOp::Neg][rng.below(3) as usize];
+            let mode = [R::TieEven, R::TieAway, R::PosInf, R::NegInf, R::Zero, R::Current][rng.below(6) as usize];
+            let op = [FpUnOp::Sqrt, FpUnOp::Abs, FpUnOp::Neg, FpUnOp::Round { mode, exact: rng.below(2) == 0 }][rng.below(4) as usize];
             b.push(Op::FpUn { op, size, a })
         }
         3 => b.push(Op::FpMulAdd { size, neg_product: rng.below(2) == 0, neg_addend: rng.below(2) == 0, addend: a, a: bb, b: c }),

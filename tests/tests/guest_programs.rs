@@ -38,6 +38,7 @@ const CASES: &[Case] = &[
     Case { name: "pmull", args: &[], stdin: b"" },
     Case { name: "simd_reduce", args: &[], stdin: b"" },
     Case { name: "simd_fcmp", args: &[], stdin: b"" },
+    Case { name: "simd_fround", args: &[], stdin: b"" },
     Case { name: "signals", args: &[], stdin: b"" },
     Case { name: "sigblock", args: &[], stdin: b"" },
     Case { name: "signalfd", args: &[], stdin: b"" },

@@ -37,8 +37,9 @@ fn sd(size: FpSize) -> bool {
 pub(super) fn has_fast_path(op: &Op) -> bool {
     use FpBinOp::*;
     match *op {
-        Op::FpBin { op, size, .. } => sd(size) && matches!(op, Add | Sub | Mul | Div | NMul | Abd),
+        Op::FpBin { op, size, .. } => sd(size) && matches!(op, Add | Sub | Mul | Div | NMul | Abd | Max | Min | MaxNum | MinNum),
         Op::FpUn { op: FpUnOp::Sqrt, size, .. } => sd(size),
+        Op::FpUn { op: FpUnOp::Round { mode, .. }, size, .. } => sd(size) && mode != FpRounding::Odd,
         Op::FpMulAdd { size, .. } | Op::FpCmp { size, .. } => sd(size),
         Op::FpConvert { from, to, .. } => matches!((from, to), (FpSize::S, FpSize::D) | (FpSize::D, FpSize::S)),
         Op::FpToInt { from, mode, fbits, .. } => sd(from) && fbits == 0 && mode != FpRounding::Odd,
@@ -188,6 +189,32 @@ impl Emitter<'_> {
         let done = self.buf.new_label();
         self.fpcr_default_or(slow);
         match *op {
+            Op::FpBin { op: bin @ (FpBinOp::Max | FpBinOp::Min | FpBinOp::MaxNum | FpBinOp::MinNum), size, a, b: bb } => {
+                // Without a NaN operand (the quiet compare's CC 3: the
+                // helper) FMAX and FMAXNM agree and raise nothing: the
+                // greater operand, and for equal ones the AND of their bits
+                // (+0 over -0; for the minimum the OR: -0).
+                self.load_fp(F0, a, size, false);
+                self.load_fp(F2, bb, size, false);
+                let max = matches!(bin, FpBinOp::Max | FpBinOp::MaxNum);
+                let b = self.b();
+                encode::lgdr(b, 2, F0);
+                encode::lgdr(b, 3, F2);
+                (if max { encode::ngrk } else { encode::ogrk })(b, 0, 2, 3);
+                if size == FpSize::S {
+                    encode::cebr(b, F0, F2);
+                } else {
+                    encode::cdbr(b, F0, F2);
+                }
+                self.buf.branch(1, slow);
+                let b = self.b();
+                // CC 1: a < b, CC 2: a > b, CC 0: equal.
+                encode::locgr(b, 2, 3, if max { 4 } else { 2 });
+                encode::locgr(b, 2, 0, 8);
+                if size == FpSize::S {
+                    encode::srlg(b, 2, 2, m(0, 32));
+                }
+            }
             Op::FpBin { op: bin, size, a, b: bb } => {
                 self.load_fp(F0, a, size, false);
                 self.load_fp(F2, bb, size, false);
@@ -225,6 +252,15 @@ impl Emitter<'_> {
                     encode::sqdbr(self.b(), F0, F0);
                 }
                 // No square root is tiny: only NaN needs the slow path.
+                self.nan_to_slow(F0, size, slow);
+                self.store_fp(F0, size);
+            }
+            Op::FpUn { op: FpUnOp::Round { mode, exact }, size, a } => {
+                // FRINTX reports inexact; the others suppress it (M4 XxC).
+                // Nothing else but a NaN (the helper) can raise a flag.
+                self.load_fp(F0, a, size, false);
+                let m4 = if exact { 0 } else { 4 };
+                (if size == FpSize::S { encode::fiebra } else { encode::fidbra })(self.b(), F0, m3_of(mode), F0, m4);
                 self.nan_to_slow(F0, size, slow);
                 self.store_fp(F0, size);
             }
