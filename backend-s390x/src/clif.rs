@@ -84,6 +84,10 @@ pub struct TierConfig {
     /// Per region block (same order), the address of a u64 its code adds
     /// one to on every entry (`--stats`); empty for none.
     pub block_counters: Vec<u64>,
+    /// Per helper operation of the region (blocks in order, `calls_helper`
+    /// operations in block order), the address of a u64 its code adds one
+    /// to on every call of the helper (`--stats`); empty for none.
+    pub helper_counters: Vec<u64>,
 }
 
 /// Why the tier cannot run on a host with these facilities, if it cannot:
@@ -1228,6 +1232,12 @@ impl<'a, 'b> Lower<'a, 'b> {
             self.b.ins().stack_store(types::I64, hi, slot, 16 * k + U128_HI as i32);
             self.b.ins().stack_store(types::I64, lo, slot, 16 * k + U128_LO as i32);
             k += 1;
+        }
+        if let Some(&addr) = self.cfg.helper_counters.get(index) {
+            let p = self.iconst(addr);
+            let n = self.b.ins().load(types::I64, self.native, p, 0);
+            let n = self.b.ins().iadd_imm_s(n, 1);
+            self.b.ins().store(self.native, n, p, 0);
         }
         let op_addr = self.iconst(&self.helper_ops[index] as *const Op as u64);
         let args = self.b.ins().stack_addr(types::I64, slot, 0);

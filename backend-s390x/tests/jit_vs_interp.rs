@@ -43,7 +43,7 @@ fn every_random_block_compiles_in_the_tier() {
     use zarm_backend_s390x::clif::{unavailable_reason, Region, Tier, TierConfig};
     let mut rng = Rng(0x1234_5678_9abc);
     let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true, vector_ops: true };
-    let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new() };
+    let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new() };
     for (name, facilities) in levels() {
         if unavailable_reason(facilities).is_some() {
             assert_eq!(name, "z196", "the tier needs z14");
@@ -151,7 +151,7 @@ mod exec {
     fn run_tier_with(tier: &mut zarm_backend_s390x::clif::Tier, block: &Block, seed: u64, setup: impl Fn(&mut CpuState)) -> (CpuState, Vec<u8>, BlockExit) {
         use zarm_backend_s390x::clif::{Region, TierConfig};
         type RegionFn = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext) -> u64;
-        let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new() };
+        let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new() };
         let compiled = tier.compile(&Region { blocks: vec![block.clone()] }, &tcfg).unwrap();
         let mut map = memmap2::MmapMut::map_anon(compiled.code.len()).unwrap();
         map.copy_from_slice(&compiled.code);

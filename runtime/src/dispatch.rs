@@ -157,8 +157,12 @@ impl Dispatcher {
                         h.entries += b.count;
                         h.guest_insns += b.count * b.guest_insns as u64;
                         h.host_bytes = h.host_bytes.max(b.host_bytes);
-                        for (key, guarded) in &b.helpers {
-                            *r.exec_helpers.entry((key.clone(), *guarded)).or_default() += b.count;
+                        // Calls made, not entries: a guarded operation
+                        // whose guard never failed is not listed.
+                        for ((key, guarded), &n) in b.helpers.iter().zip(b.helper_calls.iter()) {
+                            if n > 0 {
+                                *r.exec_helpers.entry((key.clone(), *guarded)).or_default() += n;
+                            }
                         }
                     }
                 }
@@ -426,7 +430,7 @@ impl RawStats {
         let helper_ops = v["helper_ops"].as_array().cloned().unwrap_or_default();
         if !helper_ops.is_empty() {
             const SHOWN: usize = 12;
-            let _ = writeln!(s, "  operations executed through the helper (guarded: a native fast path ran first, the helper only when its guard failed):");
+            let _ = writeln!(s, "  calls of the helper by operation (guarded: a native fast path runs first; counted only where its guard failed):");
             for h in helper_ops.iter().take(SHOWN) {
                 let guarded = if h["guarded"] == true { " (guarded)" } else { "" };
                 let _ = writeln!(s, "    {:<36} {:>14}", format!("{}{guarded}", h["op"].as_str().unwrap_or("?")), h["executed"].as_u64().unwrap_or(0));

@@ -55,6 +55,10 @@ pub struct BlockCount {
     /// guarded meaning a native fast path runs first and calls the helper
     /// only when its guard fails.
     pub helpers: Vec<(Box<str>, bool)>,
+    /// Per entry of `helpers`, the calls of the helper the block's code made
+    /// (added to by the code, so a guarded operation counts only failed
+    /// guards).
+    pub helper_calls: Box<[u64]>,
 }
 
 /// How `--stats` names an operation that calls the helper: its opcode and,
@@ -549,8 +553,9 @@ impl JitEngine {
         };
         self.cfg.exit_checks = !self.single_block;
         // The counter lives in a box that outlives the code.
-        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, pc, host_bytes: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new() }));
-        let counter_ptr = counter.as_mut().map(|c| &mut c.count as *mut u64);
+        let sites = emit::helper_sites(&block, &self.cfg);
+        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, pc, host_bytes: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new(), helper_calls: vec![0; sites].into() }));
+        let counter_ptr = counter.as_mut().map(|c| emit::ExecCounters { entries: &mut c.count, helper_calls: c.helper_calls.as_mut_ptr() });
         // Tier-up countdowns go into loop latches (blocks with a direct
         // branch back to or before their own start) and name the loop head;
         // with --tier-threshold 1 and in lock-step, into every block.
@@ -571,6 +576,11 @@ impl JitEngine {
                 let mut small = translate(space, pc, &TranslateOptions { max_insns: 8 });
                 zarm_ir::passes::optimize(&mut small, cfg!(debug_assertions))?;
                 block = small;
+                let sites = emit::helper_sites(&block, &self.cfg);
+                let counter_ptr = counter.as_mut().map(|c| {
+                    c.helper_calls = vec![0; sites].into();
+                    emit::ExecCounters { entries: &mut c.count, helper_calls: c.helper_calls.as_mut_ptr() }
+                });
                 emit::compile_counted(&block, &self.cfg, counter_ptr, hot_ptr)?
             }
         };
@@ -777,8 +787,9 @@ impl JitEngine {
                     // The tier's own lowerings: what it cannot lower calls
                     // the helper; its FP fast paths are guarded.
                     use zarm_backend_s390x::clif::{calls_helper, fp_fast};
-                    let helpers = b.ops.iter().filter(|op| calls_helper(op)).map(|op| (helper_key(op), fp_fast(op))).collect();
-                    Box::new(BlockCount { count: 0, optimised: true, pc: b.start_pc, host_bytes: 0, guest_insns: b.guest_insns, routes, assisted_insns, helpers })
+                    let helpers: Vec<_> = b.ops.iter().filter(|op| calls_helper(op)).map(|op| (helper_key(op), fp_fast(op))).collect();
+                    let helper_calls = vec![0; helpers.len()].into();
+                    Box::new(BlockCount { count: 0, optimised: true, pc: b.start_pc, host_bytes: 0, guest_insns: b.guest_insns, routes, assisted_insns, helpers, helper_calls })
                 })
                 .collect(),
             None => Vec::new(),
@@ -797,6 +808,7 @@ impl JitEngine {
                 one_pass: self.single_block,
                 want_clif: self.dump,
                 block_counters: counters.iter_mut().map(|c| &mut c.count as *mut u64 as u64).collect(),
+                helper_counters: counters.iter_mut().flat_map(|c| c.helper_calls.iter_mut().map(|n| n as *mut u64 as u64)).collect(),
             },
             region: zarm_backend_s390x::clif::Region { blocks },
         };

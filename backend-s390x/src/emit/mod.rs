@@ -459,6 +459,8 @@ struct Emitter<'a> {
     /// register, access size) — see `helper::jit_prepare_write`.
     write_probes: Vec<(Label, Label, u64, u8, u64)>,
     helper_addrs: Vec<u64>,
+    /// `ExecCounters::helper_calls` (`--stats`).
+    helper_counters: Option<u64>,
     native_ops: u32,
     helper_calls: u32,
     routes: BTreeMap<(Route, bool), u32>,
@@ -564,11 +566,32 @@ fn reuse<T: Clone>(v: &mut Vec<T>, len: usize, x: T) -> Vec<T> {
     w
 }
 
-/// Compiles `block`; with `exec_counter`, the block adds one to that u64
-/// (which must outlive the code) every time it is entered; with
-/// `hot_counter`, it subtracts one from that i64 on entry and leaves with
-/// `EXIT_HOT` when it reaches zero (the tier-up threshold).
-pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mut u64>, hot_counter: Option<*mut i64>) -> Result<CompiledBlock, String> {
+/// The `--stats` counters a block's code adds to (they must outlive the
+/// code).
+#[derive(Clone, Copy, Debug)]
+pub struct ExecCounters {
+    /// One u64: entries into the block.
+    pub entries: *mut u64,
+    /// One u64 per helper operation of the block (`helper_sites`, in block
+    /// order): calls of the helper actually made, so a guarded operation
+    /// counts only the executions whose guard failed.
+    pub helper_calls: *mut u64,
+}
+
+/// How many of `block`'s operations go to the helper (always, or as the
+/// slow path of a guarded fast path) when compiled with `cfg`: the length
+/// of `CompiledBlock::helper_ops` and of `ExecCounters::helper_calls`.
+pub fn helper_sites(block: &Block, cfg: &EmitConfig) -> usize {
+    let vx = Router::new(cfg.facilities).native(Route::VectorInteger);
+    block.ops.iter().filter(|op| !is_native(op, vx)).count()
+}
+
+/// Compiles `block`; with `counters`, the block adds one to their entry
+/// count every time it is entered and to a helper operation's count every
+/// time it calls the helper for it; with `hot_counter`, it subtracts one
+/// from that i64 on entry and leaves with `EXIT_HOT` when it reaches zero
+/// (the tier-up threshold).
+pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCounters>, hot_counter: Option<*mut i64>) -> Result<CompiledBlock, String> {
     let n = block.ops.len();
     let mut sc = SCRATCH.take().unwrap_or_default();
     // Each value's last use (the terminator's at n) and number of uses.
@@ -689,6 +712,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         fault_stubs: Vec::new(),
         write_probes: Vec::new(),
         helper_addrs,
+        helper_counters: counters.map(|c| c.helper_calls as u64),
         native_ops: 0,
         helper_calls: 0,
         routes: BTreeMap::new(),
@@ -714,10 +738,10 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, exec_counter: Option<*mu
         e.buf.branch(8, stub);
         e.hot_stub = Some((stub, block.start_pc));
     }
-    if let Some(counter) = exec_counter {
+    if let Some(counter) = counters {
         // AGSI (general-instructions-extension, in the base): one add to
         // the block's counter per entry.
-        e.load_imm(1, counter as u64);
+        e.load_imm(1, counter.entries as u64);
         encode::agsi(e.b(), m(1, 0), 1);
     }
     let mut helper_index = 0;
@@ -2134,6 +2158,10 @@ impl Emitter<'_> {
             }
         }
         let op_addr = self.helper_addrs[index];
+        if let Some(base) = self.helper_counters {
+            self.load_imm(1, base + 8 * index as u64);
+            encode::agsi(self.b(), m(1, 0), 1);
+        }
         let out_off = OUT_OFF;
         self.load_imm(3, op_addr);
         let bb = self.b();
