@@ -14,16 +14,18 @@
 //! top bit of every lane) and SB its complement.
 
 use super::*;
-use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecUnOp as U};
+use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecTernOp as T, VecUnOp as U};
 
 /// Does `op` have a lowering here?
 pub(super) fn is_swar(op: &Op) -> bool {
     match op {
-        Op::VBin { op, .. } => {
+        Op::VBin { op, esize, .. } => {
             matches!(op, B::And | B::Orr | B::Eor | B::Bic | B::Orn | B::Add | B::Sub | B::CmEq | B::CmTst)
                 || matches!(op, B::Umax | B::Umin | B::Smax | B::Smin | B::CmHi | B::CmHs | B::CmGt | B::CmGe)
                 || is_unzip_or_pairwise(*op)
+                || (*op == B::Mul && *esize <= 4)
         }
+        Op::VTern { op, esize, .. } => matches!(op, T::Bsl | T::Bit | T::Bif) || (matches!(op, T::Mla | T::Mls) && *esize <= 4),
         Op::VUn { op, esize, .. } => matches!(op, U::Not | U::Neg | U::CmEq0) || (matches!(op, U::Fneg | U::Fabs) && *esize >= 2),
         Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
         Op::VExtend { .. } | Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
@@ -288,6 +290,32 @@ impl Emitter<'_> {
     pub(super) fn vector_swar(&mut self, i: usize, op: &Op) {
         match *op {
             Op::VBin { op, esize, q, a, b } if is_unzip_or_pairwise(op) => self.unzip_pairwise_swar(i, op, esize, q, a, b),
+            Op::VBin { op: B::Mul, esize, q, a, b } => self.mul_lanes_gpr(i, None, esize, q, a, b),
+            Op::VTern { op: T::Mla, esize, q, d, n, m } => self.mul_lanes_gpr(i, Some((d, false)), esize, q, n, m),
+            Op::VTern { op: T::Mls, esize, q, d, n, m } => self.mul_lanes_gpr(i, Some((d, true)), esize, q, n, m),
+            Op::VTern { op, q, d, n, m: mm, .. } => {
+                // Bitwise selects, each as x ^ ((y ^ x) & mask):
+                // BSL: m ^ ((n ^ m) & d); BIT: d ^ ((n ^ d) & m);
+                // BIF: d ^ ((n ^ d) & ~m), i.e. n ^ ((d ^ n) & m).
+                let (od_, on, om) = (self.slot(d), self.slot(n), self.slot(mm));
+                let (x, y, mask) = match op {
+                    T::Bsl => (om, on, od_),
+                    T::Bit => (od_, on, om),
+                    T::Bif => (on, od_, om),
+                    other => unreachable!("VTern {other:?} has no lowering in general registers"),
+                };
+                let od = self.swar_result(i, q);
+                for &h in halves(q) {
+                    let bb = self.b();
+                    encode::lg(bb, 0, m(15, x + h));
+                    encode::lg(bb, 1, m(15, y + h));
+                    encode::lg(bb, 2, m(15, mask + h));
+                    encode::xgr(bb, 1, 0);
+                    encode::ngr(bb, 1, 2);
+                    encode::xgr(bb, 0, 1);
+                    encode::stg(bb, 0, m(15, od + h));
+                }
+            }
             Op::VBin { op, esize, q, a, b } => {
                 let (oa, ob) = (self.slot(a), self.slot(b));
                 if !matches!(op, B::And | B::Orr | B::Eor | B::Bic | B::Orn) {
@@ -385,6 +413,64 @@ impl Emitter<'_> {
                 }
             }
             _ => unreachable!("{} has no lowering in general registers", op.name()),
+        }
+    }
+
+    /// MUL, MLA (`acc` = (d, false)) and MLS ((d, true)) of 8-, 16- and
+    /// 32-bit lanes, lane by lane: each lane of `a` and `b` shifted to the
+    /// bottom of a register (the bits above it do not reach the low bits of
+    /// a product or sum), multiplied by MSR, added to or subtracted from
+    /// the accumulator's lane, and inserted into its field by RISBG (the
+    /// first insertion zeroes the rest, the others keep it).
+    #[allow(clippy::too_many_arguments)]
+    fn mul_lanes_gpr(&mut self, i: usize, acc: Option<(Value, bool)>, esize: u8, q: bool, a: Value, b: Value) {
+        let (oa, ob) = (self.slot(a), self.slot(b));
+        let oc = acc.map(|(d, _)| self.slot(d));
+        let od = self.swar_result(i, q);
+        let bits = 8 * esize as i32;
+        for &h in halves(q) {
+            let bb = self.b();
+            encode::lg(bb, SA, m(15, oa + h));
+            encode::lg(bb, SB, m(15, ob + h));
+            if let Some(oc) = oc {
+                encode::lg(bb, SC, m(15, oc + h));
+            }
+            for pos in (0..64).step_by(bits as usize) {
+                let bb = self.b();
+                if pos == 0 {
+                    encode::lgr(bb, 1, SA);
+                    encode::msr(bb, 1, SB);
+                } else {
+                    encode::srlg(bb, 1, SA, m(0, pos));
+                    encode::srlg(bb, 2, SB, m(0, pos));
+                    encode::msr(bb, 1, 2);
+                }
+                // The lane's result: r1 (product, sum) or r2 (difference).
+                let res = match acc {
+                    Some((_, false)) if pos == 0 => {
+                        encode::ar(bb, 1, SC);
+                        1
+                    }
+                    Some((_, false)) => {
+                        encode::srlg(bb, 2, SC, m(0, pos));
+                        encode::ar(bb, 1, 2);
+                        1
+                    }
+                    Some((_, true)) => {
+                        if pos == 0 {
+                            encode::lgr(bb, 2, SC);
+                        } else {
+                            encode::srlg(bb, 2, SC, m(0, pos));
+                        }
+                        encode::sr(bb, 2, 1);
+                        2
+                    }
+                    None => 1,
+                };
+                let zero = if pos == 0 { 0x80 } else { 0 };
+                encode::risbg(bb, 0, res, (64 - pos - bits) as u8, zero | (63 - pos) as u8, pos as u8);
+            }
+            encode::stg(self.b(), 0, m(15, od + h));
         }
     }
 
