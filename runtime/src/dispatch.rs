@@ -558,8 +558,18 @@ impl Dispatcher {
         self.interp.run(block, cpu, &mut *proc.space)
     }
 
-    /// Runs the guest until it exits or a signal kills it.
+    /// Runs the guest until it exits or a signal kills it. When the whole
+    /// process ends (exit_group, a fatal signal), the robust futex lists of
+    /// all its threads are walked first, as the kernel does.
     pub fn run(&mut self, proc: &mut Process, cpu: &mut CpuState) -> Result<Outcome, GuestSignal> {
+        let r = self.run_until_exit(proc, cpu);
+        if matches!(r, Ok(Outcome::Exited(_) | Outcome::Signaled(_)) | Err(_)) {
+            proc.exit_group_robust_lists();
+        }
+        r
+    }
+
+    fn run_until_exit(&mut self, proc: &mut Process, cpu: &mut CpuState) -> Result<Outcome, GuestSignal> {
         loop {
             // Pending signals the guest does not block run their handlers
             // (or default actions) before the next guest instruction.

@@ -174,7 +174,7 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
     cpu.x[31] = sp;
     cpu.pc = start;
     // SAFETY: gettid cannot fail.
-    let me = std::sync::Arc::new(threads::ThreadEntry { tid: unsafe { libc::gettid() }, pending: Default::default() });
+    let me = std::sync::Arc::new(threads::ThreadEntry { tid: unsafe { libc::gettid() }, pending: Default::default(), robust_list: Default::default() });
     let mut proc = syscall::Process {
         space: memory::SpaceRef::new(space),
         sysroot: opts.sysroot.clone(),

@@ -925,13 +925,9 @@ impl Process {
             }
             // exit, exit_group
             93 => return Err(After::ThreadExit(a[0] as i32)),
-            94 => {
-                // The kernel walks each dying thread's robust list; this
-                // thread's is walked here (robust mutexes shared with other
-                // processes are handed on).
-                self.exit_robust_list();
-                return Err(After::Exit(a[0] as i32));
-            }
+            // (The robust lists of every thread are walked as the process
+            // ends: `Dispatcher::run`.)
+            94 => return Err(After::Exit(a[0] as i32)),
             96 => {
                 self.tid_address = a[0];
                 unsafe { libc::gettid() as i64 }
@@ -943,6 +939,7 @@ impl Process {
                     EINVAL
                 } else {
                     self.robust_list = a[0];
+                    self.me.robust_list.store(a[0], std::sync::atomic::Ordering::SeqCst);
                     0
                 }
             }

@@ -32,6 +32,9 @@ pub struct ThreadEntry {
     pub tid: i32,
     /// Signals sent to this thread by another (bit sig - 1).
     pub pending: AtomicU64,
+    /// The head of the thread's robust futex list (`set_robust_list`),
+    /// for the thread that ends the whole process to walk.
+    pub robust_list: AtomicU64,
 }
 
 /// The threads of one guest process.
@@ -70,6 +73,11 @@ impl ThreadGroup {
     /// Guest threads alive.
     pub fn live(&self) -> usize {
         self.lock().members.len()
+    }
+
+    /// The live threads other than `tid`.
+    pub fn others(&self, tid: i32) -> Vec<Arc<ThreadEntry>> {
+        self.lock().members.iter().filter(|m| m.tid != tid).cloned().collect()
     }
 
     pub fn find(&self, tid: i32) -> Option<Arc<ThreadEntry>> {
@@ -157,7 +165,7 @@ impl Process {
             robust_list: 0,
             signals: crate::signal::Signals { sigtramp: self.signals.sigtramp, ..Default::default() },
             threads: Arc::clone(&self.threads),
-            me: Arc::new(ThreadEntry { tid: 0, pending: AtomicU64::new(0) }),
+            me: Arc::new(ThreadEntry { tid: 0, pending: AtomicU64::new(0), robust_list: AtomicU64::new(0) }),
         };
         let spawned = std::thread::Builder::new().name("guest".into()).stack_size(16 << 20).spawn(move || {
             LEADER.with(|l| l.set(false));
@@ -177,7 +185,7 @@ impl Process {
             return neg(libc::EAGAIN);
         }
         let Ok(tid) = rx.recv() else { return neg(libc::EAGAIN) };
-        let entry = Arc::new(ThreadEntry { tid, pending: AtomicU64::new(0) });
+        let entry = Arc::new(ThreadEntry { tid, pending: AtomicU64::new(0), robust_list: AtomicU64::new(0) });
         self.threads.lock().members.push(Arc::clone(&entry));
         if flags & CLONE_PARENT_SETTID != 0 {
             let _ = self.space.write_bytes(ptid, &(tid as u32).to_le_bytes());
@@ -211,8 +219,28 @@ impl Process {
     /// list_op_pending; bit 0 of a pointer marks a PI futex) is guest
     /// memory, little-endian.
     pub fn exit_robust_list(&mut self) {
-        const LIMIT: usize = 2048; // the kernel's ROBUST_LIST_LIMIT
         let head = std::mem::take(&mut self.robust_list);
+        self.me.robust_list.store(0, Ordering::SeqCst);
+        let tid = self.me.tid as u32;
+        self.walk_robust_list(head, tid);
+    }
+
+    /// The process ends (`exit_group`, a fatal signal): as the kernel ends
+    /// every thread, each one's robust list is walked — this thread's and
+    /// those of the threads still running (robust mutexes in memory shared
+    /// with other processes are handed on). The others are not stopped
+    /// first: one that takes a lock after its list was walked keeps it.
+    pub fn exit_group_robust_lists(&mut self) {
+        self.exit_robust_list();
+        for t in self.threads.others(self.me.tid) {
+            let head = t.robust_list.swap(0, Ordering::SeqCst);
+            self.walk_robust_list(head, t.tid as u32);
+        }
+    }
+
+    /// Walks the robust list at `head` of the thread `tid`.
+    fn walk_robust_list(&mut self, head: u64, tid: u32) {
+        const LIMIT: usize = 2048; // the kernel's ROBUST_LIST_LIMIT
         if head == 0 {
             return;
         }
@@ -226,20 +254,19 @@ impl Process {
             }
             let Some(next) = word(self, entry) else { break };
             if entry != pending {
-                self.futex_owner_died(entry.wrapping_add(offset));
+                self.futex_owner_died(entry.wrapping_add(offset), tid);
             }
             entry = next & !1;
         }
         if pending != 0 {
-            self.futex_owner_died(pending.wrapping_add(offset));
+            self.futex_owner_died(pending.wrapping_add(offset), tid);
         }
     }
 
-    fn futex_owner_died(&mut self, uaddr: u64) {
+    fn futex_owner_died(&mut self, uaddr: u64, tid: u32) {
         if uaddr % 4 != 0 {
             return;
         }
-        let tid = self.me.tid as u32;
         loop {
             let _turn = crate::lockstep::turn();
             let Ok(cur) = self.space.read(uaddr, MemSize::B4) else { return };

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static pthread_mutex_t m1, m2;
@@ -25,6 +26,13 @@ static void *die_slowly(void *arg) {
     holding = 1;
     usleep(100000); // the waiter blocks meanwhile
     return 0;
+}
+
+static volatile int held;
+static void *hold_forever(void *arg) {
+    pthread_mutex_lock((pthread_mutex_t *)arg);
+    held = 1;
+    for (;;) pause();
 }
 
 static void *wait_for_it(void *arg) {
@@ -90,7 +98,7 @@ int main(void) {
 
     // A process-shared robust mutex whose owner process exits (exit_group)
     // holding it: the next locker, in another process, gets EOWNERDEAD.
-    pthread_mutex_t *shm = mmap(0, sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pthread_mutex_t *shm = mmap(0, 2 * sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
     pthread_mutex_init(shm, &a);
     pid_t c = fork();
@@ -100,5 +108,23 @@ int main(void) {
     }
     waitpid(c, 0, 0);
     printf("shared, owner process exited: %s\n", name(pthread_mutex_lock(shm)));
+
+    // The same when the owner is another thread of the process, still
+    // running when the main thread calls exit_group: the kernel walks the
+    // robust list of every thread it ends.
+    pthread_mutex_init(&shm[1], &a);
+    c = fork();
+    if (c == 0) {
+        pthread_t h;
+        pthread_create(&h, 0, hold_forever, &shm[1]);
+        while (!held) usleep(1000);
+        exit(0);
+    }
+    waitpid(c, 0, 0);
+    // Timed, so a word left unmarked reports ETIMEDOUT instead of hanging.
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    printf("shared, owner thread alive at exit_group: %s\n", name(pthread_mutex_timedlock(&shm[1], &until)));
     return 0;
 }
