@@ -239,6 +239,10 @@ impl Process {
     /// Makes host signals (bits sig - 1, taken from the host-pending set)
     /// pending for this thread, with what the host said of them.
     pub fn absorb_host(&mut self, bits: u64) {
+        // Linux discards an ignored signal the thread does not block when
+        // it is sent; zarm catches some of them on the host (to keep them
+        // pending while blocked) and discards them here.
+        let bits = if bits == 0 { 0 } else { bits & !self.discarded_signals() };
         let mut b = bits;
         while b != 0 {
             let sig = b.trailing_zeros() as usize + 1;
@@ -250,6 +254,16 @@ impl Process {
             }
         }
         self.signals.pending |= bits;
+    }
+}
+
+impl Process {
+    /// The signals Linux would discard if sent now: ignored (SIG_IGN, or
+    /// SIG_DFL of a default-ignore signal) and not blocked by this thread.
+    pub(crate) fn discarded_signals(&self) -> u64 {
+        let actions = self.sigactions.lock().unwrap_or_else(|e| e.into_inner());
+        let d = (1..32).filter(|&sig| matches!(actions[sig as usize][0], 0 if default_ignored(sig)) || actions[sig as usize][0] == 1).fold(0, |d, sig| d | bit(sig));
+        d & !self.sigmask
     }
 }
 
@@ -446,7 +460,11 @@ fn forwardable(sig: i32) -> bool {
 /// signal whose default action terminates is caught as well: the guest may
 /// block it (then it stays pending, for sigwait, sigpending or a later
 /// unblock), and zarm applies the default action when the guest takes it.
-/// The other defaults (ignore, stop) stay the host's.
+/// So is SIG_DFL of SIGCHLD, SIGURG and SIGWINCH (default: ignore), which
+/// Linux keeps pending while blocked (for sigwait) and discards otherwise
+/// (`Process::absorb_host` drops them then; SA_RESTART, so most host calls
+/// they interrupt continue, and the others are restarted or resumed as the
+/// guest must not see them). The stop and continue defaults stay the host's.
 pub fn mirror_disposition(sig: i32, handler: u64) {
     if !forwardable(sig) {
         return;
@@ -455,7 +473,7 @@ pub fn mirror_disposition(sig: i32, handler: u64) {
     unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
         sa.sa_sigaction = match handler {
-            0 if default_terminates(sig) && !is_stop(sig) => on_host_signal as *const () as usize,
+            0 if (default_terminates(sig) && !is_stop(sig)) || default_ignored(sig) => on_host_signal as *const () as usize,
             0 => libc::SIG_DFL,
             1 => libc::SIG_IGN,
             _ => on_host_signal as *const () as usize,
@@ -463,6 +481,9 @@ pub fn mirror_disposition(sig: i32, handler: u64) {
         // No SA_RESTART: a blocking call returns EINTR and the guest's
         // handler runs right after it. SA_SIGINFO: the sender is kept.
         sa.sa_flags = libc::SA_SIGINFO;
+        if handler == 0 && default_ignored(sig) {
+            sa.sa_flags |= libc::SA_RESTART;
+        }
         libc::sigemptyset(&mut sa.sa_mask);
         libc::sigaction(sig, &sa, std::ptr::null_mut());
     }
@@ -492,6 +513,12 @@ pub fn init_host_dispositions() -> u64 {
         }
     }
     ignored
+}
+
+/// Signals whose default action is to ignore them (SIGCONT aside: it also
+/// continues a stopped process, which the host does).
+pub(crate) fn default_ignored(sig: i32) -> bool {
+    matches!(sig, libc::SIGCHLD | libc::SIGURG | libc::SIGWINCH)
 }
 
 /// Default action: does it terminate the process (else: ignore)?

@@ -451,7 +451,9 @@ impl Process {
     /// a sibling thread or the host)?
     pub(crate) fn deliverable_pending(&mut self) -> bool {
         self.take_thread_signals();
-        (self.signals.pending | crate::signal::host_pending_bits()) & !self.sigmask != 0
+        let host = crate::signal::host_pending_bits();
+        let host = if host == 0 { 0 } else { host & !self.discarded_signals() };
+        (self.signals.pending | host) & !self.sigmask != 0
     }
 
     /// Is a system call interrupted by a host signal restarted after the

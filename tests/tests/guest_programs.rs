@@ -42,6 +42,7 @@ const CASES: &[Case] = &[
     Case { name: "signals", args: &[], stdin: b"" },
     Case { name: "sigblock", args: &[], stdin: b"" },
     Case { name: "signalfd", args: &[], stdin: b"" },
+    Case { name: "sigign_pending", args: &[], stdin: b"" },
     Case { name: "procs", args: &[], stdin: b"" },
     Case { name: "threads", args: &[], stdin: b"" },
     Case { name: "threads_lse", args: &[], stdin: b"" },
