@@ -144,14 +144,20 @@ pub fn load_elf_as(space: &mut GuestSpace, data: &[u8], placement: Placement) ->
         let page_end = end.next_multiple_of(PAGE);
         segments.push((page_start, page_end, off.saturating_sub(start - page_start)));
         // Segments may share a page: keep what an earlier one mapped and
-        // widen its permissions.
+        // widen its permissions; map each run of fresh pages at once.
         let mut a = page_start;
         while a < page_end {
-            match space.perms(a) {
-                Some(old) => space.protect(a, PAGE, old | prot).map_err(|_| LoadError("cannot map segment".into()))?,
-                None => space.map(a, PAGE, prot).map_err(|_| LoadError("cannot map segment".into()))?,
+            if let Some(old) = space.perms(a) {
+                space.protect(a, PAGE, old | prot).map_err(|_| LoadError("cannot map segment".into()))?;
+                a += PAGE;
+                continue;
             }
-            a += PAGE;
+            let mut run_end = a + PAGE;
+            while run_end < page_end && space.perms(run_end).is_none() {
+                run_end += PAGE;
+            }
+            space.map(a, run_end - a, prot).map_err(|_| LoadError("cannot map segment".into()))?;
+            a = run_end;
         }
         space
             .write_bytes_unchecked(start, &data[off as usize..(off + filesz) as usize])
