@@ -300,6 +300,8 @@ define_ops! {
     VExt { q: bool, bytes: u8 } (a: V128, b: V128) -> V128, Pure;
     /// AESE/AESD (`d` the state, `n` the round key) and AESMC/AESIMC (of `n`).
     VAes { op: crate::vector::AesOp } (d: V128, n: V128) -> V128, Pure;
+    /// SHA-1 and SHA-256 steps (`ShaOp`; the two-register forms ignore `m`).
+    VSha { op: crate::vector::ShaOp } (d: V128, n: V128, m: V128) -> V128, Pure;
     /// One table register of TBL/TBX: lanes of `idx` in `[base, base+16)`
     /// take `table[idx-base]`, others keep `acc`.
     VTblStep { base: u8, q: bool } (acc: V128, table: V128, idx: V128) -> V128, Pure;

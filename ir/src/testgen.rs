@@ -567,6 +567,12 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             }
         }
         11 => b.push(Op::VPmull { esize: if rng.below(2) == 0 { 1 } else { 8 }, upper: rng.below(2) == 0, a: va, b: vb }),
+        14 if rng.below(2) == 0 => {
+            use crate::vector::ShaOp::*;
+            let ops = [Sha1C, Sha1P, Sha1M, Sha1Su0, Sha1Su1, Sha1H, Sha256H, Sha256H2, Sha256Su0, Sha256Su1];
+            let op = ops[rng.below(ops.len() as u64) as usize];
+            b.push(Op::VSha { op, d: va, n: vb, m: vc })
+        }
         14 => {
             use crate::vector::AesOp;
             let op = [AesOp::Encrypt, AesOp::Decrypt, AesOp::MixColumns, AesOp::InvMixColumns][rng.below(4) as usize];

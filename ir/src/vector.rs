@@ -191,6 +191,30 @@ pub enum VecTernOp {
     Fmls,
 }
 
+/// The SHA-1 and SHA-256 instructions (FEAT_SHA1, FEAT_SHA256). The
+/// three-register forms read `d`, `n` and `m`; SHA1H, SHA1SU1 and
+/// SHA256SU0 read `d` and `n` only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ShaOp {
+    /// SHA1C/SHA1P/SHA1M: four rounds (choose, parity, majority) of the
+    /// state `d` with E in `n`'s low word and the schedule words of `m`.
+    Sha1C,
+    Sha1P,
+    Sha1M,
+    /// SHA1SU0, SHA1SU1: the schedule update, parts 1 and 2.
+    Sha1Su0,
+    Sha1Su1,
+    /// SHA1H: the fixed rotate of `n`'s low word.
+    Sha1H,
+    /// SHA256H/SHA256H2: four rounds, the new ABCD (`d` = ABCD, `n` =
+    /// EFGH) or the new EFGH (`d` = EFGH, `n` = ABCD).
+    Sha256H,
+    Sha256H2,
+    /// SHA256SU0, SHA256SU1: the schedule update, parts 1 and 2.
+    Sha256Su0,
+    Sha256Su1,
+}
+
 /// One step of AES (FEAT_AES): a round's first half or (Inv)MixColumns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AesOp {

@@ -35,6 +35,7 @@ const CASES: &[Case] = &[
     Case { name: "pie_start", args: &[], stdin: b"" },
     Case { name: "smc", args: &[], stdin: b"" },
     Case { name: "crypto_aes", args: &[], stdin: b"" },
+    Case { name: "crypto_sha", args: &[], stdin: b"" },
     Case { name: "pmull", args: &[], stdin: b"" },
     Case { name: "simd_reduce", args: &[], stdin: b"" },
     Case { name: "simd_fcmp", args: &[], stdin: b"" },

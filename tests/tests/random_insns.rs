@@ -64,6 +64,9 @@ const CLASSES: &[(&str, bool, bool)] = &[
     ("SIMD_SCALAR_PAIRWISE", false, false),
     ("SIMD_SCALAR_THREE_SAME", true, false),
     ("SIMD_SCALAR_BY_ELEM", true, false),
+    ("CRYPTO_AES", false, false),
+    ("CRYPTO_SHA3", true, false),
+    ("CRYPTO_SHA2", false, false),
 ];
 
 

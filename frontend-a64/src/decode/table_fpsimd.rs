@@ -22,6 +22,9 @@ pub(super) const LINES: &[Line] = &[
     ("SIMD_LDST_SINGLE_POST", "0 q 0011011 L R mmmmm ooo S zz nnnnn ttttt", simd::ldst_single),
     // ---- Cryptographic extension (FEAT_AES)
     ("CRYPTO_AES", "01001110 00 10100 ooooo 10 nnnnn ddddd", simd::aes),
+    // ---- Cryptographic extension (FEAT_SHA1, FEAT_SHA256)
+    ("CRYPTO_SHA3", "01011110 00 0 mmmmm 0 ooo 00 nnnnn ddddd", simd::sha_three),
+    ("CRYPTO_SHA2", "01011110 00 10100 ooooo 10 nnnnn ddddd", simd::sha_two),
     // ---- AdvSIMD vector data processing
     ("SIMD_TBL", "0 q 001110 00 0 mmmmm 0 ll o 00 nnnnn ddddd", simd::tbl),
     ("SIMD_PERMUTE", "0 q 001110 zz 0 mmmmm 0 ooo 10 nnnnn ddddd", simd::permute),

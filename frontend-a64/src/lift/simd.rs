@@ -931,6 +931,45 @@ pub fn ldst_single(l: &mut Lifter, w: u32) -> Flow {
 }
 
 
+/// SHA1C, SHA1P, SHA1M, SHA1SU0, SHA256H, SHA256H2, SHA256SU1 (FEAT_SHA1,
+/// FEAT_SHA256: the three-register group).
+pub fn sha_three(l: &mut Lifter, w: u32) -> Flow {
+    use zarm_ir::vector::ShaOp;
+    let op = match bits(w, 14, 12) {
+        0b000 => ShaOp::Sha1C,
+        0b001 => ShaOp::Sha1P,
+        0b010 => ShaOp::Sha1M,
+        0b011 => ShaOp::Sha1Su0,
+        0b100 => ShaOp::Sha256H,
+        0b101 => ShaOp::Sha256H2,
+        0b110 => ShaOp::Sha256Su1,
+        _ => return Flow::Undefined,
+    };
+    let d = vreg(l, rd(w));
+    let n = vreg(l, rn(w));
+    let m = vreg(l, rm(w));
+    let r = l.push(Op::VSha { op, d, n, m });
+    set_vreg(l, rd(w), r);
+    Flow::Continue
+}
+
+/// SHA1H, SHA1SU1, SHA256SU0 (the two-register group).
+pub fn sha_two(l: &mut Lifter, w: u32) -> Flow {
+    use zarm_ir::vector::ShaOp;
+    let op = match bits(w, 16, 12) {
+        0b00000 => ShaOp::Sha1H,
+        0b00001 => ShaOp::Sha1Su1,
+        0b00010 => ShaOp::Sha256Su0,
+        _ => return Flow::Undefined,
+    };
+    let n = vreg(l, rn(w));
+    // SHA1H reads only Sn.
+    let d = if op == ShaOp::Sha1H { n } else { vreg(l, rd(w)) };
+    let r = l.push(Op::VSha { op, d, n, m: n });
+    set_vreg(l, rd(w), r);
+    Flow::Continue
+}
+
 /// AESE, AESD, AESMC, AESIMC (FEAT_AES).
 pub fn aes(l: &mut Lifter, w: u32) -> Flow {
     use zarm_ir::vector::AesOp;

@@ -275,7 +275,7 @@ fn step(op: &Op, vals: &[u128], cpu: &mut CpuState, mem: &mut dyn GuestMemory, p
                 return Ok(fp::eval(op, &args, cpu));
             }
             VBin { .. } | VUn { .. } | VShift { .. } | VTern { .. } | VExtend { .. } | VPmull { .. } | VNarrow { .. }
-            | VFcvtLong { .. } | VExt { .. } | VAes { .. } | VTblStep { .. } | VDup { .. } | VDupLane { .. }
+            | VFcvtLong { .. } | VExt { .. } | VAes { .. } | VSha { .. } | VTblStep { .. } | VDup { .. } | VDupLane { .. }
             | VInsertLane { .. } | VExtractLane { .. } | VFromHalves { .. } => {
                 let args: Vec<u128> = op.args().iter().map(|(a, _)| vals[a.index()]).collect();
                 return Ok(vec::eval(op, &args, cpu));

@@ -521,6 +521,7 @@ pub fn eval(op: &Op, args: &[u128], cpu: &mut CpuState) -> u128 {
             out
         }
         Op::VAes { op, .. } => aes(op, args[0], args[1]),
+        Op::VSha { op, .. } => sha(op, args[0], args[1], args[2]),
         Op::VExt { q, bytes, .. } => {
             let (a, b) = (args[0], args[1]);
             if q {
@@ -640,6 +641,106 @@ pub fn sboxes() -> &'static ([u8; 256], [u8; 256]) {
 
 /// AESE/AESD/AESMC/AESIMC on the state as 16 bytes, byte i = row i % 4 of
 /// column i / 4 (the guest register's byte order).
+/// 32-bit element `e` of `v`.
+fn w32(v: u128, e: u32) -> u32 {
+    (v >> (32 * e)) as u32
+}
+
+/// `v` with 32-bit element `e` set to `x`.
+fn set_w32(v: u128, e: u32, x: u32) -> u128 {
+    (v & !(0xffff_ffffu128 << (32 * e))) | (x as u128) << (32 * e)
+}
+
+/// The Arm ARM's SHA pseudocode (shared/functions/crypto: SHAchoose,
+/// SHAparity, SHAmajority, SHAhashSIGMA0/1, SHA256hash).
+fn sha(op: crate::vector::ShaOp, d: u128, n: u128, m: u128) -> u128 {
+    use crate::vector::ShaOp::*;
+    let choose = |x: u32, y: u32, z: u32| ((y ^ z) & x) ^ z;
+    let parity = |x: u32, y: u32, z: u32| x ^ y ^ z;
+    let majority = |x: u32, y: u32, z: u32| (x & y) | ((x | y) & z);
+    match op {
+        Sha1C | Sha1P | Sha1M => {
+            let f = match op {
+                Sha1C => choose,
+                Sha1P => parity,
+                _ => majority,
+            };
+            let (mut x, mut y) = (d, w32(n, 0));
+            for e in 0..4 {
+                let t = f(w32(x, 1), w32(x, 2), w32(x, 3));
+                y = y.wrapping_add(w32(x, 0).rotate_left(5)).wrapping_add(t).wrapping_add(w32(m, e));
+                x = set_w32(x, 1, w32(x, 1).rotate_left(30));
+                // <Y, X> = ROL(Y:X, 32): the 160-bit value rotated by a word.
+                let top = w32(x, 3);
+                x = (x << 32) | y as u128;
+                y = top;
+            }
+            x
+        }
+        Sha1H => w32(n, 0).rotate_left(30) as u128,
+        Sha1Su0 => {
+            let r = (n << 64) | (d >> 64);
+            r ^ d ^ m
+        }
+        Sha1Su1 => {
+            let t = d ^ (n >> 32);
+            let w0 = w32(t, 0).rotate_left(1);
+            let w1 = w32(t, 1).rotate_left(1);
+            let w2 = w32(t, 2).rotate_left(1);
+            let w3 = w32(t, 3).rotate_left(1) ^ w32(t, 0).rotate_left(2);
+            w0 as u128 | (w1 as u128) << 32 | (w2 as u128) << 64 | (w3 as u128) << 96
+        }
+        Sha256H | Sha256H2 => {
+            let part1 = op == Sha256H;
+            let (mut x, mut y) = if part1 { (d, n) } else { (n, d) };
+            for e in 0..4 {
+                let chs = choose(w32(y, 0), w32(y, 1), w32(y, 2));
+                let maj = majority(w32(x, 0), w32(x, 1), w32(x, 2));
+                let y0 = w32(y, 0);
+                let sigma1 = y0.rotate_right(6) ^ y0.rotate_right(11) ^ y0.rotate_right(25);
+                let t = w32(y, 3).wrapping_add(sigma1).wrapping_add(chs).wrapping_add(w32(m, e));
+                x = set_w32(x, 3, t.wrapping_add(w32(x, 3)));
+                let x0 = w32(x, 0);
+                let sigma0 = x0.rotate_right(2) ^ x0.rotate_right(13) ^ x0.rotate_right(22);
+                y = set_w32(y, 3, t.wrapping_add(sigma0).wrapping_add(maj));
+                // <Y, X> = ROL(Y:X, 32).
+                let top = w32(x, 3);
+                x = (x << 32) | w32(y, 3) as u128;
+                y = (y << 32) | top as u128;
+            }
+            if part1 {
+                x
+            } else {
+                y
+            }
+        }
+        Sha256Su0 => {
+            let t = (n << 96) | (d >> 32);
+            let mut r = 0;
+            for e in 0..4 {
+                let x = w32(t, e);
+                let s = x.rotate_right(7) ^ x.rotate_right(18) ^ (x >> 3);
+                r = set_w32(r, e, s.wrapping_add(w32(d, e)));
+            }
+            r
+        }
+        Sha256Su1 => {
+            let t0 = (m << 96) | (n >> 32);
+            let sigma = |x: u32| x.rotate_right(17) ^ x.rotate_right(19) ^ (x >> 10);
+            let mut r = 0;
+            for e in 0..2 {
+                let x = sigma(w32(m, e + 2));
+                r = set_w32(r, e, x.wrapping_add(w32(d, e)).wrapping_add(w32(t0, e)));
+            }
+            for e in 2..4 {
+                let x = sigma(w32(r, e - 2));
+                r = set_w32(r, e, x.wrapping_add(w32(d, e)).wrapping_add(w32(t0, e)));
+            }
+            r
+        }
+    }
+}
+
 fn aes(op: crate::vector::AesOp, d: u128, n: u128) -> u128 {
     use crate::vector::AesOp::*;
     let (sbox, inv) = sboxes();
