@@ -458,6 +458,67 @@ mod exec {
         }
     }
 
+    /// AdvSIMD FMAX/FMIN/FMAXNM/FMINNM on .2D and .4S, alone in a block,
+    /// lane pairs of zeros of both signs, equal values, infinities,
+    /// subnormals, quiet and signalling NaNs (the helper) and ordinary
+    /// values either way round: the vector route and the lanes on the BFP
+    /// unit at every level against the interpreter, FPSR included.
+    #[test]
+    fn vector_fp_max_min() {
+        use zarm_ir::vector::VecBinOp as B;
+        let d = |x: f64| x.to_bits();
+        let s2 = |a: f32, b: f32| a.to_bits() as u64 | (b.to_bits() as u64) << 32;
+        // (a, b) vectors as (lo, hi) halves: doublewords, then words.
+        let doubles = [
+            ((d(0.0), d(-0.0)), (d(-0.0), d(0.0))),
+            ((d(2.5), d(-3.0)), (d(-1.0), d(-3.0))),
+            ((d(f64::INFINITY), d(1e-310)), (d(1e300), d(-1e-310))),
+            ((d(f64::NAN), d(1.0)), (d(1.0), d(2.0))),
+            ((0x7ff0_0000_0000_0001, d(1.0)), (d(1.0), d(2.0))),
+            ((d(7.0), d(-0.0)), (d(7.0), d(-0.0))),
+        ];
+        let singles = [
+            ((s2(0.0, -0.0), s2(1.0, -1.0)), (s2(-0.0, 0.0), s2(-1.0, 1.0))),
+            ((s2(f32::NEG_INFINITY, 1e-40), s2(3.5, 3.5)), (s2(-1e30, -1e-40), s2(3.5, -3.5))),
+            ((s2(2.0, f32::NAN), s2(0.0, 0.0)), (s2(1.0, 1.0), s2(-0.0, 0.0))),
+            ((s2(f32::from_bits(0x7f80_0001), 5.0), s2(0.0, 0.0)), (s2(1.0, 1.0), s2(-0.0, 0.0))),
+        ];
+        let seeds: Vec<u64> = (1..)
+            .filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0)
+            .take(1)
+            .chain((1..).filter(|s| initial(*s).0.fpcr != 0).take(1))
+            .collect();
+        for (name, _, cfg) in host_levels() {
+            for op in [B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm] {
+                for (esize, inputs) in [(8u8, &doubles[..]), (4, &singles[..])] {
+                    for &((alo, ahi), (blo, bhi)) in inputs {
+                        let mut b = zarm_ir::Builder::new(0x4000);
+                        b.begin_insn(0x4000, 0);
+                        let (alo, ahi, blo, bhi) = (b.konst(alo), b.konst(ahi), b.konst(blo), b.konst(bhi));
+                        let va = b.push(Op::VFromHalves { lo: alo, hi: ahi });
+                        let vb = b.push(Op::VFromHalves { lo: blo, hi: bhi });
+                        let r = b.push(Op::VBin { op, esize, q: true, a: va, b: vb });
+                        b.push(Op::SetVec { r: 0, v: r });
+                        let block = b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004);
+                        for &seed in &seeds {
+                            let want = run_interp(&block, seed);
+                            let got = run_jit(&block, &cfg, seed);
+                            assert!(
+                                want == got,
+                                "{name}: {op:?} esize {esize}: v0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})",
+                                want.0.v[0],
+                                got.0.v[0],
+                                want.0.fpsr,
+                                got.0.fpsr,
+                                want.0.fpcr
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Scalar FMAX/FMIN/FMAXNM/FMINNM and FRINT*, alone in a block, on
     /// zeros of both signs, equal operands, infinities, subnormals, quiet
     /// and signalling NaNs, ties and halves: the baseline at every level

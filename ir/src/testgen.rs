@@ -531,7 +531,7 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
                 // from random integers (rarely NaN, any sign and
                 // magnitude) after MSR FPCR, XZR.
                 7 => {
-                    let op = [B::Fcmeq, B::Fcmge, B::Fcmgt][rng.below(3) as usize];
+                    let op = [B::Fcmeq, B::Fcmge, B::Fcmgt, B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm][rng.below(7) as usize];
                     let (a, c) = if rng.below(2) == 0 {
                         (p, q2)
                     } else {

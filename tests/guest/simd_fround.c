@@ -1,6 +1,6 @@
 /* FP roundings, square roots, conversions to integer, maxima and minima,
  * AdvSIMD (.2D, .4S) and scalar: FRINTN/P/M/Z/A/X/I, FSQRT,
- * FCVT{N,P,M,Z,A}{S,U}, FMAX/FMIN/FMAXNM/FMINNM, on lanes that are
+ * FCVT{N,P,M,Z,A}{S,U}, FMAX/FMIN/FMAXNM/FMINNM (vector and scalar), on lanes that are
  * integers, ties, halves, negatives, zeros of both signs, subnormals,
  * huge, infinite and NaN. Each instruction runs from a clear FPSR; the
  * result and the flags it raised are hashed, and a few are printed. The
@@ -34,6 +34,12 @@ static void mix(const uint64_t out[2], uint64_t flags) {
 #define S2(insn, a, b, out)                                                                                    \
     do {                                                                                                       \
         asm volatile("msr fpsr, xzr\n ldr d1, [%1]\n ldr d2, [%2]\n " insn "\n str d0, [%0]" : : "r"(out), "r"(a), "r"(b) : "v0", "v1", "v2", "memory"); \
+        mix(out, take_fpsr());                                                                                 \
+    } while (0)
+
+#define V2(insn, a, b, out)                                                                                    \
+    do {                                                                                                       \
+        asm volatile("msr fpsr, xzr\n ldr q1, [%1]\n ldr q2, [%2]\n " insn "\n str q0, [%0]" : : "r"(out), "r"(a), "r"(b) : "v0", "v1", "v2", "memory"); \
         mix(out, take_fpsr());                                                                                 \
     } while (0)
 
@@ -76,6 +82,14 @@ int main(void) {
             V1("fcvtau v0.4s, v1.4s", fa, out);
             db[0] = D[j];
             fb[0] = F[j];
+            db[1] = D[(i + 5) % n];
+            fb[1] = F[(i + 5) % n], fb[2] = F[i], fb[3] = F[(j + 2) % n];
+            V2("fmax v0.2d, v1.2d, v2.2d", da, db, out);
+            V2("fmin v0.2d, v1.2d, v2.2d", da, db, out);
+            V2("fmaxnm v0.2d, v1.2d, v2.2d", da, db, out);
+            V2("fminnm v0.2d, v1.2d, v2.2d", da, db, out);
+            V2("fmax v0.4s, v1.4s, v2.4s", fa, fb, out);
+            V2("fminnm v0.4s, v1.4s, v2.4s", fa, fb, out);
             S2("fmax d0, d1, d2", da, db, out);
             S2("fmin d0, d1, d2", da, db, out);
             S2("fmaxnm d0, d1, d2", da, db, out);
@@ -107,6 +121,8 @@ int main(void) {
         V1("fcvtzs v0.2d, v1.2d", da, out);
         S2("fmax d0, d1, d2", da, db, out);
         S2("fmaxnm d0, d2, d1", da, db, out);
+        V2("fmaxnm v0.2d, v2.2d, v1.2d", da, db, out);
+        V2("fmin v0.2d, v1.2d, v2.2d", da, db, out);
         printf("%s: fmaxnm %016llx\n", k ? "snan" : "qnan", (unsigned long long)out[0]);
     }
     printf("hash %016llx\n", (unsigned long long)h);

@@ -180,6 +180,31 @@ impl Emitter<'_> {
         self.buf.bind(no_flags);
     }
 
+    /// r2 ← the bits of the maximum (`max`) or minimum of F0 and F2 (of
+    /// `size`), to `slow` when either is a NaN (the quiet compare's CC 3).
+    /// Without a NaN, FMAX and FMAXNM agree and raise nothing: the greater
+    /// operand, and for equal ones the AND of their bits (+0 over -0; for
+    /// the minimum the OR: -0). Uses r0 and r3.
+    pub(super) fn max_min_bits(&mut self, max: bool, size: FpSize, slow: Label) {
+        let b = self.b();
+        encode::lgdr(b, 2, F0);
+        encode::lgdr(b, 3, F2);
+        (if max { encode::ngrk } else { encode::ogrk })(b, 0, 2, 3);
+        if size == FpSize::S {
+            encode::cebr(b, F0, F2);
+        } else {
+            encode::cdbr(b, F0, F2);
+        }
+        self.buf.branch(1, slow);
+        let b = self.b();
+        // CC 1: a < b, CC 2: a > b, CC 0: equal.
+        encode::locgr(b, 2, 3, if max { 4 } else { 2 });
+        encode::locgr(b, 2, 0, 8);
+        if size == FpSize::S {
+            encode::srlg(b, 2, 2, m(0, 32));
+        }
+    }
+
     /// `op` on the host BFP unit with the guards of the module comment;
     /// the helper (operation `index`) on the slow path.
     pub(super) fn fp_guarded(&mut self, i: usize, op: &Op, index: usize) {
@@ -190,30 +215,9 @@ impl Emitter<'_> {
         self.fpcr_default_or(slow);
         match *op {
             Op::FpBin { op: bin @ (FpBinOp::Max | FpBinOp::Min | FpBinOp::MaxNum | FpBinOp::MinNum), size, a, b: bb } => {
-                // Without a NaN operand (the quiet compare's CC 3: the
-                // helper) FMAX and FMAXNM agree and raise nothing: the
-                // greater operand, and for equal ones the AND of their bits
-                // (+0 over -0; for the minimum the OR: -0).
                 self.load_fp(F0, a, size, false);
                 self.load_fp(F2, bb, size, false);
-                let max = matches!(bin, FpBinOp::Max | FpBinOp::MaxNum);
-                let b = self.b();
-                encode::lgdr(b, 2, F0);
-                encode::lgdr(b, 3, F2);
-                (if max { encode::ngrk } else { encode::ogrk })(b, 0, 2, 3);
-                if size == FpSize::S {
-                    encode::cebr(b, F0, F2);
-                } else {
-                    encode::cdbr(b, F0, F2);
-                }
-                self.buf.branch(1, slow);
-                let b = self.b();
-                // CC 1: a < b, CC 2: a > b, CC 0: equal.
-                encode::locgr(b, 2, 3, if max { 4 } else { 2 });
-                encode::locgr(b, 2, 0, 8);
-                if size == FpSize::S {
-                    encode::srlg(b, 2, 2, m(0, 32));
-                }
+                self.max_min_bits(matches!(bin, FpBinOp::Max | FpBinOp::MaxNum), size, slow);
             }
             Op::FpBin { op: bin, size, a, b: bb } => {
                 self.load_fp(F0, a, size, false);
@@ -439,6 +443,21 @@ impl Emitter<'_> {
                 continue;
             }
             match *op {
+                Op::VBin { op: bop @ (B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm), a, b, .. } => {
+                    // As the scalar FMAX/FMIN (`max_min_bits`); a NaN lane
+                    // takes the helper.
+                    let (oa, ob) = (self.slot(a), self.slot(b));
+                    self.lane_to_fpr(F0, oa + off, size, false);
+                    self.lane_to_fpr(F2, ob + off, size, false);
+                    self.max_min_bits(matches!(bop, B::Fmax | B::Fmaxnm), size, slow);
+                    let bb = self.b();
+                    if s {
+                        encode::sty(bb, 2, m(15, OUT_OFF + off));
+                    } else {
+                        encode::stg(bb, 2, m(15, OUT_OFF + off));
+                    }
+                    continue;
+                }
                 Op::VBin { op: bop, a, b, .. } => {
                     let (oa, ob) = (self.slot(a), self.slot(b));
                     self.lane_to_fpr(F0, oa + off, size, false);

@@ -105,6 +105,8 @@ fn perm_control(esize: u8, n: u8, src: impl Fn(u8) -> (bool, u8)) -> (u64, u64) 
 pub(super) fn fp_route(op: &Op) -> Option<Route> {
     let (esize, q) = match *op {
         Op::VBin { op: B::Fadd | B::Fsub | B::Fmul | B::Fdiv, esize, q, .. } => (esize, q),
+        // FMAX/FMIN/FMAXNM/FMINNM: compares and selects.
+        Op::VBin { op: B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm, esize, q, .. } => (esize, q),
         Op::VTern { op: T::Fmla | T::Fmls, esize, q, .. } => (esize, q),
         // SCVTF/UCVTF .2D; the single-precision form needs
         // vector-enhancements 2.
@@ -203,6 +205,9 @@ impl Emitter<'_> {
     pub(super) fn vfp_guarded(&mut self, i: usize, op: &Op, index: usize) {
         if let Some((a, b, cmp)) = fp_compare(op) {
             return self.vfp_compare_guarded(i, op, index, a, b, cmp);
+        }
+        if let Op::VBin { op: bop @ (B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm), esize, a, b, .. } = *op {
+            return self.vfp_max_min_guarded(i, op, index, matches!(bop, B::Fmax | B::Fmaxnm), esize, a, b);
         }
         let slow = self.buf.new_label();
         let done = self.buf.new_label();
@@ -334,6 +339,40 @@ impl Emitter<'_> {
             f(bb, VA, VB, VA, fmt);
         } else {
             f(bb, VA, VA, VB, fmt);
+        }
+        self.vfp_result_or_helper(i, op, index, slow, done);
+    }
+
+    /// FMAX/FMAXNM (`max`) and FMIN/FMINNM: with the default FPCR and no
+    /// NaN in either operand (else the helper, operation `index`) they
+    /// agree and raise nothing. The greater (smaller) lane by VFCH and
+    /// VSEL; equal lanes (neither compare holds) take the AND (OR) of
+    /// both, so +0 wins the maximum and -0 the minimum.
+    #[allow(clippy::too_many_arguments)]
+    fn vfp_max_min_guarded(&mut self, i: usize, op: &Op, index: usize, max: bool, esize: u8, a: Value, b: Value) {
+        let (slow, done) = (self.buf.new_label(), self.buf.new_label());
+        self.fpcr_default_or(slow);
+        let fmt = if esize == 8 { 3 } else { 2 };
+        self.vload(VA, a);
+        self.vload(VB, b);
+        for v in [VA, VB] {
+            encode::vftci(self.b(), VC, v, 0x00f, fmt);
+            self.buf.branch(0b1100, slow);
+        }
+        let bb = self.b();
+        // VC: a > b, VD: a < b.
+        encode::vfch(bb, VC, VA, VB, fmt);
+        encode::vfch(bb, VD, VB, VA, fmt);
+        if max {
+            encode::vsel(bb, VE, VA, VB, VC);
+            encode::vo(bb, VC, VC, VD);
+            encode::vo(bb, VC, VC, VA);
+            encode::vn(bb, VA, VE, VC);
+        } else {
+            encode::vsel(bb, VE, VA, VB, VD);
+            encode::vo(bb, VC, VC, VD);
+            encode::vnc(bb, VC, VA, VC);
+            encode::vo(bb, VA, VE, VC);
         }
         self.vfp_result_or_helper(i, op, index, slow, done);
     }
