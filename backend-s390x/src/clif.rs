@@ -118,7 +118,8 @@ pub fn lowerable(op: &Op) -> bool {
             | VExtractLane { esize: 8, .. } | VFromHalves { .. } | Crc32 { .. }
     ) || fp_fast(op)
         || matches!(op, FpUn { op: FpUnOp::Abs | FpUnOp::Neg, .. })
-        || matches!(op, GetSys { reg } | SetSys { reg, .. } if *reg == zarm_ir::SysReg::Tpidr)
+        || matches!(op, GetSys { reg } if crate::emit::sys_field(*reg).is_some())
+        || matches!(op, SetSys { reg, .. } if crate::emit::sys_field(*reg).is_some() && *reg != zarm_ir::SysReg::Tpidrro)
 }
 
 /// Does the tier's code for `op` call the helper (always, or as the slow
@@ -679,10 +680,17 @@ impl<'a, 'b> Lower<'a, 'b> {
                 self.dirty |= 1 << var;
                 return None;
             }
-            GetSys { .. } => self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, tpidr) as i32),
-            SetSys { v, .. } => {
-                let x = self.v(*v);
-                self.b.ins().store(self.native, x, self.cpu, offset_of!(CpuState, tpidr) as i32);
+            GetSys { reg } => {
+                let (off, _) = crate::emit::sys_field(*reg).expect("a CpuState system register");
+                self.b.ins().load(types::I64, self.native, self.cpu, off as i32)
+            }
+            SetSys { reg, v } => {
+                let (off, mask) = crate::emit::sys_field(*reg).expect("a writable CpuState system register");
+                let mut x = self.v(*v);
+                if mask != u64::MAX {
+                    x = self.b.ins().band_imm_u(x, mask as i64);
+                }
+                self.b.ins().store(self.native, x, self.cpu, off as i32);
                 return None;
             }
             Add { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().iadd(x, y)),

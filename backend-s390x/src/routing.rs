@@ -207,16 +207,16 @@ pub const ROUTES: &[RouteInfo] = &[
     RouteInfo {
         route: Route::VectorFloatDouble,
         guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS, FSQRT, FRINTN/P/M/Z/A/X/I, SCVTF, UCVTF, FCVTNS/NU/PS/PU/MS/MU/ZS/ZU/AS/AU, FCMEQ/FCMGE/FCMGT (also #0, FCMLE/FCMLT #0) (vector, .2D)",
-        native: "VFA, VFS, VFM, VFD, VFMA (long format), VFSQ, VFI (M5 the guest's rounding, XxC set but the inexact flag not read unless FRINTX: qemu-s390x sets it regardless), VCDG/VCDLG, VCGD/VCLGD (M5 the guest's rounding; an invalid lane — NaN or out of range, where A64 saturates — takes the helper), VFCE/VFCH/VFCHE (compares: no NaN in either operand, else the helper), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
+        native: "VFA, VFS, VFM, VFD, VFMA (long format), VFSQ, VFI (M5 the guest's rounding, XxC set but the inexact flag not read unless FRINTX: qemu-s390x sets it regardless), VCDG/VCDLG, VCGD/VCLGD (M5 the guest's rounding; an invalid lane — NaN or out of range, where A64 saturates — takes the helper), VFCE/VFCH/VFCHE (compares: no NaN in either operand, else the helper), VFCH both ways + VSEL for FMAX/FMIN/FMAXNM/FMINNM (equal lanes: the AND or OR of both; no NaN operand, else the helper), guarded as the scalar route: default FPCR only, NaN results (VFTCI) and results of magnitude 2^Emin (VCEQ) take the helper; IEEE flags from the FPC (vector facility)",
         facility: Some(Facility::Vector),
-        fallback: "lane by lane on the BFP unit (ADBR/SDBR/MDBR/DDBR/MADBR/SQDBR/FIDBRA/CDGBR/CDLGBR/CGDBR/CLGDBR, compares by CDBR and LOCGR) behind the scalar guards, the helper when a lane fails them",
+        fallback: "lane by lane on the BFP unit (ADBR/SDBR/MDBR/DDBR/MADBR/SQDBR/FIDBRA/CDGBR/CDLGBR/CGDBR/CLGDBR, compares, maxima and minima by CDBR and LOCGR) behind the scalar guards, the helper when a lane fails them",
     },
     RouteInfo {
         route: Route::VectorFloatSingle,
         guest: "FADD, FSUB, FMUL, FDIV, FMLA, FMLS, FSQRT, FRINTN/P/M/Z/A/X/I, FCMEQ/FCMGE/FCMGT (also #0, FCMLE/FCMLT #0) (vector, .4S)",
         native: "VFA, VFS, VFM, VFD, VFMA, VFSQ, VFI, VFCE/VFCH/VFCHE (short format), guarded as for .2D (vector-enhancements 1)",
         facility: Some(Facility::VectorEnhancements1),
-        fallback: "lane by lane on the BFP unit (AEBR/SEBR/MEEBR/DEBR/MAEBR/SQEBR/FIEBRA, compares by CEBR and LOCGR) behind the scalar guards, the helper when a lane fails them",
+        fallback: "lane by lane on the BFP unit (AEBR/SEBR/MEEBR/DEBR/MAEBR/SQEBR/FIEBRA, compares, maxima and minima by CEBR and LOCGR) behind the scalar guards, the helper when a lane fails them",
     },
     RouteInfo {
         route: Route::VectorConvertSingle,

@@ -118,14 +118,20 @@ impl CpuState {
     pub fn set_sys(&mut self, reg: SysReg, v: u64) {
         match reg {
             // Only the architecturally writable bits stick.
-            SysReg::Fpcr => self.fpcr = v & 0x07ff_9f00,
-            SysReg::Fpsr => self.fpsr = v & 0xf800_009f,
+            SysReg::Fpcr => self.fpcr = v & FPCR_WRITABLE,
+            SysReg::Fpsr => self.fpsr = v & FPSR_WRITABLE,
             SysReg::Tpidr => self.tpidr = v,
             // Read-only at EL0: the frontend raises SIGILL before this.
             SysReg::Tpidrro | SysReg::Cntvct | SysReg::Cntfrq => {}
         }
     }
 }
+
+/// The bits of FPCR (AHP, DN, FZ, RMode, Stride, FZ16, Len, the trap
+/// enables IDE/IXE/UFE/OFE/DZE/IOE) and FPSR (NZCV, QC, the cumulative
+/// flags) an MSR writes; the others read as zero.
+pub const FPCR_WRITABLE: u64 = 0x07ff_9f00;
+pub const FPSR_WRITABLE: u64 = 0xf800_009f;
 
 /// The virtual counter: host monotonic time scaled to `COUNTER_HZ`.
 pub fn counter_now() -> u64 {

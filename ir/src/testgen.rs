@@ -155,7 +155,17 @@ pub fn random_block(rng: &mut Rng, cfg: &GenConfig) -> Block {
                         continue;
                     }
                 }
-                38 if cfg.helper_ops => match rng.below(6) {
+                38 if cfg.helper_ops => match rng.below(7) {
+                    6 => {
+                        // MRS/MSR of FPCR and FPSR (only the writable bits
+                        // stick).
+                        let reg = if rng.below(2) == 0 { crate::types::SysReg::Fpcr } else { crate::types::SysReg::Fpsr };
+                        if rng.below(2) == 0 {
+                            b.push(Op::SetSys { reg, v: x });
+                            continue;
+                        }
+                        b.push(Op::GetSys { reg })
+                    }
                     0 => b.push(Op::Cls { w, a: x }),
                     1 => b.push(Op::Rbit { w, a: x }),
                     2 => b.push(Op::Rev16 { w, a: x }),

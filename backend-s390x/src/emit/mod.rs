@@ -480,7 +480,18 @@ const CPU_NZCV: usize = offset_of!(CpuState, nzcv);
 const CPU_FLAGS_OP: usize = offset_of!(CpuState, flags_op);
 const CPU_FLAGS_A: usize = offset_of!(CpuState, flags_a);
 const CPU_FLAGS_B: usize = offset_of!(CpuState, flags_b);
-const CPU_TPIDR: usize = offset_of!(CpuState, tpidr);
+/// The CpuState field of a system register generated code reads and
+/// writes directly, with the mask of its writable bits.
+pub fn sys_field(reg: zarm_ir::SysReg) -> Option<(usize, u64)> {
+    use zarm_ir::SysReg::*;
+    Some(match reg {
+        Tpidr => (offset_of!(CpuState, tpidr), u64::MAX),
+        Tpidrro => (offset_of!(CpuState, tpidrro), 0),
+        Fpcr => (offset_of!(CpuState, fpcr), zarm_ir::state::FPCR_WRITABLE),
+        Fpsr => (offset_of!(CpuState, fpsr), zarm_ir::state::FPSR_WRITABLE),
+        Cntvct | Cntfrq => return None,
+    })
+}
 
 fn m(base: u8, disp: i32) -> Mem {
     Mem::base_disp(base, disp)
@@ -499,7 +510,12 @@ fn is_native(op: &Op, vx: bool) -> bool {
         | Select { .. } | AddFlags { .. } | SubFlags { .. } | LogicFlags { .. } | CondHolds { .. }
         | AddCarry { .. } | SubCarry { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. }
         | Fence { .. } | Crc32 { .. } => true,
-        GetSys { reg } | SetSys { reg, .. } => *reg == zarm_ir::SysReg::Tpidr,
+        // TPIDR_EL0, TPIDRRO_EL0, FPCR and FPSR are CpuState fields
+        // (generated code keeps no copy of FPCR or FPSR: its FP fast paths
+        // read them and add flags to FPSR in place); the counters call
+        // the helper.
+        GetSys { reg } => sys_field(*reg).is_some(),
+        SetSys { reg, .. } => sys_field(*reg).is_some() && *reg != zarm_ir::SysReg::Tpidrro,
         // AESE/AESD by table in general registers; AESMC/AESIMC on
         // vectors or in general registers.
         VAes { .. } => true,
@@ -1394,14 +1410,23 @@ impl Emitter<'_> {
                 encode::stg(self.b(), s, m(R_CPU, CPU_NZCV as i32));
                 encode::mvghi(self.b(), m(R_CPU, CPU_FLAGS_OP as i32), zarm_ir::state::lazy_flags::SETTLED as i16);
             }
-            GetSys { .. } => {
+            GetSys { reg } => {
+                let (off, _) = sys_field(*reg).expect("a CpuState system register");
                 let d = self.def(i);
-                encode::lg(self.b(), d, m(R_CPU, CPU_TPIDR as i32));
+                encode::lg(self.b(), d, m(R_CPU, off as i32));
                 self.commit(i, d);
             }
-            SetSys { v, .. } => {
+            SetSys { reg, v } => {
+                let (off, mask) = sys_field(*reg).expect("a writable CpuState system register");
                 let s = self.get(*v, SA);
-                encode::stg(self.b(), s, m(R_CPU, CPU_TPIDR as i32));
+                if mask == u64::MAX {
+                    encode::stg(self.b(), s, m(R_CPU, off as i32));
+                } else {
+                    // Only the architecturally writable bits stick.
+                    self.load_imm(0, mask);
+                    encode::ngrk(self.b(), 0, 0, s);
+                    encode::stg(self.b(), 0, m(R_CPU, off as i32));
+                }
             }
             // Adding or subtracting a small constant: AGHIK/AHIK
             // (distinct-operands, z196 base).
