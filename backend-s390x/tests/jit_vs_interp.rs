@@ -458,13 +458,14 @@ mod exec {
         }
     }
 
-    /// AdvSIMD FMAX/FMIN/FMAXNM/FMINNM on .2D and .4S, alone in a block,
+    /// AdvSIMD FMAX/FMIN/FMAXNM/FMINNM, FABD and FACGE/FACGT on .2D and
+    /// .4S, alone in a block,
     /// lane pairs of zeros of both signs, equal values, infinities,
     /// subnormals, quiet and signalling NaNs (the helper) and ordinary
     /// values either way round: the vector route and the lanes on the BFP
     /// unit at every level against the interpreter, FPSR included.
     #[test]
-    fn vector_fp_max_min() {
+    fn vector_fp_max_min_abs() {
         use zarm_ir::vector::VecBinOp as B;
         let d = |x: f64| x.to_bits();
         let s2 = |a: f32, b: f32| a.to_bits() as u64 | (b.to_bits() as u64) << 32;
@@ -489,7 +490,7 @@ mod exec {
             .chain((1..).filter(|s| initial(*s).0.fpcr != 0).take(1))
             .collect();
         for (name, _, cfg) in host_levels() {
-            for op in [B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm] {
+            for op in [B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm, B::Fabd, B::Facge, B::Facgt] {
                 for (esize, inputs) in [(8u8, &doubles[..]), (4, &singles[..])] {
                     for &((alo, ahi), (blo, bhi)) in inputs {
                         let mut b = zarm_ir::Builder::new(0x4000);

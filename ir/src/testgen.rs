@@ -541,7 +541,8 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
                 // from random integers (rarely NaN, any sign and
                 // magnitude) after MSR FPCR, XZR.
                 7 => {
-                    let op = [B::Fcmeq, B::Fcmge, B::Fcmgt, B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm][rng.below(7) as usize];
+                    let ops = [B::Fcmeq, B::Fcmge, B::Fcmgt, B::Facge, B::Facgt, B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm, B::Fabd];
+                    let op = ops[rng.below(ops.len() as u64) as usize];
                     let (a, c) = if rng.below(2) == 0 {
                         (p, q2)
                     } else {

@@ -415,6 +415,16 @@ impl Emitter<'_> {
                     Some(b) => {
                         let ob = self.slot(b);
                         self.lane_to_fpr(F2, ob + off, size, false);
+                        if super::vector::fp_compare_abs(op) {
+                            // FACGE/FACGT: magnitudes (the sign bits
+                            // cleared in general registers: exact).
+                            for f in [F0, F2] {
+                                let bb = self.b();
+                                encode::lgdr(bb, 0, f);
+                                encode::nihf(bb, 0, 0x7fff_ffff);
+                                encode::ldgr(bb, f, 0);
+                            }
+                        }
                     }
                     None => {
                         encode::lghi(self.b(), 0, 0);
@@ -466,8 +476,8 @@ impl Emitter<'_> {
                     match (bop, s) {
                         (B::Fadd, true) => encode::aebr(bb, F0, F2),
                         (B::Fadd, false) => encode::adbr(bb, F0, F2),
-                        (B::Fsub, true) => encode::sebr(bb, F0, F2),
-                        (B::Fsub, false) => encode::sdbr(bb, F0, F2),
+                        (B::Fsub | B::Fabd, true) => encode::sebr(bb, F0, F2),
+                        (B::Fsub | B::Fabd, false) => encode::sdbr(bb, F0, F2),
                         (B::Fmul, true) => encode::meebr(bb, F0, F2),
                         (B::Fmul, false) => encode::mdbr(bb, F0, F2),
                         (B::Fdiv, true) => encode::debr(bb, F0, F2),
@@ -542,6 +552,14 @@ impl Emitter<'_> {
             self.store_fp(F0, size);
             self.boundary_to_slow(size, slow);
             let bb = self.b();
+            if matches!(op, Op::VBin { op: B::Fabd, .. }) {
+                // FABD: |a - b| (r2 holds the lane's bits).
+                if s {
+                    encode::nilf(bb, 2, 0x7fff_ffff);
+                } else {
+                    encode::nihf(bb, 2, 0x7fff_ffff);
+                }
+            }
             if s {
                 encode::sty(bb, 2, m(15, OUT_OFF + off));
             } else {

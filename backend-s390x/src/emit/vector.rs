@@ -120,7 +120,7 @@ pub(super) fn fp_route(op: &Op) -> Option<Route> {
         // FSQRT (VFSQ) and FRINT{N,P,M,Z,A,X,I} (VFI).
         Op::VUn { op: U::Fsqrt, esize, q, .. } => (esize, q),
         Op::VUn { op: U::Frint { mode, .. }, esize, q, .. } if mode != FpRounding::Odd => (esize, q),
-        Op::VBin { op: B::Fcmeq | B::Fcmge | B::Fcmgt, esize, q, .. } => (esize, q),
+        Op::VBin { op: B::Fcmeq | B::Fcmge | B::Fcmgt | B::Facge | B::Facgt | B::Fabd, esize, q, .. } => (esize, q),
         Op::VUn { op: U::Fcmeq0 | U::Fcmgt0 | U::Fcmge0 | U::Fcmle0 | U::Fcmlt0, esize, q, .. } => (esize, q),
         _ => return None,
     };
@@ -147,6 +147,9 @@ pub(super) fn fp_compare(op: &Op) -> Option<(Value, Option<Value>, FpCompare)> {
         Op::VBin { op: B::Fcmeq, a, b, .. } => (a, Some(b), FpCompare::Eq),
         Op::VBin { op: B::Fcmgt, a, b, .. } => (a, Some(b), FpCompare::Gt),
         Op::VBin { op: B::Fcmge, a, b, .. } => (a, Some(b), FpCompare::Ge),
+        // FACGT/FACGE compare magnitudes (`fp_compare_abs`).
+        Op::VBin { op: B::Facgt, a, b, .. } => (a, Some(b), FpCompare::Gt),
+        Op::VBin { op: B::Facge, a, b, .. } => (a, Some(b), FpCompare::Ge),
         Op::VUn { op: U::Fcmeq0, a, .. } => (a, None, FpCompare::Eq),
         Op::VUn { op: U::Fcmgt0, a, .. } => (a, None, FpCompare::Gt),
         Op::VUn { op: U::Fcmge0, a, .. } => (a, None, FpCompare::Ge),
@@ -154,6 +157,12 @@ pub(super) fn fp_compare(op: &Op) -> Option<(Value, Option<Value>, FpCompare)> {
         Op::VUn { op: U::Fcmle0, a, .. } => (a, None, FpCompare::Le),
         _ => return None,
     })
+}
+
+/// Does the compare `fp_compare` describes compare magnitudes (FACGE,
+/// FACGT)?
+pub(super) fn fp_compare_abs(op: &Op) -> bool {
+    matches!(op, Op::VBin { op: B::Facge | B::Facgt, .. })
 }
 
 /// Lane moves, and MUL of 64-bit lanes in general registers: lowered on
@@ -224,11 +233,18 @@ impl Emitter<'_> {
                 self.vload(VB, b);
                 let f = match bop {
                     B::Fadd => encode::vfa,
-                    B::Fsub => encode::vfs,
+                    B::Fsub | B::Fabd => encode::vfs,
                     B::Fmul => encode::vfm,
                     _ => encode::vfd,
                 };
                 f(self.b(), VA, VA, VB, fmt);
+                if bop == B::Fabd {
+                    // |a - b|: the difference's sign bits cleared (a NaN
+                    // still takes the helper below).
+                    self.load_imm(0, !sign);
+                    encode::vlvgp(self.b(), VD, 0, 0);
+                    encode::vn(self.b(), VA, VA, VD);
+                }
             }
             Op::VTern { op: top, d, n, m: mm, .. } => {
                 self.vload(VA, n);
@@ -326,6 +342,14 @@ impl Emitter<'_> {
         for v in [VA, VB] {
             encode::vftci(self.b(), VC, v, 0x00f, fmt);
             self.buf.branch(0b1100, slow);
+        }
+        if fp_compare_abs(op) {
+            // Magnitudes: the sign bits cleared (exact, no exception).
+            self.load_imm(0, if esize == 8 { !0x8000_0000_0000_0000u64 } else { !0x8000_0000_8000_0000u64 });
+            let bb = self.b();
+            encode::vlvgp(bb, VD, 0, 0);
+            encode::vn(bb, VA, VA, VD);
+            encode::vn(bb, VB, VB, VD);
         }
         let bb = self.b();
         let (f, swap): (fn(&mut Vec<u8>, u8, u8, u8, u8), bool) = match cmp {
