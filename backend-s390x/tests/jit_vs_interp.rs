@@ -458,8 +458,8 @@ mod exec {
         }
     }
 
-    /// AdvSIMD FMAX/FMIN/FMAXNM/FMINNM, FABD and FACGE/FACGT on .2D and
-    /// .4S, alone in a block,
+    /// AdvSIMD FMAX/FMIN/FMAXNM/FMINNM, FABD, FACGE/FACGT and the pairwise
+    /// FADDP/FMAXP/FMINP/FMAXNMP/FMINNMP on .2D and .4S, alone in a block,
     /// lane pairs of zeros of both signs, equal values, infinities,
     /// subnormals, quiet and signalling NaNs (the helper) and ordinary
     /// values either way round: the vector route and the lanes on the BFP
@@ -490,7 +490,7 @@ mod exec {
             .chain((1..).filter(|s| initial(*s).0.fpcr != 0).take(1))
             .collect();
         for (name, _, cfg) in host_levels() {
-            for op in [B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm, B::Fabd, B::Facge, B::Facgt] {
+            for op in [B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm, B::Fabd, B::Facge, B::Facgt, B::Faddp, B::Fmaxp, B::Fminp, B::Fmaxnmp, B::Fminnmp] {
                 for (esize, inputs) in [(8u8, &doubles[..]), (4, &singles[..])] {
                     for &((alo, ahi), (blo, bhi)) in inputs {
                         let mut b = zarm_ir::Builder::new(0x4000);

@@ -541,7 +541,10 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
                 // from random integers (rarely NaN, any sign and
                 // magnitude) after MSR FPCR, XZR.
                 7 => {
-                    let ops = [B::Fcmeq, B::Fcmge, B::Fcmgt, B::Facge, B::Facgt, B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm, B::Fabd];
+                    let ops = [
+                        B::Fcmeq, B::Fcmge, B::Fcmgt, B::Facge, B::Facgt, B::Fmax, B::Fmin, B::Fmaxnm, B::Fminnm, B::Fabd, B::Faddp, B::Fmaxp,
+                        B::Fminp, B::Fmaxnmp, B::Fminnmp,
+                    ];
                     let op = ops[rng.below(ops.len() as u64) as usize];
                     let (a, c) = if rng.below(2) == 0 {
                         (p, q2)

@@ -1,7 +1,7 @@
 /* FP roundings, square roots, conversions to integer, maxima and minima,
  * AdvSIMD (.2D, .4S) and scalar: FRINTN/P/M/Z/A/X/I, FSQRT,
  * FCVT{N,P,M,Z,A}{S,U}, FMAX/FMIN/FMAXNM/FMINNM (vector and scalar), FABD,
- * FACGE/FACGT, on lanes that are
+ * FACGE/FACGT, FADDP/FMAXP/FMINNMP, on lanes that are
  * integers, ties, halves, negatives, zeros of both signs, subnormals,
  * huge, infinite and NaN. Each instruction runs from a clear FPSR; the
  * result and the flags it raised are hashed, and a few are printed. The
@@ -95,6 +95,10 @@ int main(void) {
             V2("fabd v0.4s, v1.4s, v2.4s", fa, fb, out);
             V2("facge v0.2d, v1.2d, v2.2d", da, db, out);
             V2("facgt v0.4s, v1.4s, v2.4s", fa, fb, out);
+            V2("faddp v0.2d, v1.2d, v2.2d", da, db, out);
+            V2("faddp v0.4s, v1.4s, v2.4s", fa, fb, out);
+            V2("fmaxp v0.2d, v1.2d, v2.2d", da, db, out);
+            V2("fminnmp v0.4s, v1.4s, v2.4s", fa, fb, out);
             S2("fmax d0, d1, d2", da, db, out);
             S2("fmin d0, d1, d2", da, db, out);
             S2("fmaxnm d0, d1, d2", da, db, out);

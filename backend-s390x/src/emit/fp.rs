@@ -452,7 +452,35 @@ impl Emitter<'_> {
                 }
                 continue;
             }
+            // A pairwise operation's lane combines lanes 2r and 2r+1 of a's
+            // lanes followed by b's: its operands' slot offsets.
+            let pair = match *op {
+                Op::VBin { op: bop, a, b, .. } => super::vector::fp_pairwise(bop).map(|elem| {
+                    let half = lanes / 2;
+                    let (src, k) = if lane < half { (a, 2 * lane) } else { (b, 2 * (lane - half)) };
+                    let os = self.slot(src);
+                    (elem, os + 16 - (k + 1) * esize as i32, os + 16 - (k + 2) * esize as i32)
+                }),
+                _ => None,
+            };
+            if let Some((elem, o1, o2)) = pair {
+                self.lane_to_fpr(F0, o1, size, false);
+                self.lane_to_fpr(F2, o2, size, false);
+                if elem == B::Fadd {
+                    (if s { encode::aebr } else { encode::adbr })(self.b(), F0, F2);
+                } else {
+                    self.max_min_bits(matches!(elem, B::Fmax | B::Fmaxnm), size, slow);
+                    let bb = self.b();
+                    if s {
+                        encode::sty(bb, 2, m(15, OUT_OFF + off));
+                    } else {
+                        encode::stg(bb, 2, m(15, OUT_OFF + off));
+                    }
+                    continue;
+                }
+            }
             match *op {
+                _ if pair.is_some() => {}
                 Op::VBin { op: bop @ (B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm), a, b, .. } => {
                     // As the scalar FMAX/FMIN (`max_min_bits`); a NaN lane
                     // takes the helper.

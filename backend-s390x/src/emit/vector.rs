@@ -105,8 +105,10 @@ fn perm_control(esize: u8, n: u8, src: impl Fn(u8) -> (bool, u8)) -> (u64, u64) 
 pub(super) fn fp_route(op: &Op) -> Option<Route> {
     let (esize, q) = match *op {
         Op::VBin { op: B::Fadd | B::Fsub | B::Fmul | B::Fdiv, esize, q, .. } => (esize, q),
-        // FMAX/FMIN/FMAXNM/FMINNM: compares and selects.
+        // FMAX/FMIN/FMAXNM/FMINNM: compares and selects; their pairwise
+        // forms and FADDP on the even and odd lanes gathered by VPERM.
         Op::VBin { op: B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm, esize, q, .. } => (esize, q),
+        Op::VBin { op, esize, q, .. } if fp_pairwise(op).is_some() => (esize, q),
         Op::VTern { op: T::Fmla | T::Fmls, esize, q, .. } => (esize, q),
         // SCVTF/UCVTF .2D; the single-precision form needs
         // vector-enhancements 2.
@@ -155,6 +157,20 @@ pub(super) fn fp_compare(op: &Op) -> Option<(Value, Option<Value>, FpCompare)> {
         Op::VUn { op: U::Fcmge0, a, .. } => (a, None, FpCompare::Ge),
         Op::VUn { op: U::Fcmlt0, a, .. } => (a, None, FpCompare::Lt),
         Op::VUn { op: U::Fcmle0, a, .. } => (a, None, FpCompare::Le),
+        _ => return None,
+    })
+}
+
+/// The element-wise operation of an AdvSIMD FP pairwise operation
+/// (FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP): lane r of the result combines
+/// lanes 2r and 2r+1 of a's lanes followed by b's.
+pub(super) fn fp_pairwise(op: B) -> Option<B> {
+    Some(match op {
+        B::Faddp => B::Fadd,
+        B::Fmaxp => B::Fmax,
+        B::Fminp => B::Fmin,
+        B::Fmaxnmp => B::Fmaxnm,
+        B::Fminnmp => B::Fminnm,
         _ => return None,
     })
 }
@@ -215,8 +231,14 @@ impl Emitter<'_> {
         if let Some((a, b, cmp)) = fp_compare(op) {
             return self.vfp_compare_guarded(i, op, index, a, b, cmp);
         }
-        if let Op::VBin { op: bop @ (B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm), esize, a, b, .. } = *op {
-            return self.vfp_max_min_guarded(i, op, index, matches!(bop, B::Fmax | B::Fmaxnm), esize, a, b);
+        if let Op::VBin { op: bop, esize, a, b, .. } = *op {
+            let (elem, pairwise) = match fp_pairwise(bop) {
+                Some(e) => (e, true),
+                None => (bop, false),
+            };
+            if matches!(elem, B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm) {
+                return self.vfp_max_min_guarded(i, op, index, matches!(elem, B::Fmax | B::Fmaxnm), esize, a, b, pairwise);
+            }
         }
         let slow = self.buf.new_label();
         let done = self.buf.new_label();
@@ -229,8 +251,17 @@ impl Emitter<'_> {
             if esize == 8 { (3, 0x8000_0000_0000_0000, 0x0010_0000_0000_0000) } else { (2, 0x8000_0000_8000_0000, 0x0080_0000_0080_0000) };
         match *op {
             Op::VBin { op: bop, a, b, .. } => {
-                self.vload(VA, a);
-                self.vload(VB, b);
+                let bop = match fp_pairwise(bop) {
+                    Some(elem) => {
+                        self.load_pairwise(esize, a, b);
+                        elem
+                    }
+                    None => {
+                        self.vload(VA, a);
+                        self.vload(VB, b);
+                        bop
+                    }
+                };
                 let f = match bop {
                     B::Fadd => encode::vfa,
                     B::Fsub | B::Fabd => encode::vfs,
@@ -372,13 +403,18 @@ impl Emitter<'_> {
     /// agree and raise nothing. The greater (smaller) lane by VFCH and
     /// VSEL; equal lanes (neither compare holds) take the AND (OR) of
     /// both, so +0 wins the maximum and -0 the minimum.
+    /// `pairwise`: FMAXP/FMINP/FMAXNMP/FMINNMP, on the gathered lanes.
     #[allow(clippy::too_many_arguments)]
-    fn vfp_max_min_guarded(&mut self, i: usize, op: &Op, index: usize, max: bool, esize: u8, a: Value, b: Value) {
+    fn vfp_max_min_guarded(&mut self, i: usize, op: &Op, index: usize, max: bool, esize: u8, a: Value, b: Value, pairwise: bool) {
         let (slow, done) = (self.buf.new_label(), self.buf.new_label());
         self.fpcr_default_or(slow);
         let fmt = if esize == 8 { 3 } else { 2 };
-        self.vload(VA, a);
-        self.vload(VB, b);
+        if pairwise {
+            self.load_pairwise(esize, a, b);
+        } else {
+            self.vload(VA, a);
+            self.vload(VB, b);
+        }
         for v in [VA, VB] {
             encode::vftci(self.b(), VC, v, 0x00f, fmt);
             self.buf.branch(0b1100, slow);
@@ -399,6 +435,20 @@ impl Emitter<'_> {
             encode::vo(bb, VA, VE, VC);
         }
         self.vfp_result_or_helper(i, op, index, slow, done);
+    }
+
+    /// VA ← the even lanes of a's lanes followed by b's, VB ← the odd ones
+    /// (the operands of a pairwise operation's element-wise step).
+    fn load_pairwise(&mut self, esize: u8, a: Value, b: Value) {
+        self.vload(VA, a);
+        self.vload(VB, b);
+        let n = 16 / esize;
+        let cat = move |t: u8| if t < n { (false, t) } else { (true, t - n) };
+        self.vperm_lanes(VC, esize, n, |r| cat(2 * r));
+        self.vperm_lanes(VE, esize, n, |r| cat(2 * r + 1));
+        let bb = self.b();
+        encode::vo(bb, VA, VC, VC);
+        encode::vo(bb, VB, VE, VE);
     }
 
     /// `dst` ← VPERM of VA (a) and VB (b) with `perm_control`'s vector.
