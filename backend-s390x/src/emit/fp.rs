@@ -367,6 +367,16 @@ impl Emitter<'_> {
         self.commit(i, d);
     }
 
+    /// r2 (a lane's bits: a word if `s`) into the lane at byte `off` of
+    /// the OUT_OFF scratch.
+    fn store_lane_r2(&mut self, s: bool, off: i32) {
+        if s {
+            encode::sty(self.b(), 2, m(15, OUT_OFF + off));
+        } else {
+            encode::stg(self.b(), 2, m(15, OUT_OFF + off));
+        }
+    }
+
     /// The bits of the `size` lane at frame offset `off` into
     /// floating-point register `f` (`neg`: sign flipped).
     fn lane_to_fpr(&mut self, f: u8, off: i32, size: FpSize, neg: bool) {
@@ -445,11 +455,7 @@ impl Emitter<'_> {
                 encode::lghi(bb, 2, 0);
                 encode::lghi(bb, 3, -1);
                 encode::locgr(bb, 2, 3, mask);
-                if s {
-                    encode::sty(bb, 2, m(15, OUT_OFF + off));
-                } else {
-                    encode::stg(bb, 2, m(15, OUT_OFF + off));
-                }
+                self.store_lane_r2(s, off);
                 continue;
             }
             // A pairwise operation's lane combines lanes 2r and 2r+1 of a's
@@ -463,39 +469,29 @@ impl Emitter<'_> {
                 }),
                 _ => None,
             };
-            if let Some((elem, o1, o2)) = pair {
+            // Maxima and minima, element-wise or pairwise: as the scalar
+            // FMAX/FMIN (`max_min_bits`); a NaN lane takes the helper.
+            let max_min = match (op, pair) {
+                (_, Some(p)) => Some(p),
+                (&Op::VBin { op: bop, a, b, .. }, None) => Some((bop, self.slot(a) + off, self.slot(b) + off)),
+                _ => None,
+            }
+            .filter(|(elem, ..)| matches!(elem, B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm));
+            if let Some((elem, o1, o2)) = max_min {
                 self.lane_to_fpr(F0, o1, size, false);
                 self.lane_to_fpr(F2, o2, size, false);
-                if elem == B::Fadd {
-                    (if s { encode::aebr } else { encode::adbr })(self.b(), F0, F2);
-                } else {
-                    self.max_min_bits(matches!(elem, B::Fmax | B::Fmaxnm), size, slow);
-                    let bb = self.b();
-                    if s {
-                        encode::sty(bb, 2, m(15, OUT_OFF + off));
-                    } else {
-                        encode::stg(bb, 2, m(15, OUT_OFF + off));
-                    }
-                    continue;
-                }
+                self.max_min_bits(matches!(elem, B::Fmax | B::Fmaxnm), size, slow);
+                self.store_lane_r2(s, off);
+                continue;
+            }
+            if let Some((_, o1, o2)) = pair {
+                // FADDP.
+                self.lane_to_fpr(F0, o1, size, false);
+                self.lane_to_fpr(F2, o2, size, false);
+                (if s { encode::aebr } else { encode::adbr })(self.b(), F0, F2);
             }
             match *op {
                 _ if pair.is_some() => {}
-                Op::VBin { op: bop @ (B::Fmax | B::Fmin | B::Fmaxnm | B::Fminnm), a, b, .. } => {
-                    // As the scalar FMAX/FMIN (`max_min_bits`); a NaN lane
-                    // takes the helper.
-                    let (oa, ob) = (self.slot(a), self.slot(b));
-                    self.lane_to_fpr(F0, oa + off, size, false);
-                    self.lane_to_fpr(F2, ob + off, size, false);
-                    self.max_min_bits(matches!(bop, B::Fmax | B::Fmaxnm), size, slow);
-                    let bb = self.b();
-                    if s {
-                        encode::sty(bb, 2, m(15, OUT_OFF + off));
-                    } else {
-                        encode::stg(bb, 2, m(15, OUT_OFF + off));
-                    }
-                    continue;
-                }
                 Op::VBin { op: bop, a, b, .. } => {
                     let (oa, ob) = (self.slot(a), self.slot(b));
                     self.lane_to_fpr(F0, oa + off, size, false);
@@ -549,13 +545,8 @@ impl Emitter<'_> {
                         (true, true) => encode::cfebr,
                         (true, false) => encode::clfebr,
                     };
-                    let bb = self.b();
-                    f(bb, 2, m3_of(mode), F0);
-                    if s {
-                        encode::sty(bb, 2, m(15, OUT_OFF + off));
-                    } else {
-                        encode::stg(bb, 2, m(15, OUT_OFF + off));
-                    }
+                    f(self.b(), 2, m3_of(mode), F0);
+                    self.store_lane_r2(s, off);
                     if lane == lanes - 1 {
                         let bb = self.b();
                         encode::efpc(bb, 3);
@@ -588,11 +579,7 @@ impl Emitter<'_> {
                     encode::nihf(bb, 2, 0x7fff_ffff);
                 }
             }
-            if s {
-                encode::sty(bb, 2, m(15, OUT_OFF + off));
-            } else {
-                encode::stg(bb, 2, m(15, OUT_OFF + off));
-            }
+            self.store_lane_r2(s, off);
         }
         self.fpc_flags_to_fpsr();
         self.buf.branch(15, done);
