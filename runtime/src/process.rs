@@ -156,10 +156,9 @@ impl Process {
         // The child: only this thread exists in it.
         // SAFETY: gettid cannot fail.
         let tid = unsafe { libc::gettid() };
+        // A fresh entry: the kernel clears a new task's robust list too
+        // (futex_init_task); glibc's fork registers the child's again.
         self.me = std::sync::Arc::new(crate::threads::ThreadEntry { tid, pending: Default::default(), robust_list: Default::default() });
-        // The kernel clears a new task's robust list (futex_init_task);
-        // glibc's fork registers the child's again.
-        self.robust_list = 0;
         self.threads.reset_to(std::sync::Arc::clone(&self.me), crate::threads::is_leader_thread());
         if stack != 0 {
             cpu.x[31] = stack;

@@ -255,9 +255,7 @@ impl Process {
         }
         self.signals.pending |= bits;
     }
-}
 
-impl Process {
     /// The signals Linux would discard if sent now: ignored (SIG_IGN, or
     /// SIG_DFL of a default-ignore signal) and not blocked by this thread.
     pub(crate) fn discarded_signals(&self) -> u64 {
@@ -362,12 +360,12 @@ pub fn signalfd_notify(sig: i32) {
     }
 }
 
-/// A signalfd takes `sig`, whose default is to be ignored (SIGCHLD,
-/// SIGWINCH, SIGURG): the host must catch it so it stays pending (with
-/// SA_RESTART, so host calls it interrupts mostly continue) — unless the
-/// guest ignores it or has its own handler.
+/// A signalfd takes `sig`: SIGCONT with its default action must be caught
+/// on the host so it stays pending (SA_RESTART, so host calls it
+/// interrupts mostly continue). SIGCHLD, SIGURG and SIGWINCH with theirs
+/// already are (`mirror_disposition`); the stop signals stay the host's.
 pub fn catch_for_signalfd(sig: i32, guest_handler: u64) {
-    if forwardable(sig) && guest_handler == 0 && !default_terminates(sig) && !is_stop(sig) {
+    if sig == libc::SIGCONT && guest_handler == 0 {
         // SAFETY: installing a handler that only touches atomics.
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();

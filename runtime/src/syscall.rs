@@ -33,8 +33,6 @@ pub struct Process {
     /// This thread's signal mask.
     pub sigmask: u64,
     pub tid_address: u64,
-    /// The head of this thread's robust futex list (set_robust_list).
-    pub robust_list: u64,
     pub signals: crate::signal::Signals,
     /// The process's threads, and this one.
     pub threads: std::sync::Arc<crate::threads::ThreadGroup>,
@@ -940,7 +938,6 @@ impl Process {
                 if a[1] != 24 {
                     EINVAL
                 } else {
-                    self.robust_list = a[0];
                     self.me.robust_list.store(a[0], std::sync::atomic::Ordering::SeqCst);
                     0
                 }
@@ -950,7 +947,7 @@ impl Process {
                 if a[0] != 0 && a[0] as i32 != self.me.tid {
                     -(libc::EPERM as i64)
                 } else {
-                    let w = self.write_guest(a[1], &self.robust_list.to_le_bytes());
+                    let w = self.write_guest(a[1], &self.me.robust_list.load(std::sync::atomic::Ordering::SeqCst).to_le_bytes());
                     if w < 0 {
                         w
                     } else {

@@ -32,8 +32,8 @@ pub struct ThreadEntry {
     pub tid: i32,
     /// Signals sent to this thread by another (bit sig - 1).
     pub pending: AtomicU64,
-    /// The head of the thread's robust futex list (`set_robust_list`),
-    /// for the thread that ends the whole process to walk.
+    /// The head of the thread's robust futex list (`set_robust_list`;
+    /// shared, so the thread that ends the whole process walks them all).
     pub robust_list: AtomicU64,
 }
 
@@ -162,7 +162,6 @@ impl Process {
             sigactions: Arc::clone(&self.sigactions),
             sigmask: self.sigmask,
             tid_address: if flags & CLONE_CHILD_CLEARTID != 0 { ctid } else { 0 },
-            robust_list: 0,
             signals: crate::signal::Signals { sigtramp: self.signals.sigtramp, ..Default::default() },
             threads: Arc::clone(&self.threads),
             me: Arc::new(ThreadEntry { tid: 0, pending: AtomicU64::new(0), robust_list: AtomicU64::new(0) }),
@@ -219,8 +218,7 @@ impl Process {
     /// list_op_pending; bit 0 of a pointer marks a PI futex) is guest
     /// memory, little-endian.
     pub fn exit_robust_list(&mut self) {
-        let head = std::mem::take(&mut self.robust_list);
-        self.me.robust_list.store(0, Ordering::SeqCst);
+        let head = self.me.robust_list.swap(0, Ordering::SeqCst);
         let tid = self.me.tid as u32;
         self.walk_robust_list(head, tid);
     }
