@@ -119,7 +119,7 @@ pub fn lowerable(op: &Op) -> bool {
     ) || fp_fast(op)
         || matches!(op, FpUn { op: FpUnOp::Abs | FpUnOp::Neg, .. })
         || matches!(op, GetSys { reg } if crate::emit::sys_field(*reg).is_some())
-        || matches!(op, SetSys { reg, .. } if crate::emit::sys_field(*reg).is_some() && *reg != zarm_ir::SysReg::Tpidrro)
+        || matches!(op, SetSys { reg, .. } if crate::emit::sys_field(*reg).is_some_and(|(_, writable)| writable != 0))
 }
 
 /// Does the tier's code for `op` call the helper (always, or as the slow

@@ -439,22 +439,29 @@ mod exec {
                         let r = b.push(Op::VUn { op: *op, esize, q: true, a: v });
                         b.push(Op::SetVec { r: 0, v: r });
                         let block = b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004);
-                        for &seed in &seeds {
-                            let want = run_interp(&block, seed);
-                            let got = run_jit(&block, &cfg, seed);
-                            assert!(
-                                want == got,
-                                "{name}: {op:?} esize {esize}: v0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})",
-                                want.0.v[0],
-                                got.0.v[0],
-                                want.0.fpsr,
-                                got.0.fpsr,
-                                want.0.fpcr
-                            );
-                        }
+                        baseline_matches_on_v0(&block, &cfg, &seeds, || format!("{name}: {op:?} esize {esize}"));
                     }
                 }
             }
+        }
+    }
+
+    /// `block` (its result in V0) under the baseline with `cfg` against
+    /// the interpreter, from each seed's state; `what` names the case.
+    fn baseline_matches_on_v0(block: &Block, cfg: &EmitConfig, seeds: &[u64], what: impl Fn() -> String) {
+        for &seed in seeds {
+            let want = run_interp(block, seed);
+            let got = run_jit(block, cfg, seed);
+            assert!(
+                want == got,
+                "{}: v0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})",
+                what(),
+                want.0.v[0],
+                got.0.v[0],
+                want.0.fpsr,
+                got.0.fpsr,
+                want.0.fpcr
+            );
         }
     }
 
@@ -501,19 +508,7 @@ mod exec {
                         let r = b.push(Op::VBin { op, esize, q: true, a: va, b: vb });
                         b.push(Op::SetVec { r: 0, v: r });
                         let block = b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004);
-                        for &seed in &seeds {
-                            let want = run_interp(&block, seed);
-                            let got = run_jit(&block, &cfg, seed);
-                            assert!(
-                                want == got,
-                                "{name}: {op:?} esize {esize}: v0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})",
-                                want.0.v[0],
-                                got.0.v[0],
-                                want.0.fpsr,
-                                got.0.fpsr,
-                                want.0.fpcr
-                            );
-                        }
+                        baseline_matches_on_v0(&block, &cfg, &seeds, || format!("{name}: {op:?} esize {esize}"));
                     }
                 }
             }

@@ -61,6 +61,15 @@ pub struct BlockCount {
     pub helper_calls: Box<[u64]>,
 }
 
+impl BlockCount {
+    /// The counters a baseline block's code adds to, for a block with
+    /// `sites` helper operations (their call counts start at zero).
+    fn exec_counters(&mut self, sites: usize) -> emit::ExecCounters {
+        self.helper_calls = vec![0; sites].into();
+        emit::ExecCounters { entries: &mut self.count, helper_calls: self.helper_calls.as_mut_ptr() }
+    }
+}
+
 /// How `--stats` names an operation that calls the helper: its opcode and,
 /// where it has one, its `op` parameter (`VBin.UMaxP`, `FpBin.Add`).
 pub fn helper_key(op: &zarm_ir::Op) -> Box<str> {
@@ -553,9 +562,8 @@ impl JitEngine {
         };
         self.cfg.exit_checks = !self.single_block;
         // The counter lives in a box that outlives the code.
-        let sites = emit::helper_sites(&block, &self.cfg);
-        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, pc, host_bytes: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new(), helper_calls: vec![0; sites].into() }));
-        let counter_ptr = counter.as_mut().map(|c| emit::ExecCounters { entries: &mut c.count, helper_calls: c.helper_calls.as_mut_ptr() });
+        let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, pc, host_bytes: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new(), helper_calls: Box::new([]) }));
+        let counter_ptr = counter.as_mut().map(|c| c.exec_counters(emit::helper_sites(&block, &self.cfg)));
         // Tier-up countdowns go into loop latches (blocks with a direct
         // branch back to or before their own start) and name the loop head;
         // with --tier-threshold 1 and in lock-step, into every block.
@@ -576,11 +584,7 @@ impl JitEngine {
                 let mut small = translate(space, pc, &TranslateOptions { max_insns: 8 });
                 zarm_ir::passes::optimize(&mut small, cfg!(debug_assertions))?;
                 block = small;
-                let sites = emit::helper_sites(&block, &self.cfg);
-                let counter_ptr = counter.as_mut().map(|c| {
-                    c.helper_calls = vec![0; sites].into();
-                    emit::ExecCounters { entries: &mut c.count, helper_calls: c.helper_calls.as_mut_ptr() }
-                });
+                let counter_ptr = counter.as_mut().map(|c| c.exec_counters(emit::helper_sites(&block, &self.cfg)));
                 emit::compile_counted(&block, &self.cfg, counter_ptr, hot_ptr)?
             }
         };

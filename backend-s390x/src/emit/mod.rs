@@ -481,7 +481,8 @@ const CPU_FLAGS_OP: usize = offset_of!(CpuState, flags_op);
 const CPU_FLAGS_A: usize = offset_of!(CpuState, flags_a);
 const CPU_FLAGS_B: usize = offset_of!(CpuState, flags_b);
 /// The CpuState field of a system register generated code reads and
-/// writes directly, with the mask of its writable bits.
+/// writes directly, with the mask of its writable bits (0: read-only,
+/// so an MSR to it stays with the helper).
 pub fn sys_field(reg: zarm_ir::SysReg) -> Option<(usize, u64)> {
     use zarm_ir::SysReg::*;
     Some(match reg {
@@ -515,7 +516,7 @@ fn is_native(op: &Op, vx: bool) -> bool {
         // read them and add flags to FPSR in place); the counters call
         // the helper.
         GetSys { reg } => sys_field(*reg).is_some(),
-        SetSys { reg, .. } => sys_field(*reg).is_some() && *reg != zarm_ir::SysReg::Tpidrro,
+        SetSys { reg, .. } => sys_field(*reg).is_some_and(|(_, writable)| writable != 0),
         // AESE/AESD by table in general registers; AESMC/AESIMC on
         // vectors or in general registers.
         VAes { .. } => true,
