@@ -79,7 +79,14 @@ impl Block {
 
     /// Drops `Nop`s and renumbers values (in place).
     pub fn compact(&mut self) {
-        let mut map = vec![Value(u32::MAX); self.ops.len()];
+        self.compact_with(&mut Vec::new());
+    }
+
+    /// `compact` with `map` as its renumbering array (kept by the caller
+    /// from block to block).
+    pub fn compact_with(&mut self, map: &mut Vec<Value>) {
+        map.clear();
+        map.resize(self.ops.len(), Value(u32::MAX));
         let mut w = 0;
         for i in 0..self.ops.len() {
             if matches!(self.ops[i], Op::Nop {}) {
@@ -96,18 +103,6 @@ impl Block {
             *a = map[a.index()];
         }
     }
-
-    /// Number of uses of each value (terminator included).
-    pub fn use_counts(&self) -> Vec<u32> {
-        let mut uses = vec![0u32; self.ops.len()];
-        for op in &self.ops {
-            op.for_each_arg(|a| uses[a.index()] += 1);
-        }
-        if let Some(a) = self.term.arg() {
-            uses[a.index()] += 1;
-        }
-        uses
-    }
 }
 
 /// Builds a block operation by operation. The frontend owns one per block.
@@ -119,7 +114,7 @@ pub struct Builder {
 
 impl Builder {
     pub fn new(start_pc: u64) -> Self {
-        Builder { start_pc, ops: Vec::with_capacity(64), guest_insns: 0 }
+        Builder { start_pc, ops: Vec::with_capacity(32), guest_insns: 0 }
     }
 
     /// Appends `op` and returns the value it defines (operations without a

@@ -133,7 +133,18 @@ impl CodeBuf {
 
     /// Resolves every branch; fails if a label was never bound.
     pub fn finish(mut self) -> Result<Vec<u8>, String> {
+        self.take()
+    }
+
+    /// `finish` that keeps the buffer's label and relocation arrays for
+    /// the next block (`reserve` sizes its code array again).
+    pub fn take(&mut self) -> Result<Vec<u8>, String> {
         self.flush();
-        self.asm.finalize().map_err(|e| e.to_string())
+        self.asm.take().map_err(|e| e.to_string())
+    }
+
+    /// Makes room for about `bytes` bytes of code.
+    pub fn reserve(&mut self, bytes: usize) {
+        self.asm.reserve_ops(bytes);
     }
 }

@@ -569,10 +569,25 @@ struct Scratch {
     checked: Vec<bool>,
     loc: Vec<Loc>,
     home: Vec<Option<u8>>,
+    /// The code buffer, its label and relocation arrays kept.
+    buf: Option<CodeBuf>,
+    free: Vec<u8>,
+    exits: Vec<(u32, Label, u64)>,
+    fault_stubs: Vec<(Label, u64, Option<FaultAddr>)>,
+    write_probes: Vec<(Label, Label, u64, u8, u64)>,
+    settle_stubs: Vec<(Label, Label)>,
+    insn_routes: Vec<(Route, bool)>,
 }
 
 thread_local! {
     static SCRATCH: std::cell::Cell<Option<Box<Scratch>>> = const { std::cell::Cell::new(None) };
+}
+
+/// `v` emptied, its allocation kept.
+fn emptied<T>(v: &mut Vec<T>) -> Vec<T> {
+    let mut w = std::mem::take(v);
+    w.clear();
+    w
 }
 
 /// `v` emptied and refilled with `len` copies of `x`, its allocation kept.
@@ -705,7 +720,8 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
         return Err(format!("block at {:#x} has {n} IR values; the frame holds {MAX_VALUES}", block.start_pc));
     }
     // About 76 bytes per guest instruction and 16 per IR operation.
-    let mut buf = CodeBuf::with_capacity(256 + 16 * n);
+    let mut buf = sc.buf.take().unwrap_or_else(|| CodeBuf::with_capacity(0));
+    buf.reserve(256 + 16 * n);
     let epilogue = buf.new_label();
     let mut e = Emitter {
         owner: [u32::MAX; 16],
@@ -719,25 +735,29 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
         buf,
         loc: reuse(&mut sc.loc, n, Loc::None),
         last_use,
-        free: POOL.iter().rev().copied().collect(),
+        free: {
+            let mut free = emptied(&mut sc.free);
+            free.extend(POOL.iter().rev());
+            free
+        },
         pc: block.start_pc,
         pc_map: Vec::with_capacity(block.guest_insns as usize + 1),
         epilogue,
         req_stub: None,
         hot_stub: None,
-        exits: Vec::new(),
-        fault_stubs: Vec::new(),
-        write_probes: Vec::new(),
+        exits: emptied(&mut sc.exits),
+        fault_stubs: emptied(&mut sc.fault_stubs),
+        write_probes: emptied(&mut sc.write_probes),
         helper_addrs,
         helper_counters: counters.map(|c| c.helper_calls as u64),
         native_ops: 0,
         helper_calls: 0,
         routes: BTreeMap::new(),
-        insn_routes: Vec::new(),
+        insn_routes: emptied(&mut sc.insn_routes),
         assisted_insns: 0,
         fused,
         flags,
-        settle_stubs: Vec::new(),
+        settle_stubs: emptied(&mut sc.settle_stubs),
         lazy_vec,
         stored_halves,
         high_read,
@@ -826,9 +846,20 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
     sc.fold = std::mem::take(&mut e.fold);
     sc.folded_add = std::mem::take(&mut e.folded_add);
     sc.checked = std::mem::take(&mut e.checked);
+    sc.free = std::mem::take(&mut e.free);
+    sc.exits = std::mem::take(&mut e.exits);
+    sc.fault_stubs = std::mem::take(&mut e.fault_stubs);
+    sc.write_probes = std::mem::take(&mut e.write_probes);
+    sc.settle_stubs = std::mem::take(&mut e.settle_stubs);
+    sc.insn_routes = std::mem::take(&mut e.insn_routes);
+    // A failed buffer (a label never bound) is not reused.
+    let code = e.buf.take();
+    if code.is_ok() {
+        sc.buf = Some(e.buf);
+    }
     SCRATCH.set(Some(sc));
     Ok(CompiledBlock {
-        code: e.buf.finish()?,
+        code: code?,
         pc_map: e.pc_map,
         helper_ops,
         exits,
@@ -1005,10 +1036,11 @@ impl Emitter<'_> {
     /// Counts the routes the finished guest instruction took.
     fn end_insn(&mut self) {
         let mut assisted = false;
-        for (route, native) in std::mem::take(&mut self.insn_routes) {
+        for &(route, native) in &self.insn_routes {
             *self.routes.entry((route, native)).or_default() += 1;
             assisted |= native && crate::routing::info(route).facility.is_some();
         }
+        self.insn_routes.clear();
         self.assisted_insns += assisted as u32;
     }
 
@@ -2317,11 +2349,15 @@ impl Emitter<'_> {
     /// Out-of-line fault exits: record the address (for an out-of-window
     /// access), set the guest PC, return `EXIT_FAULT`.
     fn stubs(&mut self) {
-        for (_, slow, target) in self.exits.clone() {
+        // Each list is taken while its stubs are emitted and given back
+        // (its allocation is reused for the next block).
+        for k in 0..self.exits.len() {
+            let (_, slow, target) = self.exits[k];
             self.buf.bind(slow);
             self.set_pc_and_exit(target, EXIT_JUMP);
         }
-        for (label, resume) in std::mem::take(&mut self.settle_stubs) {
+        let settle_stubs = std::mem::take(&mut self.settle_stubs);
+        for &(label, resume) in &settle_stubs {
             // Values live across the call are in r6–r10 (callee-saved).
             self.buf.bind(label);
             settle_flags_call(self.b());
@@ -2335,7 +2371,9 @@ impl Emitter<'_> {
             self.buf.bind(label);
             self.set_pc_and_exit(pc, EXIT_HOT);
         }
-        for (label, cont, pc, a, size) in std::mem::take(&mut self.write_probes) {
+        self.settle_stubs = settle_stubs;
+        let write_probes = std::mem::take(&mut self.write_probes);
+        for &(label, cont, pc, a, size) in &write_probes {
             self.buf.bind(label);
             let b = self.b();
             encode::stmg(b, 0, 5, m(15, SPILL_OFF));
@@ -2353,7 +2391,9 @@ impl Emitter<'_> {
             self.buf.branch(8, cont);
             self.set_pc_and_exit(pc, EXIT_FAULT);
         }
-        for (label, pc, addr_reg) in std::mem::take(&mut self.fault_stubs) {
+        self.write_probes = write_probes;
+        let fault_stubs = std::mem::take(&mut self.fault_stubs);
+        for &(label, pc, addr_reg) in &fault_stubs {
             self.buf.bind(label);
             if let Some(FaultAddr { reg: r, disp, kind, write }) = addr_reg {
                 let b = self.b();
@@ -2370,6 +2410,7 @@ impl Emitter<'_> {
             }
             self.set_pc_and_exit(pc, EXIT_FAULT);
         }
+        self.fault_stubs = fault_stubs;
     }
 }
 

@@ -1,7 +1,8 @@
 //! Translation throughput as the minimum over repeated passes (robust
 //! against a noisy machine, unlike a mean): decode+lift, +optimise, +emit
 //! over the demo program's `.text`, natively, in guest instructions/s.
-//! `cargo run -p zarm-benches --release --bin translate-min [-- REPEATS]`
+//! `cargo run -p zarm-benches --release --bin translate-min [-- REPEATS [STAGE]]`
+//! (STAGE 0, 1 or 2 runs only that stage: for profilers)
 
 use std::time::Instant;
 
@@ -11,8 +12,12 @@ fn main() {
         eprintln!("build the guest programs first (./setup.sh)");
         std::process::exit(1);
     };
+    let only: Option<usize> = std::env::args().nth(2).and_then(|s| s.parse().ok());
     let cfg = zarm_benches::emit_config();
     for (name, stage) in [("decode+lift", 0), ("decode+lift+optimise", 1), ("decode+lift+optimise+emit s390x", 2)] {
+        if only.is_some_and(|o| o != stage) {
+            continue;
+        }
         let mut best = f64::MAX;
         for _ in 0..repeats {
             let t0 = Instant::now();

@@ -3,22 +3,22 @@
 //! removed; DCE then drops the flag computation feeding it. Flags are live
 //! at the block's end, since the successor is unknown here.
 
-use crate::block::Block;
 use crate::op::Op;
 
-pub fn run(block: &mut Block) {
-    let mut live = true;
-    for op in block.ops.iter_mut().rev() {
-        match op {
-            Op::SetNzcv { .. } => {
-                if !live {
-                    *op = Op::Nop {};
-                }
-                live = false;
+/// One step of the backward walk: `live` says whether NZCV is read after
+/// `op`. Returns true when `op` was a dead NZCV write, now removed.
+pub fn visit(op: &mut Op, live: &mut bool) -> bool {
+    match op {
+        Op::SetNzcv { .. } => {
+            if !*live {
+                *op = Op::Nop {};
+                return true;
             }
-            Op::GetNzcv {} => live = true,
-            _ if op.may_fault() => live = true,
-            _ => {}
+            *live = false;
         }
+        Op::GetNzcv {} => *live = true,
+        _ if op.may_fault() => *live = true,
+        _ => {}
     }
+    false
 }

@@ -34,37 +34,52 @@ fn index(s: Slot) -> usize {
     }
 }
 
-pub fn run(block: &mut Block) {
-    let n = block.ops.len();
-    let mut subst: Vec<Value> = (0..n as u32).map(Value).collect();
-    // Known value of each slot, and the pending (not yet observable) write.
-    let mut known: [Option<Value>; 65] = [None; 65];
-    // A pending write: (op index, epoch); a possible fault starts a new
-    // epoch, which forgets every pending write at once.
-    let mut pending: [(u32, u32); 65] = [(0, 0); 65];
-    let mut epoch = 1u32;
-    for i in 0..n {
-        block.ops[i].for_each_arg_mut(|a| *a = subst[a.index()]);
+/// The forwarding state of the forward walk.
+pub struct Forward {
+    /// Known value of each slot.
+    known: [Option<Value>; 65],
+    /// The pending (not yet observable) write of each slot: (op index,
+    /// epoch); a possible fault starts a new epoch, which forgets every
+    /// pending write at once.
+    pending: [(u32, u32); 65],
+    epoch: u32,
+}
+
+impl Default for Forward {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Forward {
+    pub fn new() -> Self {
+        Forward { known: [None; 65], pending: [(0, 0); 65], epoch: 1 }
+    }
+
+    /// One step of the forward walk on operation `i`, whose arguments are
+    /// already substituted. Returns true when `i` was a read of a known
+    /// value: it is now `Nop` and `subst[i]` names that value.
+    pub fn visit(&mut self, block: &mut Block, i: usize, subst: &mut [Value]) -> bool {
         if block.ops[i].may_fault() {
-            epoch += 1;
+            self.epoch += 1;
+            return false;
         }
-        let Some((slot, is_write)) = slot_of(&block.ops[i]) else { continue };
+        let Some((slot, is_write)) = slot_of(&block.ops[i]) else { return false };
         let k = index(slot);
         if is_write {
-            if pending[k].1 == epoch {
-                block.ops[pending[k].0 as usize] = Op::Nop {};
+            if self.pending[k].1 == self.epoch {
+                block.ops[self.pending[k].0 as usize] = Op::Nop {};
             }
             let v = block.ops[i].args()[0].0;
-            known[k] = Some(v);
-            pending[k] = (i as u32, epoch);
-        } else if let Some(v) = known[k] {
+            self.known[k] = Some(v);
+            self.pending[k] = (i as u32, self.epoch);
+        } else if let Some(v) = self.known[k] {
             subst[i] = v;
             block.ops[i] = Op::Nop {};
+            return true;
         } else {
-            known[k] = Some(Value(i as u32));
+            self.known[k] = Some(Value(i as u32));
         }
-    }
-    if let Some(a) = block.term.arg_mut() {
-        *a = subst[a.index()];
+        false
     }
 }
