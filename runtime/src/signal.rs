@@ -360,23 +360,6 @@ pub fn signalfd_notify(sig: i32) {
     }
 }
 
-/// A signalfd takes `sig`: SIGCONT with its default action must be caught
-/// on the host so it stays pending (SA_RESTART, so host calls it
-/// interrupts mostly continue). SIGCHLD, SIGURG and SIGWINCH with theirs
-/// already are (`mirror_disposition`); the stop signals stay the host's.
-pub fn catch_for_signalfd(sig: i32, guest_handler: u64) {
-    if sig == libc::SIGCONT && guest_handler == 0 {
-        // SAFETY: installing a handler that only touches atomics.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_host_signal as *const () as usize;
-            sa.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(sig, &sa, std::ptr::null_mut());
-        }
-    }
-}
-
 thread_local! {
     /// This host thread is zarm's own (the tier's compile thread), not a
     /// guest thread.
@@ -458,11 +441,14 @@ fn forwardable(sig: i32) -> bool {
 /// signal whose default action terminates is caught as well: the guest may
 /// block it (then it stays pending, for sigwait, sigpending or a later
 /// unblock), and zarm applies the default action when the guest takes it.
-/// So is SIG_DFL of SIGCHLD, SIGURG and SIGWINCH (default: ignore), which
-/// Linux keeps pending while blocked (for sigwait) and discards otherwise
-/// (`Process::absorb_host` drops them then; SA_RESTART, so most host calls
-/// they interrupt continue, and the others are restarted or resumed as the
-/// guest must not see them). The stop and continue defaults stay the host's.
+/// So is SIG_DFL of SIGCHLD, SIGURG, SIGWINCH and SIGCONT (default: ignore),
+/// which Linux keeps pending while blocked (for sigwait, sigpending,
+/// signalfd) and discards otherwise (`Process::absorb_host` drops them then;
+/// SA_RESTART, so most host calls they interrupt continue, and the others
+/// are restarted or resumed as the guest must not see them); SIGCONT's
+/// other part, continuing a stopped process, the host kernel does when the
+/// signal is sent, whatever its disposition. The stop defaults stay the
+/// host's.
 pub fn mirror_disposition(sig: i32, handler: u64) {
     if !forwardable(sig) {
         return;
@@ -513,10 +499,11 @@ pub fn init_host_dispositions() -> u64 {
     ignored
 }
 
-/// Signals whose default action is to ignore them (SIGCONT aside: it also
-/// continues a stopped process, which the host does).
+/// Signals whose default action is to ignore them (SIGCONT's also
+/// continues a stopped process, which the host kernel does when it is
+/// sent).
 pub(crate) fn default_ignored(sig: i32) -> bool {
-    matches!(sig, libc::SIGCHLD | libc::SIGURG | libc::SIGWINCH)
+    matches!(sig, libc::SIGCHLD | libc::SIGURG | libc::SIGWINCH | libc::SIGCONT)
 }
 
 /// Default action: does it terminate the process (else: ignore)?

@@ -458,11 +458,6 @@ impl Process {
             unsafe { libc::close(fd) };
             return -(libc::EMFILE as i64);
         }
-        for sig in 1..32 {
-            if mask & 1 << (sig - 1) != 0 {
-                crate::signal::catch_for_signalfd(sig, self.action(sig as usize)[0]);
-            }
-        }
         // Already pending: readable at once.
         self.signalfd_rearm(mask);
         fd as i64

@@ -1,5 +1,6 @@
 // Signals whose default action is to ignore them (SIGCHLD, SIGURG,
-// SIGWINCH), sent by other processes: blocked, they stay pending
+// SIGWINCH, and SIGCONT for a process that is not stopped), sent by other
+// processes: blocked, they stay pending
 // (sigpending shows them) for sigwaitinfo/sigtimedwait, with the sender's
 // details (a child's exit status); unblocked with the default action they
 // are discarded and interrupt nothing: a sleep and a poll run to their end.
@@ -13,7 +14,7 @@
 #include <unistd.h>
 
 static const char *name(int s) {
-    return s == SIGCHLD ? "SIGCHLD" : s == SIGURG ? "SIGURG" : s == SIGWINCH ? "SIGWINCH" : "other";
+    return s == SIGCHLD ? "SIGCHLD" : s == SIGURG ? "SIGURG" : s == SIGWINCH ? "SIGWINCH" : s == SIGCONT ? "SIGCONT" : "other";
 }
 
 int main(void) {
@@ -23,19 +24,21 @@ int main(void) {
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGURG);
     sigaddset(&set, SIGWINCH);
+    sigaddset(&set, SIGCONT);
     sigprocmask(SIG_BLOCK, &set, 0);
     pid_t parent = getpid();
     pid_t c = fork();
     if (c == 0) {
         kill(parent, SIGWINCH);
         kill(parent, SIGURG);
+        kill(parent, SIGCONT);
         _exit(3);
     }
     int st;
     waitpid(c, &st, 0);
     sigpending(&p);
-    printf("pending: SIGCHLD %d SIGURG %d SIGWINCH %d\n", sigismember(&p, SIGCHLD), sigismember(&p, SIGURG), sigismember(&p, SIGWINCH));
-    for (int k = 0; k < 3; k++) {
+    printf("pending: SIGCHLD %d SIGURG %d SIGWINCH %d SIGCONT %d\n", sigismember(&p, SIGCHLD), sigismember(&p, SIGURG), sigismember(&p, SIGWINCH), sigismember(&p, SIGCONT));
+    for (int k = 0; k < 4; k++) {
         siginfo_t si;
         int s = sigwaitinfo(&set, &si);
         printf("took %s", name(s));
@@ -58,6 +61,7 @@ int main(void) {
         usleep(50000);
         kill(parent, SIGWINCH);
         kill(parent, SIGURG);
+        kill(parent, SIGCONT);
         _exit(0);
     }
     struct timespec t = {0, 400000000}, rem;
@@ -73,6 +77,6 @@ int main(void) {
     printf("poll: %s\n", r == 0 ? "timed out" : r < 0 && errno == EINTR ? "EINTR" : "error");
     waitpid(c, 0, 0);
     sigpending(&p);
-    printf("pending after: SIGCHLD %d SIGURG %d SIGWINCH %d\n", sigismember(&p, SIGCHLD), sigismember(&p, SIGURG), sigismember(&p, SIGWINCH));
+    printf("pending after: SIGCHLD %d SIGURG %d SIGWINCH %d SIGCONT %d\n", sigismember(&p, SIGCHLD), sigismember(&p, SIGURG), sigismember(&p, SIGWINCH), sigismember(&p, SIGCONT));
     return 0;
 }

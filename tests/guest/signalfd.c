@@ -21,6 +21,7 @@ int main(void) {
     sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGCONT);
     sigprocmask(SIG_BLOCK, &set, 0);
     int sfd = signalfd(-1, &set, SFD_CLOEXEC);
     printf("signalfd: %s\n", sfd >= 0 ? "ok" : "failed");
@@ -54,6 +55,21 @@ int main(void) {
     printf("two at once: read %zd, first %s from the child %d, second %s\n", n, si[0].ssi_signo == SIGTERM ? "SIGTERM" : "?",
            si[0].ssi_pid == (unsigned)c, si[1].ssi_signo == SIGCHLD ? "SIGCHLD" : "?");
 
+    // SIGCONT (default action: continue, else ignore) from another
+    // process, while blocked: the signalfd takes it.
+    c = fork();
+    if (c == 0) {
+        kill(parent, SIGCONT);
+        _exit(0);
+    }
+    pr = poll(&p, 1, 5000);
+    n = read(sfd, si, sizeof si[0]);
+    printf("SIGCONT: poll %d, read %zd, signo %s from the child %d\n", pr, n, si[0].ssi_signo == SIGCONT ? "SIGCONT" : "?", si[0].ssi_pid == (unsigned)c);
+    waitpid(c, 0, 0);
+    nanosleep(&ms50, 0);
+    n = read(sfd, si, sizeof si[0]);
+    printf("then the child's SIGCHLD: %s\n", n > 0 && si[0].ssi_signo == SIGCHLD ? "SIGCHLD" : "?");
+
     fcntl(sfd, F_SETFL, O_NONBLOCK);
     n = read(sfd, si, sizeof si);
     printf("nothing pending, non-blocking: %zd %s\n", n, n < 0 && errno == EAGAIN ? "EAGAIN" : "?");
@@ -74,6 +90,6 @@ int main(void) {
     close(d);
     sigset_t pend;
     sigpending(&pend);
-    printf("nothing left pending: %d\n", !sigismember(&pend, SIGUSR1) && !sigismember(&pend, SIGTERM) && !sigismember(&pend, SIGCHLD));
+    printf("nothing left pending: %d\n", !sigismember(&pend, SIGUSR1) && !sigismember(&pend, SIGTERM) && !sigismember(&pend, SIGCHLD) && !sigismember(&pend, SIGCONT));
     return 0;
 }
