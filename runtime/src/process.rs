@@ -225,6 +225,9 @@ impl Process {
     /// the command line); returns only on failure.
     fn replace_image(&mut self, img: After) -> Result<i64, After> {
         if self.threads.live() <= 1 && crate::threads::is_leader_thread() {
+            // The image is replaced now: the robust futexes it holds go
+            // to the next locker (Linux walks the list at exec).
+            self.exit_robust_list();
             return Err(img);
         }
         let After::Exec(img) = img else { return Err(img) };
@@ -299,6 +302,11 @@ impl Process {
             }
             let mut old: libc::sigset_t = std::mem::zeroed();
             libc::sigprocmask(libc::SIG_SETMASK, &set, &mut old);
+            // As Linux at exec, the robust lists are walked: the calling
+            // thread's, and those of the other threads the exec ends (the
+            // guest's lists are zarm's, unknown to the host kernel). Only
+            // a failing host execve differs: the lists are gone then.
+            self.exit_group_robust_lists();
             libc::execve(p.as_ptr(), ap.as_ptr(), ep.as_ptr());
             let e = errno();
             libc::sigprocmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());

@@ -3,10 +3,14 @@
 // death); pthread_mutex_consistent makes it usable again, and a mutex
 // abandoned without that becomes ENOTRECOVERABLE. qemu-aarch64 does not
 // implement robust lists, so the oracle is this source built for the host.
+// The kernel also walks the list of a thread that calls execve: the
+// mutexes it held are left to the next locker while the new program runs.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -48,8 +52,53 @@ static const char *name(int r) {
     return r == 0 ? "0" : r == EOWNERDEAD ? "EOWNERDEAD" : r == ENOTRECOVERABLE ? "ENOTRECOVERABLE" : r == EBUSY ? "EBUSY" : strerror(r);
 }
 
-int main(void) {
+/// In a child: takes `m`, then execs `prog` (this program, or a host
+/// program) with its standard input from a pipe; the parent, once `m` is
+/// no longer locked, ends the new program by closing the pipe.
+static void exec_holding(pthread_mutex_t *m, const char *self, int host, const char *what) {
+    int p[2], ready[2];
+    if (pipe(p) != 0 || pipe2(ready, O_CLOEXEC) != 0) return;
+    pid_t c = fork();
+    if (c == 0) {
+        pthread_mutex_lock(m);
+        write(ready[1], "x", 1);
+        dup2(p[0], 0);
+        close(p[0]);
+        close(p[1]);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        if (host) {
+            execl("/bin/cat", "cat", (char *)0);
+        } else {
+            execl(self, self, "wait", (char *)0);
+        }
+        _exit(127);
+    }
+    close(p[0]);
+    close(ready[1]);
+    char ch;
+    read(ready[0], &ch, 1);
+    close(ready[0]);
+    // Blocks until the owner's robust list is walked.
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    int r = pthread_mutex_timedlock(m, &until);
+    close(p[1]);
+    int st = 0;
+    waitpid(c, &st, 0);
+    printf("shared, owner execed %s: %s (it then exited with %d)\n", what, name(r), WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+int main(int argc, char **argv) {
     setvbuf(stdout, 0, _IONBF, 0);
+    if (argc > 1 && strcmp(argv[1], "wait") == 0) {
+        // The program a mutex owner execs: runs until its input closes.
+        char ch;
+        while (read(0, &ch, 1) > 0) {
+        }
+        return 0;
+    }
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
     pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
@@ -98,7 +147,7 @@ int main(void) {
 
     // A process-shared robust mutex whose owner process exits (exit_group)
     // holding it: the next locker, in another process, gets EOWNERDEAD.
-    pthread_mutex_t *shm = mmap(0, 2 * sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pthread_mutex_t *shm = mmap(0, 4 * sizeof *shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
     pthread_mutex_init(shm, &a);
     pid_t c = fork();
@@ -126,5 +175,11 @@ int main(void) {
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += 10;
     printf("shared, owner thread alive at exit_group: %s\n", name(pthread_mutex_timedlock(&shm[1], &until)));
+
+    // The owner execs this program (which waits), or a host program.
+    pthread_mutex_init(&shm[2], &a);
+    exec_holding(&shm[2], argv[0], 0, "a program");
+    pthread_mutex_init(&shm[3], &a);
+    exec_holding(&shm[3], argv[0], 1, "/bin/cat");
     return 0;
 }
