@@ -188,6 +188,9 @@ pub struct BlockProfile {
 #[derive(Default, Debug, Clone)]
 pub struct RawStats {
     pub threads: u64,
+    /// Threads still running when the process ended that did not stop to
+    /// add their figures (in a system call, say).
+    pub threads_not_counted: u64,
     pub jit: bool,
     /// Interpreter: blocks translated.
     pub translated: u64,
@@ -216,6 +219,7 @@ pub struct RawStats {
 impl RawStats {
     pub fn merge(&mut self, o: &RawStats) {
         self.threads += o.threads;
+        self.threads_not_counted += o.threads_not_counted;
         self.jit |= o.jit;
         self.translated += o.translated;
         self.exec_blocks += o.exec_blocks;
@@ -275,6 +279,7 @@ impl RawStats {
             return json!({
                 "engine": "interp",
                 "threads": self.threads,
+                "threads_not_counted": self.threads_not_counted,
                 "blocks_translated": self.translated,
                 "blocks_executed": self.exec_blocks,
                 "guest_insns_executed": self.exec_insns,
@@ -325,6 +330,7 @@ impl RawStats {
         json!({
             "engine": "jit",
             "threads": self.threads,
+            "threads_not_counted": self.threads_not_counted,
             "blocks_executed": self.exec_blocks,
             "guest_insns_executed": exec_insns,
             "assisted_insns_executed": self.assisted,
@@ -379,6 +385,9 @@ impl RawStats {
         let mut s = String::from("zarm statistics\n");
         let _ = writeln!(s, "  engine: {}", v["engine"].as_str().unwrap_or("?"));
         let _ = writeln!(s, "  guest threads counted: {}", v["threads"]);
+        if v["threads_not_counted"] != 0 {
+            let _ = writeln!(s, "  guest threads not counted (still in a system call when the process ended): {}", v["threads_not_counted"]);
+        }
         if v["engine"] == "interp" {
             let _ = writeln!(s, "  blocks translated: {}", v["blocks_translated"]);
             let _ = writeln!(s, "  blocks executed: {}", v["blocks_executed"]);
@@ -571,6 +580,14 @@ impl Dispatcher {
 
     fn run_until_exit(&mut self, proc: &mut Process, cpu: &mut CpuState) -> Result<Outcome, GuestSignal> {
         loop {
+            // Another thread is ending the process with --stats: this
+            // thread's figures go in, and it runs no further.
+            if proc.threads.stats_called() {
+                proc.threads.retire_stats(&proc.me, &self.raw_stats());
+                loop {
+                    std::thread::park();
+                }
+            }
             // Pending signals the guest does not block run their handlers
             // (or default actions) before the next guest instruction.
             proc.take_thread_signals();

@@ -174,7 +174,7 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
     cpu.x[31] = sp;
     cpu.pc = start;
     // SAFETY: gettid cannot fail.
-    let me = std::sync::Arc::new(threads::ThreadEntry { tid: unsafe { libc::gettid() }, pending: Default::default(), robust_list: Default::default() });
+    let me = std::sync::Arc::new(threads::ThreadEntry::new(unsafe { libc::gettid() }));
     let mut proc = syscall::Process {
         space: memory::SpaceRef::new(space),
         sysroot: opts.sysroot.clone(),
@@ -196,30 +196,36 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
     }
     let mut d = new_dispatcher(opts)?;
     let mut outcome = d.run(&mut proc, &mut cpu);
+    let mut this_thread = Some(&d);
     if let Ok(Outcome::ThreadExit(status)) = outcome {
         // The first thread ended with `exit`: the process lives on until
-        // its last thread exits.
+        // its last thread exits (or another ends it: its figures are in).
+        if opts.stats || opts.stats_json.is_some() {
+            proc.threads.retire_stats(&proc.me, &d.raw_stats());
+            this_thread = None;
+        }
         let status = match proc.thread_exit(status) {
             Some(s) => s,
             None => proc.wait_for_other_threads(),
         };
         outcome = Ok(Outcome::Exited(status));
     }
-    write_stats(&proc, Some(&d), opts)?;
+    write_stats(&proc, this_thread, opts)?;
     Ok(outcome)
 }
 
-/// A dispatcher with the engine the options ask for (one per guest
-/// thread).
 /// The `--stats`/`--stats-json` report at the end of the process: the
-/// figures of the thread ending it and of every guest thread that ended
-/// before (threads still running when another calls `exit_group` are not
-/// counted).
+/// figures of the thread ending it (`d`), of every guest thread that ended
+/// before, and of the threads still running, which stop at their next
+/// block boundary to add theirs (one still in a system call half a second
+/// later is reported as not counted).
 pub(crate) fn write_stats(proc: &syscall::Process, d: Option<&dispatch::Dispatcher>, opts: &Options) -> Result<(), String> {
     if !opts.stats && opts.stats_json.is_none() {
         return Ok(());
     }
+    let missing = proc.threads.collect_running_stats(proc.me.tid);
     let mut raw = proc.threads.retired_stats();
+    raw.threads_not_counted = missing;
     if let Some(d) = d {
         raw.merge(&d.raw_stats());
     }
@@ -234,6 +240,8 @@ pub(crate) fn write_stats(proc: &syscall::Process, d: Option<&dispatch::Dispatch
     Ok(())
 }
 
+/// A dispatcher with the engine the options ask for (one per guest
+/// thread).
 pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, String> {
     let mut d = dispatch::Dispatcher::new();
     if opts.engine == EngineKind::Jit {

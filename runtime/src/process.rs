@@ -158,7 +158,7 @@ impl Process {
         let tid = unsafe { libc::gettid() };
         // A fresh entry: the kernel clears a new task's robust list too
         // (futex_init_task); glibc's fork registers the child's again.
-        self.me = std::sync::Arc::new(crate::threads::ThreadEntry { tid, pending: Default::default(), robust_list: Default::default() });
+        self.me = std::sync::Arc::new(crate::threads::ThreadEntry::new(tid));
         self.threads.reset_to(std::sync::Arc::clone(&self.me), crate::threads::is_leader_thread());
         if stack != 0 {
             cpu.x[31] = stack;

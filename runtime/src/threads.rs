@@ -16,7 +16,7 @@
 use crate::memory::SpaceRef;
 use crate::process::{CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_VM};
 use crate::syscall::{neg, Process};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use zarm_ir::{CpuState, GuestMemory, MemSize};
 
@@ -35,6 +35,15 @@ pub struct ThreadEntry {
     /// The head of the thread's robust futex list (`set_robust_list`;
     /// shared, so the thread that ends the whole process walks them all).
     pub robust_list: AtomicU64,
+    /// Its `--stats` figures are in the group's (it ended, or it stopped
+    /// for the report at the end of the process).
+    pub stats_in: AtomicBool,
+}
+
+impl ThreadEntry {
+    pub fn new(tid: i32) -> Self {
+        ThreadEntry { tid, pending: AtomicU64::new(0), robust_list: AtomicU64::new(0), stats_in: AtomicBool::new(false) }
+    }
 }
 
 /// The threads of one guest process.
@@ -45,6 +54,9 @@ pub struct ThreadGroup {
     all_gone: Condvar,
     /// `--stats` figures of the threads that have ended.
     retired: Mutex<crate::dispatch::RawStats>,
+    /// The process is ending with `--stats`: every other thread adds its
+    /// figures at its next block boundary and stops.
+    stats_call: AtomicBool,
 }
 
 struct GroupState {
@@ -63,6 +75,7 @@ impl ThreadGroup {
             state: Mutex::new(GroupState { members: vec![first], last_status: 0, leader_gone: false }),
             all_gone: Condvar::new(),
             retired: Mutex::new(Default::default()),
+            stats_call: AtomicBool::new(false),
         })
     }
 
@@ -92,9 +105,38 @@ impl ThreadGroup {
         *self.retired.lock().unwrap_or_else(|e| e.into_inner()) = Default::default();
     }
 
-    /// Adds an ending thread's `--stats` figures to the process's.
-    pub fn retire_stats(&self, s: &crate::dispatch::RawStats) {
+    /// Adds the `--stats` figures of thread `me` (ending, or stopping for
+    /// the report) to the process's.
+    pub fn retire_stats(&self, me: &ThreadEntry, s: &crate::dispatch::RawStats) {
         self.retired.lock().unwrap_or_else(|e| e.into_inner()).merge(s);
+        me.stats_in.store(true, Ordering::SeqCst);
+    }
+
+    /// The process ends with `--stats` (thread `me` ends it): the other
+    /// threads are asked to leave generated code and, at their next block
+    /// boundary, to add their figures and stop (the process is ending
+    /// anyway); waits for them up to half a second. Returns how many did
+    /// not come (blocked in a system call, say): the report says so.
+    pub fn collect_running_stats(&self, me: i32) -> u64 {
+        let others = self.others(me);
+        if others.is_empty() {
+            return 0;
+        }
+        self.stats_call.store(true, Ordering::SeqCst);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+        loop {
+            crate::signal::request_exit_all();
+            let missing = others.iter().filter(|t| !t.stats_in.load(Ordering::SeqCst)).count() as u64;
+            if missing == 0 || std::time::Instant::now() >= deadline {
+                return missing;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Has a thread ending the process asked for this thread's figures?
+    pub fn stats_called(&self) -> bool {
+        self.stats_call.load(Ordering::Relaxed)
     }
 
     /// The `--stats` figures of the threads that have ended.
@@ -164,7 +206,7 @@ impl Process {
             tid_address: if flags & CLONE_CHILD_CLEARTID != 0 { ctid } else { 0 },
             signals: crate::signal::Signals { sigtramp: self.signals.sigtramp, ..Default::default() },
             threads: Arc::clone(&self.threads),
-            me: Arc::new(ThreadEntry { tid: 0, pending: AtomicU64::new(0), robust_list: AtomicU64::new(0) }),
+            me: Arc::new(ThreadEntry::new(0)),
         };
         let spawned = std::thread::Builder::new().name("guest".into()).stack_size(16 << 20).spawn(move || {
             LEADER.with(|l| l.set(false));
@@ -184,7 +226,7 @@ impl Process {
             return neg(libc::EAGAIN);
         }
         let Ok(tid) = rx.recv() else { return neg(libc::EAGAIN) };
-        let entry = Arc::new(ThreadEntry { tid, pending: AtomicU64::new(0), robust_list: AtomicU64::new(0) });
+        let entry = Arc::new(ThreadEntry::new(tid));
         self.threads.lock().members.push(Arc::clone(&entry));
         if flags & CLONE_PARENT_SETTID != 0 {
             let _ = self.space.write_bytes(ptid, &(tid as u32).to_le_bytes());
@@ -540,7 +582,7 @@ fn thread_main(mut proc: Process, mut cpu: CpuState) {
     match d.run(&mut proc, &mut cpu) {
         Ok(crate::Outcome::ThreadExit(status)) => {
             if counting {
-                proc.threads.retire_stats(&d.raw_stats());
+                proc.threads.retire_stats(&proc.me, &d.raw_stats());
             }
             if proc.thread_exit(status).is_some() && proc.threads.lock().leader_gone {
                 report(&proc, None);

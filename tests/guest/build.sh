@@ -43,6 +43,9 @@ fi
 if [ ! -f build/stats_threads ] || [ stats_threads.S -nt build/stats_threads ]; then
     "$CC" -nostdlib -static -o build/stats_threads stats_threads.S
 fi
+if [ ! -f build/stats_running ] || [ stats_running.S -nt build/stats_running ]; then
+    "$CC" -nostdlib -static -o build/stats_running stats_running.S
+fi
 build randinsn_harness randinsn_harness.c
 if [ ! -f build/randinsn_frame.bin ] || [ randinsn_frame.S -nt build/randinsn_frame.bin ]; then
     "${AARCH64_AS:-aarch64-linux-gnu-as}" -o build/randinsn_frame.o randinsn_frame.S
