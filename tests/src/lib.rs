@@ -69,10 +69,49 @@ fn run(mut cmd: Command, stdin: &[u8]) -> RunResult {
     cmd.env_clear().env("PATH", "/usr/bin:/bin").env("LC_ALL", "C").env("ZARM_TEST_VAR", "hello world");
     cmd.envs(keep);
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Its own process group, so a run that hangs is ended with all the
+    // processes it started.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd.spawn().expect("spawn");
     child.stdin.take().unwrap().write_all(stdin).ok();
-    let out = child.wait_with_output().expect("wait");
-    RunResult { stdout: out.stdout, code: out.status.code(), signal: out.status.signal(), stderr: out.stderr }
+    let read_all = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            r.read_to_end(&mut v).ok();
+            v
+        })
+    };
+    let out = read_all(Box::new(child.stdout.take().unwrap()));
+    let err = read_all(Box::new(child.stderr.take().unwrap()));
+    let limit = std::time::Duration::from_secs(run_timeout_secs());
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break Some(st);
+        }
+        if start.elapsed() > limit {
+            // SAFETY: signalling the run's own process group.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            child.wait().ok();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let stdout = out.join().unwrap_or_default();
+    let mut stderr = err.join().unwrap_or_default();
+    match status {
+        Some(st) => RunResult { stdout, code: st.code(), signal: st.signal(), stderr },
+        None => {
+            stderr.extend_from_slice(format!("\n[test harness: killed after {} s (ZARM_TEST_TIMEOUT)]\n", limit.as_secs()).as_bytes());
+            RunResult { stdout, code: None, signal: Some(libc::SIGKILL), stderr }
+        }
+    }
+}
+
+/// How long one program run may take before the harness kills it:
+/// `$ZARM_TEST_TIMEOUT` seconds, default 600.
+fn run_timeout_secs() -> u64 {
+    std::env::var("ZARM_TEST_TIMEOUT").ok().and_then(|s| s.parse().ok()).unwrap_or(600)
 }
 
 /// Runs a guest program under zarm.
