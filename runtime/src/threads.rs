@@ -368,6 +368,8 @@ impl Process {
         const UNLOCK_PI: i32 = 7;
         const TRYLOCK_PI: i32 = 8;
         const LOCK_PI2: i32 = 13;
+        const WAIT_REQUEUE_PI: i32 = 11;
+        const CMP_REQUEUE_PI: i32 = 12;
         let op = a[1] as i32;
         let cmd = op & 0x7f;
         if a[0] % 4 != 0 {
@@ -467,8 +469,37 @@ impl Process {
             }
             LOCK_PI | LOCK_PI2 | TRYLOCK_PI => self.futex_lock_pi(a[0], op, a[3]),
             UNLOCK_PI => self.futex_unlock_pi(a[0], op),
-            // Requeueing onto a PI futex (glibc's condition variables no
-            // longer use it).
+            WAIT_REQUEUE_PI => self.futex_wait_requeue_pi(a, op),
+            CMP_REQUEUE_PI => {
+                // One waiter woken (it takes the PI word itself), the rest
+                // moved to the PI word's host futex, where its waiters
+                // sleep; FUTEX_WAITERS first, so the owner's unlock comes
+                // to the kernel to wake them.
+                if a[4] % 4 != 0 || a[4] == a[0] || a[2] != 1 {
+                    return neg(libc::EINVAL);
+                }
+                let Some(uaddr2) = self.space.host_range(a[4], 4, 0) else { return neg(libc::EFAULT) };
+                let cur = match self.space.read(a[0], MemSize::B4) {
+                    Ok(v) => v as u32,
+                    Err(_) => return neg(libc::EFAULT),
+                };
+                if cur != a[5] as u32 {
+                    return neg(libc::EAGAIN);
+                }
+                if a[3] as i32 > 0 {
+                    loop {
+                        let _turn = crate::lockstep::turn();
+                        let Ok(w) = self.space.read(a[4], MemSize::B4) else { return neg(libc::EFAULT) };
+                        match self.space.cas(a[4], MemSize::B4, w, w | FUTEX_WAITERS as u64) {
+                            Ok(seen) if seen == w => break,
+                            Ok(_) => continue,
+                            Err(_) => return neg(libc::EFAULT),
+                        }
+                    }
+                }
+                let private = op & libc::FUTEX_PRIVATE_FLAG;
+                sys(uaddr, CMP_REQUEUE | private, 1, (a[3] as i32).max(0) as usize, uaddr2 as usize, guest_word(a[5]))
+            }
             _ => neg(libc::ENOSYS),
         }
     }
@@ -484,21 +515,37 @@ impl Process {
     /// unlock wakes whoever still waits.
     fn futex_lock_pi(&mut self, addr: u64, op: i32, timeout: u64) -> i64 {
         let cmd = op & 0x7f;
-        let tid = self.me.tid as u32;
         if addr % 4 != 0 {
             return neg(libc::EINVAL);
         }
-        let Some(uaddr) = self.space.host_range(addr, 4, 0) else { return neg(libc::EFAULT) };
         // LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2's on
         // CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME is given.
-        let deadline = if timeout != 0 && cmd != 8 {
-            let Some(b) = self.space.read_bytes(timeout, 16) else { return neg(libc::EFAULT) };
-            Some(libc::timespec { tv_sec: i64::from_le_bytes(b[0..8].try_into().unwrap()) as _, tv_nsec: i64::from_le_bytes(b[8..16].try_into().unwrap()) as _ })
-        } else {
-            None
+        let deadline = match timeout {
+            0 => None,
+            _ if cmd == 8 => None,
+            t => match self.guest_timespec(t) {
+                Some(ts) => Some(ts),
+                None => return neg(libc::EFAULT),
+            },
         };
         let realtime = cmd == 6 || op & libc::FUTEX_CLOCK_REALTIME != 0;
-        let mut waited = false;
+        self.lock_pi_until(addr, op, deadline, realtime, cmd == 8, false)
+    }
+
+    /// A guest `struct timespec`.
+    fn guest_timespec(&self, at: u64) -> Option<libc::timespec> {
+        let b = self.space.read_bytes(at, 16)?;
+        Some(libc::timespec { tv_sec: i64::from_le_bytes(b[0..8].try_into().unwrap()) as _, tv_nsec: i64::from_le_bytes(b[8..16].try_into().unwrap()) as _ })
+    }
+
+    /// Takes the PI word at `addr` (see `futex_lock_pi`), waiting until
+    /// the absolute `deadline` if given (on CLOCK_REALTIME with
+    /// `realtime`, else CLOCK_MONOTONIC); `trylock`: never waits. With
+    /// `waited`, the caller already waited for it (it keeps
+    /// FUTEX_WAITERS).
+    fn lock_pi_until(&mut self, addr: u64, op: i32, deadline: Option<libc::timespec>, realtime: bool, trylock: bool, mut waited: bool) -> i64 {
+        let tid = self.me.tid as u32;
+        let Some(uaddr) = self.space.host_range(addr, 4, 0) else { return neg(libc::EFAULT) };
         loop {
             let turn = crate::lockstep::turn();
             let Ok(cur) = self.space.read(addr, MemSize::B4) else { return neg(libc::EFAULT) };
@@ -508,7 +555,7 @@ impl Process {
                 (tid | (cur & FUTEX_OWNER_DIED) | if waited { FUTEX_WAITERS } else { 0 }, false)
             } else if owner == tid {
                 return neg(libc::EDEADLK);
-            } else if cmd == 8 {
+            } else if trylock {
                 return neg(libc::EAGAIN);
             } else {
                 (cur | FUTEX_WAITERS, true)
@@ -531,6 +578,38 @@ impl Process {
                 return neg(libc::ETIMEDOUT);
             }
         }
+    }
+
+    /// FUTEX_WAIT_REQUEUE_PI, emulated with the PI words (`futex_lock_pi`):
+    /// sleeps on the condition word's host futex while it holds `a[2]`;
+    /// once woken by FUTEX_CMP_REQUEUE_PI (directly, or on the PI word's
+    /// host futex where that moved it), takes the PI word `a[4]` before
+    /// returning, as Linux returns owning it. The timeout (absolute,
+    /// CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME) covers both waits.
+    /// Unlike Linux, a plain FUTEX_WAKE of the condition word also wakes
+    /// such a waiter (Linux refuses it with EINVAL); no library relies on
+    /// either.
+    fn futex_wait_requeue_pi(&mut self, a: &[u64; 6], op: i32) -> i64 {
+        if a[0] % 4 != 0 || a[4] % 4 != 0 || a[0] == a[4] {
+            return neg(libc::EINVAL);
+        }
+        let (Some(uaddr), Some(_)) = (self.space.host_range(a[0], 4, 0), self.space.host_range(a[4], 4, 0)) else { return neg(libc::EFAULT) };
+        let deadline = match a[3] {
+            0 => None,
+            t => match self.guest_timespec(t) {
+                Some(ts) => Some(ts),
+                None => return neg(libc::EFAULT),
+            },
+        };
+        let realtime = op & libc::FUTEX_CLOCK_REALTIME != 0;
+        let tp = deadline.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
+        let wait_op = libc::FUTEX_WAIT_BITSET | (op & libc::FUTEX_PRIVATE_FLAG) | if realtime { libc::FUTEX_CLOCK_REALTIME } else { 0 };
+        // SAFETY: a mapped guest word; tp is null or a timespec.
+        let r = unsafe { libc::syscall(libc::SYS_futex, uaddr, wait_op, (a[2] as u32).to_le(), tp, 0usize, u32::MAX) };
+        if r < 0 {
+            return neg(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO));
+        }
+        self.lock_pi_until(a[4], op, deadline, realtime, false, true)
     }
 
     /// FUTEX_UNLOCK_PI, emulated (see `futex_lock_pi`).

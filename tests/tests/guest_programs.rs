@@ -46,6 +46,7 @@ const CASES: &[Case] = &[
     Case { name: "sigign_pending", args: &[], stdin: b"" },
     Case { name: "procs", args: &[], stdin: b"" },
     Case { name: "threads", args: &[], stdin: b"" },
+    Case { name: "requeue_pi", args: &[], stdin: b"" },
     Case { name: "threads_lse", args: &[], stdin: b"" },
     Case { name: "io", args: &[], stdin: b"" },
     Case { name: "procfs", args: &[], stdin: b"" },
