@@ -40,6 +40,7 @@ const CASES: &[Case] = &[
     Case { name: "simd_reduce", args: &[], stdin: b"" },
     Case { name: "simd_fcmp", args: &[], stdin: b"" },
     Case { name: "simd_fround", args: &[], stdin: b"" },
+    Case { name: "simd_estimate", args: &[], stdin: b"" },
     Case { name: "signals", args: &[], stdin: b"" },
     Case { name: "sigblock", args: &[], stdin: b"" },
     Case { name: "signalfd", args: &[], stdin: b"" },

@@ -3,7 +3,7 @@
 //! file does not handle returns `Flow::Undefined` (guest SIGILL).
 
 use super::*;
-use zarm_ir::fp::{FpRounding, FpSize};
+use zarm_ir::fp::{FpRounding, FpSize, FpUnOp};
 use zarm_ir::vector::{NarrowOp, VecBinOp as B, VecShiftOp as S, VecTernOp as T, VecUnOp as U};
 use zarm_ir::{MemSize, Op, Ordering, Width};
 
@@ -181,6 +181,8 @@ fn fp_rounding_misc(op: u32, a: bool, uu: bool) -> Option<U> {
         (false, 0b01111, true) => U::Fabs,
         (true, 0b01111, true) => U::Fneg,
         (true, 0b11111, true) => U::Fsqrt,
+        (false, 0b11101, true) => U::Frecpe,
+        (true, 0b11101, true) => U::Frsqrte,
         _ => return None,
     })
 }
@@ -246,7 +248,7 @@ pub fn two_misc(l: &mut Lifter, w: u32) -> Flow {
         _ => {
             let fes = if sz & 1 == 1 { 8u8 } else { 4 };
             let Some(fop) = fp_rounding_misc(op, sz >> 1 == 1, uu) else { return Flow::Undefined };
-            let needs_a = matches!(op, 0b01100..=0b01111) || op == 0b11111;
+            let needs_a = matches!(op, 0b01100..=0b01111) || op == 0b11111 || matches!(fop, U::Frecpe | U::Frsqrte);
             if needs_a != (sz >> 1 == 1) && !matches!(op, 0b11000..=0b11011) {
                 return Flow::Undefined;
             }
@@ -263,6 +265,16 @@ pub fn two_misc(l: &mut Lifter, w: u32) -> Flow {
 /// AdvSIMD scalar two-register miscellaneous.
 pub fn scalar_two_misc(l: &mut Lifter, w: u32) -> Flow {
     let (uu, sz, op) = (u(w), size(w), bits(w, 16, 12));
+    // FRECPE/FRSQRTE: one element (a vector operation would also estimate
+    // the zeroed upper lane, raising divide-by-zero).
+    if op == 0b11101 && sz >> 1 == 1 {
+        let est = if uu { FpUnOp::RsqrtEstimate } else { FpUnOp::RecipEstimate };
+        let size = if sz & 1 == 1 { FpSize::D } else { FpSize::S };
+        let x = super::fp::read_fp(l, rn(w), size);
+        let r = l.push(Op::FpUn { op: est, size, a: x });
+        super::fp::write_fp(l, rd(w), size, r);
+        return Flow::Continue;
+    }
     let a = vreg(l, rn(w));
     // Only the source element takes part: for narrowing that is the
     // double-width lane 0, otherwise lane 0 of the operation's size.

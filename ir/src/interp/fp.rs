@@ -11,7 +11,8 @@
 //! Known gaps: flush-to-zero of results is decided after rounding (the
 //! architecture decides on the unrounded value, which differs only for
 //! results just below the smallest normal); FPCR.FZ16 and AHP are ignored;
-//! the reciprocal (square root) estimates are not implemented.
+//! the reciprocal (square root) estimates are single and double only, and
+//! FRECPX is not implemented.
 
 use crate::fp::{FpBinOp, FpRounding, FpSize, FpUnOp};
 use crate::op::Op;
@@ -397,8 +398,127 @@ fn un<F: Prec>(env: &mut Env, op: FpUnOp, a: u64) -> Option<u64> {
             }
             bits
         }
+        FpUnOp::RecipEstimate if F::NBITS > 16 => recip_estimate::<F>(env, a),
+        FpUnOp::RsqrtEstimate if F::NBITS > 16 => rsqrt_estimate::<F>(env, a),
         FpUnOp::RecipEstimate | FpUnOp::RsqrtEstimate | FpUnOp::RecipExponent => return None,
     })
+}
+
+/// The estimates' operand: biased exponent and the fraction aligned to
+/// 52 bits (as the Arm ARM's FPRecipEstimate/FPRSqrtEstimate take them).
+fn estimate_parts<F: Prec>(a: u64) -> (i64, u64) {
+    let frac = a & ((1 << F::FRAC) - 1);
+    ((a & F::EXP_MASK) as i64 >> F::FRAC, frac << (52 - F::FRAC))
+}
+
+const FRAC52: u64 = (1 << 52) - 1;
+
+/// What both estimates do first: the operand flushed (FZ), a NaN
+/// processed, a zero of either sign giving that signed infinity with
+/// divide-by-zero; `Err` holds such a result.
+fn estimate_operand<F: Prec>(env: &mut Env, a: u64) -> Result<u64, u64> {
+    let a = flush_in::<F>(env, a);
+    if let Some(n) = process_nans::<F>(env, &[a]) {
+        return Err(n);
+    }
+    if a & !F::sign_bit() == 0 {
+        env.raise(DZC);
+        return Err(a | F::EXP_MASK);
+    }
+    Ok(a)
+}
+
+/// FRECPE (FPRecipEstimate): 8 bits of 1/a from the integer algorithm
+/// `RecipEstimate`, with the architecture's special cases (an operand so
+/// small the result overflows; FZ flushing results that would be
+/// denormal).
+fn recip_estimate<F: Prec>(env: &mut Env, a: u64) -> u64 {
+    let a = match estimate_operand::<F>(env, a) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let sign = a & F::sign_bit();
+    let bias = (F::EXP_MASK >> F::FRAC) as i64 >> 1;
+    let (mut exp, mut frac) = estimate_parts::<F>(a);
+    if a & !F::sign_bit() == F::EXP_MASK {
+        return sign;
+    }
+    // |a| < 2^-(bias+1): 1/a overflows.
+    if exp == 0 && frac >> (52 - F::FRAC) < 1 << (F::FRAC - 2) {
+        let to_inf = match env.round(FpRounding::Current) {
+            Round::NearestTiesToEven => true,
+            Round::TowardPositive => sign == 0,
+            Round::TowardNegative => sign != 0,
+            _ => false,
+        };
+        env.raise(OFC | IXC);
+        return sign | if to_inf { F::EXP_MASK } else { F::EXP_MASK - 1 };
+    }
+    // |a| >= 2^(bias-1) under FZ: the denormal result is flushed.
+    if env.fz() && exp >= 2 * bias - 1 {
+        env.raise(UFC);
+        return sign;
+    }
+    if exp == 0 {
+        if frac >> 51 == 0 {
+            exp = -1;
+            frac = (frac << 2) & FRAC52;
+        } else {
+            frac = (frac << 1) & FRAC52;
+        }
+    }
+    let scaled = 0x100 | (frac >> 44);
+    let mut result_exp = 2 * bias - 1 - exp;
+    let estimate = {
+        let a = scaled * 2 + 1;
+        let b = (1u64 << 19) / a;
+        (b + 1) / 2
+    };
+    let mut frac = (estimate & 0xff) << 44;
+    if result_exp == 0 {
+        frac = 1 << 51 | frac >> 1;
+    } else if result_exp == -1 {
+        frac = 1 << 50 | frac >> 2;
+        result_exp = 0;
+    }
+    sign | (result_exp as u64) << F::FRAC | frac >> (52 - F::FRAC)
+}
+
+/// FRSQRTE (FPRSqrtEstimate): 8 bits of 1/sqrt(a) from the integer
+/// algorithm `RecipSqrtEstimate`.
+fn rsqrt_estimate<F: Prec>(env: &mut Env, a: u64) -> u64 {
+    let a = match estimate_operand::<F>(env, a) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if a & F::sign_bit() != 0 {
+        env.raise(IOC);
+        return F::default_nan();
+    }
+    if a == F::EXP_MASK {
+        return 0;
+    }
+    let bias = (F::EXP_MASK >> F::FRAC) as i64 >> 1;
+    let (mut exp, mut frac) = estimate_parts::<F>(a);
+    if exp == 0 {
+        while frac >> 51 == 0 {
+            frac = (frac << 1) & FRAC52;
+            exp -= 1;
+        }
+        frac = (frac << 1) & FRAC52;
+    }
+    let scaled = if exp & 1 == 0 { 0x100 | frac >> 44 } else { 0x80 | frac >> 45 };
+    let result_exp = (3 * bias - 1 - exp).div_euclid(2);
+    let estimate = {
+        // In units of 1/512 (0.25..0.5) or 1/256 (0.5..1), rounded to nearest.
+        let a = if scaled < 256 { scaled * 2 + 1 } else { (((scaled >> 1) << 1) + 1) * 2 };
+        let mut b = 512u64;
+        while a * (b + 1) * (b + 1) < 1 << 28 {
+            b += 1;
+        }
+        (b + 1) / 2
+    };
+    (result_exp as u64) << F::FRAC | (estimate & 0xff) << (F::FRAC - 8)
 }
 
 fn muladd<F: Prec>(env: &mut Env, addend: u64, a: u64, b: u64, neg_product: bool, neg_addend: bool) -> u64 {

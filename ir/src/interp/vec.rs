@@ -347,8 +347,10 @@ fn un(env: &mut Env, op: VecUnOp, es: u32, q: bool, a: u128) -> u128 {
             Fcmge0 => ones(fp::compare_lane(env, fs, x, 0, |o| o.is_ge(), true)),
             Fcmle0 => ones(fp::compare_lane(env, fs, x, 0, |o| o.is_le(), true)),
             Fcmlt0 => ones(fp::compare_lane(env, fs, x, 0, |o| o.is_lt(), true)),
+            Frecpe => fp::un_op(env, FpUnOp::RecipEstimate, fs, x).unwrap_or(0),
+            Frsqrte => fp::un_op(env, FpUnOp::RsqrtEstimate, fs, x).unwrap_or(0),
             // Not emitted by the frontend (no implementation yet).
-            Frecpe | Frsqrte | Urecpe | Ursqrte => 0,
+            Urecpe | Ursqrte => 0,
             _ => unreachable!("handled above"),
         };
         out = set_lane(out, es, i, r);
