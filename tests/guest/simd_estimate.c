@@ -1,4 +1,5 @@
-// FRECPE and FRSQRTE (scalar and vector, single and double): special
+// FRECPE and FRSQRTE (scalar and vector, single and double) and FRECPX
+// (scalar): special
 // values (zeros, infinities, NaNs, denormals, operands so small that the
 // reciprocal overflows, so large that it is denormal), every rounding
 // mode, FZ and DN, and a sweep of pseudo-random operands; each result is
@@ -14,6 +15,8 @@ static void fpcr_set(uint64_t v) { __asm__ volatile("msr fpcr, %0" ::"r"(v)); }
 static uint32_t s_recpe(uint32_t x) { float r, a; memcpy(&a, &x, 4); __asm__ volatile("frecpe %s0, %s1" : "=w"(r) : "w"(a)); memcpy(&x, &r, 4); return x; }
 static uint32_t s_rsqrte(uint32_t x) { float r, a; memcpy(&a, &x, 4); __asm__ volatile("frsqrte %s0, %s1" : "=w"(r) : "w"(a)); memcpy(&x, &r, 4); return x; }
 static uint64_t d_recpe(uint64_t x) { double r, a; memcpy(&a, &x, 8); __asm__ volatile("frecpe %d0, %d1" : "=w"(r) : "w"(a)); memcpy(&x, &r, 8); return x; }
+static uint32_t s_recpx(uint32_t x) { float r, a; memcpy(&a, &x, 4); __asm__ volatile("frecpx %s0, %s1" : "=w"(r) : "w"(a)); memcpy(&x, &r, 4); return x; }
+static uint64_t d_recpx(uint64_t x) { double r, a; memcpy(&a, &x, 8); __asm__ volatile("frecpx %d0, %d1" : "=w"(r) : "w"(a)); memcpy(&x, &r, 8); return x; }
 static uint64_t d_rsqrte(uint64_t x) { double r, a; memcpy(&a, &x, 8); __asm__ volatile("frsqrte %d0, %d1" : "=w"(r) : "w"(a)); memcpy(&x, &r, 8); return x; }
 
 typedef float v4f __attribute__((vector_size(16)));
@@ -46,7 +49,11 @@ int main(void) {
             uint64_t f1 = fpsr_get();
             fpsr_set(0);
             uint32_t q = s_rsqrte(sv[i]);
-            printf(" s %08x: recpe %08x (%llx) rsqrte %08x (%llx)\n", sv[i], r, (unsigned long long)f1, q, (unsigned long long)fpsr_get());
+            uint64_t f2 = fpsr_get();
+            fpsr_set(0);
+            uint32_t x = s_recpx(sv[i]);
+            printf(" s %08x: recpe %08x (%llx) rsqrte %08x (%llx) recpx %08x (%llx)\n", sv[i], r, (unsigned long long)f1, q, (unsigned long long)f2, x,
+                   (unsigned long long)fpsr_get());
         }
         for (unsigned i = 0; i < sizeof dv / sizeof *dv; i++) {
             fpsr_set(0);
@@ -54,8 +61,11 @@ int main(void) {
             uint64_t f1 = fpsr_get();
             fpsr_set(0);
             uint64_t q = d_rsqrte(dv[i]);
-            printf(" d %016llx: recpe %016llx (%llx) rsqrte %016llx (%llx)\n", (unsigned long long)dv[i], (unsigned long long)r,
-                   (unsigned long long)f1, (unsigned long long)q, (unsigned long long)fpsr_get());
+            uint64_t f2 = fpsr_get();
+            fpsr_set(0);
+            uint64_t x = d_recpx(dv[i]);
+            printf(" d %016llx: recpe %016llx (%llx) rsqrte %016llx (%llx) recpx %016llx (%llx)\n", (unsigned long long)dv[i], (unsigned long long)r,
+                   (unsigned long long)f1, (unsigned long long)q, (unsigned long long)f2, (unsigned long long)x, (unsigned long long)fpsr_get());
         }
     }
     fpcr_set(0);
@@ -63,7 +73,8 @@ int main(void) {
     uint64_t sum = 0, vsum = 0;
     for (int i = 0; i < 20000; i++) {
         uint64_t x = rnd();
-        sum = sum * 31 + s_recpe((uint32_t)x) + 7 * s_rsqrte((uint32_t)(x >> 32)) + d_recpe(x) + 3 * d_rsqrte(x ^ 0x8000000000000000ull * (i & 1));
+        sum = sum * 31 + s_recpe((uint32_t)x) + 7 * s_rsqrte((uint32_t)(x >> 32)) + d_recpe(x) + 3 * d_rsqrte(x ^ 0x8000000000000000ull * (i & 1)) +
+              5 * s_recpx((uint32_t)(x >> 7)) + 11 * d_recpx(x >> 1);
         uint32_t w[4] = {(uint32_t)x, (uint32_t)(x >> 32), (uint32_t)(x >> 16), (uint32_t)(x >> 8)};
         v4f a, r4, q4;
         memcpy(&a, w, 16);

@@ -265,10 +265,15 @@ pub fn two_misc(l: &mut Lifter, w: u32) -> Flow {
 /// AdvSIMD scalar two-register miscellaneous.
 pub fn scalar_two_misc(l: &mut Lifter, w: u32) -> Flow {
     let (uu, sz, op) = (u(w), size(w), bits(w, 16, 12));
-    // FRECPE/FRSQRTE: one element (a vector operation would also estimate
-    // the zeroed upper lane, raising divide-by-zero).
-    if op == 0b11101 && sz >> 1 == 1 {
-        let est = if uu { FpUnOp::RsqrtEstimate } else { FpUnOp::RecipEstimate };
+    // FRECPE/FRSQRTE/FRECPX: one element (a vector operation would also
+    // estimate the zeroed upper lane, raising divide-by-zero).
+    let est = match (uu, op) {
+        (false, 0b11101) => Some(FpUnOp::RecipEstimate),
+        (true, 0b11101) => Some(FpUnOp::RsqrtEstimate),
+        (false, 0b11111) => Some(FpUnOp::RecipExponent),
+        _ => None,
+    };
+    if let (Some(est), true) = (est, sz >> 1 == 1) {
         let size = if sz & 1 == 1 { FpSize::D } else { FpSize::S };
         let x = super::fp::read_fp(l, rn(w), size);
         let r = l.push(Op::FpUn { op: est, size, a: x });

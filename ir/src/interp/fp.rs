@@ -11,8 +11,8 @@
 //! Known gaps: flush-to-zero of results is decided after rounding (the
 //! architecture decides on the unrounded value, which differs only for
 //! results just below the smallest normal); FPCR.FZ16 and AHP are ignored;
-//! the reciprocal (square root) estimates are single and double only, and
-//! FRECPX is not implemented.
+//! the reciprocal (square root) estimates and FRECPX are single and
+//! double only.
 
 use crate::fp::{FpBinOp, FpRounding, FpSize, FpUnOp};
 use crate::op::Op;
@@ -400,6 +400,16 @@ fn un<F: Prec>(env: &mut Env, op: FpUnOp, a: u64) -> Option<u64> {
         }
         FpUnOp::RecipEstimate if F::NBITS > 16 => recip_estimate::<F>(env, a),
         FpUnOp::RsqrtEstimate if F::NBITS > 16 => rsqrt_estimate::<F>(env, a),
+        // FRECPX (FPRecpX): the exponent inverted, the fraction cleared;
+        // zeros and denormals take the largest finite exponent.
+        FpUnOp::RecipExponent if F::NBITS > 16 => {
+            let a = flush_in::<F>(env, a);
+            if let Some(n) = process_nans::<F>(env, &[a]) {
+                return Some(n);
+            }
+            let exp = a & F::EXP_MASK;
+            (a & sign) | if exp == 0 { F::EXP_MASK - (1 << F::FRAC) } else { !exp & F::EXP_MASK }
+        }
         FpUnOp::RecipEstimate | FpUnOp::RsqrtEstimate | FpUnOp::RecipExponent => return None,
     })
 }
