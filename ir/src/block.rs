@@ -77,13 +77,8 @@ impl Block {
         self.ops.get(v.index()).and_then(|op| op.result_type())
     }
 
-    /// Drops `Nop`s and renumbers values (in place).
-    pub fn compact(&mut self) {
-        self.compact_with(&mut Vec::new());
-    }
-
-    /// `compact` with `map` as its renumbering array (kept by the caller
-    /// from block to block).
+    /// Drops `Nop`s and renumbers values (in place); `map` is the
+    /// renumbering array, kept by the caller from block to block.
     pub fn compact_with(&mut self, map: &mut Vec<Value>) {
         map.clear();
         map.resize(self.ops.len(), Value(u32::MAX));

@@ -592,8 +592,7 @@ fn emptied<T>(v: &mut Vec<T>) -> Vec<T> {
 
 /// `v` emptied and refilled with `len` copies of `x`, its allocation kept.
 fn reuse<T: Clone>(v: &mut Vec<T>, len: usize, x: T) -> Vec<T> {
-    let mut w = std::mem::take(v);
-    w.clear();
+    let mut w = emptied(v);
     w.resize(len, x);
     w
 }
