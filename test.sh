@@ -10,29 +10,32 @@
 # lock-step; Debian's arm64 binaries (tests/debian) under the JIT.
 set -euo pipefail
 cd "$(dirname "$0")"
+# Each step's heading carries the minutes:seconds since the start, so a
+# CI log shows where the time goes.
+stamp() { printf '[%02d:%02d] ' $((SECONDS / 60)) $((SECONDS % 60)); }
 ./setup.sh
 
-echo "== native: build"
+echo "$(stamp)== native: build"
 cargo build --release --workspace --all-targets
-echo "== native: tests"
+echo "$(stamp)== native: tests"
 cargo test --release --workspace
-echo "== native: binfmt_misc registration"
+echo "$(stamp)== native: binfmt_misc registration"
 bash tests/binfmt.sh
 
 CPU_MODELS=("max" "max,vxeh2=off,minste3=off" "max,vx=off,vxeh=off,vxeh2=off,minste2=off,minste3=off")
 
-echo "== s390x: backend (encoder, JIT lock-step against the interpreter)"
+echo "$(stamp)== s390x: backend (encoder, JIT lock-step against the interpreter)"
 for cpu in "${CPU_MODELS[@]}"; do
-    echo "-- qemu-s390x -cpu $cpu"
+    echo "$(stamp)-- qemu-s390x -cpu $cpu"
     ZARM_QEMU_CPU="$cpu" cargo test --release --target s390x-unknown-linux-gnu -p zarm-backend-s390x --test jit_vs_interp
 done
 
-echo "== s390x: zarm built for s390x against qemu-aarch64"
+echo "$(stamp)== s390x: zarm built for s390x against qemu-aarch64"
 cargo build --release --target s390x-unknown-linux-gnu --bin zarm
 export ZARM_BIN="$PWD/target/s390x-unknown-linux-gnu/release/zarm"
 run_s390x() { # cpu-model, zarm args, tests...
     local cpu=$1 args=$2; shift 2
-    echo "-- qemu-s390x -cpu $cpu, zarm $args"
+    echo "$(stamp)-- qemu-s390x -cpu $cpu, zarm $args"
     ZARM_RUNNER="qemu-s390x -cpu $cpu -L /usr/s390x-linux-gnu" ZARM_ARGS="$args" \
         cargo test --release -p zarm-tests "$@"
 }
@@ -61,7 +64,7 @@ run_s390x max "--lockstep --tier-threshold 1 $W33" --test guest_programs
 run_s390x max "--engine jit --checked-pages $J1 $W33" --test guest_programs --test random_insns
 ZARM_RANDOM_CASES=500 run_s390x max "--engine interp $W33" --test guest_programs --test random_insns
 ZARM_EXPECT_EVICTION=1 ZARM_GUEST_SUBSET="demo,strings" run_s390x max "--engine jit --code-cache-size 64K $J1 $W33" --test guest_programs
-echo "== s390x: facility detection and --assist refusal"
+echo "$(stamp)== s390x: facility detection and --assist refusal"
 Z=(qemu-s390x -cpu "max,vxeh2=off,minste3=off" -L /usr/s390x-linux-gnu "$ZARM_BIN")
 info=$("${Z[@]}" --host-info)
 grep -q "mie3    STFLE bit  61  absent" <<<"$info"
@@ -70,7 +73,7 @@ if "${Z[@]}" --assist=mie3 tests/guest/build/demo 2>/tmp/zarm-assist.err; then
     echo "--assist=mie3 ran on a host without mie3"; exit 1
 fi
 grep -q "lacks the mie3 facility" /tmp/zarm-assist.err
-echo "== s390x: --tier=on refused below Cranelift's z14 base"
+echo "$(stamp)== s390x: --tier=on refused below Cranelift's z14 base"
 NOVX=(qemu-s390x -cpu "${CPU_MODELS[2]}" -L /usr/s390x-linux-gnu "$ZARM_BIN")
 if "${NOVX[@]}" --tier=on tests/guest/build/demo 2>/tmp/zarm-tier.err; then
     echo "--tier=on ran on a host without the vector facility"; exit 1
@@ -80,4 +83,4 @@ if "${Z[@]}" --assist=none --tier=on tests/guest/build/demo 2>/tmp/zarm-tier.err
     echo "--tier=on ran with --assist=none"; exit 1
 fi
 grep -q "z14 base" /tmp/zarm-tier.err
-echo "== all tests passed"
+echo "$(stamp)== all tests passed"
