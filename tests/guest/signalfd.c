@@ -56,15 +56,24 @@ int main(void) {
            si[0].ssi_pid == (unsigned)c, si[1].ssi_signo == SIGCHLD ? "SIGCHLD" : "?");
 
     // SIGCONT (default action: continue, else ignore) from another
-    // process, while blocked: the signalfd takes it.
+    // process, while blocked: the signalfd takes it. The child waits for
+    // the parent's read before it exits (its SIGCHLD, a lower number,
+    // would otherwise be read first whenever the exit came before it).
+    int go[2];
+    if (pipe(go) != 0) return 1;
     c = fork();
     if (c == 0) {
+        char b;
         kill(parent, SIGCONT);
-        _exit(0);
+        ssize_t r = read(go[0], &b, 1);
+        _exit(r == 1 ? 0 : 1);
     }
     pr = poll(&p, 1, 5000);
     n = read(sfd, si, sizeof si[0]);
     printf("SIGCONT: poll %d, read %zd, signo %s from the child %d\n", pr, n, si[0].ssi_signo == SIGCONT ? "SIGCONT" : "?", si[0].ssi_pid == (unsigned)c);
+    if (write(go[1], "x", 1) != 1) return 1;
+    close(go[0]);
+    close(go[1]);
     waitpid(c, 0, 0);
     nanosleep(&ms50, 0);
     n = read(sfd, si, sizeof si[0]);
