@@ -4,8 +4,10 @@
 //! returns its sanitised view), kept consistent with the HWCAPs.
 
 /// HWCAP_FP | HWCAP_ASIMD | HWCAP_AES | HWCAP_PMULL | HWCAP_SHA1 |
-/// HWCAP_SHA2 | HWCAP_CRC32 | HWCAP_ATOMICS | HWCAP_CPUID | HWCAP_LRCPC.
-pub const HWCAP: u64 = 1 << 0 | 1 << 1 | 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7 | 1 << 8 | 1 << 11 | 1 << 15;
+/// HWCAP_SHA2 | HWCAP_CRC32 | HWCAP_ATOMICS | HWCAP_CPUID | HWCAP_LRCPC |
+/// HWCAP_SHA3 | HWCAP_SHA512.
+pub const HWCAP: u64 =
+    1 << 0 | 1 << 1 | 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7 | 1 << 8 | 1 << 11 | 1 << 15 | 1 << 17 | 1 << 21;
 pub const HWCAP2: u64 = 0;
 
 /// DC ZVA block size.
@@ -36,9 +38,9 @@ pub fn id_register(key: u32) -> Option<u64> {
         // implemented (field value 0).
         (4, 0) => 0x11,
         // ID_AA64ISAR0_EL1: AES with PMULL (bits 7:4 = 2), SHA1 (11:8 =
-        // 1), SHA256 (15:12 = 1), CRC32 (19:16 = 1), LSE atomics (23:20 =
-        // 2).
-        (6, 0) => 2 << 4 | 1 << 8 | 1 << 12 | 1 << 16 | 2 << 20,
+        // 1), SHA256 and SHA512 (15:12 = 2), CRC32 (19:16 = 1), LSE
+        // atomics (23:20 = 2), SHA3 (35:32 = 1).
+        (6, 0) => 2 << 4 | 1 << 8 | 2 << 12 | 1 << 16 | 2 << 20 | 1 << 32,
         // ID_AA64ISAR1_EL1: LRCPC (bits 23:20 = 1): LDAPR.
         (6, 1) => 1 << 20,
         // ID_AA64MMFR0_EL1..: nothing EL0 needs.

@@ -432,10 +432,11 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             b.push(Op::VUn { op, esize, q: q || esize == 4, a: va })
         }
         2 => {
-            let ops = [U::Not, U::Neg, U::Abs, U::Clz, U::Cnt, U::CmEq0, U::CmGt0, U::CmGe0, U::CmLe0, U::CmLt0, U::Cls, U::Fneg, U::Fabs];
+            let ops = [U::Not, U::Neg, U::Abs, U::Clz, U::Cnt, U::CmEq0, U::CmGt0, U::CmGe0, U::CmLe0, U::CmLt0, U::Cls, U::Fneg, U::Fabs, U::Urecpe, U::Ursqrte];
             let op = ops[rng.below(ops.len() as u64) as usize];
             let esize = match op {
                 U::Cnt => 1,
+                U::Urecpe | U::Ursqrte => 4,
                 // FP lanes: half, single, double.
                 U::Fneg | U::Fabs => 2 << rng.below(3),
                 _ => esize,
@@ -443,10 +444,14 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
             b.push(Op::VUn { op, esize, q, a: va })
         }
         3 => {
-            let ops = [S::Shl, S::Ushr, S::Sshr, S::Usra, S::Ssra, S::Sri];
+            let ops = [S::Shl, S::Ushr, S::Sshr, S::Usra, S::Ssra, S::Sri, S::Sli, S::Rol];
             let op = ops[rng.below(ops.len() as u64) as usize];
             let bits = esize as u64 * 8;
-            let amount = if op == S::Shl { rng.below(bits) } else { 1 + rng.below(bits) } as u8;
+            let amount = match op {
+                S::Shl | S::Sli => rng.below(bits),
+                S::Rol => 1 + rng.below(bits - 1),
+                _ => 1 + rng.below(bits),
+            } as u8;
             b.push(Op::VShift { op, esize, q, amount, acc: vb, a: va })
         }
         4 => {
@@ -583,7 +588,7 @@ fn random_vector_op(b: &mut Builder, rng: &mut Rng, vvals: &mut Vec<Value>, x: V
         11 => b.push(Op::VPmull { esize: if rng.below(2) == 0 { 1 } else { 8 }, upper: rng.below(2) == 0, a: va, b: vb }),
         14 if rng.below(2) == 0 => {
             use crate::vector::ShaOp::*;
-            let ops = [Sha1C, Sha1P, Sha1M, Sha1Su0, Sha1Su1, Sha1H, Sha256H, Sha256H2, Sha256Su0, Sha256Su1];
+            let ops = [Sha1C, Sha1P, Sha1M, Sha1Su0, Sha1Su1, Sha1H, Sha256H, Sha256H2, Sha256Su0, Sha256Su1, Sha512H, Sha512H2, Sha512Su0, Sha512Su1];
             let op = ops[rng.below(ops.len() as u64) as usize];
             b.push(Op::VSha { op, d: va, n: vb, m: vc })
         }

@@ -171,6 +171,9 @@ pub enum VecShiftOp {
     Sqshl,
     Uqshl,
     Sqshlu,
+    /// Rotate each lane left by `amount` (1..lane bits − 1): RAX1 and XAR
+    /// (FEAT_SHA3).
+    Rol,
 }
 
 /// Three-operand lane-wise operations: the first operand is the
@@ -191,9 +194,9 @@ pub enum VecTernOp {
     Fmls,
 }
 
-/// The SHA-1 and SHA-256 instructions (FEAT_SHA1, FEAT_SHA256). The
-/// three-register forms read `d`, `n` and `m`; SHA1H, SHA1SU1 and
-/// SHA256SU0 read `d` and `n` only.
+/// The SHA-1, SHA-256 and SHA-512 instructions (FEAT_SHA1, FEAT_SHA256,
+/// FEAT_SHA512). The three-register forms read `d`, `n` and `m`; SHA1H,
+/// SHA1SU1, SHA256SU0 and SHA512SU0 read `d` and `n` only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ShaOp {
     /// SHA1C/SHA1P/SHA1M: four rounds (choose, parity, majority) of the
@@ -213,6 +216,13 @@ pub enum ShaOp {
     /// SHA256SU0, SHA256SU1: the schedule update, parts 1 and 2.
     Sha256Su0,
     Sha256Su1,
+    /// SHA512H/SHA512H2: two rounds, the Sigma1/Ch half (`d` = the partial
+    /// sums, `n` and `m` = the working variables) and the Sigma0/Maj half.
+    Sha512H,
+    Sha512H2,
+    /// SHA512SU0, SHA512SU1: the schedule update, parts 1 and 2.
+    Sha512Su0,
+    Sha512Su1,
 }
 
 /// One step of AES (FEAT_AES): a round's first half or (Inv)MixColumns.

@@ -17,6 +17,7 @@ for src in *.c; do
     [ "$src" = dyn.c ] && continue
     [ "$src" = crypto_aes.c ] && continue
     [ "$src" = crypto_sha.c ] && continue
+    [ "$src" = crypto_sha3.c ] && continue
     [ "$src" = pmull.c ] && continue
     [ "$src" = threads.c ] && continue
     [ "$src" = robust.c ] && continue
@@ -25,6 +26,7 @@ done
 build flags flags.c -march=armv8-a+crc
 build crypto_aes crypto_aes.c -march=armv8-a+crypto
 build crypto_sha crypto_sha.c -march=armv8-a+crypto
+build crypto_sha3 crypto_sha3.c -march=armv8.2-a+sha3
 build pmull pmull.c -march=armv8-a+crypto
 # Dynamically linked: run with -L pointing at the cross toolchain's sysroot.
 if [ ! -f build/dyn ] || [ dyn.c -nt build/dyn ]; then

@@ -97,5 +97,39 @@ int main(void) {
         }
     }
     printf("random: %016llx %016llx fpsr %llx\n", (unsigned long long)sum, (unsigned long long)vsum, (unsigned long long)fpsr_get());
+    // URECPE/URSQRTE (unsigned fixed-point estimates, 32-bit lanes): the
+    // range edges, then random operands.
+    static const uint32_t edges[] = {0, 1, 0x3fffffff, 0x40000000, 0x40800000, 0x7fffffff, 0x80000000, 0x807fffff,
+                                     0x80800000, 0xbfffffff, 0xc0000000, 0xff800000, 0xfffffffe, 0xffffffff};
+    for (unsigned i = 0; i < sizeof edges / sizeof edges[0]; i += 2) {
+        uint32_t w[4] = {edges[i], edges[i + 1], edges[i] ^ 0x00400000, edges[i + 1] >> 1}, o[8];
+        v4f a, r4, q4;
+        memcpy(&a, w, 16);
+        __asm__ volatile("urecpe %0.4s, %2.4s\n ursqrte %1.4s, %2.4s" : "=&w"(r4), "=&w"(q4) : "w"(a));
+        memcpy(o, &r4, 16);
+        memcpy(o + 4, &q4, 16);
+        for (int k = 0; k < 4; k++) printf("u %08x: urecpe %08x ursqrte %08x\n", w[k], o[k], o[4 + k]);
+    }
+    uint64_t usum = 0;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t x = rnd();
+        uint32_t w[2] = {(uint32_t)x, (uint32_t)(x >> 32)}, o[4];
+        // The 2S form: the upper half of the result is zero.
+        v4f a, r4, q4;
+        uint32_t w4[4] = {w[0], w[1], 0xffffffff, 0xffffffff};
+        memcpy(&a, w4, 16);
+        __asm__ volatile("urecpe %0.2s, %2.2s\n ursqrte %1.2s, %2.2s" : "=&w"(r4), "=&w"(q4) : "w"(a));
+        uint32_t o4[8];
+        memcpy(o4, &r4, 16);
+        memcpy(o4 + 4, &q4, 16);
+        if (o4[2] | o4[3] | o4[6] | o4[7]) {
+            printf("upper half not cleared at %d\n", i);
+            return 1;
+        }
+        memcpy(o, o4, 8);
+        memcpy(o + 2, o4 + 4, 8);
+        for (int k = 0; k < 4; k++) usum = usum * 131 + o[k];
+    }
+    printf("unsigned random: %016llx fpsr %llx\n", (unsigned long long)usum, (unsigned long long)fpsr_get());
     return 0;
 }

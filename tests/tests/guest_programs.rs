@@ -36,6 +36,7 @@ const CASES: &[Case] = &[
     Case { name: "smc", args: &[], stdin: b"" },
     Case { name: "crypto_aes", args: &[], stdin: b"" },
     Case { name: "crypto_sha", args: &[], stdin: b"" },
+    Case { name: "crypto_sha3", args: &[], stdin: b"" },
     Case { name: "pmull", args: &[], stdin: b"" },
     Case { name: "simd_reduce", args: &[], stdin: b"" },
     Case { name: "simd_fcmp", args: &[], stdin: b"" },

@@ -67,6 +67,10 @@ const CLASSES: &[(&str, bool, bool)] = &[
     ("CRYPTO_AES", false, false),
     ("CRYPTO_SHA3", true, false),
     ("CRYPTO_SHA2", false, false),
+    ("CRYPTO_SHA512_3", true, false),
+    ("CRYPTO_SHA512_2", false, false),
+    ("CRYPTO_4REG", true, true),
+    ("CRYPTO_XAR", true, false),
 ];
 
 

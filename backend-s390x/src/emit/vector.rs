@@ -45,7 +45,7 @@ pub(super) fn is_vector_integer(op: &Op) -> bool {
                 || is_reduction(*op)
                 || (matches!(op, U::Fneg | U::Fabs) && *esize >= 2)
         }
-        Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
+        Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra | S::Rol),
         Op::VTern { op, esize, .. } => matches!(op, T::Bsl | T::Bit | T::Bif) || (matches!(op, T::Mla | T::Mls) && *esize <= 4),
         Op::VExtend { .. } | Op::VPmull { .. } => true,
         Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
@@ -752,6 +752,7 @@ impl Emitter<'_> {
                     S::Ushr | S::Usra if amount < bits => encode::vesrl(b, VA, VA, m(0, amount as i32), e),
                     S::Shl | S::Ushr | S::Usra => encode::vgbm(b, VA, 0, 0),
                     S::Sshr | S::Ssra => encode::vesra(b, VA, VA, m(0, amount.min(bits - 1) as i32), e),
+                    S::Rol => encode::verll(b, VA, VA, m(0, (amount % bits) as i32), e),
                     other => unreachable!("VShift {other:?} is not routed to the vector facility"),
                 }
                 if matches!(op, S::Usra | S::Ssra) {

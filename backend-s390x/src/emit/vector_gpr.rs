@@ -27,7 +27,7 @@ pub(super) fn is_swar(op: &Op) -> bool {
         }
         Op::VTern { op, esize, .. } => matches!(op, T::Bsl | T::Bit | T::Bif) || (matches!(op, T::Mla | T::Mls) && *esize <= 4),
         Op::VUn { op, esize, .. } => matches!(op, U::Not | U::Neg | U::CmEq0) || (matches!(op, U::Fneg | U::Fabs) && *esize >= 2),
-        Op::VShift { op, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra),
+        Op::VShift { op, esize, .. } => matches!(op, S::Shl | S::Ushr | S::Sshr | S::Usra | S::Ssra) || (*op == S::Rol && *esize == 8),
         Op::VExtend { .. } | Op::VNarrow { op: NarrowOp::Trunc, .. } => true,
         _ => false,
     }
@@ -510,6 +510,7 @@ impl Emitter<'_> {
                 let amt = m(0, n as i32);
                 match (op, esize) {
                     (S::Shl, _) => encode::sllg(bb, 0, 0, amt),
+                    (S::Rol, 8) => encode::rllg(bb, 0, 0, amt),
                     (S::Sshr | S::Ssra, 8) => encode::srag(bb, 0, 0, amt),
                     _ => encode::srlg(bb, 0, 0, amt),
                 }

@@ -314,7 +314,7 @@ table! { VRR_A_INSNS, f, (v1: u8, v2: u8, m3: u8) => |out: &mut Vec<u8>, op: u16
 
 // VRS-a: element shifts by the amount D2(B2), element size M4.
 table! { VRS_A_INSNS, f, (v1: u8, v3: u8, m: Mem, m4: u8) => |out: &mut Vec<u8>, op: u16| vrs_a(out, op, v1, v3, m.base, m.disp as u16, m4);
-    vesl = 0xE730u16, vesrl = 0xE738u16, vesra = 0xE73Au16,
+    vesl = 0xE730u16, vesrl = 0xE738u16, vesra = 0xE73Au16, verll = 0xE733u16,
 }
 
 // VRI-a: immediates into vector registers.

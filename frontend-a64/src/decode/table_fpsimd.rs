@@ -25,6 +25,11 @@ pub(super) const LINES: &[Line] = &[
     // ---- Cryptographic extension (FEAT_SHA1, FEAT_SHA256)
     ("CRYPTO_SHA3", "01011110 00 0 mmmmm 0 ooo 00 nnnnn ddddd", simd::sha_three),
     ("CRYPTO_SHA2", "01011110 00 10100 ooooo 10 nnnnn ddddd", simd::sha_two),
+    // ---- Cryptographic extension (FEAT_SHA512, FEAT_SHA3)
+    ("CRYPTO_SHA512_3", "11001110 011 mmmmm 1 0 00 oo nnnnn ddddd", simd::sha512_three),
+    ("CRYPTO_SHA512_2", "11001110 110 00000 1000 oo nnnnn ddddd", simd::sha512_two),
+    ("CRYPTO_4REG", "11001110 0 oo mmmmm 0 aaaaa nnnnn ddddd", simd::crypto_four),
+    ("CRYPTO_XAR", "11001110 100 mmmmm iiiiii nnnnn ddddd", simd::xar),
     // ---- AdvSIMD vector data processing
     ("SIMD_TBL", "0 q 001110 00 0 mmmmm 0 ll o 00 nnnnn ddddd", simd::tbl),
     ("SIMD_PERMUTE", "0 q 001110 zz 0 mmmmm 0 ooo 10 nnnnn ddddd", simd::permute),

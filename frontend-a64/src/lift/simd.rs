@@ -241,6 +241,8 @@ pub fn two_misc(l: &mut Lifter, w: u32) -> Flow {
             let d = vreg(l, rd(w));
             l.push(Op::VNarrow { op: nop, esize: nes, upper: qq, d, a })
         }
+        // URECPE/URSQRTE: 32-bit lanes only (size 10).
+        (_, 0b11100) if sz == 2 => un(l, if uu { U::Ursqrte } else { U::Urecpe }, 4),
         (false, 0b10111) if sz >> 1 == 0 => {
             let from = if sz & 1 == 1 { FpSize::S } else { FpSize::H };
             l.push(Op::VFcvtLong { from, upper: qq, a })
@@ -985,6 +987,80 @@ pub fn sha_two(l: &mut Lifter, w: u32) -> Flow {
     let r = l.push(Op::VSha { op, d, n, m: n });
     set_vreg(l, rd(w), r);
     Flow::Continue
+}
+
+/// SHA512H, SHA512H2, SHA512SU1 (FEAT_SHA512) and RAX1 (FEAT_SHA3).
+pub fn sha512_three(l: &mut Lifter, w: u32) -> Flow {
+    use zarm_ir::vector::ShaOp;
+    let n = vreg(l, rn(w));
+    let m = vreg(l, rm(w));
+    let op = match bits(w, 11, 10) {
+        0b00 => ShaOp::Sha512H,
+        0b01 => ShaOp::Sha512H2,
+        0b10 => ShaOp::Sha512Su1,
+        _ => {
+            // RAX1: n ^ (m rotated left by one), per 64-bit lane.
+            let r = rotate_left_d(l, m, 1);
+            let r = l.push(Op::VBin { op: B::Eor, esize: 8, q: true, a: n, b: r });
+            set_vreg(l, rd(w), r);
+            return Flow::Continue;
+        }
+    };
+    let d = vreg(l, rd(w));
+    let r = l.push(Op::VSha { op, d, n, m });
+    set_vreg(l, rd(w), r);
+    Flow::Continue
+}
+
+/// SHA512SU0 (FEAT_SHA512); SM4E (FEAT_SM4) is not implemented.
+pub fn sha512_two(l: &mut Lifter, w: u32) -> Flow {
+    if bits(w, 11, 10) != 0 {
+        return Flow::Undefined;
+    }
+    let d = vreg(l, rd(w));
+    let n = vreg(l, rn(w));
+    let r = l.push(Op::VSha { op: zarm_ir::vector::ShaOp::Sha512Su0, d, n, m: n });
+    set_vreg(l, rd(w), r);
+    Flow::Continue
+}
+
+/// EOR3 and BCAX (FEAT_SHA3): plain bitwise operations, lifted as such;
+/// SM3SS1 (FEAT_SM3) is not implemented.
+pub fn crypto_four(l: &mut Lifter, w: u32) -> Flow {
+    let n = vreg(l, rn(w));
+    let m = vreg(l, rm(w));
+    let a = vreg(l, bits(w, 14, 10) as u8);
+    let r = match bits(w, 22, 21) {
+        // EOR3: n ^ m ^ a.
+        0b00 => {
+            let t = l.push(Op::VBin { op: B::Eor, esize: 1, q: true, a: n, b: m });
+            l.push(Op::VBin { op: B::Eor, esize: 1, q: true, a: t, b: a })
+        }
+        // BCAX: n ^ (m & !a).
+        0b01 => {
+            let t = l.push(Op::VBin { op: B::Bic, esize: 1, q: true, a: m, b: a });
+            l.push(Op::VBin { op: B::Eor, esize: 1, q: true, a: n, b: t })
+        }
+        _ => return Flow::Undefined,
+    };
+    set_vreg(l, rd(w), r);
+    Flow::Continue
+}
+
+/// XAR (FEAT_SHA3): n ^ m, each 64-bit lane rotated right by imm6.
+pub fn xar(l: &mut Lifter, w: u32) -> Flow {
+    let n = vreg(l, rn(w));
+    let m = vreg(l, rm(w));
+    let t = l.push(Op::VBin { op: B::Eor, esize: 8, q: true, a: n, b: m });
+    let imm = bits(w, 15, 10) as u8;
+    let r = if imm == 0 { t } else { rotate_left_d(l, t, 64 - imm) };
+    set_vreg(l, rd(w), r);
+    Flow::Continue
+}
+
+/// Each 64-bit lane of `v` rotated left by `k` (1..=63).
+fn rotate_left_d(l: &mut Lifter, v: Value, k: u8) -> Value {
+    l.push(Op::VShift { op: S::Rol, esize: 8, q: true, amount: k, acc: v, a: v })
 }
 
 /// AESE, AESD, AESMC, AESIMC (FEAT_AES).

@@ -479,11 +479,7 @@ fn recip_estimate<F: Prec>(env: &mut Env, a: u64) -> u64 {
     }
     let scaled = 0x100 | (frac >> 44);
     let mut result_exp = 2 * bias - 1 - exp;
-    let estimate = {
-        let a = scaled * 2 + 1;
-        let b = (1u64 << 19) / a;
-        (b + 1) / 2
-    };
+    let estimate = recip_estimate_int(scaled);
     let mut frac = (estimate & 0xff) << 44;
     if result_exp == 0 {
         frac = 1 << 51 | frac >> 1;
@@ -519,16 +515,49 @@ fn rsqrt_estimate<F: Prec>(env: &mut Env, a: u64) -> u64 {
     }
     let scaled = if exp & 1 == 0 { 0x100 | frac >> 44 } else { 0x80 | frac >> 45 };
     let result_exp = (3 * bias - 1 - exp).div_euclid(2);
-    let estimate = {
-        // In units of 1/512 (0.25..0.5) or 1/256 (0.5..1), rounded to nearest.
-        let a = if scaled < 256 { scaled * 2 + 1 } else { (((scaled >> 1) << 1) + 1) * 2 };
-        let mut b = 512u64;
-        while a * (b + 1) * (b + 1) < 1 << 28 {
-            b += 1;
-        }
-        (b + 1) / 2
-    };
+    let estimate = rsqrt_estimate_int(scaled);
     (result_exp as u64) << F::FRAC | (estimate & 0xff) << (F::FRAC - 8)
+}
+
+/// The Arm ARM's `RecipEstimate` (without increased precision): `a` in
+/// 256..=511 stands for [0.5, 1.0) in units of 1/512; the result, in
+/// 256..=511, for [1.0, 2.0) in units of 1/256.
+fn recip_estimate_int(a: u64) -> u64 {
+    let a = a * 2 + 1;
+    let b = (1u64 << 19) / a;
+    (b + 1) / 2
+}
+
+/// The Arm ARM's `RecipSqrtEstimate`: `a` in 128..=255 stands for
+/// [0.25, 0.5) in units of 1/512, in 256..=511 for [0.5, 1.0) in units of
+/// 1/256; the result, in 256..=511, for [1.0, 2.0) in units of 1/256.
+fn rsqrt_estimate_int(a: u64) -> u64 {
+    // Both ranges in units of 1/1024, rounded to the interval's middle.
+    let a = if a < 256 { a * 2 + 1 } else { (((a >> 1) << 1) + 1) * 2 };
+    let mut b = 512u64;
+    while a * (b + 1) * (b + 1) < 1 << 28 {
+        b += 1;
+    }
+    (b + 1) / 2
+}
+
+/// URECPE on one 32-bit lane (`UnsignedRecipEstimate`): operands below
+/// 2^31 give all-ones; others are fixed-point [0.5, 1.0), estimated from
+/// their top 9 bits into the top 9 bits of the result.
+pub(crate) fn unsigned_recip_estimate(x: u32) -> u32 {
+    if x >> 31 == 0 {
+        return u32::MAX;
+    }
+    (recip_estimate_int(u64::from(x >> 23)) as u32) << 23
+}
+
+/// URSQRTE on one 32-bit lane (`UnsignedRSqrtEstimate`): operands below
+/// 2^30 give all-ones; others are fixed-point [0.25, 1.0).
+pub(crate) fn unsigned_rsqrt_estimate(x: u32) -> u32 {
+    if x >> 30 == 0 {
+        return u32::MAX;
+    }
+    (rsqrt_estimate_int(u64::from(x >> 23)) as u32) << 23
 }
 
 fn muladd<F: Prec>(env: &mut Env, addend: u64, a: u64, b: u64, neg_product: bool, neg_addend: bool) -> u64 {

@@ -349,8 +349,8 @@ fn un(env: &mut Env, op: VecUnOp, es: u32, q: bool, a: u128) -> u128 {
             Fcmlt0 => ones(fp::compare_lane(env, fs, x, 0, |o| o.is_lt(), true)),
             Frecpe => fp::un_op(env, FpUnOp::RecipEstimate, fs, x).unwrap_or(0),
             Frsqrte => fp::un_op(env, FpUnOp::RsqrtEstimate, fs, x).unwrap_or(0),
-            // Not emitted by the frontend (no implementation yet).
-            Urecpe | Ursqrte => 0,
+            Urecpe => u64::from(fp::unsigned_recip_estimate(x as u32)),
+            Ursqrte => u64::from(fp::unsigned_rsqrt_estimate(x as u32)),
             _ => unreachable!("handled above"),
         };
         out = set_lane(out, es, i, r);
@@ -397,6 +397,10 @@ fn shift(env: &mut Env, op: VecShiftOp, es: u32, q: bool, amount: u32, acc: u128
             Sqshl => sat_s(s << amount, es, &mut qc),
             Uqshl => sat_u((x as i128) << amount, es, &mut qc),
             Sqshlu => sat_u(s << amount, es, &mut qc),
+            Rol => {
+                let k = u32::from(amount) % bits as u32;
+                if k == 0 { x } else { ((x << k) | (x >> (bits as u32 - k))) & m }
+            }
         };
         out = set_lane(out, es, i, r);
     }
@@ -654,7 +658,8 @@ fn set_w32(v: u128, e: u32, x: u32) -> u128 {
 }
 
 /// The Arm ARM's SHA pseudocode (shared/functions/crypto: SHAchoose,
-/// SHAparity, SHAmajority, SHAhashSIGMA0/1, SHA256hash).
+/// SHAparity, SHAmajority, SHAhashSIGMA0/1, SHA256hash; the SHA512H,
+/// SHA512H2, SHA512SU0 and SHA512SU1 instruction pages).
 fn sha(op: crate::vector::ShaOp, d: u128, n: u128, m: u128) -> u128 {
     use crate::vector::ShaOp::*;
     let choose = |x: u32, y: u32, z: u32| ((y ^ z) & x) ^ z;
@@ -739,6 +744,32 @@ fn sha(op: crate::vector::ShaOp, d: u128, n: u128, m: u128) -> u128 {
                 r = set_w32(r, e, x.wrapping_add(w32(d, e)).wrapping_add(w32(t0, e)));
             }
             r
+        }
+        Sha512H | Sha512H2 | Sha512Su0 | Sha512Su1 => {
+            let (x, y, w) = ((n as u64, (n >> 64) as u64), (m as u64, (m >> 64) as u64), (d as u64, (d >> 64) as u64));
+            let big_sigma1 = |v: u64| v.rotate_right(14) ^ v.rotate_right(18) ^ v.rotate_right(41);
+            let big_sigma0 = |v: u64| v.rotate_right(28) ^ v.rotate_right(34) ^ v.rotate_right(39);
+            let small_sigma0 = |v: u64| v.rotate_right(1) ^ v.rotate_right(8) ^ (v >> 7);
+            let small_sigma1 = |v: u64| v.rotate_right(19) ^ v.rotate_right(61) ^ (v >> 6);
+            let (lo, hi) = match op {
+                Sha512H => {
+                    let hi = ((y.1 & x.0) ^ (!y.1 & x.1)).wrapping_add(big_sigma1(y.1)).wrapping_add(w.1);
+                    let t = hi.wrapping_add(y.0);
+                    let lo = ((t & y.1) ^ (!t & x.0)).wrapping_add(big_sigma1(t)).wrapping_add(w.0);
+                    (lo, hi)
+                }
+                Sha512H2 => {
+                    let hi = ((x.0 & y.1) ^ (x.0 & y.0) ^ (y.1 & y.0)).wrapping_add(big_sigma0(y.0)).wrapping_add(w.1);
+                    let lo = ((hi & y.0) ^ (hi & y.1) ^ (y.1 & y.0)).wrapping_add(big_sigma0(hi)).wrapping_add(w.0);
+                    (lo, hi)
+                }
+                Sha512Su0 => (w.0.wrapping_add(small_sigma0(w.1)), w.1.wrapping_add(small_sigma0(x.0))),
+                _ => (
+                    w.0.wrapping_add(small_sigma1(x.0)).wrapping_add(y.0),
+                    w.1.wrapping_add(small_sigma1(x.1)).wrapping_add(y.1),
+                ),
+            };
+            lo as u128 | (hi as u128) << 64
         }
     }
 }
