@@ -71,6 +71,12 @@ struct Cli {
     /// Given more than once, the last one counts.
     #[arg(long, value_name = "N", default_value_t = zarm_runtime::DEFAULT_JIT_THRESHOLD, value_parser = clap::value_parser!(u64).range(1..), overrides_with = "jit_threshold")]
     jit_threshold: u64,
+    /// Translations shared between guest threads: a block one thread
+    /// compiled is installed by the others instead of translated again
+    /// (on, the default), or every thread translates what it runs (off;
+    /// for comparison).
+    #[arg(long, value_name = "MODE", value_parser = ["on", "off"], default_value = "on")]
+    share_translations: String,
     /// Print one line per guest system call on stderr.
     #[arg(long)]
     strace: bool,
@@ -189,7 +195,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold, share_translations: cli.share_translations == "on" };
     let result = match &cli.exec_state {
         None => run_program(&program, argv, envp, &opts),
         Some(state) => {

@@ -142,30 +142,7 @@ impl Dispatcher {
                 r.cold_insns = self.executed_insns;
                 // Executed figures: each block's entry count times its
                 // instruction and route counts.
-                for b in j.counters.iter().flatten() {
-                    r.exec_blocks += b.count;
-                    r.exec_insns += b.count * b.guest_insns as u64;
-                    if b.optimised {
-                        r.tier_exec_insns += b.count * b.guest_insns as u64;
-                    }
-                    r.assisted += b.count * b.assisted_insns as u64;
-                    for (k, n) in &b.routes {
-                        *r.exec_routes.entry(*k).or_default() += b.count * *n as u64;
-                    }
-                    if b.count > 0 {
-                        let h = r.blocks.entry((b.pc, b.optimised)).or_default();
-                        h.entries += b.count;
-                        h.guest_insns += b.count * b.guest_insns as u64;
-                        h.host_bytes = h.host_bytes.max(b.host_bytes);
-                        // Calls made, not entries: a guarded operation
-                        // whose guard never failed is not listed.
-                        for ((key, guarded), &n) in b.helpers.iter().zip(b.helper_calls.iter()) {
-                            if n > 0 {
-                                *r.exec_helpers.entry((key.clone(), *guarded)).or_default() += n;
-                            }
-                        }
-                    }
-                }
+                r.add_block_counts(j.counters.iter().flatten());
                 r
             }
         }
@@ -217,6 +194,36 @@ pub struct RawStats {
 }
 
 impl RawStats {
+    /// Adds the executed figures of compiled blocks: each block's entry
+    /// count times its instruction and route counts, and the helper calls
+    /// its code made.
+    pub fn add_block_counts<'a>(&mut self, counters: impl Iterator<Item = &'a Box<crate::jit::BlockCount>>) {
+        for b in counters {
+            self.exec_blocks += b.count;
+            self.exec_insns += b.count * b.guest_insns as u64;
+            if b.optimised {
+                self.tier_exec_insns += b.count * b.guest_insns as u64;
+            }
+            self.assisted += b.count * b.assisted_insns as u64;
+            for (k, n) in &b.routes {
+                *self.exec_routes.entry(*k).or_default() += b.count * *n as u64;
+            }
+            if b.count > 0 {
+                let h = self.blocks.entry((b.pc, b.optimised)).or_default();
+                h.entries += b.count;
+                h.guest_insns += b.count * b.guest_insns as u64;
+                h.host_bytes = h.host_bytes.max(b.host_bytes);
+                // Calls made, not entries: a guarded operation whose guard
+                // never failed is not listed.
+                for ((key, guarded), &n) in b.helpers.iter().zip(b.helper_calls.iter()) {
+                    if n > 0 {
+                        *self.exec_helpers.entry((key.clone(), *guarded)).or_default() += n;
+                    }
+                }
+            }
+        }
+    }
+
     pub fn merge(&mut self, o: &RawStats) {
         self.threads += o.threads;
         self.threads_not_counted += o.threads_not_counted;
@@ -246,6 +253,7 @@ impl RawStats {
         let (t, u) = (&mut self.translation, &o.translation);
         t.compile_ns += u.compile_ns;
         t.blocks_compiled += u.blocks_compiled;
+        t.blocks_shared += u.blocks_shared;
         t.guest_insns_compiled += u.guest_insns_compiled;
         t.host_bytes += u.host_bytes;
         t.compile_fallbacks += u.compile_fallbacks;
@@ -342,6 +350,7 @@ impl RawStats {
             },
             "translation": {
                 "blocks": st.blocks_compiled,
+                "blocks_installed_from_other_threads": st.blocks_shared,
                 "guest_insns": st.guest_insns_compiled,
                 "host_bytes": st.host_bytes,
                 "host_bytes_per_guest_insn": st.host_bytes as f64 / st.guest_insns_compiled.max(1) as f64,
@@ -402,7 +411,7 @@ impl RawStats {
         let _ = writeln!(s, "  dispatcher entries into generated code: {}", v["dispatcher_entries"]);
         let cold = &v["interpreted_before_compilation"];
         let _ = writeln!(s, "  interpreted before compilation (--jit-threshold): {} guest instructions ({:.1}%)", cold["guest_insns"], 100.0 * cold["executed_fraction"].as_f64().unwrap_or(0.0));
-        let _ = writeln!(s, "  blocks compiled: {}", t["blocks"]);
+        let _ = writeln!(s, "  blocks compiled: {}, installed from other threads' translations: {}", t["blocks"], t["blocks_installed_from_other_threads"]);
         let _ = writeln!(s, "  guest instructions compiled: {}", t["guest_insns"]);
         let _ = writeln!(s, "  host code bytes: {} ({:.1} bytes per guest instruction)", t["host_bytes"], t["host_bytes_per_guest_insn"].as_f64().unwrap_or(0.0));
         let _ = writeln!(s, "  translation time: {:.3} s ({:.0} guest instructions/s)", t["seconds"].as_f64().unwrap_or(0.0), t["guest_insns_per_second"].as_f64().unwrap_or(0.0));
@@ -534,12 +543,12 @@ impl Dispatcher {
     /// no translation yet and ran fewer than `jit_threshold - 1` times? A
     /// block that turns warm leaves the interpreter's block cache for the
     /// JIT, which compiles its IR.
-    fn still_cold(&mut self, pc: u64) -> bool {
+    fn still_cold(&mut self, space: &crate::memory::GuestSpace, pc: u64) -> bool {
         if self.jit_threshold <= 1 {
             return false;
         }
         let Engine::Jit(j) = &mut self.engine else { return false };
-        if j.has_code(pc) {
+        if j.has_code(space, pc) {
             return false;
         }
         let n = self.cold.entry(pc).or_insert(0);
@@ -605,7 +614,7 @@ impl Dispatcher {
             self.apply_invalidations(proc);
             let exit = if self.lockstep {
                 self.lockstep_step(proc, cpu)
-            } else if self.still_cold(cpu.pc) {
+            } else if self.still_cold(&proc.space, cpu.pc) {
                 self.interp_step(proc, cpu)
             } else if let Engine::Jit(j) = &mut self.engine {
                 match j.run(&mut proc.space, cpu, proc.sigmask) {

@@ -19,12 +19,15 @@ use zarm_ir::{ExceptionKind, GuestMemory};
 use zarm_ir::{BlockExit, CpuState};
 use zarm_jit_cache::{CodeCache, Exit, NewBlock};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What the cache keeps with each block.
 pub struct BlockMeta {
     pub pc_map: Vec<(u32, u64)>,
-    /// Helper operands referenced by address from the code.
-    pub helper_ops: Box<[zarm_ir::Op]>,
+    /// Helper operands referenced by address from the code (shared with
+    /// the other engines that installed the same translation: the boxed
+    /// operations never move).
+    pub helper_ops: Arc<Box<[zarm_ir::Op]>>,
     pub guest_insns: u32,
     /// The address of the block's tier-up countdown (an i64 the engine
     /// keeps), 0 for none: its entries so far are the threshold minus it.
@@ -34,6 +37,96 @@ pub struct BlockMeta {
     pub hot_target: u64,
     /// An optimised region (not a baseline block).
     pub region: bool,
+}
+
+/// A baseline block's translation that any guest thread's engine may
+/// install (`SharedTranslations`): code without per-engine addresses (no
+/// execution counters, no tier-up countdown), position-independent within
+/// a code cache, its exits still unchained.
+pub struct SharedBlock {
+    start: u64,
+    end: u64,
+    guest_insns: u32,
+    code: Vec<u8>,
+    pc_map: Vec<(u32, u64)>,
+    helper_ops: Arc<Box<[zarm_ir::Op]>>,
+    exits: Vec<Exit>,
+    /// The emitter configuration it was compiled with.
+    checked_pages: bool,
+}
+
+/// The longest guest code a shared translation may cover (its entries are
+/// found by start address when a page is invalidated).
+const SHARED_SPAN: u64 = 4096;
+
+/// Baseline translations shared by the guest threads of one address space
+/// (`GuestSpace::translations`, used under the space's lock): a block one
+/// thread's engine compiled is installed by the others from here instead
+/// of being translated again — each places a copy in its own code cache
+/// and chains it there. A page's entries go when the page is logged for
+/// invalidation; a translation is offered only if nothing was logged that
+/// its thread had not applied when it was made (so no entry predates an
+/// invalidation of its code). Bounded in bytes: when full, new
+/// translations are not offered.
+pub struct SharedTranslations {
+    by_pc: BTreeMap<u64, Arc<SharedBlock>>,
+    bytes: usize,
+    budget: usize,
+    /// The execution counters (`--stats`) of every block offered: its
+    /// code, in any thread's cache, adds to them (AGSI, an interlocked
+    /// update), so they are the space's, not the compiling thread's; kept
+    /// until the process ends, also after the block is forgotten (copies
+    /// of its code may run until their threads apply the invalidation).
+    counters: Vec<Box<BlockCount>>,
+}
+
+impl Default for SharedTranslations {
+    fn default() -> Self {
+        SharedTranslations { by_pc: BTreeMap::new(), bytes: 0, budget: 64 << 20, counters: Vec::new() }
+    }
+}
+
+impl SharedTranslations {
+    /// Drops every translation with guest code in the page at `page`.
+    pub fn forget_page(&mut self, page: u64) {
+        let end = page.saturating_add(4096);
+        let gone: Vec<u64> = self.by_pc.range(page.saturating_sub(SHARED_SPAN)..end).filter(|(_, b)| b.end > page && b.start < end).map(|(pc, _)| *pc).collect();
+        for pc in gone {
+            if let Some(b) = self.by_pc.remove(&pc) {
+                self.bytes -= b.code.len();
+            }
+        }
+    }
+
+    fn get(&self, pc: u64, checked_pages: bool) -> Option<&Arc<SharedBlock>> {
+        self.by_pc.get(&pc).filter(|b| b.checked_pages == checked_pages)
+    }
+
+    /// Offers a translation with its execution counter, if any; the
+    /// counter comes back if the translation is not taken.
+    pub(crate) fn offer(&mut self, b: SharedBlock, counter: Option<Box<BlockCount>>) -> Option<Box<BlockCount>> {
+        if b.end - b.start > SHARED_SPAN || self.bytes + b.code.len() > self.budget || self.by_pc.contains_key(&b.start) {
+            return counter;
+        }
+        self.bytes += b.code.len();
+        self.by_pc.insert(b.start, Arc::new(b));
+        self.counters.extend(counter);
+        None
+    }
+
+    /// The execution counters of the blocks offered so far.
+    pub fn counters(&self) -> impl Iterator<Item = &Box<BlockCount>> {
+        self.counters.iter()
+    }
+
+    /// Translations on offer (for tests and `--stats`).
+    pub fn len(&self) -> usize {
+        self.by_pc.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_pc.is_empty()
+    }
 }
 
 /// Execution counter and route figures of one compiled block (`--stats`):
@@ -84,6 +177,9 @@ pub struct JitStats {
     /// Time spent translating (decode, optimise, emit, install).
     pub compile_ns: u64,
     pub blocks_compiled: u64,
+    /// Blocks installed from another thread's translation
+    /// (`SharedTranslations`) instead of compiled.
+    pub blocks_shared: u64,
     pub guest_insns_compiled: u64,
     pub host_bytes: u64,
     pub compile_fallbacks: u64,
@@ -119,6 +215,10 @@ pub struct JitEngine {
     /// Compile without chaining or the indirect-branch cache, so every
     /// trampoline call runs exactly one block (lock-step mode).
     pub single_block: bool,
+    /// Offer translations to the other threads and install theirs
+    /// (`--share-translations`; in effect only without `--stats`, `--dump`
+    /// and lock-step, see `shares`).
+    pub share: bool,
     pub dump: bool,
     pub stats: JitStats,
     /// Per-block execution counters, when counting is on (`--stats`).
@@ -462,6 +562,7 @@ impl JitEngine {
             opts: TranslateOptions::default(),
             given: None,
             single_block: std::env::var_os("ZARM_JIT_SINGLE_BLOCK").is_some(),
+            share: true,
             dump: false,
             stats: JitStats::default(),
             counters: None,
@@ -507,9 +608,19 @@ impl JitEngine {
         self.given = Some(block);
     }
 
-    /// Does the block at guest `pc` have a translation?
-    pub fn has_code(&mut self, pc: u64) -> bool {
-        self.cache.lookup(pc).is_some()
+    /// Does the block at guest `pc` have a translation (here, or one
+    /// another thread offers)?
+    pub fn has_code(&mut self, space: &GuestSpace, pc: u64) -> bool {
+        self.cache.lookup(pc).is_some() || (self.shares() && {
+            let _g = space.lock();
+            space.translations.get(pc, self.cfg.checked_pages).is_some()
+        })
+    }
+
+    /// Are translations shared with the other threads? Not when every
+    /// block is dumped or compared (lock-step).
+    fn shares(&self) -> bool {
+        self.share && !self.dump && !self.single_block
     }
 
     /// The generated code of the block at guest `pc` and its host address.
@@ -551,7 +662,52 @@ impl JitEngine {
         r
     }
 
+    /// Installs another thread's translation of the block at `pc`, if
+    /// one is on offer.
+    fn install_shared(&mut self, space: &mut GuestSpace, pc: u64) -> Result<Option<u64>, String> {
+        let shared = {
+            let _g = space.lock();
+            space.translations.get(pc, self.cfg.checked_pages).cloned()
+        };
+        let Some(s) = shared else { return Ok(None) };
+        let addr = self.insert_block(
+            space,
+            NewBlock {
+                guest_start: s.start,
+                guest_low: s.start,
+                guest_end: s.end,
+                code: s.code.clone(),
+                entry: 0,
+                exits: s.exits.clone(),
+                payload: BlockMeta { pc_map: s.pc_map.clone(), helper_ops: s.helper_ops.clone(), guest_insns: s.guest_insns, hot: 0, hot_target: 0, region: false },
+            },
+        )?;
+        self.stats.blocks_shared += 1;
+        Ok(Some(addr))
+    }
+
+    /// Puts a baseline block into the code cache and write-protects its
+    /// guest code; returns its host address.
+    fn insert_block(&mut self, space: &mut GuestSpace, b: NewBlock<BlockMeta>) -> Result<u64, String> {
+        let (start, end) = (b.guest_start, b.guest_end);
+        let removed_before = self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated;
+        let id = self.cache.insert(b).map_err(|e| e.to_string())?;
+        if self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated != removed_before {
+            // Evicted code may be named by the indirect-branch cache.
+            self.clear_ibtc();
+        }
+        space.mark_code(start, end);
+        let e = self.cache.get(id).unwrap();
+        Ok(self.cache.code_addr(e))
+    }
+
     fn compile_inner(&mut self, space: &mut GuestSpace, pc: u64) -> Result<u64, String> {
+        if self.shares() {
+            if let Some(addr) = self.install_shared(space, pc)? {
+                self.given = None;
+                return Ok(addr);
+            }
+        }
         let mut block = match self.given.take() {
             Some(b) if b.start_pc == pc => b,
             _ => {
@@ -603,7 +759,7 @@ impl JitEngine {
         for (k, n) in &compiled.routes {
             *self.stats.routes.entry(*k).or_default() += *n as u64;
         }
-        if let (Some(mut c), Some(all)) = (counter, self.counters.as_mut()) {
+        if let Some(c) = counter.as_mut() {
             c.guest_insns = block.guest_insns;
             c.host_bytes = compiled.code.len() as u32;
             c.routes = compiled.routes.iter().map(|(k, n)| (*k, *n)).collect();
@@ -611,33 +767,50 @@ impl JitEngine {
             // A helper operation with a native fast path in front of it
             // (scalar and vector FP) is "guarded".
             c.helpers = compiled.helper_ops.iter().map(|op| (helper_key(op), emit::lowers_natively(op, self.cfg.facilities))).collect();
-            all.push(c);
         }
-        let exits = if self.single_block {
+        let exits: Vec<Exit> = if self.single_block {
             Vec::new()
         } else {
             compiled.exits.iter().map(|x| Exit { field_offset: x.offset + 2, target: x.target }).collect()
         };
-        let removed_before = self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated;
-        let id = self
-            .cache
-            .insert(NewBlock {
+        let guest_end = block.end_pc.max(block.start_pc + 4);
+        let helper_ops = Arc::new(compiled.helper_ops);
+        if self.shares() && hot_ptr.is_none() {
+            // Offered only once its pages are write-protected (a write is
+            // then logged, and drops it) and if no invalidation was logged
+            // that this thread has not applied: the guest code read is
+            // still current.
+            space.mark_code(block.start_pc, guest_end);
+            let _g = space.lock();
+            if !zarm_ir::GuestMemory::code_changed(space) {
+                let b = SharedBlock {
+                    start: block.start_pc,
+                    end: guest_end,
+                    guest_insns: block.guest_insns,
+                    code: compiled.code.clone(),
+                    pc_map: compiled.pc_map.clone(),
+                    helper_ops: helper_ops.clone(),
+                    exits: exits.clone(),
+                    checked_pages: self.cfg.checked_pages,
+                };
+                counter = space.translations.offer(b, counter);
+            }
+        }
+        if let (Some(c), Some(all)) = (counter, self.counters.as_mut()) {
+            all.push(c);
+        }
+        self.insert_block(
+            space,
+            NewBlock {
                 guest_start: block.start_pc,
                 guest_low: block.start_pc,
-                guest_end: block.end_pc.max(block.start_pc + 4),
+                guest_end,
                 code: compiled.code,
                 entry: 0,
                 exits,
-                payload: BlockMeta { pc_map: compiled.pc_map, helper_ops: compiled.helper_ops, guest_insns: block.guest_insns, hot: hot_ptr.map_or(0, |p| p as usize), hot_target: hot_target.unwrap_or(0), region: false },
-            })
-            .map_err(|e| e.to_string())?;
-        if self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated != removed_before {
-            // Evicted code may be named by the indirect-branch cache.
-            self.clear_ibtc();
-        }
-        space.mark_code(block.start_pc, block.end_pc.max(block.start_pc + 4));
-        let e = self.cache.get(id).unwrap();
-        Ok(self.cache.code_addr(e))
+                payload: BlockMeta { pc_map: compiled.pc_map, helper_ops, guest_insns: block.guest_insns, hot: hot_ptr.map_or(0, |p| p as usize), hot_target: hot_target.unwrap_or(0), region: false },
+            },
+        )
     }
 
     /// Runs generated code from `cpu.pc` until it leaves to the dispatcher.
@@ -892,7 +1065,7 @@ impl JitEngine {
             code,
             entry: 0,
             exits: Vec::new(),
-            payload: BlockMeta { pc_map, helper_ops: compiled.helper_ops, guest_insns: compiled.guest_insns, hot: 0, hot_target: 0, region: true },
+            payload: BlockMeta { pc_map, helper_ops: Arc::new(compiled.helper_ops), guest_insns: compiled.guest_insns, hot: 0, hot_target: 0, region: true },
         });
         if let Err(e) = inserted {
             return self.region_failed(pc, &e.to_string());
@@ -1155,5 +1328,50 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
             }
         }
         libc::signal(sig, libc::SIG_DFL);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn block(start: u64, end: u64, code_len: usize) -> SharedBlock {
+        SharedBlock { start, end, guest_insns: ((end - start) / 4) as u32, code: vec![0; code_len], pc_map: Vec::new(), helper_ops: Arc::new(Box::new([])), exits: Vec::new(), checked_pages: false }
+    }
+
+    fn counter(pc: u64) -> Option<Box<BlockCount>> {
+        Some(Box::new(BlockCount { count: 0, optimised: false, pc, host_bytes: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new(), helper_calls: Box::new([]) }))
+    }
+
+    #[test]
+    fn a_page_forgets_exactly_the_translations_with_code_in_it() {
+        let mut t = SharedTranslations::default();
+        // In page 0x10000; ending at its start; straddling into it from
+        // below; starting in it and running into the next; in the next.
+        for (s, e) in [(0x10100, 0x10140), (0xff00, 0x10000), (0xffe0, 0x10010), (0x10ff0, 0x11010), (0x11000, 0x11020)] {
+            assert!(t.offer(block(s, e, 16), counter(s)).is_none());
+        }
+        assert_eq!(t.len(), 5);
+        t.forget_page(0x10000);
+        let left: Vec<u64> = t.by_pc.keys().copied().collect();
+        assert_eq!(left, vec![0xff00, 0x11000]);
+        assert_eq!(t.bytes, 32);
+        // Counters stay: copies of forgotten code may still run.
+        assert_eq!(t.counters().count(), 5);
+        assert!(t.get(0xff00, false).is_some() && t.get(0xff00, true).is_none());
+    }
+
+    #[test]
+    fn offers_beyond_the_budget_or_span_or_twice_are_refused_with_their_counter() {
+        let mut t = SharedTranslations { budget: 100, ..Default::default() };
+        assert!(t.offer(block(0x1000, 0x1010, 60), counter(0x1000)).is_none());
+        // Already on offer.
+        assert!(t.offer(block(0x1000, 0x1010, 10), counter(0x1000)).is_some());
+        // Over the byte budget.
+        assert!(t.offer(block(0x2000, 0x2010, 41), counter(0x2000)).is_some());
+        // Longer guest code than forget_page looks back over.
+        assert!(t.offer(block(0x3000, 0x3000 + SHARED_SPAN + 4, 8), counter(0x3000)).is_some());
+        assert!(t.offer(block(0x2000, 0x2010, 40), None).is_none());
+        assert_eq!((t.len(), t.bytes, t.counters().count()), (2, 100, 1));
     }
 }

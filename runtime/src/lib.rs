@@ -64,6 +64,8 @@ pub struct Options {
     /// The JIT compiles a block at its N-th execution; the interpreter
     /// runs it before.
     pub jit_threshold: u64,
+    /// Guest threads install each other's translations (`jit::SharedTranslations`).
+    pub share_translations: bool,
 }
 
 /// The default `--jit-threshold` (see the README's measurements).
@@ -84,6 +86,7 @@ impl Options {
         push(format!("--tier={}", self.tier));
         push(format!("--tier-threshold={}", self.tier_threshold));
         push(format!("--jit-threshold={}", self.jit_threshold));
+        push(format!("--share-translations={}", if self.share_translations { "on" } else { "off" }));
         for (on, flag) in [(self.strace, "--strace"), (self.dump, "--dump"), (self.stats, "--stats"), (self.lockstep, "--lockstep"), (self.checked_pages, "--checked-pages")] {
             if on {
                 push(flag.into());
@@ -105,7 +108,7 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD, jit_threshold: DEFAULT_JIT_THRESHOLD }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD, jit_threshold: DEFAULT_JIT_THRESHOLD, share_translations: true }
     }
 }
 
@@ -229,6 +232,12 @@ pub(crate) fn write_stats(proc: &syscall::Process, d: Option<&dispatch::Dispatch
     if let Some(d) = d {
         raw.merge(&d.raw_stats());
     }
+    // Blocks offered to every thread count in the space, not in the
+    // thread that compiled them.
+    {
+        let _g = proc.space.lock();
+        raw.add_block_counts(proc.space.translations.counters());
+    }
     let smc = proc.space.smc_writes;
     if opts.stats {
         eprint!("{}", raw.text(smc));
@@ -252,6 +261,7 @@ pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, Str
         let facilities = zarm_backend_s390x::facilities::parse_assist(&opts.assist, host)?;
         let mut j = jit::JitEngine::new(facilities, opts.code_cache_size, opts.guest_window_bits).map_err(|e| format!("cannot set up the JIT: {e}"))?;
         j.dump = opts.dump;
+        j.share = opts.share_translations;
         j.set_checked_pages(opts.checked_pages);
         if opts.stats || opts.stats_json.is_some() {
             j.counters = Some(Vec::new());

@@ -100,6 +100,11 @@ pub struct GuestSpace {
     /// with IC IVAU, and pages holding translated code that were written,
     /// remapped or unmapped.
     pub invalidated: Vec<u64>,
+    /// Baseline translations every thread's JIT engine may install
+    /// (`jit::SharedTranslations`); read and changed under `lock`, and
+    /// purged of a page's blocks whenever the page is logged in
+    /// `invalidated`.
+    pub translations: crate::jit::SharedTranslations,
     /// Code pages unprotected because the guest wrote to them.
     pub smc_writes: u64,
     /// Serialises changes of the mapping and of `invalidated` between
@@ -247,6 +252,7 @@ impl GuestSpace {
             brk: 0,
             mmap_hint: layout.mmap_top,
             invalidated: Vec::new(),
+            translations: Default::default(),
             smc_writes: 0,
             mm: std::sync::Mutex::new(()),
             auxv: Vec::new(),
@@ -321,6 +327,14 @@ impl GuestSpace {
         }
     }
 
+    /// Logs guest code at `addr` (its page) for every thread's dispatcher
+    /// to forget, and drops the page's shared translations at once. The
+    /// caller holds the lock.
+    fn log_invalidation(&mut self, addr: u64) {
+        self.invalidated.push(addr);
+        self.translations.forget_page(addr & !(PAGE - 1));
+    }
+
     /// Does the page hold translated code (write-protected for it)?
     pub fn is_code(&self, addr: u64) -> bool {
         self.pages.get(Self::page_index(addr)).is_some_and(|p| p & CODE != 0)
@@ -341,7 +355,7 @@ impl GuestSpace {
             if p & (CODE | GUEST_W) == CODE | GUEST_W {
                 self.pages.set(i, MAPPED | guest_prot(p));
                 self.sync_host_prot(page);
-                self.invalidated.push(page);
+                self.log_invalidation(page);
                 self.smc_writes += 1;
                 changed = true;
             }
@@ -357,7 +371,7 @@ impl GuestSpace {
         for i in Self::page_index(addr)..Self::page_index(addr + len) {
             let p = self.pages.at(i);
             if p & CODE != 0 {
-                self.invalidated.push(i as u64 * PAGE);
+                self.log_invalidation(i as u64 * PAGE);
                 self.pages.set(i, MAPPED | guest_prot(p));
                 self.sync_host_prot(i as u64 * PAGE);
             }
@@ -833,7 +847,7 @@ impl GuestMemory for GuestSpace {
 
     fn invalidate_code(&mut self, addr: u64) {
         let _g = self.lock();
-        self.invalidated.push(addr);
+        self.log_invalidation(addr);
     }
 
     fn prepare_write(&mut self, addr: u64, len: u64) -> Result<(), MemFault> {
@@ -870,6 +884,25 @@ mod tests {
         // A second write to it is plain.
         s.write(A + PAGE + 24, MemSize::B8, 8).unwrap();
         assert_eq!(s.invalidated.len(), 1);
+    }
+
+    /// Translations on offer to every thread go when their page is logged
+    /// for invalidation: written, unmapped, or named by IC IVAU.
+    #[test]
+    fn logged_pages_lose_their_shared_translations() {
+        let mut s = GuestSpace::new().unwrap();
+        s.map(A, 4 * PAGE, PROT_READ | PROT_WRITE | PROT_EXEC).unwrap();
+        for k in 0..4 {
+            s.mark_code(A + k * PAGE, A + k * PAGE + 8);
+            s.translations.offer(crate::jit::tests::block(A + k * PAGE, A + k * PAGE + 8, 16), None);
+        }
+        s.write(A + 16, MemSize::B8, 7).unwrap();
+        assert_eq!(s.translations.len(), 3);
+        s.invalidate_code(A + 2 * PAGE + 4);
+        assert_eq!(s.translations.len(), 2);
+        s.unmap(A + PAGE, PAGE).unwrap();
+        assert_eq!(s.translations.len(), 1);
+        assert_eq!(s.invalidated, vec![A, A + 2 * PAGE + 4, A + PAGE]);
     }
 
     /// Nothing maps below MMAP_MIN_ADDR (generated code relies on it for

@@ -34,6 +34,7 @@ const CASES: &[Case] = &[
     Case { name: "flags", args: &[], stdin: b"" },
     Case { name: "pie_start", args: &[], stdin: b"" },
     Case { name: "smc", args: &[], stdin: b"" },
+    Case { name: "smc_threads", args: &[], stdin: b"" },
     Case { name: "crypto_aes", args: &[], stdin: b"" },
     Case { name: "crypto_sha", args: &[], stdin: b"" },
     Case { name: "crypto_sha3", args: &[], stdin: b"" },

@@ -31,6 +31,7 @@ const WORKLOADS: &[Workload] = &[
     Workload { name: "memstr", arg_quick: "100", arg_full: "2000", repeat: 1, cflags: &["-O2"] },
     Workload { name: "aes", arg_quick: "10", arg_full: "200", repeat: 1, cflags: &["-O2", "-march=armv8-a+crypto"] },
     Workload { name: "startup", arg_quick: "", arg_full: "", repeat: 10, cflags: &["-O2"] },
+    Workload { name: "threads", arg_quick: "4", arg_full: "16", repeat: 1, cflags: &["-O2"] },
 ];
 
 fn root() -> PathBuf {
