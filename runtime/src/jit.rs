@@ -67,8 +67,11 @@ const SHARED_SPAN: u64 = 4096;
 /// invalidation; a translation is offered only if nothing was logged that
 /// its thread had not applied when it was made (so no entry predates an
 /// invalidation of its code). Bounded in bytes: when full, new
-/// translations are not offered.
+/// translations are not offered. Only once the guest has started a
+/// second thread (`active`): a single-threaded guest pays nothing.
 pub struct SharedTranslations {
+    /// Set when the guest first creates a thread.
+    pub active: std::sync::atomic::AtomicBool,
     by_pc: BTreeMap<u64, Arc<SharedBlock>>,
     bytes: usize,
     budget: usize,
@@ -82,7 +85,7 @@ pub struct SharedTranslations {
 
 impl Default for SharedTranslations {
     fn default() -> Self {
-        SharedTranslations { by_pc: BTreeMap::new(), bytes: 0, budget: 64 << 20, counters: Vec::new() }
+        SharedTranslations { active: false.into(), by_pc: BTreeMap::new(), bytes: 0, budget: 64 << 20, counters: Vec::new() }
     }
 }
 
@@ -105,13 +108,18 @@ impl SharedTranslations {
     /// Offers a translation with its execution counter, if any; the
     /// counter comes back if the translation is not taken.
     pub(crate) fn offer(&mut self, b: SharedBlock, counter: Option<Box<BlockCount>>) -> Option<Box<BlockCount>> {
-        if b.end - b.start > SHARED_SPAN || self.bytes + b.code.len() > self.budget || self.by_pc.contains_key(&b.start) {
+        if !self.is_active() || b.end - b.start > SHARED_SPAN || self.bytes + b.code.len() > self.budget || self.by_pc.contains_key(&b.start) {
             return counter;
         }
         self.bytes += b.code.len();
         self.by_pc.insert(b.start, Arc::new(b));
         self.counters.extend(counter);
         None
+    }
+
+    /// Has the guest started a second thread?
+    pub fn is_active(&self) -> bool {
+        self.active.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The execution counters of the blocks offered so far.
@@ -611,7 +619,7 @@ impl JitEngine {
     /// Does the block at guest `pc` have a translation (here, or one
     /// another thread offers)?
     pub fn has_code(&mut self, space: &GuestSpace, pc: u64) -> bool {
-        self.cache.lookup(pc).is_some() || (self.shares() && {
+        self.cache.lookup(pc).is_some() || (self.shares() && space.translations.is_active() && {
             let _g = space.lock();
             space.translations.get(pc, self.cfg.checked_pages).is_some()
         })
@@ -665,6 +673,9 @@ impl JitEngine {
     /// Installs another thread's translation of the block at `pc`, if
     /// one is on offer.
     fn install_shared(&mut self, space: &mut GuestSpace, pc: u64) -> Result<Option<u64>, String> {
+        if !space.translations.is_active() {
+            return Ok(None);
+        }
         let shared = {
             let _g = space.lock();
             space.translations.get(pc, self.cfg.checked_pages).cloned()
@@ -775,7 +786,7 @@ impl JitEngine {
         };
         let guest_end = block.end_pc.max(block.start_pc + 4);
         let helper_ops = Arc::new(compiled.helper_ops);
-        if self.shares() && hot_ptr.is_none() {
+        if self.shares() && hot_ptr.is_none() && space.translations.is_active() {
             // Offered only once its pages are write-protected (a write is
             // then logged, and drops it) and if no invalidation was logged
             // that this thread has not applied: the guest code read is
@@ -1345,7 +1356,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_page_forgets_exactly_the_translations_with_code_in_it() {
-        let mut t = SharedTranslations::default();
+        let mut t = SharedTranslations { active: true.into(), ..Default::default() };
         // In page 0x10000; ending at its start; straddling into it from
         // below; starting in it and running into the next; in the next.
         for (s, e) in [(0x10100, 0x10140), (0xff00, 0x10000), (0xffe0, 0x10010), (0x10ff0, 0x11010), (0x11000, 0x11020)] {
@@ -1363,7 +1374,9 @@ pub(crate) mod tests {
 
     #[test]
     fn offers_beyond_the_budget_or_span_or_twice_are_refused_with_their_counter() {
-        let mut t = SharedTranslations { budget: 100, ..Default::default() };
+        let mut t = SharedTranslations::default();
+        assert!(t.offer(block(0x1000, 0x1010, 8), counter(0x1000)).is_some(), "a single-threaded guest offers nothing");
+        let mut t = SharedTranslations { active: true.into(), budget: 100, ..Default::default() };
         assert!(t.offer(block(0x1000, 0x1010, 60), counter(0x1000)).is_none());
         // Already on offer.
         assert!(t.offer(block(0x1000, 0x1010, 10), counter(0x1000)).is_some());

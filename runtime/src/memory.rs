@@ -891,6 +891,7 @@ mod tests {
     #[test]
     fn logged_pages_lose_their_shared_translations() {
         let mut s = GuestSpace::new().unwrap();
+        s.translations.active.store(true, std::sync::atomic::Ordering::Relaxed);
         s.map(A, 4 * PAGE, PROT_READ | PROT_WRITE | PROT_EXEC).unwrap();
         for k in 0..4 {
             s.mark_code(A + k * PAGE, A + k * PAGE + 8);

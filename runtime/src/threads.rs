@@ -194,6 +194,8 @@ impl Process {
             child_cpu.tpidr = tls;
         }
         child_cpu.excl_addr = u64::MAX;
+        // From now on translations are worth offering to other threads.
+        self.space.translations.active.store(true, std::sync::atomic::Ordering::Relaxed);
         let (tx, rx) = std::sync::mpsc::channel::<i32>();
         let (go_tx, go_rx) = std::sync::mpsc::channel::<Option<Arc<ThreadEntry>>>();
         let mut child = Process {
