@@ -160,6 +160,7 @@ impl Process {
         // (futex_init_task); glibc's fork registers the child's again.
         self.me = std::sync::Arc::new(crate::threads::ThreadEntry::new(tid));
         self.threads.reset_to(std::sync::Arc::clone(&self.me), crate::threads::is_leader_thread());
+        crate::threads::forget_requeue_pi_waiters();
         if stack != 0 {
             cpu.x[31] = stack;
         }

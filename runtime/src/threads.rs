@@ -405,12 +405,18 @@ impl Process {
                 let tp = ts.as_ref().map_or(0usize, |t| t as *const libc::timespec as usize);
                 sys(uaddr, op, guest_word(a[2]), tp, 0, a[5] as u32)
             }
+            // Linux refuses to wake or requeue a FUTEX_WAIT_REQUEUE_PI
+            // waiter by these operations.
+            WAKE | WAKE_BITSET if requeue_pi_waiting(uaddr) => neg(libc::EINVAL),
             WAKE | WAKE_BITSET => sys(uaddr, op, a[2] as u32, 0, 0, a[5] as u32),
             REQUEUE | CMP_REQUEUE => {
                 if a[4] % 4 != 0 {
                     return neg(libc::EINVAL);
                 }
                 let Some(uaddr2) = self.space.host_range(a[4], 4, 0) else { return neg(libc::EFAULT) };
+                if requeue_pi_waiting(uaddr) {
+                    return neg(libc::EINVAL);
+                }
                 let v3 = if cmd == CMP_REQUEUE { guest_word(a[5]) } else { 0 };
                 sys(uaddr, op, a[2] as u32, a[3] as usize, uaddr2 as usize, v3)
             }
@@ -455,6 +461,9 @@ impl Process {
                     }
                 };
                 let private = op & libc::FUTEX_PRIVATE_FLAG;
+                if requeue_pi_waiting(uaddr) {
+                    return neg(libc::EINVAL);
+                }
                 let mut woken = sys(uaddr, WAKE | private, a[2] as u32, 0, 0, 0).max(0);
                 let hit = match cmp {
                     0 => old == cmparg,
@@ -465,6 +474,9 @@ impl Process {
                     _ => old >= cmparg,
                 };
                 if hit {
+                    if requeue_pi_waiting(uaddr2) {
+                        return neg(libc::EINVAL);
+                    }
                     woken += sys(uaddr2, WAKE | private, a[3] as u32, 0, 0, 0).max(0);
                 }
                 woken
@@ -505,6 +517,39 @@ impl Process {
             _ => neg(libc::ENOSYS),
         }
     }
+}
+
+/// Host addresses of condition words with FUTEX_WAIT_REQUEUE_PI waiters
+/// in this process, and how many wait on each.
+static REQUEUE_PI_WAITERS: std::sync::Mutex<Vec<(usize, u32)>> = std::sync::Mutex::new(Vec::new());
+
+/// A FUTEX_WAIT_REQUEUE_PI waiter starts (`on`) or stops waiting on the
+/// condition word at host address `word`.
+fn requeue_pi_wait(word: *mut u8, on: bool) {
+    let mut w = REQUEUE_PI_WAITERS.lock().unwrap_or_else(|e| e.into_inner());
+    let i = w.iter().position(|(a, _)| *a == word as usize);
+    match (i, on) {
+        (Some(i), true) => w[i].1 += 1,
+        (None, true) => w.push((word as usize, 1)),
+        (Some(i), false) if w[i].1 > 1 => w[i].1 -= 1,
+        (Some(i), false) => {
+            w.swap_remove(i);
+        }
+        (None, false) => {}
+    }
+}
+
+/// In a forked child: its parent's waiters do not exist here. (Left as
+/// is in the unlikely case that a parent thread held the lock at fork.)
+pub fn forget_requeue_pi_waiters() {
+    if let Ok(mut w) = REQUEUE_PI_WAITERS.try_lock() {
+        w.clear();
+    }
+}
+
+/// Does a FUTEX_WAIT_REQUEUE_PI waiter wait on the word at `word`?
+fn requeue_pi_waiting(word: *mut u8) -> bool {
+    REQUEUE_PI_WAITERS.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|(a, _)| *a == word as usize)
 }
 
 impl Process {
@@ -588,9 +633,10 @@ impl Process {
     /// host futex where that moved it), takes the PI word `a[4]` before
     /// returning, as Linux returns owning it. The timeout (absolute,
     /// CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME) covers both waits.
-    /// Unlike Linux, a plain FUTEX_WAKE of the condition word also wakes
-    /// such a waiter (Linux refuses it with EINVAL); no library relies on
-    /// either.
+    /// While it waits, FUTEX_WAKE(_BITSET), FUTEX_(CMP_)REQUEUE and
+    /// FUTEX_WAKE_OP of the condition word fail with EINVAL, as on Linux
+    /// (`REQUEUE_PI_WAITERS`; only within this process, and without
+    /// waking plain waiters of the same word first as Linux may).
     fn futex_wait_requeue_pi(&mut self, a: &[u64; 6], op: i32) -> i64 {
         if a[0] % 4 != 0 || a[4] % 4 != 0 || a[0] == a[4] {
             return neg(libc::EINVAL);
@@ -606,8 +652,10 @@ impl Process {
         let realtime = op & libc::FUTEX_CLOCK_REALTIME != 0;
         let tp = deadline.as_ref().map_or(std::ptr::null(), |t| t as *const libc::timespec);
         let wait_op = libc::FUTEX_WAIT_BITSET | (op & libc::FUTEX_PRIVATE_FLAG) | if realtime { libc::FUTEX_CLOCK_REALTIME } else { 0 };
+        requeue_pi_wait(uaddr, true);
         // SAFETY: a mapped guest word; tp is null or a timespec.
         let r = unsafe { libc::syscall(libc::SYS_futex, uaddr, wait_op, (a[2] as u32).to_le(), tp, 0usize, u32::MAX) };
+        requeue_pi_wait(uaddr, false);
         if r < 0 {
             return neg(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO));
         }

@@ -3,7 +3,8 @@
 // condition variables no longer do): three threads wait on the condition
 // word to be requeued onto the PI mutex the main thread holds; the main
 // thread signals (CMP_REQUEUE_PI), then unlocks; each waiter returns owning
-// the mutex, in turn. Also the argument checks (EAGAIN, EINVAL).
+// the mutex, in turn. Also the argument checks (EAGAIN, EINVAL), and the
+// plain wake and requeue operations refusing such a waiter (EINVAL).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
@@ -15,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static atomic_uint cond, mutex;
+static atomic_uint cond, mutex, other;
 static atomic_int arrived, owned_ok, again, done;
 
 // `t`: a timeout pointer or a count, as `op` says.
@@ -72,7 +73,16 @@ int main(void) {
     pthread_t t[3];
     for (int i = 0; i < 3; i++) pthread_create(&t[i], 0, waiter, 0);
     while (atomic_load(&arrived) < 3) usleep(1000);
-    usleep(200000); // into the wait, most likely (a late one takes the EAGAIN path)
+    // Once a waiter sleeps, the operations for plain waiters refuse it.
+    long w = 0;
+    for (int i = 0; i < 5000 && (w = futex(&cond, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, 0, 0, 0)) == 0; i++) usleep(1000);
+    printf("FUTEX_WAKE of a requeue-PI waiter: %s\n", w == -EINVAL ? "EINVAL" : "?");
+    printf("FUTEX_WAKE_BITSET: %s\n", futex(&cond, FUTEX_WAKE_BITSET | FUTEX_PRIVATE_FLAG, 1, 0, 0, FUTEX_BITSET_MATCH_ANY) == -EINVAL ? "EINVAL" : "?");
+    printf("FUTEX_CMP_REQUEUE: %s\n", futex(&cond, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG, 0, 1, &other, 0) == -EINVAL ? "EINVAL" : "?");
+    printf("FUTEX_WAKE_OP on it as the second word: %s\n",
+           futex(&other, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1, 1, &cond, FUTEX_OP(FUTEX_OP_ADD, 0, FUTEX_OP_CMP_EQ, 0)) == -EINVAL ? "EINVAL" : "?");
+    printf("condition word untouched: %d\n", atomic_load(&cond) == 0);
+    usleep(200000); // all into the wait, most likely (a late one takes the EAGAIN path)
     atomic_store(&cond, 1);
     long r = futex(&cond, FUTEX_CMP_REQUEUE_PI | FUTEX_PRIVATE_FLAG, 1, INT_MAX, &mutex, 1);
     usleep(50000);
