@@ -182,3 +182,30 @@ pub fn describe_difference(name: &str, zarm: &RunResult, qemu: &RunResult) -> St
     s += &format!("  zarm stderr: {}\n", String::from_utf8_lossy(&zarm.stderr).lines().take(5).collect::<Vec<_>>().join(" | "));
     s
 }
+
+/// How many guest runs a test may have going at once: `ZARM_TEST_JOBS`,
+/// else the host's parallelism (at most 4).
+pub fn test_jobs() -> usize {
+    std::env::var("ZARM_TEST_JOBS").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4))).max(1)
+}
+
+/// Runs `f` on every item, `test_jobs()` at a time; returns what it
+/// returned other than `None`, in the items' order.
+pub fn for_each_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Option<R> + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<(usize, R)>> = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..test_jobs().min(items.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                if let Some(r) = f(item) {
+                    results.lock().unwrap().push((i, r));
+                }
+            });
+        }
+    });
+    let mut r = results.into_inner().unwrap();
+    r.sort_by_key(|(i, _)| *i);
+    r.into_iter().map(|(_, r)| r).collect()
+}

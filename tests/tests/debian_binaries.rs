@@ -96,16 +96,15 @@ fn commands() -> Vec<Cmd> {
 fn debian_binaries_match_qemu() {
     let root = sysroot();
     let r = root.to_str().unwrap();
-    let mut failures = Vec::new();
-    for c in commands() {
+    let failures = for_each_parallel(&commands(), |c| {
         let prog = root.join(c.prog);
         let q = run_qemu_opts(&prog, c.args, &["-L", r], c.stdin);
-        assert_eq!(q.code, Some(c.code), "qemu-aarch64 ran {} {:?} unexpectedly: {}", c.prog, c.args, String::from_utf8_lossy(&q.stderr));
-        let z = run_zarm(&prog, c.args, &["-L", r], c.stdin);
-        if z.observable() != q.observable() {
-            failures.push(describe_difference(&format!("{} {:?}", c.prog, c.args), &z, &q));
+        if q.code != Some(c.code) {
+            return Some(format!("qemu-aarch64 ran {} {:?} unexpectedly (status {:?}): {}", c.prog, c.args, q.code, String::from_utf8_lossy(&q.stderr)));
         }
-    }
+        let z = run_zarm(&prog, c.args, &["-L", r], c.stdin);
+        (z.observable() != q.observable()).then(|| describe_difference(&format!("{} {:?}", c.prog, c.args), &z, &q))
+    });
     assert!(failures.is_empty(), "{} commands differ:\n{}", failures.len(), failures.join("\n"));
 }
 

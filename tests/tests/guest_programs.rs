@@ -56,28 +56,21 @@ const CASES: &[Case] = &[
     Case { name: "hotloops", args: &[], stdin: b"" },
 ];
 
+/// Every case, `test_jobs()` at a time (the runs under qemu-s390x are
+/// single-threaded and this test is the suite's longest).
 #[test]
 fn guest_programs_match_qemu() {
     let dir = guest_dir();
     let subset: Option<Vec<String>> = std::env::var("ZARM_GUEST_SUBSET").ok().map(|s| s.split(',').map(String::from).collect());
-    let mut failures = Vec::new();
-    let mut ran = 0;
-    for c in CASES {
-        if let Some(sub) = &subset {
-            if !sub.iter().any(|n| n == c.name) {
-                continue;
-            }
-        }
+    let cases: Vec<&Case> = CASES.iter().filter(|c| subset.as_ref().is_none_or(|sub| sub.iter().any(|n| n == c.name))).collect();
+    assert!(!cases.is_empty(), "no guest program selected");
+    let failures = for_each_parallel(&cases, |c| {
         let prog = dir.join(c.name);
         let q = run_qemu(&prog, c.args, c.stdin);
         let z = run_zarm(&prog, c.args, &[], c.stdin);
-        ran += 1;
-        if z.observable() != q.observable() {
-            failures.push(describe_difference(c.name, &z, &q));
-        }
-    }
-    assert!(ran > 0, "no guest program selected");
-    assert!(failures.is_empty(), "{} of {ran} guest runs differ:\n{}", failures.len(), failures.join("\n"));
+        (z.observable() != q.observable()).then(|| describe_difference(c.name, &z, &q))
+    });
+    assert!(failures.is_empty(), "{} of {} guest runs differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 /// Robust mutexes whose owner dies: qemu-aarch64 has no robust lists (the
