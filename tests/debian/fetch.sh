@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches a handful of Debian arm64 packages (a shell, coreutils, sed, grep,
-# a compressor, Lua and Python) with `apt-get download` and unpacks them
+# a compressor, Lua, Python and the OpenSSL command) with `apt-get download` and unpacks them
 # with `dpkg -x` into tests/debian/sysroot: the guest root (-L) of the
 # Debian-binaries test. Nothing is installed on the host, and the host's
 # apt configuration is untouched: the arm64 package lists live in
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PACKAGES=(libc6 libgcc-s1 dash coreutils sed grep gzip lua5.4 liblua5.4-0 libreadline8 libtinfo6
           libacl1 libattr1 libselinux1 libpcre2-8-0 libgmp10
-          python3.11-minimal libpython3.11-minimal libexpat1 zlib1g libssl3)
+          python3.11-minimal libpython3.11-minimal libexpat1 zlib1g libssl3 openssl)
 STAMP="sysroot/.zarm-packages"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "${PACKAGES[*]}" ]; then
     echo "debian: sysroot present"

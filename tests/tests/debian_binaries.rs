@@ -1,5 +1,5 @@
 //! Dynamically linked programs from Debian's arm64 archive (a shell,
-//! coreutils, sed, grep, gzip, Lua, Python), unpacked into a test sysroot
+//! coreutils, sed, grep, gzip, Lua, Python, OpenSSL), unpacked into a test sysroot
 //! by `tests/debian/fetch.sh` (run by setup.sh): each command's stdout and
 //! exit status under zarm must equal `qemu-aarch64 -L <the same sysroot>`.
 //! Shell pipelines that exec other aarch64 programs cannot run under
@@ -89,6 +89,14 @@ fn commands() -> Vec<Cmd> {
         Cmd { prog: "bin/gzip", args: &["-c", "-9", "-n"], stdin: TEXT, code: 0 },
         Cmd { prog: "usr/bin/lua5.4", args: &["-e", LUA], stdin: b"", code: 3 },
         Cmd { prog: "usr/bin/python3.11", args: &["-S", "-c", PYTHON], stdin: b"", code: 5 },
+        // OpenSSL's AArch64 code takes the AES, SHA-1, SHA-256 and SHA-512
+        // instructions that the HWCAPs advertise.
+        Cmd { prog: "usr/bin/openssl", args: &["dgst", "-sha512"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/openssl", args: &["dgst", "-sha256"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/openssl", args: &["dgst", "-sha1"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/openssl", args: &["dgst", "-sha3-256"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/openssl", args: &["enc", "-aes-128-cbc", "-K", "000102030405060708090a0b0c0d0e0f", "-iv", "f0e0d0c0b0a090807060504030201000", "-a"], stdin: TEXT, code: 0 },
+        Cmd { prog: "usr/bin/openssl", args: &["enc", "-aes-256-ctr", "-K", "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", "-iv", "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", "-a"], stdin: TEXT, code: 0 },
     ]
 }
 
