@@ -247,6 +247,7 @@ struct TierState {
     /// Tier-up countdowns of baseline blocks: generated code holds their
     /// addresses, so they live as long as the engine.
     hot: Vec<Box<i64>>,
+    /// This engine's end of the process's compile thread.
     worker: Option<TierWorker>,
     /// Regions sent to the compile thread, by job number (not by entry
     /// PC: a PC's code may be rewritten and its new region requested while
@@ -255,8 +256,6 @@ struct TierState {
     next_job: u64,
     /// Guest ranges invalidated while regions were pending.
     invalidations: Vec<(u64, u64)>,
-    /// Results of a stopped compile thread not yet installed.
-    leftover: Vec<TierDone>,
 }
 
 struct PendingRegion {
@@ -290,40 +289,57 @@ impl TierDone {
     }
 }
 
-/// The compile thread of one engine. It belongs to the process that
-/// started it: a forked child starts its own.
+/// An engine's end of the compile thread: where its results come back,
+/// and how the thread tells it they are there.
 struct TierWorker {
-    pid: u32,
-    tx: std::sync::mpsc::Sender<TierJob>,
     rx: std::sync::mpsc::Receiver<TierDone>,
+    reply: TierReply,
+}
+
+/// Where the compile thread sends a job's result.
+#[derive(Clone)]
+struct TierReply {
+    done: std::sync::mpsc::Sender<TierDone>,
     /// The engine's `exit_request` flag, raised when a job is done; `None`
     /// once the engine is gone.
     wake: std::sync::Arc<std::sync::Mutex<Option<usize>>>,
     /// Set when a job is done, cleared by `poll_tier` before it drains.
     ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    /// Set by `stop_tier_threads`: the thread has ended (or is ending).
-    stopped: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
-/// The running compile threads of this process, for `stop_tier_threads`.
-static TIER_THREADS: std::sync::Mutex<Vec<(std::sync::Arc<std::sync::atomic::AtomicBool>, std::thread::JoinHandle<()>)>> = std::sync::Mutex::new(Vec::new());
+/// The compile thread of this process, shared by every guest thread's
+/// engine: jobs in order of arrival, each result sent back to the engine
+/// that asked (`TierReply`). It belongs to the process that started it:
+/// a forked child starts its own.
+struct TierService {
+    pid: u32,
+    facilities: HostFacilities,
+    tx: std::sync::mpsc::Sender<(TierJob, TierReply)>,
+    /// Set by `stop_tier_threads`: the thread ends once its queue is empty.
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
 
-/// Ends every compile thread once it has compiled what it was sent (the
-/// results stay in their channels; engines start new threads when they
-/// next need one). Called before `fork`: the child then has no thread
-/// that does not exist in it, and qemu-user 7.2 crashes a child forked
-/// while another thread runs.
+static TIER_SERVICE: std::sync::Mutex<Option<TierService>> = std::sync::Mutex::new(None);
+
+/// Ends the compile thread once it has compiled what it was sent (the
+/// results stay in the engines' channels; the next job starts a new
+/// thread). Called before `fork`: the child then has no thread that does
+/// not exist in it, and qemu-user 7.2 crashes a child forked while
+/// another thread runs.
 pub fn stop_tier_threads() {
-    let threads = std::mem::take(&mut *TIER_THREADS.lock().unwrap_or_else(|e| e.into_inner()));
-    for (stop, handle) in threads {
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        let _ = handle.join();
+    let service = TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(mut s) = service {
+        s.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(h) = s.handle.take() {
+            let _ = h.join();
+        }
     }
 }
 
 impl Drop for TierWorker {
     fn drop(&mut self) {
-        if let Ok(mut w) = self.wake.lock() {
+        if let Ok(mut w) = self.reply.wake.lock() {
             *w = None;
         }
     }
@@ -340,6 +356,72 @@ fn compile_job(compiler: &mut zarm_backend_s390x::clif::Tier, job: TierJob) -> T
     TierDone { id: job.id, pc: job.pc, region: job.region, result, ns: t0.elapsed().as_nanos() as u64 }
 }
 
+/// The compile thread's loop: compiles each job and hands the result to
+/// the engine that sent it, raising that engine's `exit_request` so its
+/// chained code returns to the dispatcher, which installs the region.
+fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver<(TierJob, TierReply)>, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    // Host signals are for guest threads: one that lands here is passed on
+    // (see `mark_internal_thread`); none is blocked here, whatever the
+    // spawning thread blocked at the time.
+    crate::signal::mark_internal_thread();
+    // SAFETY: sets this thread's own mask to empty.
+    unsafe {
+        let mut none: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut none);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+    }
+    let mut compiler = zarm_backend_s390x::clif::Tier::new(facilities);
+    loop {
+        let (job, reply) = match jobs.recv_timeout(std::time::Duration::from_millis(20)) {
+            Ok(j) => j,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !stop.load(std::sync::atomic::Ordering::SeqCst) => continue,
+            Err(_) => break,
+        };
+        let done = match compiler.as_mut() {
+            Ok(c) => compile_job(c, job),
+            Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), ns: 0 },
+        };
+        // An engine that is gone has dropped its receiver.
+        if reply.done.send(done).is_err() {
+            continue;
+        }
+        reply.ready.store(true, std::sync::atomic::Ordering::Release);
+        let wake = reply.wake.lock();
+        if let Ok(Some(flag)) = wake.as_deref() {
+            // SAFETY: the flag's engine is alive while it is named here
+            // (its worker clears it under this lock before the engine
+            // goes).
+            unsafe { std::sync::atomic::AtomicU64::from_ptr(*flag as *mut u64).store(1, std::sync::atomic::Ordering::Release) };
+        }
+    }
+}
+
+/// Queues a job on the process's compile thread, starting it if this
+/// process has none (the first region, after `stop_tier_threads`, or in a
+/// forked child). Fails if no thread can run it.
+fn tier_service_send(facilities: HostFacilities, job: TierJob, reply: TierReply) -> Result<(), TierJob> {
+    let mut service = TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let pid = std::process::id();
+    if service.as_ref().is_none_or(|s| s.pid != pid || s.stop.load(std::sync::atomic::Ordering::SeqCst)) {
+        let (tx, jobs) = std::sync::mpsc::channel();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop_thread = stop.clone();
+        let handle = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || tier_service_loop(facilities, jobs, stop_thread)).ok();
+        if handle.is_none() {
+            *service = None;
+            return Err(job);
+        }
+        *service = Some(TierService { pid, facilities, tx, stop, handle });
+    }
+    let s = service.as_ref().expect("started above");
+    if s.facilities != facilities {
+        // Every engine of a process has the same facilities (one
+        // `--assist`); a job for others is not this thread's.
+        return Err(job);
+    }
+    s.tx.send((job, reply)).map_err(|e| e.0 .0)
+}
+
 impl TierState {
     fn compile_now(&mut self, job: TierJob) -> TierDone {
         if self.compiler.is_none() {
@@ -351,114 +433,35 @@ impl TierState {
         compile_job(self.compiler.as_mut().unwrap(), job)
     }
 
-    /// Sends a job to the compile thread (started on first use, and again
-    /// in a forked child); when it is done, the thread raises
-    /// `exit_request` so chained code returns to the dispatcher, which
-    /// installs the region.
+    /// Sends a job to the process's compile thread; the result comes back
+    /// through this engine's channel (`poll_tier`). A job no thread takes
+    /// is forgotten (the block stays baseline).
     fn send(&mut self, job: TierJob, exit_request: usize) {
-        let w = self.worker.as_ref().expect("ensure_worker before send");
-        if let Ok(mut t) = w.wake.lock() {
+        let reply = match self.worker.as_ref() {
+            Some(w) => w.reply.clone(),
+            None => {
+                let (done, rx) = std::sync::mpsc::channel();
+                let reply = TierReply { done, wake: Default::default(), ready: Default::default() };
+                self.worker = Some(TierWorker { rx, reply: reply.clone() });
+                reply
+            }
+        };
+        if let Ok(mut t) = reply.wake.lock() {
             *t = Some(exit_request);
         }
         let id = job.id;
-        if w.tx.send(job).is_err() {
+        if tier_service_send(self.facilities, job, reply).is_err() {
             self.pending.remove(&id);
         }
     }
 
-    /// Starts the compile thread if this process has none (the first
-    /// region, or a forked child: jobs sent to the parent's thread are
-    /// lost in the child, so they are forgotten).
-    fn ensure_worker(&mut self) {
-        let pid = std::process::id();
-        let stopped = |w: &TierWorker| w.stopped.load(std::sync::atomic::Ordering::SeqCst);
-        if let Some(w) = self.worker.as_ref().filter(|w| w.pid != pid || stopped(w)) {
-            if w.pid != pid && !stopped(w) {
-                // Forked without stop_tier_threads: what the parent's
-                // thread was compiling never comes.
-                self.pending.clear();
-            }
-            // Results already sent stay receivable through the old channel.
-            let old = self.worker.take().unwrap();
-            self.worker = Some(self.spawn_worker(pid));
-            let mut leftover = Vec::new();
-            while let Ok(done) = old.rx.try_recv() {
-                leftover.push(done);
-            }
-            if !leftover.is_empty() {
-                self.leftover.extend(leftover);
-                if let Some(w) = self.worker.as_ref() {
-                    w.ready.store(true, std::sync::atomic::Ordering::Release);
-                }
-            }
-        } else if self.worker.is_none() {
-            self.worker = Some(self.spawn_worker(pid));
-        }
-    }
-
-    fn spawn_worker(&self, pid: u32) -> TierWorker {
-        let (tx, jobs) = std::sync::mpsc::channel::<TierJob>();
-        let (done_tx, rx) = std::sync::mpsc::channel();
-        let wake = std::sync::Arc::new(std::sync::Mutex::new(None::<usize>));
-        let wake_thread = wake.clone();
-        let ready = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let ready_thread = ready.clone();
-        let stopped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stop_thread = stopped.clone();
-        let facilities = self.facilities;
-        let spawned = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || {
-            // Host signals are for guest threads: one that lands here is
-            // passed on (see `mark_internal_thread`); none is blocked here,
-            // whatever the spawning thread blocked at the time.
-            crate::signal::mark_internal_thread();
-            // SAFETY: sets this thread's own mask to empty.
-            unsafe {
-                let mut none: libc::sigset_t = std::mem::zeroed();
-                libc::sigemptyset(&mut none);
-                libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
-            }
-            let mut compiler = zarm_backend_s390x::clif::Tier::new(facilities);
-            loop {
-                let job = match jobs.recv_timeout(std::time::Duration::from_millis(20)) {
-                    Ok(job) => job,
-                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !stop_thread.load(std::sync::atomic::Ordering::SeqCst) => continue,
-                    Err(_) => break,
-                };
-                let done = match compiler.as_mut() {
-                    Ok(c) => compile_job(c, job),
-                    Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), ns: 0 },
-                };
-                if done_tx.send(done).is_err() {
-                    break;
-                }
-                ready_thread.store(true, std::sync::atomic::Ordering::Release);
-                if let Ok(w) = wake_thread.lock() {
-                    if let Some(flag) = *w {
-                        // SAFETY: the flag's engine is alive while it is
-                        // named here (its worker clears it under this lock
-                        // before the engine goes).
-                        unsafe { std::sync::atomic::AtomicU64::from_ptr(flag as *mut u64).store(1, std::sync::atomic::Ordering::Release) };
-                    }
-                }
-            }
-        });
-        match spawned {
-            Ok(handle) => TIER_THREADS.lock().unwrap_or_else(|e| e.into_inner()).push((stopped.clone(), handle)),
-            // No thread: jobs sent fail, and their regions are forgotten.
-            Err(_) => stopped.store(true, std::sync::atomic::Ordering::SeqCst),
-        }
-        TierWorker { pid, tx, rx, wake, ready, stopped }
-    }
-
-    /// Has the compile thread finished a job since the last poll?
+    /// Has the compile thread finished a job of this engine since the last
+    /// poll?
     fn has_ready(&self) -> bool {
-        self.worker.as_ref().is_some_and(|w| w.ready.load(std::sync::atomic::Ordering::Acquire))
+        self.worker.as_ref().is_some_and(|w| w.reply.ready.load(std::sync::atomic::Ordering::Acquire))
     }
 
     fn try_recv(&mut self) -> Option<TierDone> {
-        if let Some(done) = self.leftover.pop() {
-            return Some(done);
-        }
         self.worker.as_ref()?.rx.try_recv().ok()
     }
 }
@@ -599,7 +602,6 @@ impl JitEngine {
             pending: Default::default(),
             next_job: 0,
             invalidations: Vec::new(),
-            leftover: Vec::new(),
         });
         Ok(())
     }
@@ -1007,7 +1009,6 @@ impl JitEngine {
             let done = tier.compile_now(job);
             self.install_region(done, counters);
         } else {
-            tier.ensure_worker();
             tier.pending.insert(id, PendingRegion { pc, log_at: tier.invalidations.len(), counters });
             tier.send(job, exit_request);
         }
@@ -1023,7 +1024,7 @@ impl JitEngine {
         }
         let mut ready = Vec::new();
         if let Some(w) = tier.worker.as_ref() {
-            w.ready.store(false, std::sync::atomic::Ordering::Release);
+            w.reply.ready.store(false, std::sync::atomic::Ordering::Release);
         }
         while let Some(done) = tier.try_recv() {
             let Some(p) = tier.pending.remove(&done.id) else { continue };
