@@ -56,7 +56,8 @@ for cpu in "${CPU_MODELS[@]:1}"; do
     run_s390x "$cpu" "--engine jit --tier=auto --tier-threshold 1 $J1 $W33" --test guest_programs --test random_insns --test stats --test debian_binaries
 done
 run_s390x max "--engine jit $W33" --test debian_binaries
-run_s390x max "--engine jit --assist=none $W33" --test guest_programs --test stats
+# Also every thread translating for itself (translations not shared).
+run_s390x max "--engine jit --assist=none --share-translations=off $W33" --test guest_programs --test stats
 # Lock-step against the interpreter, with every block through the tier
 # (blocks it does not take run in the baseline JIT).
 run_s390x max "--lockstep --tier-threshold 1 $W33" --test guest_programs
