@@ -7,9 +7,11 @@
 //! The cache knows nothing of the host ISA beyond one function the backend
 //! supplies: how to encode a patched branch field (`BranchFieldFn`).
 //!
-//! Concurrency: the cache is used under the runtime's lock, and blocks are
-//! only freed while no thread executes generated code (today: one guest
-//! thread, freeing happens in the dispatcher between blocks).
+//! Concurrency: each guest thread's JIT engine owns its own cache, used
+//! only by that thread, and blocks are freed only between blocks (in its
+//! dispatcher), when the thread executes no generated code. (Other
+//! threads' translations reach a cache as copies, through the runtime's
+//! shared translations.)
 
 pub mod memory;
 

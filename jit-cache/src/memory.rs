@@ -10,8 +10,8 @@
 //! fetch coherent with this CPU's stores.
 //!
 //! Known limit: while a page is being rewritten, another thread executing
-//! code on it would fault; the runtime writes code only while no guest
-//! thread runs generated code (single guest thread today).
+//! code on it would fault; the runtime gives each guest thread its own
+//! code memory, written only by that thread between blocks.
 
 use std::io;
 
