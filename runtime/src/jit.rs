@@ -127,7 +127,7 @@ impl SharedTranslations {
         self.counters.iter()
     }
 
-    /// Translations on offer (for tests and `--stats`).
+    /// Translations on offer.
     pub fn len(&self) -> usize {
         self.by_pc.len()
     }
@@ -224,8 +224,8 @@ pub struct JitEngine {
     /// trampoline call runs exactly one block (lock-step mode).
     pub single_block: bool,
     /// Offer translations to the other threads and install theirs
-    /// (`--share-translations`; in effect only without `--stats`, `--dump`
-    /// and lock-step, see `shares`).
+    /// (`--share-translations`; not with `--dump` nor in lock-step, see
+    /// `shares`).
     pub share: bool,
     pub dump: bool,
     pub stats: JitStats,
@@ -788,31 +788,19 @@ impl JitEngine {
         };
         let guest_end = block.end_pc.max(block.start_pc + 4);
         let helper_ops = Arc::new(compiled.helper_ops);
-        if self.shares() && hot_ptr.is_none() && space.translations.is_active() {
-            // Offered only once its pages are write-protected (a write is
-            // then logged, and drops it) and if no invalidation was logged
-            // that this thread has not applied: the guest code read is
-            // still current.
-            space.mark_code(block.start_pc, guest_end);
-            let _g = space.lock();
-            if !zarm_ir::GuestMemory::code_changed(space) {
-                let b = SharedBlock {
-                    start: block.start_pc,
-                    end: guest_end,
-                    guest_insns: block.guest_insns,
-                    code: compiled.code.clone(),
-                    pc_map: compiled.pc_map.clone(),
-                    helper_ops: helper_ops.clone(),
-                    exits: exits.clone(),
-                    checked_pages: self.cfg.checked_pages,
-                };
-                counter = space.translations.offer(b, counter);
-            }
-        }
-        if let (Some(c), Some(all)) = (counter, self.counters.as_mut()) {
-            all.push(c);
-        }
-        self.insert_block(
+        // The unchained bytes for the other threads, taken before the
+        // cache chains its copy.
+        let shared = (self.shares() && hot_ptr.is_none() && space.translations.is_active()).then(|| SharedBlock {
+            start: block.start_pc,
+            end: guest_end,
+            guest_insns: block.guest_insns,
+            code: compiled.code.clone(),
+            pc_map: compiled.pc_map.clone(),
+            helper_ops: helper_ops.clone(),
+            exits: exits.clone(),
+            checked_pages: self.cfg.checked_pages,
+        });
+        let addr = self.insert_block(
             space,
             NewBlock {
                 guest_start: block.start_pc,
@@ -823,7 +811,21 @@ impl JitEngine {
                 exits,
                 payload: BlockMeta { pc_map: compiled.pc_map, helper_ops, guest_insns: block.guest_insns, hot: hot_ptr.map_or(0, |p| p as usize), hot_target: hot_target.unwrap_or(0), region: false },
             },
-        )
+        )?;
+        if let Some(b) = shared {
+            // Offered now that its pages are write-protected (a write is
+            // then logged, and drops it), and only if no invalidation was
+            // logged that this thread has not applied: the guest code read
+            // is still current.
+            let _g = space.lock();
+            if !zarm_ir::GuestMemory::code_changed(space) {
+                counter = space.translations.offer(b, counter);
+            }
+        }
+        if let (Some(c), Some(all)) = (counter, self.counters.as_mut()) {
+            all.push(c);
+        }
+        Ok(addr)
     }
 
     /// Runs generated code from `cpu.pc` until it leaves to the dispatcher.

@@ -389,6 +389,12 @@ impl Process {
                 r
             }
         };
+        // Linux refuses to wake or requeue a FUTEX_WAIT_REQUEUE_PI waiter
+        // by the operations for plain waiters (FUTEX_WAKE_OP after its
+        // operation, below).
+        if matches!(cmd, WAKE | WAKE_BITSET | REQUEUE | CMP_REQUEUE) && requeue_pi_waiting(uaddr) {
+            return neg(libc::EINVAL);
+        }
         match cmd {
             WAIT | WAIT_BITSET => {
                 let ts = if a[3] != 0 {
@@ -405,18 +411,12 @@ impl Process {
                 let tp = ts.as_ref().map_or(0usize, |t| t as *const libc::timespec as usize);
                 sys(uaddr, op, guest_word(a[2]), tp, 0, a[5] as u32)
             }
-            // Linux refuses to wake or requeue a FUTEX_WAIT_REQUEUE_PI
-            // waiter by these operations.
-            WAKE | WAKE_BITSET if requeue_pi_waiting(uaddr) => neg(libc::EINVAL),
             WAKE | WAKE_BITSET => sys(uaddr, op, a[2] as u32, 0, 0, a[5] as u32),
             REQUEUE | CMP_REQUEUE => {
                 if a[4] % 4 != 0 {
                     return neg(libc::EINVAL);
                 }
                 let Some(uaddr2) = self.space.host_range(a[4], 4, 0) else { return neg(libc::EFAULT) };
-                if requeue_pi_waiting(uaddr) {
-                    return neg(libc::EINVAL);
-                }
                 let v3 = if cmd == CMP_REQUEUE { guest_word(a[5]) } else { 0 };
                 sys(uaddr, op, a[2] as u32, a[3] as usize, uaddr2 as usize, v3)
             }
