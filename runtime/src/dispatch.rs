@@ -580,7 +580,9 @@ impl Dispatcher {
     /// process ends (exit_group, a fatal signal), the robust futex lists of
     /// all its threads are walked first, as the kernel does.
     pub fn run(&mut self, proc: &mut Process, cpu: &mut CpuState) -> Result<Outcome, GuestSignal> {
+        crate::memory::install_fault_handler();
         let r = self.run_until_exit(proc, cpu);
+        crate::memory::set_fault_space(std::ptr::null());
         if matches!(r, Ok(Outcome::Exited(_) | Outcome::Signaled(_)) | Err(_)) {
             proc.exit_group_robust_lists();
         }
@@ -589,6 +591,9 @@ impl Dispatcher {
 
     fn run_until_exit(&mut self, proc: &mut Process, cpu: &mut CpuState) -> Result<Outcome, GuestSignal> {
         loop {
+            // For zarm's own writes to guest memory (`memory::on_host_fault`;
+            // exec and fork replace the space).
+            crate::memory::set_fault_space(&*proc.space);
             // Another thread is ending the process with --stats: this
             // thread's figures go in, and it runs no further.
             if proc.threads.stats_called() {

@@ -4,7 +4,7 @@
 //! memory directly at `guest_base + address`; the host MMU enforces the
 //! guest's page permissions (the guest space mirrors them), and a host
 //! SIGSEGV inside generated code becomes the guest fault at the exact
-//! guest instruction (`on_host_fault`).
+//! guest instruction (`generated_code_fault`).
 //!
 //! Only s390x hosts execute generated code; elsewhere the engine reports
 //! that it is unavailable.
@@ -551,14 +551,14 @@ impl JitEngine {
         let fault_exit = cache.fixed_addr() + fault_off as u64;
         let mut ibtc = vec![[u64::MAX, 0]; IBTC_ENTRIES].into_boxed_slice();
         let ctx = Box::new(JitContext::new(std::ptr::null_mut(), std::ptr::null_mut(), ibtc.as_mut_ptr(), std::ptr::null()));
-        install_fault_handler();
+        crate::memory::install_fault_handler();
         let mut ctx = ctx;
         let exit_slot = crate::signal::register_exit_request(&mut ctx.exit_request);
         Ok(JitEngine {
             cache,
             // Guest page permissions are enforced by the host MMU (the
             // guest space mirrors them; faults come back through
-            // `on_host_fault`); `checked_pages` (--checked-pages) checks
+            // `generated_code_fault`); `checked_pages` (--checked-pages) checks
             // the permission table in generated code instead.
             cfg: EmitConfig {
                 facilities,
@@ -1242,33 +1242,18 @@ thread_local! {
     static FAULT_STATE: std::cell::Cell<Option<FaultState>> = const { std::cell::Cell::new(None) };
 }
 
-fn install_fault_handler() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        #[cfg(target_arch = "s390x")]
-        // SAFETY: installs a SA_SIGINFO handler for SIGSEGV and SIGBUS.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_host_fault as *const () as usize;
-            sa.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut());
-            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
-            if std::env::var_os("ZARM_DEBUG_FAULTS").is_some() {
-                libc::sigaction(libc::SIGILL, &sa, std::ptr::null_mut());
-            }
-        }
-    });
-}
-
-/// A host SIGSEGV/SIGBUS. Inside generated code it is a guest memory
-/// fault: the faulting access's guest address is recomputed from the
-/// s390x instruction's operands (the kernel reports only the page), the
-/// guest PC comes from the block's PC map, and the PSW is pointed at the
-/// fault exit, which returns `EXIT_FAULT` to the dispatcher. Anywhere else
-/// it is a real crash of zarm and takes the default action.
+/// A host SIGSEGV/SIGBUS (`memory::on_host_fault` asks here first).
+/// Inside generated code it is a guest memory fault: the faulting
+/// access's guest address is recomputed from the s390x instruction's
+/// operands (the kernel reports only the page), the guest PC comes from
+/// the block's PC map, and the PSW is pointed at the fault exit, which
+/// returns `EXIT_FAULT` to the dispatcher. Returns whether the fault was
+/// generated code's (and is dealt with).
+///
+/// # Safety
+/// Only from the fault handler, with the kernel's ucontext.
 #[cfg(target_arch = "s390x")]
-extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+pub(crate) unsafe fn generated_code_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc::c_void) -> bool {
     // SAFETY: the kernel passes a valid ucontext; the fault state points at
     // live objects while generated code runs on this thread.
     unsafe {
@@ -1278,8 +1263,7 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
             let st = FAULT_STATE.with(|s| s.get());
             let pc = st.and_then(|st| (st.lookup)(st.cache, psw));
             eprintln!("zarm-debug: host SIGILL at psw {psw:#x}, guest pc {pc:x?}, bytes {:02x?}", std::slice::from_raw_parts((psw - 6) as *const u8, 12));
-            libc::signal(sig, libc::SIG_DFL);
-            return;
+            return false;
         }
         if let Some(st) = FAULT_STATE.with(|s| s.get()) {
             if let Some(guest_pc) = (st.lookup)(st.cache, psw) {
@@ -1305,7 +1289,7 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 // the next block boundary, and retry the store.
                 if (*space).unprotect_code(guest, 1) {
                     (*st.ctx).exit_request = 1;
-                    return;
+                    return true;
                 }
                 // An instruction not in the table: a read fault on a page
                 // that is readable now cannot be, so it is taken as a write
@@ -1315,7 +1299,7 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 // access faulted (unprotected code, mprotect): retry.
                 let need = if write { crate::memory::PROT_WRITE } else { crate::memory::PROT_READ };
                 if (*space).check(guest, size, need, write).is_ok() && !(*space).is_code(guest) {
-                    return;
+                    return true;
                 }
                 if std::env::var_os("ZARM_DEBUG_FAULTS").is_some() {
                     eprintln!("zarm-debug: host fault at psw {psw:#x} insn {insn:02x?} host {host:#x} base {:#x} si_addr {:?}", st.base, (*_info).si_addr());
@@ -1338,10 +1322,10 @@ extern "C" fn on_host_fault(sig: i32, _info: *mut libc::siginfo_t, uc: *mut libc
                 // Optimised code runs on its own frame below the fixed one:
                 // the fault exit unwinds from the fixed frame.
                 (*uc).uc_mcontext.gregs[15] = (*st.ctx).frame_sp;
-                return;
+                return true;
             }
         }
-        libc::signal(sig, libc::SIG_DFL);
+        false
     }
 }
 

@@ -129,6 +129,81 @@ pub fn set_inval_seen(n: usize) {
     INVAL_SEEN.with(|c| c.set(n));
 }
 
+thread_local! {
+    /// The space whose guest this thread runs (`set_fault_space`).
+    static FAULT_SPACE: std::cell::Cell<*const GuestSpace> = const { std::cell::Cell::new(std::ptr::null()) };
+}
+
+/// Names the space whose guest this thread runs, for `on_host_fault`
+/// (the dispatcher says so before every block: `exec` and `fork` change
+/// it). The space must outlive the thread's use of it or be unnamed first.
+pub fn set_fault_space(space: *const GuestSpace) {
+    FAULT_SPACE.with(|c| c.set(space));
+}
+
+/// Installs zarm's SIGSEGV/SIGBUS handler (`on_host_fault`), once per
+/// process; with `ZARM_DEBUG_FAULTS`, SIGILL too.
+pub fn install_fault_handler() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: installs a SA_SIGINFO handler; `on_host_fault` takes only
+        // what it must (see there).
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_host_fault as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO | libc::SA_NODEFER;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(libc::SIGSEGV, &sa, std::ptr::null_mut());
+            libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+            if cfg!(target_arch = "s390x") && std::env::var_os("ZARM_DEBUG_FAULTS").is_some() {
+                libc::sigaction(libc::SIGILL, &sa, std::ptr::null_mut());
+            }
+        }
+    });
+}
+
+/// A host SIGSEGV/SIGBUS (or, debugging, SIGILL). In generated code it is
+/// the guest's (`jit::generated_code_fault`). In zarm's own code (the
+/// interpreter, a helper, a system call's copy-out) it may be a write to a
+/// code page of this thread's guest space that another guest thread
+/// write-protected again (it translated code there) between the writer's
+/// `unprotect_code` and its store: `retry_host_write`. Anything else is a
+/// real crash of zarm and takes the default action.
+extern "C" fn on_host_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    #[cfg(target_arch = "s390x")]
+    // SAFETY: the kernel's arguments, passed on.
+    if unsafe { crate::jit::generated_code_fault(sig, info, uc) } {
+        return;
+    }
+    let _ = uc;
+    // SAFETY: the kernel's siginfo for this signal.
+    let addr = unsafe { (*info).si_addr() } as u64;
+    if sig == libc::SIGSEGV && retry_host_write(FAULT_SPACE.with(|c| c.get()), addr) {
+        return;
+    }
+    // SAFETY: resetting to the default action; the faulting instruction
+    // runs again and takes it.
+    unsafe { libc::signal(sig, libc::SIG_DFL) };
+}
+
+/// A host write fault at host address `host` (the kernel may give only
+/// its page) outside generated code: if it lies in `space`'s window on a
+/// page the guest may write, the page's code protection is lifted (its
+/// translations invalidated, as for any write to translated code) or
+/// already was, and the write is retried (true).
+fn retry_host_write(space: *const GuestSpace, host: u64) -> bool {
+    // SAFETY: the thread's dispatcher named a live space.
+    let Some(space) = (unsafe { space.cast_mut().as_mut() }) else { return false };
+    let Some(guest) = host.checked_sub(space.base()).filter(|g| *g < space.layout.window) else { return false };
+    if space.unprotect_code(guest, 1) {
+        return true;
+    }
+    // Another thread lifted it already (its host permission may still be
+    // on its way, under the lock): retry.
+    let _g = space.lock();
+    space.perms(guest).is_some_and(|p| p & PROT_WRITE != 0) && !space.is_code(guest)
+}
+
 /// A held space lock (`GuestSpace::lock`).
 pub struct SpaceGuard<'a> {
     _held: Option<std::sync::MutexGuard<'a, ()>>,
@@ -961,6 +1036,51 @@ mod tests {
         s.mark_code(A, A + 4);
         s.write_bytes(A, &[1, 2, 3]).unwrap();
         assert_eq!(s.invalidated, vec![A, A]);
+    }
+
+    /// A writer (interpreter, helper, system call) unprotected a code page,
+    /// and another guest thread translated code there again before its
+    /// store: the store faults in zarm's own code and is retried once the
+    /// page is unprotected again (invalidating the new translations).
+    #[test]
+    fn host_write_that_lost_the_race_to_a_code_page_is_retried() {
+        install_fault_handler();
+        let mut s = GuestSpace::new().unwrap();
+        s.map(A, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC).unwrap();
+        s.mark_code(A, A + 4);
+        set_fault_space(&s);
+        // SAFETY: a mapped guest page, host read-only because it holds code.
+        unsafe { std::ptr::write_volatile((s.base() + A + 8) as *mut u32, 0xdead_beef) };
+        set_fault_space(std::ptr::null());
+        assert_eq!(s.read(A + 8, MemSize::B4).unwrap(), 0xdead_beef_u32.to_le() as u64);
+        assert_eq!(s.invalidated, vec![A]);
+        assert!(!s.is_code(A));
+        assert_eq!(s.smc_writes, 1);
+    }
+
+    /// A host write to a guest page the guest may not write is zarm's own
+    /// bug, not a race: it still kills zarm (here a forked child).
+    #[test]
+    fn host_write_to_a_page_the_guest_may_not_write_still_crashes() {
+        install_fault_handler();
+        let mut s = GuestSpace::new().unwrap();
+        s.map(A, PAGE, PROT_READ | PROT_EXEC).unwrap();
+        s.mark_code(A, A + 4);
+        set_fault_space(&s);
+        // SAFETY: the child only stores (faulting) and exits.
+        let pid = unsafe { libc::fork() };
+        if pid == 0 {
+            unsafe {
+                std::ptr::write_volatile((s.base() + A + 8) as *mut u32, 1);
+                libc::_exit(0);
+            }
+        }
+        set_fault_space(std::ptr::null());
+        let mut status = 0;
+        // SAFETY: our child.
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(libc::WIFSIGNALED(status) && libc::WTERMSIG(status) == libc::SIGSEGV, "status {status:#x}");
+        assert!(s.invalidated.is_empty());
     }
 
     #[test]
