@@ -186,6 +186,7 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
         sigactions: std::sync::Arc::new(std::sync::Mutex::new([[0; 4]; 65])),
         sigmask: image.sigmask,
         tid_address: 0,
+        kernel_pins: Vec::new(),
         signals: Default::default(),
         threads: threads::ThreadGroup::new(opts.clone(), std::sync::Arc::clone(&me)),
         me,

@@ -107,6 +107,10 @@ pub struct GuestSpace {
     pub translations: crate::jit::SharedTranslations,
     /// Code pages unprotected because the guest wrote to them.
     pub smc_writes: u64,
+    /// Guest ranges a system call in progress lets the kernel write
+    /// (`pin_for_kernel`): their code pages are not write-protected until
+    /// it ends (`unpin_for_kernel`). Under `lock`.
+    kernel_pins: Vec<(u64, u64)>,
     /// Serialises changes of the mapping and of `invalidated` between
     /// guest threads (see `lock`).
     mm: std::sync::Mutex<()>,
@@ -329,6 +333,7 @@ impl GuestSpace {
             invalidated: Vec::new(),
             translations: Default::default(),
             smc_writes: 0,
+            kernel_pins: Vec::new(),
             mm: std::sync::Mutex::new(()),
             auxv: Vec::new(),
             names: Default::default(),
@@ -394,7 +399,10 @@ impl GuestSpace {
             if p & (MAPPED | CODE) == MAPPED {
                 let writable = p & PROT_WRITE != 0;
                 self.pages.set(i, entry(p & 7, true));
-                if writable {
+                // A page the kernel may be writing for a system call stays
+                // host-writable (a write-protected one would fail the call
+                // with EFAULT); its translations go when the call ends.
+                if writable && !self.kernel_pins.iter().any(|&(s, e)| s <= page && page < e) {
                     self.sync_host_prot(page);
                 }
             }
@@ -666,6 +674,31 @@ impl GuestSpace {
     pub fn host_range_mut(&mut self, addr: u64, len: u64) -> Option<*mut u8> {
         self.unprotect_code(addr, len);
         self.host_range(addr, len, PROT_WRITE)
+    }
+
+    /// Before a system call lets the kernel write the guest buffer
+    /// `[addr, addr+len)`: its code pages are unprotected, and until
+    /// `unpin_for_kernel` no page of it is write-protected again — another
+    /// thread that translates code there meanwhile (`mark_code`) leaves the
+    /// page host-writable, so the kernel's write cannot fail with EFAULT.
+    pub fn pin_for_kernel(&mut self, addr: u64, len: u64) {
+        let _g = self.lock();
+        self.unprotect_code(addr, len);
+        let (start, end) = (addr & !(PAGE - 1), addr.saturating_add(len.max(1)).next_multiple_of(PAGE));
+        self.kernel_pins.push((start, end));
+    }
+
+    /// The system call that pinned `[addr, addr+len)` ended: code
+    /// translated in it meanwhile (pages marked but left writable, which
+    /// the kernel or another thread may have written since) is
+    /// invalidated, as for a write to it (counted in `smc_writes`).
+    pub fn unpin_for_kernel(&mut self, addr: u64, len: u64) {
+        let _g = self.lock();
+        let (start, end) = (addr & !(PAGE - 1), addr.saturating_add(len.max(1)).next_multiple_of(PAGE));
+        if let Some(k) = self.kernel_pins.iter().position(|&r| r == (start, end)) {
+            self.kernel_pins.swap_remove(k);
+        }
+        self.unprotect_code(addr, len);
     }
 
     /// Copies guest bytes out (for syscalls). EFAULT-style None on a bad range.
@@ -1036,6 +1069,41 @@ mod tests {
         s.mark_code(A, A + 4);
         s.write_bytes(A, &[1, 2, 3]).unwrap();
         assert_eq!(s.invalidated, vec![A, A]);
+    }
+
+    /// A system call's buffer in a code page: another thread translating
+    /// code in the page during the call leaves it writable for the kernel
+    /// (a read into it succeeds), and the translation is invalidated when
+    /// the call ends; after that the page is protected as usual.
+    #[test]
+    fn kernel_writes_to_a_pinned_buffer_survive_a_translation_meanwhile() {
+        let mut s = GuestSpace::new().unwrap();
+        s.map(A, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC).unwrap();
+        s.mark_code(A, A + 4);
+        s.pin_for_kernel(A + 64, 16);
+        assert_eq!(s.invalidated, vec![A]);
+        s.mark_code(A, A + 4);
+        assert!(s.is_code(A));
+        let buffer = (s.base() + A + 64) as *mut libc::c_void;
+        let read_into_buffer = || {
+            let mut fds = [0; 2];
+            // SAFETY: a fresh pipe, read into the guest buffer (mapped).
+            unsafe {
+                assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+                assert_eq!(libc::write(fds[1], [7u8; 16].as_ptr() as _, 16), 16);
+                let n = libc::read(fds[0], buffer, 16);
+                libc::close(fds[0]);
+                libc::close(fds[1]);
+                n
+            }
+        };
+        assert_eq!(read_into_buffer(), 16);
+        s.unpin_for_kernel(A + 64, 16);
+        assert_eq!(s.invalidated, vec![A, A]);
+        assert!(!s.is_code(A));
+        assert_eq!(s.read(A + 64, MemSize::B1).unwrap(), 7);
+        s.mark_code(A, A + 4);
+        assert_eq!(read_into_buffer(), -1, "unpinned, a code page is write-protected again");
     }
 
     /// A writer (interpreter, helper, system call) unprotected a code page,

@@ -33,6 +33,9 @@ pub struct Process {
     /// This thread's signal mask.
     pub sigmask: u64,
     pub tid_address: u64,
+    /// Guest buffers the system call in progress lets the kernel write
+    /// (`GuestSpace::pin_for_kernel`), released when it returns.
+    pub kernel_pins: Vec<(u64, u64)>,
     pub signals: crate::signal::Signals,
     /// The process's threads, and this one.
     pub threads: std::sync::Arc<crate::threads::ThreadGroup>,
@@ -237,8 +240,13 @@ impl Process {
         }
     }
 
+    /// A host pointer for a guest buffer the kernel writes into during
+    /// this system call (pinned writable until it returns).
     pub(crate) fn buf_mut(&mut self, addr: u64, len: u64) -> Result<*mut u8, i64> {
-        self.space.host_range_mut(addr, len).ok_or(EFAULT)
+        let p = self.space.host_range(addr, len, PROT_WRITE).ok_or(EFAULT)?;
+        self.space.pin_for_kernel(addr, len);
+        self.kernel_pins.push((addr, len));
+        Ok(p)
     }
 
     pub(crate) fn buf(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
@@ -414,6 +422,9 @@ impl Process {
             220 => Ok(self.clone(cpu, a[0], a[1], a[2], a[3], a[4])),
             _ => self.dispatch(nr, &a),
         };
+        for (addr, len) in std::mem::take(&mut self.kernel_pins) {
+            self.space.unpin_for_kernel(addr, len);
+        }
         let (ret, after) = match result {
             Ok(r) => (r, After::Continue),
             Err(after) => (0, after),

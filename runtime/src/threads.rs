@@ -206,6 +206,7 @@ impl Process {
             sigactions: Arc::clone(&self.sigactions),
             sigmask: self.sigmask,
             tid_address: if flags & CLONE_CHILD_CLEARTID != 0 { ctid } else { 0 },
+            kernel_pins: Vec::new(),
             signals: crate::signal::Signals { sigtramp: self.signals.sigtramp, ..Default::default() },
             threads: Arc::clone(&self.threads),
             me: Arc::new(ThreadEntry::new(0)),
