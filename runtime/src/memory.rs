@@ -701,6 +701,15 @@ impl GuestSpace {
         self.unprotect_code(addr, len);
     }
 
+    /// Ends every pin (in a forked child: the other threads' system calls
+    /// are not in it).
+    pub fn unpin_all_for_kernel(&mut self) {
+        let _g = self.lock();
+        for (start, end) in std::mem::take(&mut self.kernel_pins) {
+            self.unprotect_code(start, end - start);
+        }
+    }
+
     /// Copies guest bytes out (for syscalls). EFAULT-style None on a bad range.
     pub fn read_bytes(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
         let p = self.host_range(addr, len as u64, PROT_READ)?;
@@ -1104,6 +1113,13 @@ mod tests {
         assert_eq!(s.read(A + 64, MemSize::B1).unwrap(), 7);
         s.mark_code(A, A + 4);
         assert_eq!(read_into_buffer(), -1, "unpinned, a code page is write-protected again");
+        // A forked child ends the pins of system calls it does not run.
+        s.pin_for_kernel(A + 64, 16);
+        s.mark_code(A, A + 4);
+        s.unpin_all_for_kernel();
+        assert_eq!(s.invalidated, vec![A, A, A, A]);
+        s.mark_code(A, A + 4);
+        assert_eq!(read_into_buffer(), -1);
     }
 
     /// A writer (interpreter, helper, system call) unprotected a code page,

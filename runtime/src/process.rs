@@ -141,8 +141,10 @@ impl Process {
         }
         // The tier's compile threads end first (see stop_tier_threads).
         crate::jit::stop_tier_threads();
-        // SAFETY: zarm has a single host thread, so the child is a complete
-        // copy of it.
+        // SAFETY: fork itself has no memory-safety preconditions. The child
+        // holds only this thread; the other guest threads' bookkeeping is
+        // reset below (a lock one of them held at this moment would stay
+        // held in the child).
         let pid = unsafe { libc::fork() };
         if pid < 0 {
             return errno();
@@ -161,6 +163,9 @@ impl Process {
         self.me = std::sync::Arc::new(crate::threads::ThreadEntry::new(tid));
         self.threads.reset_to(std::sync::Arc::clone(&self.me), crate::threads::is_leader_thread());
         crate::threads::forget_requeue_pi_waiters();
+        // The other guest threads' system calls do not go on in the child:
+        // their buffers are unpinned (this one pinned nothing for fork).
+        self.space.unpin_all_for_kernel();
         if stack != 0 {
             cpu.x[31] = stack;
         }
