@@ -149,3 +149,72 @@ fn shell_pipelines_exec_debian_programs() {
     let z = run_zarm(&root.join("bin/dash"), &["-c", script], &["-L", r], b"");
     assert!(z.observable() == host.observable(), "{}", describe_difference("dash pipelines", &z, &host));
 }
+
+/// 64 KiB of deterministic pseudo-random bytes (xorshift64*) for the
+/// cryptographic commands to read from stdin.
+fn blob() -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..65536 / 8)
+        .flat_map(|_| {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes()
+        })
+        .collect()
+}
+
+/// Heavier real workloads, each compared with qemu-aarch64: a Python
+/// script (big integers, float formatting and libm, sorting, regexes,
+/// Unicode, zlib, hashlib, pickle, threads; `tests/debian/stress.py`), a
+/// Lua script (`stress.lua`), and OpenSSL's hand-written AArch64 assembly
+/// on 64 KiB: RSA signing (Montgomery multiplication), Ed25519, X25519,
+/// P-256 (nistz256), PBKDF2, ChaCha20, Poly1305, GMAC (PMULL), SM3, SM4,
+/// ARIA, Camellia, 3DES, BLAKE2 and SHA-3 — with keys from
+/// `tests/debian/keys` (test keys, made once with the host's openssl).
+#[test]
+fn real_workloads_match_qemu() {
+    let root = sysroot();
+    let r = root.to_str().unwrap();
+    let debian = repo_root().join("tests/debian");
+    let key = |name: &str| debian.join("keys").join(name).display().to_string();
+    let data = blob();
+    const K: &str = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
+    const IV: &str = "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+    let mut cmds: Vec<(&str, Vec<String>, &[u8])> = vec![
+        ("usr/bin/python3.11", vec!["-S".into(), debian.join("stress.py").display().to_string()], b""),
+        ("usr/bin/lua5.4", vec![debian.join("stress.lua").display().to_string()], b""),
+    ];
+    let openssl: Vec<Vec<String>> = vec![
+        vec!["dgst".into(), "-sha256".into(), "-sign".into(), key("rsa.pem")],
+        vec!["pkeyutl".into(), "-sign".into(), "-inkey".into(), key("ed25519.pem"), "-rawin".into(), "-in".into(), debian.join("stress.lua").display().to_string()],
+        vec!["pkeyutl".into(), "-derive".into(), "-inkey".into(), key("x25519.pem"), "-peerkey".into(), key("x25519-peer.pub.pem")],
+        vec!["ec".into(), "-in".into(), key("p256.pem"), "-pubout".into()],
+        vec!["rsa".into(), "-in".into(), key("rsa.pem"), "-check".into(), "-noout".into()],
+        vec!["kdf", "-keylen", "32", "-kdfopt", "digest:SHA256", "-kdfopt", "pass:password", "-kdfopt", "salt:salt", "-kdfopt", "iter:4000", "PBKDF2"].into_iter().map(String::from).collect(),
+        vec!["enc".into(), "-chacha20".into(), "-K".into(), K.into(), "-iv".into(), "00000000000000000000000000000001".into()],
+        vec!["mac", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f", "Poly1305"].into_iter().map(String::from).collect(),
+        vec!["mac", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f", "-macopt", "hexiv:000102030405060708090a0b", "-cipher", "AES-128-GCM", "GMAC"].into_iter().map(String::from).collect(),
+        vec!["mac", "-cipher", "AES-128-CBC", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f", "CMAC"].into_iter().map(String::from).collect(),
+        vec!["dgst".into(), "-sm3".into()],
+        vec!["dgst".into(), "-blake2b512".into()],
+        vec!["dgst".into(), "-shake256".into()],
+        vec!["dgst".into(), "-sha512".into(), "-hmac".into(), "secretkey".into()],
+    ];
+    let mut openssl = openssl;
+    for cipher in ["sm4-cbc", "aria-128-cbc", "camellia-128-cbc", "des-ede3-cbc", "aes-192-cfb", "aes-128-cfb8"] {
+        openssl.push(["enc", &format!("-{cipher}"), "-K", K, "-iv", IV, "-a"].into_iter().map(String::from).collect());
+    }
+    cmds.extend(openssl.into_iter().map(|args| ("usr/bin/openssl", args, &data[..])));
+    let failures = for_each_parallel(&cmds, |(prog, args, stdin)| {
+        let prog = root.join(prog);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let q = run_qemu_opts(&prog, &args, &["-L", r], stdin);
+        if q.code != Some(0) || q.stdout.is_empty() {
+            return Some(format!("qemu-aarch64 ran {} {args:?} unexpectedly (status {:?}): {}", prog.display(), q.code, String::from_utf8_lossy(&q.stderr)));
+        }
+        let z = run_zarm(&prog, &args, &["-L", r], stdin);
+        (z.observable() != q.observable()).then(|| describe_difference(&format!("{} {args:?}", prog.display()), &z, &q))
+    });
+    assert!(failures.is_empty(), "{} of {} workloads differ:\n{}", failures.len(), cmds.len(), failures.join("\n"));
+}
