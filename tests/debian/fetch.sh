@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetches a handful of Debian arm64 packages (a shell, coreutils, sed, grep,
-# a compressor, Lua, Python and the OpenSSL command) with `apt-get download` and unpacks them
+# compressors (gzip, xz, zstd, bzip2), Lua, Python, Perl, SQLite, bc,
+# gawk, jq and the OpenSSL command) with `apt-get download` and unpacks them
 # with `dpkg -x` into tests/debian/sysroot: the guest root (-L) of the
 # Debian-binaries test. Nothing is installed on the host, and the host's
 # apt configuration is untouched: the arm64 package lists live in
@@ -9,7 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PACKAGES=(libc6 libgcc-s1 dash coreutils sed grep gzip lua5.4 liblua5.4-0 libreadline8 libtinfo6
           libacl1 libattr1 libselinux1 libpcre2-8-0 libgmp10
-          python3.11-minimal libpython3.11-minimal libexpat1 zlib1g libssl3 openssl)
+          python3.11-minimal libpython3.11-minimal libexpat1 zlib1g libssl3 openssl
+          xz-utils liblzma5 zstd libzstd1 liblz4-1 bzip2 libbz2-1.0 sqlite3 libsqlite3-0
+          perl-base libcrypt1 bc gawk libmpfr6 libsigsegv2 jq libjq1 libonig5)
 STAMP="sysroot/.zarm-packages"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "${PACKAGES[*]}" ]; then
     echo "debian: sysroot present"

@@ -1,5 +1,5 @@
 //! Dynamically linked programs from Debian's arm64 archive (a shell,
-//! coreutils, sed, grep, gzip, Lua, Python, OpenSSL), unpacked into a test sysroot
+//! coreutils, sed, grep, compressors, Lua, Python, Perl, SQLite, bc, gawk, jq, OpenSSL), unpacked into a test sysroot
 //! by `tests/debian/fetch.sh` (run by setup.sh): each command's stdout and
 //! exit status under zarm must equal `qemu-aarch64 -L <the same sysroot>`.
 //! Shell pipelines that exec other aarch64 programs cannot run under
@@ -44,6 +44,21 @@ local ok, err = pcall(error, {code = 42})
 print(ok, err.code, select("#", 1, nil, 3))
 os.exit(3)
 "##;
+
+const PERL: &str = r#"my %h; for my $i (1..5000) { $h{$i % 997} += $i * 1.5 }
+print join(",", map { sprintf("%.3f", $h{$_}) } (sort { $a <=> $b } keys %h)[0..20]), "\n";
+my $s = join "", map { chr(65 + $_ % 26) } 1..5000; (my $t = $s) =~ s/([AEIOU])(.)/$2$1/g; print length($t), substr($t, 0, 60), "\n";
+printf("%.17g %e %s %s\n", 1/3, 2**70, 9**20, unpack("H*", pack("d>N", 3.25, 77)));
+print scalar(reverse "hello"), " ", join(":", sort { $b cmp $a } qw(pear apple fig)), "\n";
+my @p = grep { my $n = $_; !grep { $n % $_ == 0 } 2..sqrt($n) } 2..1500; print scalar(@p), " $p[-1]\n";"#;
+
+const BC: &[u8] = b"scale=300; 4*a(1)\ne(1)\nsqrt(2)\nl(10)\n2^1000 % 1000007\nquit\n";
+
+const GAWK: &str = r#"BEGIN { srand(42); s = 0; for (i = 1; i < 20000; i++) s += sin(i) * rand();
+printf "%.17g %d %s\n", s, 2^53, gensub(/(a+)(b)/, "<\\2\\1>", "g", "aab ab aaab");
+n = split("z y x w", a); asort(a); print a[1] a[4], 17 % -5, int(-3.7), substr("hello", 2, 3) }"#;
+
+const JQ: &str = r#"[range(0;2000)] | map(. * 1.1 | floor) | [add, length, (map(tostring) | join("") | length), (map(select(. % 7 == 0)) | length)], ([limit(5; repeat(1.5))] | add), ({"a":[1,2,{"b":null}]} | tojson), (1e1000 | tostring), (pow(2;64) | tostring), ("x" * 3)"#;
 
 const PYTHON: &str = r#"
 import sys, struct, zlib, hashlib, re, math, binascii
@@ -171,7 +186,9 @@ fn blob() -> Vec<u8> {
 /// on 64 KiB: RSA signing (Montgomery multiplication), Ed25519, X25519,
 /// P-256 (nistz256), PBKDF2, ChaCha20, Poly1305, GMAC (PMULL), SM3, SM4,
 /// ARIA, Camellia, 3DES, BLAKE2 and SHA-3 — with keys from
-/// `tests/debian/keys` (test keys, made once with the host's openssl).
+/// `tests/debian/keys` (test keys, made once with the host's openssl);
+/// xz and zstd (also multi-threaded), bzip2, SQLite (`stress.sql`), Perl,
+/// bc, gawk (also -M: MPFR and GMP) and jq.
 #[test]
 fn real_workloads_match_qemu() {
     let root = sysroot();
@@ -206,6 +223,37 @@ fn real_workloads_match_qemu() {
         openssl.push(["enc", &format!("-{cipher}"), "-K", K, "-iv", IV, "-a"].into_iter().map(String::from).collect());
     }
     cmds.extend(openssl.into_iter().map(|args| ("usr/bin/openssl", args, &data[..])));
+    // Compressors (xz and zstd also with two threads), SQLite, Perl, bc,
+    // gawk (with MPFR/GMP for -M) and jq, on text with a random tail.
+    let text: Vec<u8> = {
+        let mut t = Vec::new();
+        for _ in 0..6 {
+            for f in ["stress.py", "stress.lua", "stress.sql"] {
+                t.extend(std::fs::read(debian.join(f)).unwrap());
+            }
+        }
+        t.extend(&data[..30000]);
+        t
+    };
+    let sql = std::fs::read(debian.join("stress.sql")).unwrap();
+    let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let tools: Vec<(&str, Vec<String>, &[u8])> = vec![
+        ("usr/bin/xz", strs(&["-9e", "-c"]), &text),
+        ("usr/bin/xz", strs(&["-T2", "-6", "--block-size=40000", "-c"]), &text),
+        ("usr/bin/xz", strs(&["--format=lzma", "-c"]), &text),
+        ("usr/bin/zstd", strs(&["-19", "-c"]), &text),
+        ("usr/bin/zstd", strs(&["-T2", "-3", "-c"]), &text),
+        ("bin/bzip2", strs(&["-9", "-c"]), &text),
+        ("usr/bin/sqlite3", strs(&[":memory:"]), &sql),
+        ("usr/bin/perl", strs(&["-e", PERL]), b""),
+        ("usr/bin/bc", strs(&["-l", "-q"]), BC),
+        ("usr/bin/gawk", strs(&[GAWK]), b""),
+        ("usr/bin/gawk", strs(&["-M", "BEGIN { x = 2^300 + 7; print x, x % 1000000007; printf \"%.40f\\n\", 1/7 }"]), b""),
+        ("usr/bin/gawk", strs(&["{ n += NF; c += length($0); w[$1]++ } END { for (k in w) if (w[k] > 20) m++; print NR, n, c, m }"]), &text),
+        ("usr/bin/jq", strs(&["-n", "-c", JQ]), b""),
+    ];
+    let mut cmds = cmds;
+    cmds.extend(tools);
     let failures = for_each_parallel(&cmds, |(prog, args, stdin)| {
         let prog = root.join(prog);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
