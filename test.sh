@@ -43,8 +43,8 @@ run_s390x() { # cpu-model, zarm args, tests...
 # (a descriptor per reserved page; free on hardware): it is tested in the
 # first run, the others use a 2^33 window (W33).
 W33="--guest-window-bits 33"
-# The default --jit-threshold (2) interprets each block's first run; the
-# runs that must put every block through generated code say 1 (J1).
+# The default --jit-threshold (8) interprets each block's first seven runs;
+# the runs that must put every block through generated code say 1 (J1).
 J1="--jit-threshold 1"
 run_s390x max "--engine jit" --test guest_programs --test random_insns --test stats
 # The optimising tier (Cranelift): every block compiled by it

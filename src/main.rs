@@ -66,8 +66,9 @@ struct Cli {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     tier_threshold: Option<u64>,
     /// The JIT compiles a block at its N-th execution; the interpreter runs
-    /// it before, so code that runs once (start-up) is never translated to
-    /// s390x (default 2; 1: compile at the first execution, as QEMU does).
+    /// it before, so code that runs a few times (start-up) is never
+    /// translated to s390x (default 8; 1: compile at the first execution,
+    /// as QEMU does).
     /// Given more than once, the last one counts.
     #[arg(long, value_name = "N", default_value_t = zarm_runtime::DEFAULT_JIT_THRESHOLD, value_parser = clap::value_parser!(u64).range(1..), overrides_with = "jit_threshold")]
     jit_threshold: u64,

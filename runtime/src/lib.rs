@@ -69,7 +69,7 @@ pub struct Options {
 }
 
 /// The default `--jit-threshold` (see the README's measurements).
-pub const DEFAULT_JIT_THRESHOLD: u64 = 2;
+pub const DEFAULT_JIT_THRESHOLD: u64 = 8;
 
 /// The default `--tier-threshold` (see the README's measurements).
 pub const DEFAULT_TIER_THRESHOLD: u64 = 5000;
