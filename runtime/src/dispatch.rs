@@ -669,7 +669,8 @@ impl Dispatcher {
                         _ => signal::TRAP_BRKPT,
                     };
                     cpu.pc = pc;
-                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(pc), sender: None }, true) {
+                    let esr = matches!(kind, ExceptionKind::FetchFault).then(signal::insn_abort_esr);
+                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(pc), sender: None, esr }, true) {
                         Ok(()) => {}
                         Err(_) => return Err(GuestSignal { sig, pc, addr, what }),
                     }
@@ -686,7 +687,8 @@ impl Dispatcher {
                         FaultKind::Permission => signal::SEGV_ACCERR,
                     };
                     cpu.pc = pc;
-                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(fault.addr), sender: None }, true) {
+                    let esr = Some(signal::data_abort_esr(fault.kind, fault.write));
+                    match proc.deliver(cpu, SigInfo { signo: sig, code, addr: Some(fault.addr), sender: None, esr }, true) {
                         Ok(()) => {}
                         Err(_) => return Err(GuestSignal { sig, pc, addr: Some(fault.addr), what }),
                     }

@@ -46,16 +46,19 @@ pub struct SigInfo {
     /// A signal from another process: its pid and uid, and a child's
     /// status for SIGCHLD. None for a signal the guest sent itself.
     pub sender: Option<(i32, u32, i32)>,
+    /// The syndrome of the fault that raised it (`data_abort_esr`,
+    /// `insn_abort_esr`): the frame then carries an `esr_context`.
+    pub esr: Option<u64>,
 }
 
 impl SigInfo {
     pub fn user(signo: i32, code: i32) -> SigInfo {
-        SigInfo { signo, code, addr: None, sender: None }
+        SigInfo { signo, code, addr: None, sender: None, esr: None }
     }
 
     /// A pending signal as recorded in `s`.
     pub fn pending(signo: i32, s: &Signals) -> SigInfo {
-        SigInfo { signo, code: s.codes[signo as usize], addr: None, sender: s.senders[signo as usize] }
+        SigInfo { signo, code: s.codes[signo as usize], addr: None, sender: s.senders[signo as usize], esr: None }
     }
 
     /// The arm64 `siginfo_t` (128 bytes, little-endian): signo, errno,
@@ -95,6 +98,40 @@ const MC_RESERVED: u64 = 288;
 const RESERVED_SIZE: u64 = 4096;
 const FPSIMD_MAGIC: u32 = 0x4650_8001;
 const FPSIMD_SIZE: u32 = 528;
+/// `struct esr_context`: the record's header and ESR_EL1.
+const ESR_MAGIC: u32 = 0x4553_5201;
+const ESR_SIZE: u32 = 16;
+
+/// ESR_EL1 fields (Arm ARM, ESR_ELx): the exception class (bits 31:26),
+/// IL (bit 25: a 32-bit instruction), WnR (bit 6, data aborts: a write).
+const EC_INSN_ABORT_LOWER: u64 = 0x20;
+const EC_DATA_ABORT_LOWER: u64 = 0x24;
+const ESR_IL: u64 = 1 << 25;
+const ESR_WNR: u64 = 1 << 6;
+/// Fault status codes (bits 5:0): translation and permission faults at
+/// table level 0, and the alignment fault.
+const FSC_TRANSLATION_L0: u64 = 0x04;
+const FSC_PERMISSION_L0: u64 = 0x0c;
+const FSC_ALIGNMENT: u64 = 0x21;
+
+/// The ESR Linux reports in the signal frame of a data abort at EL0
+/// (SIGSEGV, SIGBUS): a data abort from a lower exception level, WnR for
+/// a write, and its fault status. Hardware reports the translation table
+/// level that faulted; zarm has no tables and reports level 0, as QEMU
+/// does (since 8.2), and no instruction-specific syndrome (ISV clear).
+pub fn data_abort_esr(kind: zarm_ir::FaultKind, write: bool) -> u64 {
+    let fsc = match kind {
+        zarm_ir::FaultKind::Unmapped => FSC_TRANSLATION_L0,
+        zarm_ir::FaultKind::Permission => FSC_PERMISSION_L0,
+        zarm_ir::FaultKind::Alignment => FSC_ALIGNMENT,
+    };
+    EC_DATA_ABORT_LOWER << 26 | ESR_IL | if write { ESR_WNR } else { 0 } | fsc
+}
+
+/// The ESR of an instruction fetch from an unmapped address at EL0.
+pub fn insn_abort_esr() -> u64 {
+    EC_INSN_ABORT_LOWER << 26 | ESR_IL | FSC_TRANSLATION_L0
+}
 /// `struct rt_sigframe`: siginfo then ucontext.
 const SIGFRAME_SIZE: u64 = SIGINFO_SIZE + UC_MCONTEXT + MC_RESERVED + RESERVED_SIZE;
 
@@ -579,6 +616,13 @@ impl Process {
         put(&mut f, fp + 12, &(cpu.fpcr as u32).to_le_bytes());
         for r in 0..32 {
             put(&mut f, fp + 16 + 16 * r as u64, &cpu.v[r].to_le_bytes());
+        }
+        // A fault's syndrome next, as Linux lays the records out.
+        if let Some(esr) = info.esr {
+            let e = fp + FPSIMD_SIZE as u64;
+            put(&mut f, e, &ESR_MAGIC.to_le_bytes());
+            put(&mut f, e + 4, &ESR_SIZE.to_le_bytes());
+            put(&mut f, e + 8, &esr.to_le_bytes());
         }
         // The terminating null record follows (zeros).
         let mut rec = [0u8; 16];

@@ -86,6 +86,17 @@ fn robust_mutexes_match_the_host_kernel() {
     assert!(z.observable() == native.observable(), "{}", describe_difference("robust", &z, &native));
 }
 
+/// The `esr_context` record of a fault's signal frame: qemu-aarch64 7.2
+/// (the oracle) writes none, so the program checks each syndrome against
+/// the Arm ARM's ESR_ELx encoding and Linux's placement of the record
+/// (after the FP/SIMD record, only for faults) and exits 0 if all agree.
+#[test]
+fn esr_records_follow_linux() {
+    let z = run_zarm(&guest_dir().join("esr_record"), &[], &[], b"");
+    let out = String::from_utf8_lossy(&z.stdout);
+    assert!(z.code == Some(0) && out.ends_with("all as on Linux\n"), "esr_record under zarm (status {:?}):\n{out}{}", z.code, String::from_utf8_lossy(&z.stderr));
+}
+
 /// execve of aarch64 programs (re-entering zarm), #! scripts, execve
 /// errors, close-on-exec and signal state across exec. qemu-aarch64
 /// cannot exec an aarch64 program without binfmt_misc, so the oracle is
