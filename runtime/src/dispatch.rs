@@ -478,25 +478,21 @@ impl RawStats {
 
 }
 
-/// Optimises a freshly lifted block (and verifies the IR in debug builds).
-fn optimise(block: &mut zarm_ir::Block) {
-    if let Err(e) = zarm_ir::passes::optimize(block, cfg!(debug_assertions)) {
-        panic!("internal error: IR verification failed for the block at {:#x}: {e}", block.start_pc);
-    }
-}
-
 impl Dispatcher {
     /// Translates the block at `pc` for the interpreter, once. It is
     /// optimised at once when the interpreter is the engine (its blocks run
     /// many times) and in lock-step; under the JIT a cold block runs fewer
     /// than `--jit-threshold` times here, most of them once, so it runs as
-    /// lifted and is optimised only if it turns warm (`still_cold`): the
-    /// optimiser costs about three times what decoding and lifting do.
+    /// lifted and the JIT optimises it only if it turns warm (`still_cold`,
+    /// `JitEngine::give_block`): the optimiser costs about three times what
+    /// decoding and lifting do.
     fn ensure_block(&mut self, proc: &mut Process, pc: u64) {
         if !self.blocks.contains_key(&pc) {
             let mut block = translate(&mut *proc.space, pc, &self.opts);
             if !matches!(self.engine, Engine::Jit(_)) || self.lockstep {
-                optimise(&mut block);
+                if let Err(e) = zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions)) {
+                    panic!("internal error: IR verification failed for the block at {pc:#x}: {e}");
+                }
             }
             self.translated += 1;
             proc.space.mark_code(block.start_pc, block.end_pc.max(block.start_pc + 4));
@@ -569,8 +565,7 @@ impl Dispatcher {
             return true;
         }
         self.cold.remove(&pc);
-        if let Some(mut block) = self.blocks.remove(&pc) {
-            optimise(&mut block);
+        if let Some(block) = self.blocks.remove(&pc) {
             j.give_block(block);
         }
         false

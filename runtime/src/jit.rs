@@ -217,8 +217,8 @@ pub struct JitEngine {
     ibtc: Box<[[u64; 2]]>,
     fault_exit: u64,
     opts: TranslateOptions,
-    /// The optimised IR of a block the interpreter ran until it turned warm
-    /// (`give_block`): compiled instead of translating it again.
+    /// The IR (as lifted) of a block the interpreter ran until it turned
+    /// warm (`give_block`): compiled instead of translating it again.
     given: Option<zarm_ir::Block>,
     /// Compile without chaining or the indirect-branch cache, so every
     /// trampoline call runs exactly one block (lock-step mode).
@@ -612,8 +612,9 @@ impl JitEngine {
         self.cfg.checked_pages = on;
     }
 
-    /// The optimised IR of the block the next cache miss will compile, if
-    /// it is that block's (the dispatcher's interpreter made it).
+    /// The lifted IR of the block the next cache miss will compile, if it
+    /// is that block's (the dispatcher's interpreter made it); it is
+    /// optimised only if no other thread's translation is installed.
     pub fn give_block(&mut self, block: zarm_ir::Block) {
         self.given = Some(block);
     }
@@ -723,12 +724,9 @@ impl JitEngine {
         }
         let mut block = match self.given.take() {
             Some(b) if b.start_pc == pc => b,
-            _ => {
-                let mut b = translate(space, pc, &self.opts);
-                zarm_ir::passes::optimize(&mut b, cfg!(debug_assertions))?;
-                b
-            }
+            _ => translate(space, pc, &self.opts),
         };
+        zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
         self.cfg.exit_checks = !self.single_block;
         // The counter lives in a box that outlives the code.
         let mut counter = self.counters.is_some().then(|| Box::new(BlockCount { count: 0, optimised: false, pc, host_bytes: 0, guest_insns: 0, routes: Vec::new(), assisted_insns: 0, helpers: Vec::new(), helper_calls: Box::new([]) }));
