@@ -198,29 +198,27 @@ fn real_workloads_match_qemu() {
     let data = blob();
     const K: &str = "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
     const IV: &str = "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
-    let mut cmds: Vec<(&str, Vec<String>, &[u8])> = vec![
-        ("usr/bin/python3.11", vec!["-S".into(), debian.join("stress.py").display().to_string()], b""),
-        ("usr/bin/lua5.4", vec![debian.join("stress.lua").display().to_string()], b""),
+    let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (py, lua) = (debian.join("stress.py").display().to_string(), debian.join("stress.lua").display().to_string());
+    let mut cmds: Vec<(&str, Vec<String>, &[u8])> = vec![("usr/bin/python3.11", strs(&["-S", &py]), b""), ("usr/bin/lua5.4", strs(&[&lua]), b"")];
+    let mut openssl: Vec<Vec<String>> = vec![
+        strs(&["dgst", "-sha256", "-sign", &key("rsa.pem")]),
+        strs(&["pkeyutl", "-sign", "-inkey", &key("ed25519.pem"), "-rawin", "-in", &lua]),
+        strs(&["pkeyutl", "-derive", "-inkey", &key("x25519.pem"), "-peerkey", &key("x25519-peer.pub.pem")]),
+        strs(&["ec", "-in", &key("p256.pem"), "-pubout"]),
+        strs(&["rsa", "-in", &key("rsa.pem"), "-check", "-noout"]),
+        strs(&["kdf", "-keylen", "32", "-kdfopt", "digest:SHA256", "-kdfopt", "pass:password", "-kdfopt", "salt:salt", "-kdfopt", "iter:4000", "PBKDF2"]),
+        strs(&["enc", "-chacha20", "-K", K, "-iv", "00000000000000000000000000000001"]),
+        strs(&["mac", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f", "Poly1305"]),
+        strs(&["mac", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f", "-macopt", "hexiv:000102030405060708090a0b", "-cipher", "AES-128-GCM", "GMAC"]),
+        strs(&["mac", "-cipher", "AES-128-CBC", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f", "CMAC"]),
+        strs(&["dgst", "-sm3"]),
+        strs(&["dgst", "-blake2b512"]),
+        strs(&["dgst", "-shake256"]),
+        strs(&["dgst", "-sha512", "-hmac", "secretkey"]),
     ];
-    let openssl: Vec<Vec<String>> = vec![
-        vec!["dgst".into(), "-sha256".into(), "-sign".into(), key("rsa.pem")],
-        vec!["pkeyutl".into(), "-sign".into(), "-inkey".into(), key("ed25519.pem"), "-rawin".into(), "-in".into(), debian.join("stress.lua").display().to_string()],
-        vec!["pkeyutl".into(), "-derive".into(), "-inkey".into(), key("x25519.pem"), "-peerkey".into(), key("x25519-peer.pub.pem")],
-        vec!["ec".into(), "-in".into(), key("p256.pem"), "-pubout".into()],
-        vec!["rsa".into(), "-in".into(), key("rsa.pem"), "-check".into(), "-noout".into()],
-        vec!["kdf", "-keylen", "32", "-kdfopt", "digest:SHA256", "-kdfopt", "pass:password", "-kdfopt", "salt:salt", "-kdfopt", "iter:4000", "PBKDF2"].into_iter().map(String::from).collect(),
-        vec!["enc".into(), "-chacha20".into(), "-K".into(), K.into(), "-iv".into(), "00000000000000000000000000000001".into()],
-        vec!["mac", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f", "Poly1305"].into_iter().map(String::from).collect(),
-        vec!["mac", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f", "-macopt", "hexiv:000102030405060708090a0b", "-cipher", "AES-128-GCM", "GMAC"].into_iter().map(String::from).collect(),
-        vec!["mac", "-cipher", "AES-128-CBC", "-macopt", "hexkey:000102030405060708090a0b0c0d0e0f", "CMAC"].into_iter().map(String::from).collect(),
-        vec!["dgst".into(), "-sm3".into()],
-        vec!["dgst".into(), "-blake2b512".into()],
-        vec!["dgst".into(), "-shake256".into()],
-        vec!["dgst".into(), "-sha512".into(), "-hmac".into(), "secretkey".into()],
-    ];
-    let mut openssl = openssl;
     for cipher in ["sm4-cbc", "aria-128-cbc", "camellia-128-cbc", "des-ede3-cbc", "aes-192-cfb", "aes-128-cfb8"] {
-        openssl.push(["enc", &format!("-{cipher}"), "-K", K, "-iv", IV, "-a"].into_iter().map(String::from).collect());
+        openssl.push(strs(&["enc", &format!("-{cipher}"), "-K", K, "-iv", IV, "-a"]));
     }
     cmds.extend(openssl.into_iter().map(|args| ("usr/bin/openssl", args, &data[..])));
     // Compressors (xz and zstd also with two threads), SQLite, Perl, bc,
@@ -236,9 +234,8 @@ fn real_workloads_match_qemu() {
         t
     };
     let sql = std::fs::read(debian.join("stress.sql")).unwrap();
-    let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let tools: Vec<(&str, Vec<String>, &[u8])> = vec![
-        ("usr/bin/xz", strs(&["-9e", "-c"]), &text),
+    cmds.extend([
+        ("usr/bin/xz", strs(&["-9e", "-c"]), &text[..]),
         ("usr/bin/xz", strs(&["-T2", "-6", "--block-size=40000", "-c"]), &text),
         ("usr/bin/xz", strs(&["--format=lzma", "-c"]), &text),
         ("usr/bin/zstd", strs(&["-19", "-c"]), &text),
@@ -251,9 +248,7 @@ fn real_workloads_match_qemu() {
         ("usr/bin/gawk", strs(&["-M", "BEGIN { x = 2^300 + 7; print x, x % 1000000007; printf \"%.40f\\n\", 1/7 }"]), b""),
         ("usr/bin/gawk", strs(&["{ n += NF; c += length($0); w[$1]++ } END { for (k in w) if (w[k] > 20) m++; print NR, n, c, m }"]), &text),
         ("usr/bin/jq", strs(&["-n", "-c", JQ]), b""),
-    ];
-    let mut cmds = cmds;
-    cmds.extend(tools);
+    ]);
     let failures = for_each_parallel(&cmds, |(prog, args, stdin)| {
         let prog = root.join(prog);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
