@@ -19,9 +19,11 @@
 //! the code maps back to the exact guest PC (`CompiledRegion::pc_ranges`),
 //! and the state in the `CpuState` is the state before that instruction.
 //!
-//! Flags: an NZCV word is computed only where it is needed (stored at an
-//! exit or fault point, or read by a condition that is not a simple
-//! comparison); `CondHolds` of a `SubFlags`/`LogicFlags` result in the same
+//! Flags: NZCV travels in the `CpuState`'s lazy form too (the kind of the
+//! last ADDS/SUBS/ANDS-like operation and its operands, `lazy_flags`), and
+//! fault points and exits store that form, so the flags word is packed
+//! only where `GetNzcv` or a condition that is not a simple comparison
+//! reads it; `CondHolds` of a `SubFlags`/`LogicFlags` result in the same
 //! block becomes one integer comparison.
 //!
 //! Operations without a CLIF lowering call the same helper as the
@@ -42,6 +44,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::collections::HashMap;
 use std::mem::offset_of;
 use zarm_ir::fp::{FpBinOp, FpSize, FpUnOp};
+use zarm_ir::state::lazy_flags;
 use zarm_ir::{Block, Cond, CpuState, IntCC, MemSize, Op, Terminator, Type, Value, Width};
 
 /// Hot guest blocks to compile together. `blocks[0]` is the entry; edges
@@ -226,6 +229,14 @@ impl Tier {
     }
 }
 
+/// The `lazy_flags` width bit of a flag operation.
+fn lazy_width(w: Width) -> u64 {
+    match w {
+        Width::W64 => lazy_flags::W64,
+        Width::W32 => 0,
+    }
+}
+
 /// Where an NZCV word came from, for conditions that compare directly.
 #[derive(Clone, Copy)]
 enum FlagSrc {
@@ -238,12 +249,22 @@ const NZCV_VAR: usize = 64;
 /// its high half (IR `V128` values likewise travel as two `I64` values, so
 /// the tier never needs 128-bit registers).
 const VHI: usize = 65;
-const NVARS: usize = 97;
+/// NZCV also travels in the lazy form the `CpuState` can hold
+/// (`lazy_flags`): the kind of the last flag-setting operation and its
+/// operands, or `SETTLED` with the flags word in `FA_VAR`. The state is
+/// stored in that form, so NZCV is packed only where a condition or
+/// `GetNzcv` needs the word — not at every fault point and exit.
+const FOP_VAR: usize = 97;
+const FA_VAR: usize = 98;
+const FB_VAR: usize = 99;
+const NVARS: usize = 100;
 
 /// The variables a register number from `var_of` stands for.
 fn var_mask(v: usize) -> u128 {
     if (32..64).contains(&v) {
         1 << v | 1 << (v - 32 + VHI)
+    } else if v == NZCV_VAR {
+        1 << v | 1 << FOP_VAR | 1 << FA_VAR | 1 << FB_VAR
     } else {
         1 << v
     }
@@ -280,6 +301,9 @@ struct Lower<'a, 'b> {
     /// The high halves of `V128` values (`vals` holds their low halves).
     vhi: Vec<Option<ir::Value>>,
     flag_src: Vec<Option<FlagSrc>>,
+    /// The lazy form (`lazy_flags` kind, operands) of flag values defined
+    /// in the current block.
+    lazy_src: Vec<Option<(u64, ir::Value, ir::Value)>>,
     /// Source location index → guest PC.
     pcs: Vec<u64>,
     pc: u64,
@@ -425,6 +449,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             vals: Vec::new(),
             vhi: Vec::new(),
             flag_src: Vec::new(),
+            lazy_src: Vec::new(),
             pcs: Vec::new(),
             pc: region.blocks[0].start_pc,
             args_slot,
@@ -438,13 +463,17 @@ impl<'a, 'b> Lower<'a, 'b> {
         // do those it only writes when control flow merges inside it (an
         // exit may store a variable on a path that did not write it).
         let merges = !self.internal_targets.is_empty();
-        for v in 0..NVARS {
+        for v in 0..FOP_VAR {
             if self.read >> v & 1 == 0 && !merges {
                 continue;
             }
             if let Some(var) = self.vars[v] {
                 let x = self.b.ins().load(types::I64, self.native, self.cpu, cpu_offset(v));
                 self.b.def_var(var, x);
+                if v == NZCV_VAR {
+                    // The shim settled the flags.
+                    self.set_lazy(lazy_flags::SETTLED, x, None);
+                }
             }
         }
         let first = self.heads[&self.region.blocks[0].start_pc];
@@ -490,6 +519,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.vals = vec![None; blk.ops.len()];
         self.vhi = vec![None; blk.ops.len()];
         self.flag_src = vec![None; blk.ops.len()];
+        self.lazy_src = vec![None; blk.ops.len()];
         for (i, op) in blk.ops.iter().enumerate() {
             let v = self.lower_op(op, i);
             self.vals[i] = v;
@@ -522,15 +552,32 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.ins().iconst(types::I64, x as i64)
     }
 
-    /// Stores the variables in `set` to the CpuState.
+    /// Stores the variables in `set` to the CpuState; NZCV in its lazy
+    /// form (with a settled word in `flags_a`, `nzcv` gets it too; else
+    /// `nzcv` is stale, as `CpuState::flags_op` allows).
     fn store_vars(&mut self, set: u128) {
-        for v in 0..NVARS {
+        for v in 0..FOP_VAR {
             if set >> v & 1 == 1 {
-                if let Some(var) = self.vars[v] {
+                if v == NZCV_VAR {
+                    for (var, off) in [(FOP_VAR, offset_of!(CpuState, flags_op)), (FA_VAR, offset_of!(CpuState, flags_a)), (FB_VAR, offset_of!(CpuState, flags_b)), (FA_VAR, offset_of!(CpuState, nzcv))] {
+                        let x = self.b.use_var(self.vars[var].unwrap());
+                        self.b.ins().store(self.native, x, self.cpu, off as i32);
+                    }
+                } else if let Some(var) = self.vars[v] {
                     let x = self.b.use_var(var);
                     self.b.ins().store(self.native, x, self.cpu, cpu_offset(v));
                 }
             }
+        }
+    }
+
+    /// Defines NZCV's lazy form: `kind` with operands `a` and `b` (0 if
+    /// none).
+    fn set_lazy(&mut self, kind: u64, a: ir::Value, b: Option<ir::Value>) {
+        let k = self.iconst(kind);
+        let b = b.unwrap_or_else(|| self.iconst(0));
+        for (var, x) in [(FOP_VAR, k), (FA_VAR, a), (FB_VAR, b)] {
+            self.b.def_var(self.vars[var].unwrap(), x);
         }
     }
 
@@ -675,8 +722,16 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let (var, _) = var_of(op).unwrap();
                 let mut x = None;
                 op.for_each_arg(|a| x = Some(a));
-                let x = self.v(x.unwrap());
+                let (a, x) = (x.unwrap(), self.v(x.unwrap()));
                 self.b.def_var(self.vars[var].unwrap(), x);
+                if var == NZCV_VAR {
+                    // Cranelift drops the packing of the word where
+                    // nothing reads it.
+                    match self.lazy_src[a.index()] {
+                        Some((kind, fa, fb)) => self.set_lazy(kind, fa, Some(fb)),
+                        None => self.set_lazy(lazy_flags::SETTLED, x, None),
+                    }
+                }
                 self.dirty |= 1 << var;
                 return None;
             }
@@ -820,6 +875,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             AddFlags { w, a, b } => {
                 let (x, y) = (self.v(*a), self.v(*b));
+                self.lazy_src[i] = Some((lazy_flags::ADD | lazy_width(*w), x, y));
                 let z = self.iconst(0);
                 self.add_flags(*w, x, y, z)
             }
@@ -827,6 +883,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let (x, y) = (self.v(*a), self.v(*b));
                 let (xo, yo) = (self.opnd(*w, *a), self.opnd(*w, *b));
                 self.flag_src[i] = Some(FlagSrc::Sub { a: xo, b: yo });
+                self.lazy_src[i] = Some((lazy_flags::SUB | lazy_width(*w), x, y));
                 let ny = self.b.ins().bnot(y);
                 let one = self.iconst(1);
                 self.add_flags(*w, x, ny, one)
@@ -845,6 +902,9 @@ impl<'a, 'b> Lower<'a, 'b> {
             LogicFlags { w, r } => {
                 let ro = self.opnd(*w, *r);
                 self.flag_src[i] = Some(FlagSrc::Logic { r: ro });
+                let full = self.v(*r);
+                let z = self.iconst(0);
+                self.lazy_src[i] = Some((lazy_flags::LOGIC | lazy_width(*w), full, z));
                 let n = self.b.ins().icmp_imm_s(CC::SignedLessThan, ro, 0);
                 let z = self.b.ins().icmp_imm_s(CC::Equal, ro, 0);
                 let n = self.bool64(n);

@@ -168,6 +168,9 @@ mod exec {
         let code = unsafe { f(&mut cpu, base, &mut ctx) };
         let exit = decode_exit(code, block, &cpu, &ctx);
         drop(ctx);
+        // As the runtime does whenever generated code returns (the region
+        // stores NZCV in its lazy form).
+        cpu.settle_flags();
         (cpu, mem.bytes, exit)
     }
 
