@@ -116,6 +116,11 @@ fn run_timeout_secs() -> u64 {
 
 /// Runs a guest program under zarm.
 pub fn run_zarm(prog: &Path, args: &[&str], extra: &[&str], stdin: &[u8]) -> RunResult {
+    run_zarm_env(prog, args, extra, &[], stdin)
+}
+
+/// `run_zarm` with environment variables `env` set for zarm.
+pub fn run_zarm_env(prog: &Path, args: &[&str], extra: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> RunResult {
     let runner = zarm_runner();
     let mut cmd = if runner.is_empty() {
         Command::new(zarm_bin())
@@ -133,7 +138,7 @@ pub fn run_zarm(prog: &Path, args: &[&str], extra: &[&str], stdin: &[u8]) -> Run
     }
     // $ZARM_ARGS: options for every zarm run (e.g. "--engine interp").
     let common: Vec<String> = std::env::var("ZARM_ARGS").map(|s| s.split_whitespace().map(String::from).collect()).unwrap_or_default();
-    cmd.args(&common).args(extra).arg(prog).args(args);
+    cmd.envs(env.iter().copied()).args(&common).args(extra).arg(prog).args(args);
     run(cmd, stdin)
 }
 

@@ -21,12 +21,17 @@ fn stats(extra: &[&str]) -> Value {
 /// The `--stats-json` figures of guest program `name` run with `extra`
 /// options (its output checked against qemu-aarch64's).
 fn stats_of(name: &str, extra: &[&str]) -> Value {
+    stats_of_env(name, extra, &[])
+}
+
+/// `stats_of` with environment variables `env` set for zarm.
+fn stats_of_env(name: &str, extra: &[&str], env: &[(&str, &str)]) -> Value {
     let prog = guest_dir().join(name);
     let file = std::env::temp_dir().join(format!("zarm-stats-{name}-{}-{}.json", std::process::id(), extra.join("_").replace(['-', '='], "")));
     let file_s = file.to_str().unwrap().to_string();
     let mut args = vec!["--stats-json", &file_s];
     args.extend_from_slice(extra);
-    let z = run_zarm(&prog, &[], &args, b"");
+    let z = run_zarm_env(&prog, &[], &args, env, b"");
     let q = run_qemu(&prog, &[], b"");
     assert_eq!(z.observable(), q.observable(), "zarm and qemu-aarch64 differ; zarm stderr:\n{}", String::from_utf8_lossy(&z.stderr));
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("no stats file ({e}); stderr:\n{}", String::from_utf8_lossy(&z.stderr)));
@@ -128,6 +133,22 @@ fn stats_count_blocks_interpreted_before_compilation() {
 #[test]
 fn stats_follow_assist_none() {
     check(&stats(&["--assist=none", "--jit-threshold=1"]), true, 0);
+}
+
+/// Above `--tier-threshold 1` regions form only when the tier-up
+/// countdown that generated code keeps in a loop latch reaches zero: the
+/// hot loops of tests/guest/hotloops become regions, which then run
+/// (compiled on the guest thread, so the count does not depend on when a
+/// compile thread finishes).
+#[test]
+fn hot_loops_become_regions() {
+    let v = stats_of_env("hotloops", &["--tier=auto", "--tier-threshold=200"], &[("ZARM_TIER_SYNC", "1")]);
+    let tier = &v["tier"];
+    if v["engine"] != "jit" || tier["on"] != true {
+        // The interpreter, or a host (or --assist) below Cranelift's base.
+        return;
+    }
+    assert!(n(&tier["regions"]) >= 1 && n(&tier["guest_insns_executed"]) > 0, "{v:#}");
 }
 
 /// `--stats` counts every guest thread, not just the first: in

@@ -768,8 +768,14 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
     // The tier-up countdown first: a hot exit runs nothing of the block
     // and must not count as an entry.
     if let Some(counter) = hot_counter {
+        // Not AGSI: the counter is this thread's own, and AGSI is an
+        // interlocked update (z196+), which qemu-user turns into an atomic
+        // helper call once a second host thread exists (the tier's compile
+        // thread) — in every hot loop latch. LG/AGHI/STG set the same CC.
         e.load_imm(1, counter as u64);
-        encode::agsi(e.b(), m(1, 0), -1);
+        encode::lg(e.b(), 0, m(1, 0));
+        encode::aghi(e.b(), 0, -1);
+        encode::stg(e.b(), 0, m(1, 0));
         let stub = e.buf.new_label();
         e.buf.branch(8, stub);
         e.hot_stub = Some((stub, block.start_pc));
