@@ -56,14 +56,15 @@ struct Cli {
     /// The optimising tier (Cranelift): off (the default, unless
     /// --tier-threshold is given: measured slower than the baseline JIT so
     /// far, see the README), auto (on where the host has its z14 base and
-    /// --assist allows it), on (an error otherwise).
-    #[arg(long, value_name = "MODE", value_parser = ["auto", "on", "off"])]
+    /// --assist allows it), on (an error otherwise). The last one given
+    /// counts (likewise for the options below).
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "on", "off"], overrides_with = "tier")]
     tier: Option<String>,
     /// Block entries before the tier recompiles a block and its hot
     /// successors as one region (default 5000; 1: every block, for
     /// testing). Given alone, it turns the tier on where it can run
     /// (--tier=auto).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), overrides_with = "tier_threshold")]
     tier_threshold: Option<u64>,
     /// The JIT compiles a block at its N-th execution; the interpreter runs
     /// it before, so code that runs a few times (start-up) is never

@@ -29,9 +29,9 @@ pub struct BlockMeta {
     /// operations never move).
     pub helper_ops: Arc<Box<[zarm_ir::Op]>>,
     pub guest_insns: u32,
-    /// The address of the block's tier-up countdown (an i64 the engine
-    /// keeps), 0 for none: its entries so far are the threshold minus it.
-    pub hot: usize,
+    /// The block's tier-up countdown (its slot in the thread's table, whose
+    /// value is the block's entries so far), if it has one.
+    pub hot: Option<emit::HotCount>,
     /// Where the region goes when the countdown reaches zero (the loop
     /// head a latch branches back to).
     pub hot_target: u64,
@@ -40,9 +40,10 @@ pub struct BlockMeta {
 }
 
 /// A baseline block's translation that any guest thread's engine may
-/// install (`SharedTranslations`): code without per-engine addresses (no
-/// execution counters, no tier-up countdown), position-independent within
-/// a code cache, its exits still unchained.
+/// install (`SharedTranslations`): code without per-engine addresses
+/// (execution counters are the space's, a tier-up countdown is a slot of
+/// the running thread's table), position-independent within a code cache,
+/// its exits still unchained.
 pub struct SharedBlock {
     start: u64,
     end: u64,
@@ -51,6 +52,9 @@ pub struct SharedBlock {
     pc_map: Vec<(u32, u64)>,
     helper_ops: Arc<Box<[zarm_ir::Op]>>,
     exits: Vec<Exit>,
+    /// Its tier-up countdown and the loop head it names.
+    hot: Option<emit::HotCount>,
+    hot_target: u64,
     /// The emitter configuration it was compiled with.
     checked_pages: bool,
 }
@@ -81,11 +85,15 @@ pub struct SharedTranslations {
     /// until the process ends, also after the block is forgotten (copies
     /// of its code may run until their threads apply the invalidation).
     counters: Vec<Box<BlockCount>>,
+    /// The tier-up countdown slot of each guest block start that has had
+    /// one (`emit::HotCount`): the same in every thread, so blocks with a
+    /// countdown can be shared too; kept for the life of the space.
+    hot_slots: std::collections::HashMap<u64, u32>,
 }
 
 impl Default for SharedTranslations {
     fn default() -> Self {
-        SharedTranslations { active: false.into(), by_pc: BTreeMap::new(), bytes: 0, budget: 64 << 20, counters: Vec::new() }
+        SharedTranslations { active: false.into(), by_pc: BTreeMap::new(), bytes: 0, budget: 64 << 20, counters: Vec::new(), hot_slots: Default::default() }
     }
 }
 
@@ -101,8 +109,21 @@ impl SharedTranslations {
         }
     }
 
-    fn get(&self, pc: u64, checked_pages: bool) -> Option<&Arc<SharedBlock>> {
-        self.by_pc.get(&pc).filter(|b| b.checked_pages == checked_pages)
+    /// A translation of the block at `pc` for an engine with
+    /// `checked_pages` and tier-up `threshold` (`None`: no tier).
+    fn get(&self, pc: u64, checked_pages: bool, threshold: Option<i32>) -> Option<&Arc<SharedBlock>> {
+        self.by_pc.get(&pc).filter(|b| b.checked_pages == checked_pages && b.hot.is_none_or(|h| Some(h.threshold) == threshold))
+    }
+
+    /// The tier-up countdown slot of the block starting at `pc` (a new
+    /// one the first time), if the table has one left.
+    fn hot_slot(&mut self, pc: u64) -> Option<u32> {
+        let next = self.hot_slots.len();
+        match self.hot_slots.entry(pc) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(e) if next < emit::HOT_SLOTS => Some(*e.insert(next as u32)),
+            std::collections::hash_map::Entry::Vacant(_) => None,
+        }
     }
 
     /// Offers a translation with its execution counter, if any; the
@@ -244,9 +265,9 @@ struct TierState {
     compiler: Option<zarm_backend_s390x::clif::Tier>,
     sync: bool,
     threshold: i64,
-    /// Tier-up countdowns of baseline blocks: generated code holds their
-    /// addresses, so they live as long as the engine.
-    hot: Vec<Box<i64>>,
+    /// This thread's tier-up table (`JitContext::countdowns`): the entries
+    /// so far of each block with a countdown, by slot.
+    countdowns: Box<[i64]>,
     /// This engine's end of the process's compile thread.
     worker: Option<TierWorker>,
     /// Regions sent to the compile thread, by job number (not by entry
@@ -596,13 +617,16 @@ impl JitEngine {
             facilities: self.cfg.facilities,
             compiler: None,
             sync: std::env::var_os("ZARM_TIER_SYNC").is_some(),
-            threshold: threshold.clamp(1, i64::MAX as u64) as i64,
-            hot: Vec::new(),
+            // Generated code compares with a 32-bit immediate.
+            threshold: threshold.clamp(1, i32::MAX as u64) as i64,
+            countdowns: vec![0; emit::HOT_SLOTS].into_boxed_slice(),
             worker: None,
             pending: Default::default(),
             next_job: 0,
             invalidations: Vec::new(),
         });
+        // The boxed table does not move while the engine lives.
+        self.ctx.countdowns = self.tier.as_mut().map_or(std::ptr::null_mut(), |t| t.countdowns.as_mut_ptr());
         Ok(())
     }
 
@@ -624,7 +648,7 @@ impl JitEngine {
     pub fn has_code(&mut self, space: &GuestSpace, pc: u64) -> bool {
         self.cache.lookup(pc).is_some() || (self.shares() && space.translations.is_active() && {
             let _g = space.lock();
-            space.translations.get(pc, self.cfg.checked_pages).is_some()
+            space.translations.get(pc, self.cfg.checked_pages, self.hot_threshold()).is_some()
         })
     }
 
@@ -660,6 +684,11 @@ impl JitEngine {
         }
     }
 
+    /// The tier-up threshold blocks are compiled with (`None`: no tier).
+    fn hot_threshold(&self) -> Option<i32> {
+        self.tier.as_ref().map(|t| t.threshold as i32)
+    }
+
     fn clear_ibtc(&mut self) {
         for e in self.ibtc.iter_mut() {
             *e = [u64::MAX, 0];
@@ -681,7 +710,7 @@ impl JitEngine {
         }
         let shared = {
             let _g = space.lock();
-            space.translations.get(pc, self.cfg.checked_pages).cloned()
+            space.translations.get(pc, self.cfg.checked_pages, self.hot_threshold()).cloned()
         };
         let Some(s) = shared else { return Ok(None) };
         let addr = self.insert_block(
@@ -693,7 +722,7 @@ impl JitEngine {
                 code: s.code.clone(),
                 entry: 0,
                 exits: s.exits.clone(),
-                payload: BlockMeta { pc_map: s.pc_map.clone(), helper_ops: s.helper_ops.clone(), guest_insns: s.guest_insns, hot: 0, hot_target: 0, region: false },
+                payload: BlockMeta { pc_map: s.pc_map.clone(), helper_ops: s.helper_ops.clone(), guest_insns: s.guest_insns, hot: s.hot, hot_target: s.hot_target, region: false },
             },
         )?;
         self.stats.blocks_shared += 1;
@@ -736,14 +765,14 @@ impl JitEngine {
         // with --tier-threshold 1 and in lock-step, into every block.
         let single = self.single_block;
         let hot_target = self.tier.as_ref().and_then(|t| if t.threshold == 1 || single { Some(block.start_pc) } else { backward_target(&block) });
-        let hot_ptr = match (self.tier.as_mut(), hot_target) {
-            (Some(t), Some(_)) => {
-                t.hot.push(Box::new(t.threshold));
-                Some(&mut **t.hot.last_mut().unwrap() as *mut i64)
+        let hot = match (self.hot_threshold(), hot_target) {
+            (Some(threshold), Some(_)) => {
+                let _g = space.lock();
+                space.translations.hot_slot(block.start_pc).map(|slot| emit::HotCount { slot, threshold })
             }
             _ => None,
         };
-        let compiled: CompiledBlock = match emit::compile_counted(&block, &self.cfg, counter_ptr, hot_ptr) {
+        let compiled: CompiledBlock = match emit::compile_counted(&block, &self.cfg, counter_ptr, hot) {
             Ok(c) => c,
             Err(_) => {
                 // Too large for the fixed frame: translate a shorter block.
@@ -752,7 +781,7 @@ impl JitEngine {
                 zarm_ir::passes::optimize(&mut small, cfg!(debug_assertions))?;
                 block = small;
                 let counter_ptr = counter.as_mut().map(|c| c.exec_counters(emit::helper_sites(&block, &self.cfg)));
-                emit::compile_counted(&block, &self.cfg, counter_ptr, hot_ptr)?
+                emit::compile_counted(&block, &self.cfg, counter_ptr, hot)?
             }
         };
         if self.dump {
@@ -788,7 +817,7 @@ impl JitEngine {
         let helper_ops = Arc::new(compiled.helper_ops);
         // The unchained bytes for the other threads, taken before the
         // cache chains its copy.
-        let shared = (self.shares() && hot_ptr.is_none() && space.translations.is_active()).then(|| SharedBlock {
+        let shared = (self.shares() && space.translations.is_active()).then(|| SharedBlock {
             start: block.start_pc,
             end: guest_end,
             guest_insns: block.guest_insns,
@@ -796,6 +825,8 @@ impl JitEngine {
             pc_map: compiled.pc_map.clone(),
             helper_ops: helper_ops.clone(),
             exits: exits.clone(),
+            hot,
+            hot_target: hot_target.unwrap_or(0),
             checked_pages: self.cfg.checked_pages,
         });
         let addr = self.insert_block(
@@ -807,7 +838,7 @@ impl JitEngine {
                 code: compiled.code,
                 entry: 0,
                 exits,
-                payload: BlockMeta { pc_map: compiled.pc_map, helper_ops, guest_insns: block.guest_insns, hot: hot_ptr.map_or(0, |p| p as usize), hot_target: hot_target.unwrap_or(0), region: false },
+                payload: BlockMeta { pc_map: compiled.pc_map, helper_ops, guest_insns: block.guest_insns, hot, hot_target: hot_target.unwrap_or(0), region: false },
             },
         )?;
         if let Some(b) = shared {
@@ -900,13 +931,11 @@ impl JitEngine {
     /// countdown: `None` if it has no translation, `Some(None)` if it has
     /// no countdown (not a latch, or a region).
     fn entries(&mut self, pc: u64) -> Option<Option<i64>> {
-        let threshold = self.tier.as_ref()?.threshold;
+        let tier = self.tier.as_ref()?;
         let (id, _) = self.cache.lookup(pc)?;
         let hot = self.cache.get(id)?.payload.hot;
-        // SAFETY: the countdown lives in a box the engine keeps; generated
-        // code, the only writer, is not running on this thread now (a word
-        // read is enough for a heuristic).
-        Some((hot != 0).then(|| threshold - unsafe { *(hot as *const i64) }))
+        // Generated code, the other writer, is not running on this thread now.
+        Some(hot.map(|h| tier.countdowns[h.slot as usize]))
     }
 
     /// Region formation: from the loop head, the successors that ran (at
@@ -1077,7 +1106,7 @@ impl JitEngine {
             code,
             entry: 0,
             exits: Vec::new(),
-            payload: BlockMeta { pc_map, helper_ops: Arc::new(compiled.helper_ops), guest_insns: compiled.guest_insns, hot: 0, hot_target: 0, region: true },
+            payload: BlockMeta { pc_map, helper_ops: Arc::new(compiled.helper_ops), guest_insns: compiled.guest_insns, hot: None, hot_target: 0, region: true },
         });
         if let Err(e) = inserted {
             return self.region_failed(pc, &e.to_string());
@@ -1332,7 +1361,7 @@ pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn block(start: u64, end: u64, code_len: usize) -> SharedBlock {
-        SharedBlock { start, end, guest_insns: ((end - start) / 4) as u32, code: vec![0; code_len], pc_map: Vec::new(), helper_ops: Arc::new(Box::new([])), exits: Vec::new(), checked_pages: false }
+        SharedBlock { start, end, guest_insns: ((end - start) / 4) as u32, code: vec![0; code_len], pc_map: Vec::new(), helper_ops: Arc::new(Box::new([])), exits: Vec::new(), hot: None, hot_target: 0, checked_pages: false }
     }
 
     fn counter(pc: u64) -> Option<Box<BlockCount>> {
@@ -1354,7 +1383,26 @@ pub(crate) mod tests {
         assert_eq!(t.bytes, 32);
         // Counters stay: copies of forgotten code may still run.
         assert_eq!(t.counters().count(), 5);
-        assert!(t.get(0xff00, false).is_some() && t.get(0xff00, true).is_none());
+        assert!(t.get(0xff00, false, None).is_some() && t.get(0xff00, true, None).is_none());
+    }
+
+    /// A block with a tier-up countdown is installed only by an engine
+    /// counting to the same threshold (a thread without the tier has no
+    /// table for it), and every thread gets the same slot for a block.
+    #[test]
+    fn countdown_blocks_go_to_engines_with_their_threshold_and_slots_are_per_block() {
+        let mut t = SharedTranslations { active: true.into(), ..Default::default() };
+        let (a, b) = (t.hot_slot(0x4000).unwrap(), t.hot_slot(0x5000).unwrap());
+        assert_ne!(a, b);
+        assert_eq!(t.hot_slot(0x4000), Some(a));
+        let mut latch = block(0x4000, 0x4010, 16);
+        latch.hot = Some(emit::HotCount { slot: a, threshold: 500 });
+        assert!(t.offer(latch, None).is_none());
+        assert!(t.get(0x4000, false, Some(500)).is_some());
+        assert!(t.get(0x4000, false, Some(7)).is_none() && t.get(0x4000, false, None).is_none());
+        // Plain blocks go to any engine.
+        assert!(t.offer(block(0x6000, 0x6010, 16), None).is_none());
+        assert!(t.get(0x6000, false, None).is_some() && t.get(0x6000, false, Some(500)).is_some());
     }
 
     #[test]

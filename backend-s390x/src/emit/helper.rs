@@ -35,6 +35,9 @@ pub struct JitContext {
     /// host fault inside optimised code (which runs on its own frame below
     /// it) returns through the fault exit with r15 reset to it.
     pub frame_sp: u64,
+    /// This thread's tier-up table (`emit::HotCount`): `HOT_SLOTS` i64
+    /// counts; null without the tier.
+    pub countdowns: *mut i64,
 }
 
 /// See `JitContext::fpc_to_fpsr`.
@@ -62,7 +65,7 @@ impl JitContext {
     /// indirect-branch cache `ibtc` (`IBTC_ENTRIES` entries) and, when
     /// compiled with `checked_pages`, the permission table `pages`.
     pub fn new(cpu: *mut CpuState, mem: *mut &'static mut dyn GuestMemory, ibtc: *mut [u64; 2], pages: *const u8) -> Self {
-        JitContext { cpu, mem, fault_addr: 0, fault_kind: 0, fault_write: 0, exit_request: 0, ibtc, pages, fpc_to_fpsr: fpc_to_fpsr_table(), frame_sp: 0 }
+        JitContext { cpu, mem, fault_addr: 0, fault_kind: 0, fault_write: 0, exit_request: 0, ibtc, pages, fpc_to_fpsr: fpc_to_fpsr_table(), frame_sp: 0, countdowns: std::ptr::null_mut() }
     }
 
     fn record_fault(&mut self, f: MemFault) {

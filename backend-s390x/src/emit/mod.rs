@@ -617,12 +617,27 @@ pub fn helper_sites(block: &Block, cfg: &EmitConfig) -> usize {
     block.ops.iter().filter(|op| !is_native(op, vx)).count()
 }
 
+/// A block's tier-up count: slot `slot` of the table of the thread running
+/// the code (`JitContext::countdowns`, one i64 per slot, zero at first),
+/// so the code names nothing of one thread and other threads may install
+/// it (`SharedTranslations`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct HotCount {
+    pub slot: u32,
+    /// Entries after which the block leaves with `EXIT_HOT`, once.
+    pub threshold: i32,
+}
+
+/// Slots a thread's tier-up table has (`HotCount::slot` is below it).
+pub const HOT_SLOTS: usize = 1 << 18;
+
 /// Compiles `block`; with `counters`, the block adds one to their entry
 /// count every time it is entered and to a helper operation's count every
-/// time it calls the helper for it; with `hot_counter`, it subtracts one
-/// from that i64 on entry and leaves with `EXIT_HOT` when it reaches zero
-/// (the tier-up threshold).
-pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCounters>, hot_counter: Option<*mut i64>) -> Result<CompiledBlock, String> {
+/// time it calls the helper for it; with `hot`, it adds one to its slot on
+/// entry and leaves with `EXIT_HOT` when the slot reaches the threshold
+/// (the tier-up countdown; after that the slot counts on, never equal
+/// again).
+pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCounters>, hot: Option<HotCount>) -> Result<CompiledBlock, String> {
     let n = block.ops.len();
     let mut sc = SCRATCH.take().unwrap_or_default();
     // Each value's last use (the terminator's at n) and number of uses.
@@ -767,15 +782,22 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
     }
     // The tier-up countdown first: a hot exit runs nothing of the block
     // and must not count as an entry.
-    if let Some(counter) = hot_counter {
-        // Not AGSI: the counter is this thread's own, and AGSI is an
+    if let Some(h) = hot {
+        // Not AGSI: the count is this thread's own, and AGSI is an
         // interlocked update (z196+), which qemu-user turns into an atomic
         // helper call once a second host thread exists (the tier's compile
-        // thread) — in every hot loop latch. LG/AGHI/STG set the same CC.
-        e.load_imm(1, counter as u64);
-        encode::lg(e.b(), 0, m(1, 0));
-        encode::aghi(e.b(), 0, -1);
-        encode::stg(e.b(), 0, m(1, 0));
+        // thread) — in every hot loop latch.
+        encode::lg(e.b(), 1, m(R_CTX, offset_of!(JitContext, countdowns) as i32));
+        let mut disp = 8 * h.slot as i64;
+        if disp > 0x7_ffff {
+            // Beyond a 20-bit displacement.
+            encode::agfi(e.b(), 1, disp as u32);
+            disp = 0;
+        }
+        encode::lg(e.b(), 0, m(1, disp as i32));
+        encode::aghi(e.b(), 0, 1);
+        encode::stg(e.b(), 0, m(1, disp as i32));
+        encode::cgfi(e.b(), 0, h.threshold as u32);
         let stub = e.buf.new_label();
         e.buf.branch(8, stub);
         e.hot_stub = Some((stub, block.start_pc));
