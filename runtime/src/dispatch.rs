@@ -264,6 +264,11 @@ impl RawStats {
         t.region_host_bytes += u.region_host_bytes;
         t.region_compile_ns += u.region_compile_ns;
         t.regions_rejected += u.regions_rejected;
+        t.rejected_no_loop += u.rejected_no_loop;
+        t.rejected_hot_exit += u.rejected_hot_exit;
+        for (k, n) in &u.rejected_ops {
+            *t.rejected_ops.entry(k.clone()).or_default() += n;
+        }
         t.regions_failed += u.regions_failed;
         t.regions_discarded += u.regions_discarded;
         for (k, n) in &u.routes {
@@ -375,6 +380,11 @@ impl RawStats {
                 "host_bytes": st.region_host_bytes,
                 "compile_seconds": st.region_compile_ns as f64 * 1e-9,
                 "rejected": st.regions_rejected,
+                "rejected_why": {
+                    "ops": st.rejected_ops.iter().map(|(k, n)| (k.to_string(), serde_json::json!(n))).collect::<serde_json::Map<_, _>>(),
+                    "no_loop": st.rejected_no_loop,
+                    "hot_exit": st.rejected_hot_exit,
+                },
                 "failed": st.regions_failed,
                 "discarded": st.regions_discarded,
                 "guest_insns_executed": self.tier_exec_insns,
@@ -426,6 +436,20 @@ impl RawStats {
                 "  optimising tier: {} regions ({} blocks, {} guest instructions, {} host bytes) in {:.3} s; {} not eligible, {} failed, {} discarded",
                 tier["regions"], tier["region_blocks"], tier["guest_insns"], tier["host_bytes"], tier["compile_seconds"].as_f64().unwrap_or(0.0), tier["rejected"], tier["failed"], tier["discarded"]
             );
+            let why = &tier["rejected_why"];
+            if tier["rejected"].as_u64().unwrap_or(0) > 0 {
+                let mut ops: Vec<(&String, u64)> = why["ops"].as_object().map(|m| m.iter().map(|(k, n)| (k, n.as_u64().unwrap_or(0))).collect()).unwrap_or_default();
+                ops.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                let listed: Vec<String> = ops.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                let _ = writeln!(
+                    s,
+                    "  not eligible: {} with an operation only the baseline lowers natively ({}), {} with no loop back to the entry, {} left hot through BLR/RET/SVC",
+                    ops.iter().map(|(_, n)| n).sum::<u64>(),
+                    if listed.is_empty() { "-".to_string() } else { listed.join(", ") },
+                    why["no_loop"],
+                    why["hot_exit"]
+                );
+            }
             let _ = writeln!(s, "  executed in optimised code: {} guest instructions ({:.1}%)", tier["guest_insns_executed"], 100.0 * tier["executed_fraction"].as_f64().unwrap_or(0.0));
         } else {
             let _ = writeln!(s, "  optimising tier: off{}", tier["unavailable"].as_str().map(|w| format!(" ({w})")).unwrap_or_default());

@@ -223,6 +223,13 @@ pub struct JitStats {
     pub region_host_bytes: u64,
     pub region_compile_ns: u64,
     pub regions_rejected: u64,
+    /// Why: the hot block has an operation the tier would call the helper
+    /// for where the baseline lowers it (counted by operation), no loop
+    /// inside the region returns to it, or a block about as hot leaves
+    /// the region through BLR/RET/SVC on every trip.
+    pub rejected_ops: BTreeMap<Box<str>, u64>,
+    pub rejected_no_loop: u64,
+    pub rejected_hot_exit: u64,
     pub regions_failed: u64,
     /// Regions compiled but dropped: their guest code changed meanwhile.
     pub regions_discarded: u64,
@@ -490,6 +497,13 @@ impl TierState {
 /// Is the region's entry block (`blocks[0]`) on a cycle of edges between
 /// its blocks (calls not counted), so that the region runs a loop without
 /// leaving?
+/// Why a hot block did not become a region (`JitStats::rejected_ops` …).
+enum Rejection {
+    Op(Box<str>),
+    NoLoop,
+    HotExit,
+}
+
 fn loops_to_entry(blocks: &[zarm_ir::Block]) -> bool {
     let index: std::collections::HashMap<u64, usize> = blocks.iter().enumerate().map(|(i, b)| (b.start_pc, i)).collect();
     let succ = |i: usize| -> Vec<usize> {
@@ -900,8 +914,15 @@ impl JitEngine {
         let r = self.request_region(space, pc);
         self.stats.region_compile_ns += t0.elapsed().as_nanos() as u64;
         match r {
-            Ok(true) => {}
-            Ok(false) => self.stats.regions_rejected += 1,
+            Ok(None) => {}
+            Ok(Some(why)) => {
+                self.stats.regions_rejected += 1;
+                match why {
+                    Rejection::Op(name) => *self.stats.rejected_ops.entry(name).or_default() += 1,
+                    Rejection::NoLoop => self.stats.rejected_no_loop += 1,
+                    Rejection::HotExit => self.stats.rejected_hot_exit += 1,
+                }
+            }
             Err(e) => self.region_failed(pc, &e),
         }
     }
@@ -915,11 +936,12 @@ impl JitEngine {
 
     /// Can this block be part of a region? Not when it asks the dispatcher
     /// to invalidate code (IC IVAU), nor when the baseline lowers one of its
-    /// operations natively and the tier would call the helper for it.
-    fn region_eligible(&self, block: &zarm_ir::Block) -> bool {
-        block.ops.iter().all(|op| {
-            !matches!(op, zarm_ir::Op::InvalidateCode { .. })
-                && (zarm_backend_s390x::clif::lowerable(op) || !emit::lowers_natively(op, self.cfg.facilities))
+    /// operations natively and the tier would call the helper for it: the
+    /// first such operation, if any.
+    fn region_blocker<'b>(&self, block: &'b zarm_ir::Block) -> Option<&'b zarm_ir::Op> {
+        block.ops.iter().find(|op| {
+            matches!(op, zarm_ir::Op::InvalidateCode { .. })
+                || (!zarm_backend_s390x::clif::lowerable(op) && emit::lowers_natively(op, self.cfg.facilities))
         })
     }
 
@@ -946,7 +968,7 @@ impl JitEngine {
     /// `--tier-threshold 1`. Also returns whether a block about as hot as
     /// the entry leaves through an indirect branch or a system call (then
     /// the region would be left on every trip round its loop).
-    fn form_region(&mut self, space: &mut GuestSpace, entry: u64) -> Result<(Vec<zarm_ir::Block>, bool), String> {
+    fn form_region(&mut self, space: &mut GuestSpace, entry: u64) -> Result<Result<(Vec<zarm_ir::Block>, bool), Rejection>, String> {
         let mut blocks = Vec::new();
         let mut hot_exit = false;
         let mut seen = std::collections::HashSet::new();
@@ -965,9 +987,9 @@ impl JitEngine {
             };
             let mut block = translate(space, pc, &self.opts);
             zarm_ir::passes::optimize(&mut block, cfg!(debug_assertions))?;
-            if !self.region_eligible(&block) {
+            if let Some(op) = self.region_blocker(&block) {
                 if pc == entry {
-                    return Ok((Vec::new(), false));
+                    return Ok(Err(Rejection::Op(helper_key(op))));
                 }
                 continue;
             }
@@ -978,11 +1000,16 @@ impl JitEngine {
             work.extend(targets);
             blocks.push(block);
         }
-        Ok((blocks, hot_exit))
+        Ok(Ok((blocks, hot_exit)))
     }
 
-    fn request_region(&mut self, space: &mut GuestSpace, pc: u64) -> Result<bool, String> {
-        let (blocks, hot_exit) = self.form_region(space, pc)?;
+    /// Forms the region at the hot block `pc` and sends it to be compiled;
+    /// or why not.
+    fn request_region(&mut self, space: &mut GuestSpace, pc: u64) -> Result<Option<Rejection>, String> {
+        let (blocks, hot_exit) = match self.form_region(space, pc)? {
+            Ok(r) => r,
+            Err(why) => return Ok(Some(why)),
+        };
         // A region pays a function's entry and exit (prologue, loading and
         // storing the registers it uses) on every entry: worth it only when
         // it loops back to its entry without leaving (a loop calling a
@@ -990,8 +1017,11 @@ impl JitEngine {
         // `--tier-threshold 1` (testing) compiles every block anyway, as
         // does lock-step mode.
         let all = self.single_block || self.tier.as_ref().is_some_and(|t| t.threshold == 1);
-        if blocks.is_empty() || !(all || (loops_to_entry(&blocks) && !hot_exit)) {
-            return Ok(false);
+        if !all && !loops_to_entry(&blocks) {
+            return Ok(Some(Rejection::NoLoop));
+        }
+        if !all && hot_exit {
+            return Ok(Some(Rejection::HotExit));
         }
         // --stats: region instructions are attributed to the routes the
         // baseline would take for them (Cranelift gets the same facilities).
@@ -1041,7 +1071,7 @@ impl JitEngine {
             tier.pending.insert(id, PendingRegion { pc, log_at: tier.invalidations.len(), counters });
             tier.send(job, exit_request);
         }
-        Ok(true)
+        Ok(None)
     }
 
     /// Installs the regions the compile thread finished (not those whose

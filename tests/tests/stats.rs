@@ -151,6 +151,25 @@ fn hot_loops_become_regions() {
     assert!(n(&tier["regions"]) >= 1 && n(&tier["guest_insns_executed"]) > 0, "{v:#}");
 }
 
+/// Every hot block that did not become a region is explained: by the
+/// operation the tier cannot lower where the baseline lowers it natively,
+/// by the lack of a loop back to it inside the region, or by a hot exit.
+/// tests/guest/strings has hot loops of each of the first two kinds (its
+/// vectorised string functions, and loops that call functions).
+#[test]
+fn rejected_regions_are_explained() {
+    let v = stats_of_env("strings", &["--tier=auto", "--tier-threshold=200"], &[("ZARM_TIER_SYNC", "1")]);
+    let tier = &v["tier"];
+    if v["engine"] != "jit" || tier["on"] != true {
+        return;
+    }
+    let why = &tier["rejected_why"];
+    let ops: u64 = why["ops"].as_object().unwrap_or_else(|| panic!("no ops: {v:#}")).values().map(n).sum();
+    assert_eq!(n(&tier["rejected"]), ops + n(&why["no_loop"]) + n(&why["hot_exit"]), "{v:#}");
+    assert!(ops > 0 && n(&why["no_loop"]) > 0, "{v:#}");
+    assert!(why["ops"].get("VBin.CmEq").is_some(), "{v:#}");
+}
+
 /// `--stats` counts every guest thread, not just the first: in
 /// tests/guest/stats_threads.S only the second thread runs CLZ (exactly
 /// 1000 times, in 3005 instructions with its start and exit).
