@@ -19,6 +19,11 @@ pub(crate) const EINVAL: i64 = -(libc::EINVAL as i64);
 pub(crate) const ENOSYS: i64 = -(libc::ENOSYS as i64);
 pub(crate) const ENOMEM: i64 = -(libc::ENOMEM as i64);
 
+/// The end of the user address space of arm64 Linux with 48-bit virtual
+/// addresses (TASK_SIZE): the kernel's `access_ok` refuses a guest buffer
+/// beyond it even when it is empty.
+pub(crate) const USER_ADDR_LIMIT: u64 = 1 << 48;
+
 /// Guest-visible process state the system calls keep.
 pub struct Process {
     /// The address space, shared with the process's other threads.
@@ -243,6 +248,9 @@ impl Process {
     /// A host pointer for a guest buffer the kernel writes into during
     /// this system call (pinned writable until it returns).
     pub(crate) fn buf_mut(&mut self, addr: u64, len: u64) -> Result<*mut u8, i64> {
+        if len == 0 && addr > USER_ADDR_LIMIT {
+            return Err(EFAULT);
+        }
         let p = self.space.host_range(addr, len, PROT_WRITE).ok_or(EFAULT)?;
         self.space.pin_for_kernel(addr, len);
         self.kernel_pins.push((addr, len));
@@ -250,6 +258,9 @@ impl Process {
     }
 
     pub(crate) fn buf(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
+        if len == 0 && addr > USER_ADDR_LIMIT {
+            return Err(EFAULT);
+        }
         self.space.host_range(addr, len, PROT_READ).ok_or(EFAULT)
     }
 
@@ -266,6 +277,34 @@ impl Process {
                 Ok(libc::iovec { iov_base: p as _, iov_len: len as usize })
             })
             .collect()
+    }
+
+    /// mincore, checked as Linux's mm/mincore.c does: an unaligned start
+    /// is EINVAL, a range beyond the user address space or with an
+    /// unmapped page ENOMEM, a vector beyond it or not writable EFAULT;
+    /// residency is the host's for the pages holding the guest's.
+    fn mincore(&mut self, addr: u64, len: u64, vec: u64) -> i64 {
+        if addr % PAGE != 0 {
+            return EINVAL;
+        }
+        let Some(end) = addr.checked_add(len).filter(|&e| e <= USER_ADDR_LIMIT) else { return ENOMEM };
+        let pages = len.div_ceil(PAGE);
+        if vec.checked_add(pages).is_none_or(|e| e > USER_ADDR_LIMIT) {
+            return EFAULT;
+        }
+        let mut out = Vec::with_capacity(pages as usize);
+        let mut page = addr;
+        while page < end {
+            let Some(h) = self.space.host_range(page, PAGE, 0) else { return ENOMEM };
+            let mut resident = 0u8;
+            // SAFETY: one page of the guest window, mapped.
+            if unsafe { libc::mincore(h as _, PAGE as usize, &mut resident) } != 0 {
+                resident = 0;
+            }
+            out.push(resident & 1);
+            page += PAGE;
+        }
+        self.write_guest(vec, &out)
     }
 
     fn brk(&mut self, addr: u64) -> i64 {
@@ -594,13 +633,31 @@ impl Process {
                 }
             }
             // getdents64: re-encode each linux_dirent64 in guest byte order.
+            // The count is an unsigned int; entries the guest's buffer
+            // cannot take are not consumed (the directory position goes
+            // back), as the kernel leaves it at the entry it could not
+            // copy.
             61 => {
-                let count = (a[2] as usize).min(1 << 20);
-                let mut hbuf = vec![0u8; count];
-                // SAFETY: hbuf is valid for count bytes.
-                let n = unsafe { libc::syscall(libc::SYS_getdents64, fd, hbuf.as_mut_ptr(), count) };
+                let count = (a[2] as u32 as usize).min(1 << 20);
+                // No entry fits in fewer than 24 bytes (an 8-aligned record
+                // with a one-byte name): the kernel answers EINVAL if one is
+                // left, 0 at the end. Asked with room for one, so an
+                // emulator under zarm (qemu-user) cannot answer otherwise.
+                const MIN_RECORD: usize = 24;
+                let mut hbuf = vec![0u8; count.max(MIN_RECORD * 16)];
+                let host_count = if count < MIN_RECORD { hbuf.len() } else { count };
+                // SAFETY: plain lseek on the guest's descriptor.
+                let pos = unsafe { libc::lseek(fd, 0, libc::SEEK_CUR) };
+                // SAFETY: hbuf is valid for host_count bytes.
+                let n = unsafe { libc::syscall(libc::SYS_getdents64, fd, hbuf.as_mut_ptr(), host_count) };
                 if n < 0 {
                     errno()
+                } else if count < MIN_RECORD && n > 0 {
+                    if pos >= 0 {
+                        // SAFETY: as above.
+                        unsafe { libc::lseek(fd, pos, libc::SEEK_SET) };
+                    }
+                    EINVAL
                 } else {
                     let mut out = Vec::with_capacity(n as usize);
                     let mut off = 0usize;
@@ -619,11 +676,19 @@ impl Process {
                     }
                     match self.write_guest(a[1], &out) {
                         0 => out.len() as i64,
-                        e => e,
+                        e => {
+                            if pos >= 0 {
+                                // SAFETY: as above.
+                                unsafe { libc::lseek(fd, pos, libc::SEEK_SET) };
+                            }
+                            e
+                        }
                     }
                 }
             }
-            // readlinkat
+            // readlinkat (the size is an int: not positive is EINVAL,
+            // before the path is looked at)
+            78 if a[3] as i32 <= 0 => EINVAL,
             78 => {
                 let raw = match self.space.read_cstr(a[1], 4096) {
                     Some(r) => r,
@@ -645,7 +710,7 @@ impl Process {
                     buf.truncate(n as usize);
                     buf
                 };
-                let n = target.len().min(a[3] as usize);
+                let n = target.len().min(a[3] as i32 as usize);
                 match self.write_guest(a[2], &target[..n]) {
                     0 => n as i64,
                     e => e,
@@ -871,6 +936,7 @@ impl Process {
                 }
             }
             216 => self.mremap(a[0], a[1], a[2], a[3], a[4]),
+            232 => self.mincore(a[0], a[1], a[2]),
             233 => {
                 // MADV_DONTNEED on private anonymous memory reads back zero.
                 if a[2] == 4 {
@@ -1115,7 +1181,9 @@ impl Process {
                         libc::clock_getres(a[0] as libc::clockid_t, &mut t)
                     }
                 } as i64);
-                if r == 0 && a[1] != 0 {
+                // clock_getres may be given no result pointer;
+                // clock_gettime must be.
+                if r == 0 && (nr == 113 || a[1] != 0) {
                     self.write_guest(a[1], &timespec_to_guest(&t))
                 } else {
                     r
@@ -1447,6 +1515,7 @@ pub fn name(nr: u64) -> String {
         216 => "mremap",
         222 => "mmap",
         226 => "mprotect",
+        232 => "mincore",
         233 => "madvise",
         261 => "prlimit64",
         276 => "renameat2",

@@ -69,6 +69,10 @@ fi
 if [ ! -f build/robust ] || [ robust.c -nt build/robust ]; then
     "$CC" -O2 -Wall -static -pthread -o build/robust robust.c
 fi
+# System calls with bad arguments: the oracle is the host kernel.
+if [ ! -f build/syscall_args.host ] || [ syscall_args.c -nt build/syscall_args.host ]; then
+    "${HOST_CC:-cc}" -O2 -Wall -o build/syscall_args.host syscall_args.c
+fi
 if [ ! -f build/robust.host ] || [ robust.c -nt build/robust.host ]; then
     "${HOST_CC:-cc}" -O2 -Wall -pthread -o build/robust.host robust.c
 fi

@@ -2,7 +2,8 @@
 //! against a noisy machine, unlike a mean): decode+lift, +optimise, +emit
 //! over the demo program's `.text`, natively, in guest instructions/s.
 //! `cargo run -p zarm-benches --release --bin translate-min [-- REPEATS [STAGE]]`
-//! (STAGE 0, 1 or 2 runs only that stage: for profilers)
+//! (STAGE 0, 1 or 2 runs only that stage: for profilers; stage 3 emits
+//! without the optimiser, to weigh the optimiser's share of the whole path)
 
 use std::time::Instant;
 
@@ -14,14 +15,14 @@ fn main() {
     };
     let only: Option<usize> = std::env::args().nth(2).and_then(|s| s.parse().ok());
     let cfg = zarm_benches::emit_config();
-    for (name, stage) in [("decode+lift", 0), ("decode+lift+optimise", 1), ("decode+lift+optimise+emit s390x", 2)] {
+    for (name, stage) in [("decode+lift", 0), ("decode+lift+optimise", 1), ("decode+lift+optimise+emit s390x", 2), ("decode+lift+emit s390x (no optimiser)", 3)] {
         if only.is_some_and(|o| o != stage) {
             continue;
         }
         let mut best = f64::MAX;
         for _ in 0..repeats {
             let t0 = Instant::now();
-            zarm_benches::translate_text(&mut mem, start, insns, stage >= 1, (stage >= 2).then_some(&cfg));
+            zarm_benches::translate_text(&mut mem, start, insns, stage == 1 || stage == 2, (stage >= 2).then_some(&cfg));
             best = best.min(t0.elapsed().as_secs_f64());
         }
         println!("{name:<34} {:>7.2} ms  {:>6.2} M guest insns/s  (best of {repeats}, {insns} insns)", best * 1e3, insns as f64 / best / 1e6);

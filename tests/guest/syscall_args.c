@@ -1,0 +1,76 @@
+/* System calls given bad arguments: pointers that are NULL, unmapped, in
+ * the kernel's half, read-only or PROT_NONE, sizes of zero or beyond the
+ * argument's type. The same source built for the host is the oracle (the
+ * real kernel; qemu-aarch64 checks some of these differently from Linux,
+ * e.g. getcwd with size 0, readlinkat with size 0, clock_getres with a bad
+ * pointer). Only generic, architecture-neutral checks are printed. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static long rs(long nr, long a, long b, long c, long d) {
+    long r = syscall(nr, a, b, c, d, 0, 0);
+    return r < 0 ? -errno : r;
+}
+
+int main(void) {
+    static char buf[8192];
+    char *ro = mmap(0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *none = mmap(0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *gone = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(gone, 4096);
+    const long kern = (long)0xffff800000001000UL, huge = 1L << 40;
+    const long ptrs[] = {0, 0x10, kern, (long)ro, (long)none};
+    const char *pn[] = {"null", "low", "kernel", "read-only", "PROT_NONE"};
+    int zero = open("/dev/zero", O_RDONLY), null = open("/dev/null", O_WRONLY);
+    /* Empty transfers: only a pointer beyond the user address space is refused. */
+    for (int i = 0; i < 5; i++)
+        printf("empty %s: read %ld pread %ld write %ld getrandom %ld\n", pn[i], rs(SYS_read, zero, ptrs[i], 0, 0),
+               rs(SYS_pread64, zero, ptrs[i], 0, 0), rs(SYS_write, null, ptrs[i], 0, 0), rs(SYS_getrandom, ptrs[i], 0, 0, 0));
+    for (int i = 0; i < 5; i++)
+        printf("64 bytes %s: read %ld getrandom %ld\n", pn[i], rs(SYS_read, zero, ptrs[i], 64, 0), rs(SYS_getrandom, ptrs[i], 64, 0, 0));
+    /* getdents64: a buffer that cannot take an entry fails without
+     * consuming it; the count is an unsigned int (2^40 is 0: EINVAL). */
+    int dfd = open("/", O_RDONLY | O_DIRECTORY);
+    for (int i = 0; i < 5; i++) printf("getdents64 %s 8192: %ld\n", pn[i], rs(SYS_getdents64, dfd, ptrs[i], 8192, 0));
+    printf("getdents64 count 0: %ld, 2^40: %ld, 1: %ld\n", rs(SYS_getdents64, dfd, (long)buf, 0, 0), rs(SYS_getdents64, dfd, (long)buf, huge, 0),
+           rs(SYS_getdents64, dfd, (long)buf, 1, 0));
+    long n = rs(SYS_getdents64, dfd, (long)buf, sizeof buf, 0);
+    int dot = 0;
+    for (long off = 0; off < n;) {
+        struct { unsigned long ino; long off; unsigned short reclen; unsigned char type; char name[]; } *d = (void *)(buf + off);
+        dot |= strcmp(d->name, ".") == 0;
+        off += d->reclen;
+    }
+    printf("getdents64 after the failures: %s, \".\" %s\n", n > 0 ? "entries" : "none", dot ? "seen" : "missing");
+    printf("getdents64 on a file: %ld\n", rs(SYS_getdents64, zero, (long)buf, sizeof buf, 0));
+    /* readlinkat: the size is an int, and must be positive. */
+    long sizes[] = {0, -1, huge, 1};
+    for (int k = 0; k < 4; k++) printf("readlinkat size %ld: %ld\n", sizes[k], rs(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)buf, sizes[k]));
+    for (int i = 0; i < 5; i++) printf("readlinkat into %s: %ld\n", pn[i], rs(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", ptrs[i], 64));
+    /* getcwd: too small a size is ERANGE before the buffer is looked at. */
+    for (int i = 0; i < 5; i++) printf("getcwd %s size 1: %ld, size 4096: %ld\n", pn[i], rs(SYS_getcwd, ptrs[i], 1, 0, 0), rs(SYS_getcwd, ptrs[i], 4096, 0, 0));
+    /* Result pointers: clock_getres may be given none, clock_gettime not. */
+    for (int i = 0; i < 5; i++)
+        printf("%s: clock_gettime %ld clock_getres %ld nanosleep %ld sysinfo %ld uname %ld\n", pn[i], rs(SYS_clock_gettime, CLOCK_MONOTONIC, ptrs[i], 0, 0),
+               rs(SYS_clock_getres, CLOCK_MONOTONIC, ptrs[i], 0, 0), rs(SYS_nanosleep, ptrs[i], 0, 0, 0), rs(SYS_sysinfo, ptrs[i], 0, 0, 0), rs(SYS_uname, ptrs[i], 0, 0, 0));
+    /* mincore: alignment, unmapped pages, the vector. */
+    char *page = (char *)(((long)buf + 4095) & ~4095L);
+    page[0] = 1;
+    unsigned char vec[2] = {0x80, 0xff};
+    printf("mincore unaligned: %ld\n", rs(SYS_mincore, (long)page + 1, 4096, (long)vec, 0));
+    printf("mincore unmapped: %ld\n", rs(SYS_mincore, (long)gone, 4096, (long)vec, 0));
+    printf("mincore beyond user space: %ld\n", rs(SYS_mincore, kern & ~4095L, 4096, (long)vec, 0));
+    printf("mincore empty: %ld\n", rs(SYS_mincore, (long)page, 0, (long)vec, 0));
+    for (int i = 0; i < 5; i++) printf("mincore vector %s: %ld\n", pn[i], rs(SYS_mincore, (long)page, 4096, ptrs[i], 0));
+    long r = rs(SYS_mincore, (long)page, 4096, (long)vec, 0);
+    printf("mincore of a written page: %ld, vector %d %d\n", r, vec[0], vec[1]);
+    return 0;
+}
