@@ -269,6 +269,10 @@ impl Process {
             return Err(EINVAL);
         }
         let raw = self.space.read_bytes(addr, cnt as usize * 16).ok_or(EFAULT)?;
+        // A negative length is EINVAL before any buffer is looked at.
+        if raw.chunks(16).any(|c| (u64::from_le_bytes(c[8..16].try_into().unwrap()) as i64) < 0) {
+            return Err(EINVAL);
+        }
         raw.chunks(16)
             .map(|c| {
                 let base = u64::from_le_bytes(c[0..8].try_into().unwrap());
@@ -848,8 +852,10 @@ impl Process {
                 if r != 0 {
                     errno()
                 } else {
+                    // getitimer must be given a result pointer; setitimer
+                    // need not.
                     let out_addr = if nr == 102 { a[1] } else { a[2] };
-                    if out_addr != 0 {
+                    if out_addr != 0 || nr == 102 {
                         let mut o = Out::new(32);
                         o.u64(0, old.it_interval.tv_sec as u64);
                         o.u64(8, old.it_interval.tv_usec as u64);
@@ -1069,6 +1075,9 @@ impl Process {
             }
             // rt_sigprocmask
             135 => {
+                if a[3] != 8 {
+                    return Ok(EINVAL);
+                }
                 let old = self.sigmask;
                 if a[1] != 0 {
                     let Some(set) = self.space.read_u64(a[1]) else { return Ok(EFAULT) };
@@ -1263,22 +1272,25 @@ impl Process {
                     }
                 }
             }
-            // sched_getaffinity: the mask is an array of unsigned longs.
+            // sched_getaffinity: the mask is an array of unsigned longs; the
+            // size (an unsigned int) must be a multiple of one and hold
+            // every possible CPU, and the call returns the bytes written
+            // (the host kernel's checks and answer, on a copy of at most
+            // 8 KiB — 65,536 CPUs).
             123 => {
-                let size = (a[1] as usize).min(1024) & !7;
-                let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-                let r = host(unsafe { libc::sched_getaffinity(a[0] as i32, std::mem::size_of::<libc::cpu_set_t>(), &mut set) } as i64);
+                let len = a[1] as u32 as usize;
+                if len % 8 != 0 {
+                    return Ok(EINVAL);
+                }
+                let mut words = vec![0u64; len.min(8192) / 8];
+                // SAFETY: words is valid for its length in bytes.
+                let r = host(unsafe { libc::syscall(libc::SYS_sched_getaffinity, a[0] as i32, words.len() * 8, words.as_mut_ptr()) });
                 if r < 0 {
                     r
                 } else {
-                    let mut out = vec![0u8; size];
-                    for cpu in 0..(size * 8).min(libc::CPU_SETSIZE as usize) {
-                        if unsafe { libc::CPU_ISSET(cpu, &set) } {
-                            out[cpu / 8] |= 1 << (cpu % 8);
-                        }
-                    }
+                    let out: Vec<u8> = words[..r as usize / 8].iter().flat_map(|w| w.to_le_bytes()).collect();
                     match self.write_guest(a[2], &out) {
-                        0 => size as i64,
+                        0 => r,
                         e => e,
                     }
                 }

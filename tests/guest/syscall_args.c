@@ -10,13 +10,23 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 static long rs(long nr, long a, long b, long c, long d) {
     long r = syscall(nr, a, b, c, d, 0, 0);
+    return r < 0 ? -errno : r;
+}
+
+static long rs5(long nr, long a, long b, long c, long d, long e) {
+    long r = syscall(nr, a, b, c, d, e, 0);
     return r < 0 ? -errno : r;
 }
 
@@ -72,5 +82,42 @@ int main(void) {
     for (int i = 0; i < 5; i++) printf("mincore vector %s: %ld\n", pn[i], rs(SYS_mincore, (long)page, 4096, ptrs[i], 0));
     long r = rs(SYS_mincore, (long)page, 4096, (long)vec, 0);
     printf("mincore of a written page: %ld, vector %d %d\n", r, vec[0], vec[1]);
+    /* Pointers to arrays and structures the kernel reads or writes, and
+     * sizes and selectors out of range. */
+    static const char zero_ts[16];
+    struct iovec iov[2];
+    for (int i = 0; i < 5; i++) {
+        iov[0].iov_base = (void *)ptrs[i], iov[0].iov_len = 8, iov[1].iov_base = buf, iov[1].iov_len = 8;
+        printf("%s: readv array %ld base %ld, writev array %ld, fstat %ld, newfstatat path %ld buf %ld, statx %ld, pipe2 %ld, openat %ld, futex %ld\n", pn[i],
+               rs(SYS_readv, zero, ptrs[i], 1, 0), rs(SYS_readv, zero, (long)iov, 2, 0), rs(SYS_writev, null, ptrs[i], 1, 0), rs(SYS_fstat, zero, ptrs[i], 0, 0),
+               rs(SYS_newfstatat, AT_FDCWD, ptrs[i], (long)buf, 0), rs(SYS_newfstatat, AT_FDCWD, (long)"/", ptrs[i], 0), rs5(SYS_statx, AT_FDCWD, (long)"/", 0, 0x7ff, ptrs[i]),
+               rs(SYS_pipe2, ptrs[i], 0, 0, 0), rs(SYS_openat, AT_FDCWD, ptrs[i], O_RDONLY, 0), rs(SYS_futex, ptrs[i], 0 /* FUTEX_WAIT */, 12345, 0));
+        printf("%s: rt_sigaction new %ld old %ld, rt_sigprocmask set %ld old %ld, getrusage %ld, prlimit64 new %ld old %ld, getitimer %ld, setitimer %ld\n", pn[i],
+               rs(SYS_rt_sigaction, SIGUSR1, ptrs[i], 0, 8), rs(SYS_rt_sigaction, SIGUSR1, 0, ptrs[i], 8), rs(SYS_rt_sigprocmask, SIG_BLOCK, ptrs[i], 0, 8),
+               rs(SYS_rt_sigprocmask, SIG_BLOCK, 0, ptrs[i], 8), rs(SYS_getrusage, RUSAGE_SELF, ptrs[i], 0, 0), rs(SYS_prlimit64, 0, RLIMIT_NOFILE, ptrs[i], 0),
+               rs(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, ptrs[i]), rs(SYS_getitimer, ITIMER_REAL, ptrs[i], 0, 0), rs(SYS_setitimer, ITIMER_REAL, ptrs[i], 0, 0));
+        printf("%s: pselect6 set %ld, sched_getaffinity %ld, socketpair %ld, execve %ld, chdir %ld, gettimeofday %ld\n", pn[i],
+               rs5(SYS_pselect6, 4, ptrs[i], 0, 0, (long)zero_ts), rs(SYS_sched_getaffinity, 0, 128, ptrs[i], 0), rs(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, ptrs[i]),
+               rs(SYS_execve, ptrs[i], 0, 0, 0), rs(SYS_chdir, ptrs[i], 0, 0, 0), rs(SYS_gettimeofday, ptrs[i], 0, 0, 0));
+    }
+    printf("rt_sigaction size 4: %ld, size 16: %ld, signal 0: %ld, 65: %ld, SIGKILL: %ld\n", rs(SYS_rt_sigaction, SIGUSR1, 0, (long)buf, 4),
+           rs(SYS_rt_sigaction, SIGUSR1, 0, (long)buf, 16), rs(SYS_rt_sigaction, 0, 0, (long)buf, 8), rs(SYS_rt_sigaction, 65, 0, (long)buf, 8), rs(SYS_rt_sigaction, SIGKILL, (long)buf, 0, 8));
+    printf("rt_sigprocmask how 7: %ld, size 4: %ld\n", rs(SYS_rt_sigprocmask, 7, (long)buf, 0, 8), rs(SYS_rt_sigprocmask, SIG_BLOCK, 0, (long)buf, 4));
+    printf("sched_getaffinity size 0: %ld, 3: %ld, 4096: %s\n", rs(SYS_sched_getaffinity, 0, 0, (long)buf, 0), rs(SYS_sched_getaffinity, 0, 3, (long)buf, 0),
+           rs(SYS_sched_getaffinity, 0, 4096, (long)buf, 0) > 0 ? "ok" : "failed");
+    iov[0].iov_base = buf, iov[0].iov_len = (size_t)-8, iov[1].iov_base = (void *)0x10, iov[1].iov_len = 8;
+    printf("readv count 0: %ld, -1: %ld, 1025: %ld, a negative length before an unmapped base: %ld\n", rs(SYS_readv, zero, (long)iov, 0, 0),
+           rs(SYS_readv, zero, (long)iov, -1, 0), rs(SYS_readv, zero, (long)iov, 1025, 0), rs(SYS_readv, zero, (long)iov, 2, 0));
+    printf("lseek whence 9: %ld, dup3 onto itself: %ld, fcntl 9999: %ld, close -1: %ld, pipe2 bad flags: %ld\n", rs(SYS_lseek, zero, 0, 9, 0), rs(SYS_dup3, zero, zero, 0, 0),
+           rs(SYS_fcntl, zero, 9999, 0, 0), rs(SYS_close, -1, 0, 0, 0), rs(SYS_pipe2, (long)buf, 0x12345, 0, 0));
+    long *ts = (long *)buf;
+    printf("clock_gettime clock 99: %ld, -5: %ld\n", rs(SYS_clock_gettime, 99, (long)buf, 0, 0), rs(SYS_clock_gettime, -5, (long)buf, 0, 0));
+    ts[0] = 0, ts[1] = 2000000000;
+    printf("nanosleep 2e9 ns: %ld", rs(SYS_nanosleep, (long)buf, 0, 0, 0));
+    ts[0] = -1, ts[1] = 0;
+    printf(", -1 s: %ld\n", rs(SYS_nanosleep, (long)buf, 0, 0, 0));
+    printf("mmap length 0: %ld, unaligned MAP_FIXED: %ld; munmap unaligned: %ld, length 0: %ld; mprotect unaligned: %ld\n", rs5(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1),
+           rs5(SYS_mmap, 0x10001, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1), rs(SYS_munmap, (long)ro + 1, 4096, 0, 0), rs(SYS_munmap, (long)ro, 0, 0, 0),
+           rs(SYS_mprotect, (long)ro + 1, 4096, PROT_READ, 0));
     return 0;
 }
