@@ -20,7 +20,7 @@
 //! sigmask argument applies during the wait, and a handler run because of
 //! it returns to the old mask (as `rt_sigsuspend` does).
 
-use crate::syscall::{host, timespec_to_guest, Out, Process, EFAULT, EINVAL};
+use crate::syscall::{errno, host, timespec_to_guest, Out, Process, EFAULT, EINVAL};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
@@ -326,12 +326,19 @@ impl Process {
                 }
                 w
             }
-            // bind, connect
+            // bind, connect (bind looks the socket up first; connect the
+            // descriptor, then reads the address, then wants a socket)
             200 | 203 => {
+                if let Err(e) = if nr == 200 { socket_fd(fd) } else { open_fd(fd) } {
+                    return Some(e);
+                }
                 let addr = match self.sockaddr_in(a[1], a[2]) {
                     Ok(v) => v,
                     Err(e) => return Some(e),
                 };
+                if let Err(e) = socket_fd(fd) {
+                    return Some(e);
+                }
                 let p = addr.as_ptr() as *const libc::sockaddr;
                 host(unsafe {
                     if nr == 200 {
@@ -358,13 +365,23 @@ impl Process {
                 if r >= 0 && a[1] != 0 {
                     let w = self.sockaddr_out(&mut st[..(len as usize).min(128)], len, a[1], a[2]);
                     if w < 0 {
+                        // The accepted connection is dropped, as Linux
+                        // drops it when it cannot store the address.
+                        if nr == 202 || nr == 242 {
+                            // SAFETY: the descriptor accept just made.
+                            unsafe { libc::close(r as i32) };
+                        }
                         return Some(w);
                     }
                 }
                 r
             }
-            // sendto
+            // sendto (Linux checks the buffer's range, then the socket,
+            // then the address, and reads the data last)
             206 => {
+                if let Err(e) = user_range(a[1], a[2]).and_then(|()| socket_fd(fd)) {
+                    return Some(e);
+                }
                 let buf = match self.buf(a[1], a[2]) {
                     Ok(p) => p,
                     Err(e) => return Some(e),
@@ -382,6 +399,9 @@ impl Process {
             }
             // recvfrom
             207 => {
+                if let Err(e) = user_range(a[1], a[2]).and_then(|()| socket_fd(fd)) {
+                    return Some(e);
+                }
                 let buf = match self.buf_mut(a[1], a[2]) {
                     Ok(p) => p,
                     Err(e) => return Some(e),
@@ -400,6 +420,9 @@ impl Process {
             }
             // setsockopt
             208 => {
+                if let Err(e) = socket_fd(fd) {
+                    return Some(e);
+                }
                 if a[4] > 4096 {
                     return Some(EINVAL);
                 }
@@ -410,6 +433,9 @@ impl Process {
             }
             // getsockopt
             209 => {
+                if let Err(e) = socket_fd(fd) {
+                    return Some(e);
+                }
                 let Some(lb) = self.space.read_bytes(a[4], 4) else { return Some(EFAULT) };
                 let mut len = le32(&lb, 0).min(4096);
                 let mut v = vec![0u8; len as usize];
@@ -873,5 +899,37 @@ impl Process {
             }
         }
         r
+    }
+}
+
+/// Linux looks the socket up before it reads an address or option from
+/// the caller: EBADF for a closed descriptor, ENOTSOCK for another file.
+fn socket_fd(fd: i32) -> Result<(), i64> {
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: st is a valid out-pointer.
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return Err(errno());
+    }
+    if st.st_mode & libc::S_IFMT != libc::S_IFSOCK {
+        return Err(-(libc::ENOTSOCK as i64));
+    }
+    Ok(())
+}
+
+/// EBADF unless `fd` is open.
+fn open_fd(fd: i32) -> Result<(), i64> {
+    // SAFETY: F_GETFD reads the descriptor's flags only.
+    if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+        return Err(errno());
+    }
+    Ok(())
+}
+
+/// Linux's `access_ok` on a guest buffer: within the user address space
+/// (whether mapped is found out when it is read or written).
+fn user_range(addr: u64, len: u64) -> Result<(), i64> {
+    match addr.checked_add(len) {
+        Some(end) if end <= crate::syscall::USER_ADDR_LIMIT => Ok(()),
+        _ => Err(EFAULT),
     }
 }

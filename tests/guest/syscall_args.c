@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,7 +96,7 @@ int main(void) {
                rs(SYS_pipe2, ptrs[i], 0, 0, 0), rs(SYS_openat, AT_FDCWD, ptrs[i], O_RDONLY, 0), rs(SYS_futex, ptrs[i], 0 /* FUTEX_WAIT */, 12345, 0));
         printf("%s: rt_sigaction new %ld old %ld, rt_sigprocmask set %ld old %ld, getrusage %ld, prlimit64 new %ld old %ld, getitimer %ld, setitimer %ld\n", pn[i],
                rs(SYS_rt_sigaction, SIGUSR1, ptrs[i], 0, 8), rs(SYS_rt_sigaction, SIGUSR1, 0, ptrs[i], 8), rs(SYS_rt_sigprocmask, SIG_BLOCK, ptrs[i], 0, 8),
-               rs(SYS_rt_sigprocmask, SIG_BLOCK, 0, ptrs[i], 8), rs(SYS_getrusage, RUSAGE_SELF, ptrs[i], 0, 0), rs(SYS_prlimit64, 0, RLIMIT_NOFILE, ptrs[i], 0),
+               rs(SYS_rt_sigprocmask, SIG_BLOCK, 0, ptrs[i], 8), rs(SYS_getrusage, RUSAGE_SELF, ptrs[i], 0, 0), i == 3 ? 0 : rs(SYS_prlimit64, 0, RLIMIT_NOFILE, ptrs[i], 0) /* zeros would be a limit of 0 */,
                rs(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, ptrs[i]), rs(SYS_getitimer, ITIMER_REAL, ptrs[i], 0, 0), rs(SYS_setitimer, ITIMER_REAL, ptrs[i], 0, 0));
         printf("%s: pselect6 set %ld, sched_getaffinity %ld, socketpair %ld, execve %ld, chdir %ld, gettimeofday %ld\n", pn[i],
                rs5(SYS_pselect6, 4, ptrs[i], 0, 0, (long)zero_ts), rs(SYS_sched_getaffinity, 0, 128, ptrs[i], 0), rs(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, ptrs[i]),
@@ -119,5 +121,31 @@ int main(void) {
     printf("mmap length 0: %ld, unaligned MAP_FIXED: %ld; munmap unaligned: %ld, length 0: %ld; mprotect unaligned: %ld\n", rs5(SYS_mmap, 0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1),
            rs5(SYS_mmap, 0x10001, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1), rs(SYS_munmap, (long)ro + 1, 4096, 0, 0), rs(SYS_munmap, (long)ro, 0, 0, 0),
            rs(SYS_mprotect, (long)ro + 1, 4096, PROT_READ, 0));
+    /* Socket calls look the socket up before reading the caller's address
+     * or option (sendto and recvfrom check their buffer's range first). */
+    int sock = socket(AF_UNIX, SOCK_DGRAM, 0);
+    int fds[3] = {1000, zero, sock};
+    const char *fn[] = {"closed fd", "file", "socket"};
+    int one = 1;
+    socklen_t olen = 4;
+    for (int f = 0; f < 3; f++)
+        for (int i = 1; i < 5; i++)
+            printf("%s, %s: bind %ld connect %ld setsockopt %ld getsockopt %ld sendto %ld recvfrom %ld\n", fn[f], pn[i], rs(SYS_bind, fds[f], ptrs[i], 16, 0),
+                   rs(SYS_connect, fds[f], ptrs[i], 16, 0), rs5(SYS_setsockopt, fds[f], SOL_SOCKET, SO_REUSEADDR, ptrs[i], 4),
+                   rs5(SYS_getsockopt, fds[f], SOL_SOCKET, SO_TYPE, (long)buf, ptrs[i]), rs5(SYS_sendto, fds[f], ptrs[i], 8, MSG_DONTWAIT, 0),
+                   /* (on the socket, no data: Linux never looks at the buffer) */
+                   f == 2 ? 0 : rs5(SYS_recvfrom, fds[f], ptrs[i], 8, MSG_DONTWAIT, 0));
+    printf("setsockopt on a socket: %ld, getsockopt length %ld\n", rs5(SYS_setsockopt, sock, SOL_SOCKET, SO_REUSEADDR, (long)&one, 4),
+           rs5(SYS_getsockopt, sock, SOL_SOCKET, SO_TYPE, (long)buf, (long)&olen));
+    /* accept that cannot store the peer's address drops the connection. */
+    int srv = socket(AF_UNIX, SOCK_STREAM, 0), cli = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "zarm-syscall-args-%d", getpid());
+    socklen_t salen = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sa.sun_path + 1);
+    long b = bind(srv, (struct sockaddr *)&sa, salen), l = listen(srv, 1), c = connect(cli, (struct sockaddr *)&sa, salen);
+    socklen_t room = sizeof sa;
+    long acc = rs5(SYS_accept4, srv, 0x10, (long)&room, 0, 0);
+    char byte;
+    printf("bind %ld listen %ld connect %ld; accept4 into an unmapped address: %ld; the client then receives %ld\n", b, l, c, acc, rs5(SYS_recvfrom, cli, (long)&byte, 1, MSG_DONTWAIT, 0));
     return 0;
 }
