@@ -346,6 +346,8 @@ struct TierService {
     /// Set by `stop_tier_threads`: the thread ends once its queue is empty.
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     handle: Option<std::thread::JoinHandle<()>>,
+    /// The thread's kernel id, once it runs (0 before).
+    tid: std::sync::Arc<std::sync::atomic::AtomicI32>,
 }
 
 static TIER_SERVICE: std::sync::Mutex<Option<TierService>> = std::sync::Mutex::new(None);
@@ -361,6 +363,21 @@ pub fn stop_tier_threads() {
         s.stop.store(true, std::sync::atomic::Ordering::SeqCst);
         if let Some(h) = s.handle.take() {
             let _ = h.join();
+        }
+        // A join returns when the thread's id is cleared, but under
+        // qemu-user the host thread still runs qemu's own exit code for a
+        // moment, holding glib's allocator lock at times: a child forked
+        // then hangs in its first translation. Wait until the kernel has
+        // let the thread go (at most 0.5 s; at once on hardware).
+        let tid = s.tid.load(std::sync::atomic::Ordering::SeqCst);
+        if tid > 0 {
+            let task = format!("/proc/self/task/{tid}");
+            for _ in 0..500 {
+                if !std::path::Path::new(&task).exists() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
         }
     }
 }
@@ -387,7 +404,9 @@ fn compile_job(compiler: &mut zarm_backend_s390x::clif::Tier, job: TierJob) -> T
 /// The compile thread's loop: compiles each job and hands the result to
 /// the engine that sent it, raising that engine's `exit_request` so its
 /// chained code returns to the dispatcher, which installs the region.
-fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver<(TierJob, TierReply)>, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver<(TierJob, TierReply)>, stop: std::sync::Arc<std::sync::atomic::AtomicBool>, tid: std::sync::Arc<std::sync::atomic::AtomicI32>) {
+    // SAFETY: gettid cannot fail.
+    tid.store(unsafe { libc::gettid() }, std::sync::atomic::Ordering::SeqCst);
     // Host signals are for guest threads: one that lands here is passed on
     // (see `mark_internal_thread`); none is blocked here, whatever the
     // spawning thread blocked at the time.
@@ -434,12 +453,14 @@ fn tier_service_send(facilities: HostFacilities, job: TierJob, reply: TierReply)
         let (tx, jobs) = std::sync::mpsc::channel();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stop_thread = stop.clone();
-        let handle = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || tier_service_loop(facilities, jobs, stop_thread)).ok();
+        let tid = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
+        let tid_thread = tid.clone();
+        let handle = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || tier_service_loop(facilities, jobs, stop_thread, tid_thread)).ok();
         if handle.is_none() {
             *service = None;
             return Err(job);
         }
-        *service = Some(TierService { pid, facilities, tx, stop, handle });
+        *service = Some(TierService { pid, facilities, tx, stop, handle, tid });
     }
     let s = service.as_ref().expect("started above");
     if s.facilities != facilities {
