@@ -310,6 +310,12 @@ struct Lower<'a, 'b> {
     args_slot: ir::StackSlot,
     le: MemFlagsData,
     native: MemFlagsData,
+    /// For regions with guarded FP operations (`fp_guarded`): whether FPCR
+    /// is in its default mode, and whether it is and FPSR.IXC is set too
+    /// (i8 flags). Read at entry and again after whatever may change the
+    /// two words (a helper call, a system-register write), not at every
+    /// operation.
+    fp_guard: Option<(Variable, Variable)>,
 }
 
 fn var_of(op: &Op) -> Option<(usize, bool)> {
@@ -429,7 +435,9 @@ impl<'a, 'b> Lower<'a, 'b> {
             region.blocks.iter().flat_map(|blk| blk.term.direct_targets()).filter(|t| heads.contains_key(t)).collect()
         };
         let head_dirty = dirty_at_heads(region, &heads, &internal_targets);
+        let fp_guard = region.blocks.iter().any(|blk| blk.ops.iter().any(fp_fast)).then(|| (b.declare_var(types::I8), b.declare_var(types::I8)));
         Lower {
+            fp_guard,
             b,
             head_dirty,
             region,
@@ -476,6 +484,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 }
             }
         }
+        self.read_fp_guard();
         let first = self.heads[&self.region.blocks[0].start_pc];
         self.b.ins().jump(first, &[]);
         let mut done = std::collections::HashSet::new();
@@ -746,6 +755,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                     x = self.b.ins().band_imm_u(x, mask as i64);
                 }
                 self.b.ins().store(self.native, x, self.cpu, off as i32);
+                self.read_fp_guard();
                 return None;
             }
             Add { w, a, b } => self.bin(*w, *a, *b, |f, x, y| f.ins().iadd(x, y)),
@@ -1001,9 +1011,6 @@ impl<'a, 'b> Lower<'a, 'b> {
     /// needs only the mode and ordered operands. Anything else takes the
     /// helper, which recomputes from the same inputs.
     fn fp_guarded(&mut self, op: &Op, i: usize) -> ir::Value {
-        let fpcr = self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, fpcr) as i32);
-        let mode = self.b.ins().band_imm_u(fpcr, 0x1f << 22);
-        let mut guard = self.b.ins().icmp_imm_s(CC::Equal, mode, 0);
         // Compares, maxima, minima and roundings other than FRINTX raise
         // no inexact.
         let exact = matches!(
@@ -1012,17 +1019,17 @@ impl<'a, 'b> Lower<'a, 'b> {
                 | Op::FpBin { op: FpBinOp::Max | FpBinOp::Min | FpBinOp::MaxNum | FpBinOp::MinNum, .. }
                 | Op::FpUn { op: FpUnOp::Round { exact: false, .. }, .. }
         );
-        if !exact {
-            let fpsr = self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, fpsr) as i32);
-            let ixc = self.b.ins().band_imm_u(fpsr, 0x10);
-            let ixc = self.b.ins().icmp_imm_s(CC::NotEqual, ixc, 0);
-            guard = self.b.ins().band(guard, ixc);
-        }
-        let (r, ok) = self.fp_native(op);
-        let ok = self.b.ins().band(guard, ok);
+        let (mode_ok, ixc_ok) = self.fp_guard.expect("a region with guarded FP operations reads the guard");
+        let guard = self.b.use_var(if exact { mode_ok } else { ixc_ok });
+        // Branches, not a combined flag: each test is one compare and
+        // branch on s390x.
+        let fast = self.b.create_block();
         let slow = self.b.create_block();
         let join = self.b.create_block();
         let out = self.b.append_block_param(join, types::I64);
+        self.b.ins().brif(guard, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let (r, ok) = self.fp_native(op);
         self.b.ins().brif(ok, join, &[r.into()], slow, &[]);
         self.b.switch_to_block(slow);
         self.b.set_cold_block(slow);
@@ -1030,6 +1037,21 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.ins().jump(join, &[h.into()]);
         self.b.switch_to_block(join);
         out
+    }
+
+    /// Reads FPCR and FPSR into the guard flags of `fp_guarded` (if the
+    /// region has guarded operations).
+    fn read_fp_guard(&mut self) {
+        let Some((mode_ok, ixc_ok)) = self.fp_guard else { return };
+        let fpcr = self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, fpcr) as i32);
+        let mode = self.b.ins().band_imm_u(fpcr, 0x1f << 22);
+        let m = self.b.ins().icmp_imm_s(CC::Equal, mode, 0);
+        let fpsr = self.b.ins().load(types::I64, self.native, self.cpu, offset_of!(CpuState, fpsr) as i32);
+        let ixc = self.b.ins().band_imm_u(fpsr, 0x10);
+        let ixc = self.b.ins().icmp_imm_s(CC::NotEqual, ixc, 0);
+        let both = self.b.ins().band(m, ixc);
+        self.b.def_var(mode_ok, m);
+        self.b.def_var(ixc_ok, both);
     }
 
     /// The host computation of an `fp_fast` operation: its result (bits,
@@ -1128,14 +1150,15 @@ impl<'a, 'b> Lower<'a, 'b> {
     }
 
     /// The bits of FP result `r` and whether it is finite with a magnitude
-    /// above 2^Emin.
+    /// above 2^Emin: one unsigned range check of the bits shifted left by
+    /// one (which drops the sign), 2·(min normal + 1) ≤ s ≤ 2·(∞ − 1).
     fn fp_result(&mut self, r: ir::Value, size: FpSize) -> (ir::Value, ir::Value) {
-        let (ity, min_normal, inf) = if size == FpSize::S { (types::I32, 0x0080_0000i64, 0x7f80_0000i64) } else { (types::I64, 0x0010_0000_0000_0000, 0x7ff0_0000_0000_0000) };
+        let (ity, min_normal, inf) = if size == FpSize::S { (types::I32, 0x0080_0000u64, 0x7f80_0000u64) } else { (types::I64, 0x0010_0000_0000_0000, 0x7ff0_0000_0000_0000) };
+        let (lo, hi) = (2 * (min_normal + 1), 2 * (inf - 1));
         let bits = self.b.ins().bitcast(ity, MemFlagsData::new(), r);
-        let mag = self.b.ins().band_imm_u(bits, if size == FpSize::S { 0x7fff_ffff } else { i64::MAX });
-        let above = self.b.ins().icmp_imm_u(CC::UnsignedGreaterThan, mag, min_normal);
-        let finite = self.b.ins().icmp_imm_u(CC::UnsignedLessThan, mag, inf);
-        let ok = self.b.ins().band(above, finite);
+        let s = self.b.ins().ishl_imm_s(bits, 1);
+        let t = self.b.ins().iadd_imm_s(s, lo.wrapping_neg() as i64);
+        let ok = self.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, t, (hi - lo) as i64);
         let out = if size == FpSize::S { self.b.ins().uextend(types::I64, bits) } else { bits };
         (out, ok)
     }
@@ -1319,6 +1342,8 @@ impl<'a, 'b> Lower<'a, 'b> {
         let sigref = self.b.import_signature(sig);
         let call = self.b.ins().call_indirect(sigref, f, &[self.ctx, op_addr, args, out]);
         let failed = self.b.inst_results(call)[0];
+        // The helper may have changed FPCR or FPSR.
+        self.read_fp_guard();
         if op.may_fault() {
             let bad = self.b.create_block();
             let ok = self.b.create_block();

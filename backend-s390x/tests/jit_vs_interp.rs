@@ -579,6 +579,109 @@ mod exec {
         }
     }
 
+    /// Scalar FP arithmetic whose results lie at the edges of what the
+    /// tier takes natively (finite, magnitude above 2^Emin): the smallest
+    /// normal reached by rounding a tiny result up (underflow: the helper
+    /// must compute it), the next value up, the largest finite value,
+    /// overflow to infinity, subnormals, zeros, NaN; in the baseline at
+    /// every level and in the tier, against the interpreter, FPSR
+    /// included, from a clear FPSR and with IXC already set (the tier's
+    /// fast path).
+    #[test]
+    fn scalar_fp_results_at_the_guard_bounds() {
+        use zarm_ir::fp::{FpBinOp as F, FpSize};
+        // Per size: the bits of an f64 value, of 1 − ulp (the largest value
+        // below one), of the smallest normal and of the largest finite
+        // value, and the sign bit.
+        let cases = |v: fn(f64) -> u64, below1: u64, min: u64, max: u64, sign: u64| {
+            [
+                (F::Mul, below1, min),
+                (F::Mul, below1 | sign, min),
+                (F::Mul, v(1.0), min),
+                (F::Mul, v(1.5), min),
+                (F::Add, min, 1),
+                (F::Sub, min, 1),
+                (F::Mul, max, v(1.0)),
+                (F::Mul, max, v(-1.0)),
+                (F::Mul, max, v(1.5)),
+                (F::Add, max, max),
+                (F::Div, v(1.0), v(0.0)),
+                (F::Sub, v(1.0), v(1.0)),
+                (F::Mul, v(0.5), min),
+                (F::Div, v(0.0), v(0.0)),
+                (F::Mul, v(3.0), v(1.0 / 3.0)),
+            ]
+        };
+        let mut blocks = Vec::new();
+        for (size, rows) in [
+            (FpSize::D, cases(|x| x.to_bits(), 0x3fef_ffff_ffff_ffff, f64::MIN_POSITIVE.to_bits(), f64::MAX.to_bits(), 1 << 63)),
+            (FpSize::S, cases(|x| (x as f32).to_bits() as u64, 0x3f7f_ffff, f32::MIN_POSITIVE.to_bits() as u64, f32::MAX.to_bits() as u64, 1 << 31)),
+        ] {
+            for (op, x, y) in rows {
+                blocks.push(one_op_block(&Op::FpBin { op, size, a: Value(0), b: Value(1) }, |b| vec![b.konst(x), b.konst(y)]));
+            }
+        }
+        let seeds: Vec<u64> = (1..)
+            .filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0)
+            .take(1)
+            .chain((1..).filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0x10).take(2))
+            .collect();
+        for (name, facilities, cfg) in host_levels() {
+            let mut tier = zarm_backend_s390x::clif::Tier::new(facilities).ok();
+            for block in &blocks {
+                for &seed in &seeds {
+                    let want = run_interp(block, seed);
+                    let got = run_jit(block, &cfg, seed);
+                    let what = || zarm_ir::print::print_block(block);
+                    assert!(want == got, "{name}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x}\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, what());
+                    if let Some(tier) = tier.as_mut() {
+                        let got = run_tier(tier, block, seed);
+                        assert!(want == got, "{name} tier: x0 interp {:#x} tier {:#x}, fpsr interp {:#x} tier {:#x}\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, what());
+                    }
+                }
+            }
+        }
+    }
+
+    /// An FPCR or FPSR write (MSR) before a scalar FP operation in the same
+    /// block: the rounding mode set to +∞ (the division must round up, on
+    /// the helper) or FPSR cleared (the inexact division must raise IXC
+    /// again), from the default mode with IXC set — where the tier's guard
+    /// was true at entry and must be read again after the write.
+    #[test]
+    fn fp_guard_follows_fpcr_and_fpsr_writes() {
+        use zarm_ir::fp::{FpBinOp, FpSize};
+        use zarm_ir::SysReg;
+        let block = |reg: SysReg, value: u64| {
+            let mut b = zarm_ir::Builder::new(0x4000);
+            b.begin_insn(0x4000, 0);
+            let k = b.konst(value);
+            b.push(Op::SetSys { reg, v: k });
+            b.begin_insn(0x4004, 0);
+            let (x, y) = (b.konst(1f64.to_bits()), b.konst(3f64.to_bits()));
+            let r = b.push(Op::FpBin { op: FpBinOp::Div, size: FpSize::D, a: x, b: y });
+            b.set_gpr(0, r);
+            b.finish(zarm_ir::Terminator::Jump { target: 0x4008 }, 0x4008)
+        };
+        let blocks = [block(SysReg::Fpcr, 1 << 22), block(SysReg::Fpsr, 0)];
+        let seeds: Vec<u64> = (1..).filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0x10).take(2).collect();
+        for (name, facilities, cfg) in host_levels() {
+            let mut tier = zarm_backend_s390x::clif::Tier::new(facilities).ok();
+            for block in &blocks {
+                for &seed in &seeds {
+                    let want = run_interp(block, seed);
+                    let got = run_jit(block, &cfg, seed);
+                    let what = || zarm_ir::print::print_block(block);
+                    assert!(want == got, "{name}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x}\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, what());
+                    if let Some(tier) = tier.as_mut() {
+                        let got = run_tier(tier, block, seed);
+                        assert!(want == got, "{name} tier: x0 interp {:#x} tier {:#x}, fpsr interp {:#x} tier {:#x}\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, what());
+                    }
+                }
+            }
+        }
+    }
+
     /// The levels the host (or qemu's -cpu model) can execute, each with
     /// the emitter configuration of the directed tests.
     fn host_levels() -> Vec<(&'static str, HostFacilities, EmitConfig)> {
