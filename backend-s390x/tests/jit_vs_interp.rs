@@ -562,21 +562,7 @@ mod exec {
             .chain((1..).filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0x10).take(1))
             .chain((1..).filter(|s| initial(*s).0.fpcr != 0).take(1))
             .collect();
-        for (name, facilities, cfg) in host_levels() {
-            let mut tier = zarm_backend_s390x::clif::Tier::new(facilities).ok();
-            for block in &blocks {
-                for &seed in &seeds {
-                    let want = run_interp(block, seed);
-                    let got = run_jit(block, &cfg, seed);
-                    let what = || zarm_ir::print::print_block(block);
-                    assert!(want == got, "{name}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, want.0.fpcr, what());
-                    if let Some(tier) = tier.as_mut() {
-                        let got = run_tier(tier, block, seed);
-                        assert!(want == got, "{name} tier: x0 interp {:#x} tier {:#x}, fpsr interp {:#x} tier {:#x} (fpcr {:#x})\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, want.0.fpcr, what());
-                    }
-                }
-            }
-        }
+        check_fp_blocks(&blocks, &seeds);
     }
 
     /// Scalar FP arithmetic whose results lie at the edges of what the
@@ -626,21 +612,7 @@ mod exec {
             .take(1)
             .chain((1..).filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0x10).take(2))
             .collect();
-        for (name, facilities, cfg) in host_levels() {
-            let mut tier = zarm_backend_s390x::clif::Tier::new(facilities).ok();
-            for block in &blocks {
-                for &seed in &seeds {
-                    let want = run_interp(block, seed);
-                    let got = run_jit(block, &cfg, seed);
-                    let what = || zarm_ir::print::print_block(block);
-                    assert!(want == got, "{name}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x}\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, what());
-                    if let Some(tier) = tier.as_mut() {
-                        let got = run_tier(tier, block, seed);
-                        assert!(want == got, "{name} tier: x0 interp {:#x} tier {:#x}, fpsr interp {:#x} tier {:#x}\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, what());
-                    }
-                }
-            }
-        }
+        check_fp_blocks(&blocks, &seeds);
     }
 
     /// An FPCR or FPSR write (MSR) before a scalar FP operation in the same
@@ -665,17 +637,24 @@ mod exec {
         };
         let blocks = [block(SysReg::Fpcr, 1 << 22), block(SysReg::Fpsr, 0)];
         let seeds: Vec<u64> = (1..).filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0x10).take(2).collect();
+        check_fp_blocks(&blocks, &seeds);
+    }
+
+    /// Each block from each seed's state: the baseline at every level the
+    /// host can execute and the tier (where the level has its z14 base)
+    /// against the interpreter — result, FPSR and the whole state.
+    fn check_fp_blocks(blocks: &[Block], seeds: &[u64]) {
         for (name, facilities, cfg) in host_levels() {
             let mut tier = zarm_backend_s390x::clif::Tier::new(facilities).ok();
-            for block in &blocks {
-                for &seed in &seeds {
+            for block in blocks {
+                for &seed in seeds {
                     let want = run_interp(block, seed);
                     let got = run_jit(block, &cfg, seed);
                     let what = || zarm_ir::print::print_block(block);
-                    assert!(want == got, "{name}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x}\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, what());
+                    assert!(want == got, "{name}: x0 interp {:#x} jit {:#x}, fpsr interp {:#x} jit {:#x} (fpcr {:#x})\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, want.0.fpcr, what());
                     if let Some(tier) = tier.as_mut() {
                         let got = run_tier(tier, block, seed);
-                        assert!(want == got, "{name} tier: x0 interp {:#x} tier {:#x}, fpsr interp {:#x} tier {:#x}\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, what());
+                        assert!(want == got, "{name} tier: x0 interp {:#x} tier {:#x}, fpsr interp {:#x} tier {:#x} (fpcr {:#x})\n{}", want.0.x[0], got.0.x[0], want.0.fpsr, got.0.fpsr, want.0.fpcr, what());
                     }
                 }
             }
