@@ -312,7 +312,7 @@ struct Lower<'a, 'b> {
     native: MemFlagsData,
     /// For regions with guarded FP operations (`fp_guarded`): whether FPCR
     /// is in its default mode, and whether it is and FPSR.IXC is set too
-    /// (i8 flags). Read at entry and again after whatever may change the
+    /// (0 or 1). Read at entry and again after whatever may change the
     /// two words (a helper call, a system-register write), not at every
     /// operation.
     fp_guard: Option<(Variable, Variable)>,
@@ -435,7 +435,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             region.blocks.iter().flat_map(|blk| blk.term.direct_targets()).filter(|t| heads.contains_key(t)).collect()
         };
         let head_dirty = dirty_at_heads(region, &heads, &internal_targets);
-        let fp_guard = region.blocks.iter().any(|blk| blk.ops.iter().any(fp_fast)).then(|| (b.declare_var(types::I8), b.declare_var(types::I8)));
+        let fp_guard = region.blocks.iter().any(|blk| blk.ops.iter().any(fp_fast)).then(|| (b.declare_var(types::I64), b.declare_var(types::I64)));
         Lower {
             fp_guard,
             b,
@@ -1050,6 +1050,8 @@ impl<'a, 'b> Lower<'a, 'b> {
         let ixc = self.b.ins().band_imm_u(fpsr, 0x10);
         let ixc = self.b.ins().icmp_imm_s(CC::NotEqual, ixc, 0);
         let both = self.b.ins().band(m, ixc);
+        // As 0 or 1 in 64 bits: a branch on one is a compare with zero.
+        let (m, both) = (self.b.ins().uextend(types::I64, m), self.b.ins().uextend(types::I64, both));
         self.b.def_var(mode_ok, m);
         self.b.def_var(ixc_ok, both);
     }
@@ -1149,16 +1151,19 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
     }
 
-    /// The bits of FP result `r` and whether it is finite with a magnitude
-    /// above 2^Emin: one unsigned range check of the bits shifted left by
-    /// one (which drops the sign), 2·(min normal + 1) ≤ s ≤ 2·(∞ − 1).
+    /// The bits of FP result `r` and whether its biased exponent lies in
+    /// [2, max − 1]: finite and at least twice the smallest normal, so
+    /// neither overflow nor underflow (A64 detects tininess before
+    /// rounding; a result that rounded to at least 2^(Emin+1) was not
+    /// tiny). Results of exponent 1 — the smallest normal octave — take
+    /// the helper too, which is exact and rare.
     fn fp_result(&mut self, r: ir::Value, size: FpSize) -> (ir::Value, ir::Value) {
-        let (ity, min_normal, inf) = if size == FpSize::S { (types::I32, 0x0080_0000u64, 0x7f80_0000u64) } else { (types::I64, 0x0010_0000_0000_0000, 0x7ff0_0000_0000_0000) };
-        let (lo, hi) = (2 * (min_normal + 1), 2 * (inf - 1));
+        let (ity, frac_bits, max_exp) = if size == FpSize::S { (types::I32, 23, 0xffi64) } else { (types::I64, 52, 0x7ff) };
         let bits = self.b.ins().bitcast(ity, MemFlagsData::new(), r);
-        let s = self.b.ins().ishl_imm_s(bits, 1);
-        let t = self.b.ins().iadd_imm_s(s, lo.wrapping_neg() as i64);
-        let ok = self.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, t, (hi - lo) as i64);
+        let e = self.b.ins().ushr_imm_s(bits, frac_bits);
+        let e = self.b.ins().band_imm_u(e, max_exp);
+        let t = self.b.ins().iadd_imm_s(e, -2);
+        let ok = self.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, t, max_exp - 3);
         let out = if size == FpSize::S { self.b.ins().uextend(types::I64, bits) } else { bits };
         (out, ok)
     }

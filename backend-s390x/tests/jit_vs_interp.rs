@@ -566,9 +566,9 @@ mod exec {
     }
 
     /// Scalar FP arithmetic whose results lie at the edges of what the
-    /// tier takes natively (finite, magnitude above 2^Emin): the smallest
-    /// normal reached by rounding a tiny result up (underflow: the helper
-    /// must compute it), the next value up, the largest finite value,
+    /// tier takes natively (finite, magnitude at least 2^(Emin+1)): the
+    /// smallest normal reached by rounding a tiny result up (underflow: the
+    /// helper must compute it), twice it, the largest finite value,
     /// overflow to infinity, subnormals, zeros, NaN; in the baseline at
     /// every level and in the tier, against the interpreter, FPSR
     /// included, from a clear FPSR and with IXC already set (the tier's
@@ -585,6 +585,8 @@ mod exec {
                 (F::Mul, below1 | sign, min),
                 (F::Mul, v(1.0), min),
                 (F::Mul, v(1.5), min),
+                (F::Mul, v(2.0), min),
+                (F::Mul, below1, min << 1),
                 (F::Add, min, 1),
                 (F::Sub, min, 1),
                 (F::Mul, max, v(1.0)),
