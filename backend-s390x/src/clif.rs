@@ -44,6 +44,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::collections::HashMap;
 use std::mem::offset_of;
 use zarm_ir::fp::{FpBinOp, FpSize, FpUnOp};
+use zarm_ir::vector::{VecBinOp, VecShiftOp};
 use zarm_ir::state::lazy_flags;
 use zarm_ir::{Block, Cond, CpuState, IntCC, MemSize, Op, Terminator, Type, Value, Width};
 
@@ -118,7 +119,10 @@ pub fn lowerable(op: &Op) -> bool {
             | Rev32 { .. } | Sext { .. } | Zext { .. } | Icmp { .. } | Select { .. } | VSelect { .. }
             | AddFlags { .. } | SubFlags { .. } | AdcFlags { .. } | SbcFlags { .. } | LogicFlags { .. }
             | CondHolds { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. } | Fence { .. }
-            | VExtractLane { esize: 8, .. } | VFromHalves { .. } | Crc32 { .. }
+            | VExtractLane { .. } | VInsertLane { .. } | VFromHalves { .. } | Crc32 { .. }
+            | VShift { op: VecShiftOp::Shl | VecShiftOp::Ushr, .. } | VShift { op: VecShiftOp::Sshr, esize: 8, .. }
+            | VBin { op: VecBinOp::And | VecBinOp::Orr | VecBinOp::Eor | VecBinOp::Bic | VecBinOp::Orn | VecBinOp::Add | VecBinOp::Sub, .. }
+            | VExtend { .. }
     ) || fp_fast(op)
         || matches!(op, FpUn { op: FpUnOp::Abs | FpUnOp::Neg, .. })
         || matches!(op, GetSys { reg } if crate::emit::sys_field(*reg).is_some())
@@ -316,6 +320,20 @@ struct Lower<'a, 'b> {
     /// two words (a helper call, a system-register write), not at every
     /// operation.
     fp_guard: Option<(Variable, Variable)>,
+}
+
+/// Where lane `idx` of `esize` bytes lies in a vector held as two 64-bit
+/// halves: the half (0 low, 1 high), its bit offset there and its mask.
+fn lane_at(esize: u8, idx: u8) -> (u32, u32, u64) {
+    let off = esize as u32 * idx as u32;
+    let mask = if esize == 8 { u64::MAX } else { (1u64 << (8 * esize as u32)) - 1 };
+    (off / 8, 8 * (off % 8), mask)
+}
+
+/// `m` in every lane of `esize` bytes of a 64-bit half.
+fn lane_repl(esize: u8, m: u64) -> u64 {
+    let bits = 8 * esize as u32;
+    (0..64 / bits).fold(0u64, |acc, k| acc | m << (k * bits))
 }
 
 fn var_of(op: &Op) -> Option<(usize, bool)> {
@@ -986,13 +1004,121 @@ impl<'a, 'b> Lower<'a, 'b> {
                 }
                 return None;
             }
-            VExtractLane { idx, v, .. } => {
+            VExtractLane { esize, idx, v } => {
                 let (lo, hi) = self.vp(*v);
-                if *idx == 0 {
-                    lo
+                let (half, shift, mask) = lane_at(*esize, *idx);
+                let h = if half == 0 { lo } else { hi };
+                let x = if shift == 0 { h } else { self.b.ins().ushr_imm_s(h, shift as i64) };
+                if *esize == 8 { x } else { self.b.ins().band_imm_u(x, mask as i64) }
+            }
+            VInsertLane { esize, idx, v, x } => {
+                let (mut lo, mut hi) = self.vp(*v);
+                let x = self.v(*x);
+                let (half, shift, mask) = lane_at(*esize, *idx);
+                let h = if half == 0 { lo } else { hi };
+                let new = if *esize == 8 {
+                    x
                 } else {
-                    hi
+                    let kept = self.b.ins().band_imm_u(h, !(mask << shift) as i64);
+                    let x = self.b.ins().band_imm_u(x, mask as i64);
+                    let x = if shift == 0 { x } else { self.b.ins().ishl_imm_s(x, shift as i64) };
+                    self.b.ins().bor(kept, x)
+                };
+                if half == 0 {
+                    lo = new;
+                } else {
+                    hi = new;
                 }
+                self.pair(i, lo, hi)
+            }
+            VBin { op: bop, esize, q, a, b } => {
+                // Bitwise on whole halves; lane-wise sums and differences
+                // of narrower lanes with the carries kept inside each lane
+                // (the lanes' top bits computed apart).
+                let ((alo, ahi), (blo, bhi)) = (self.vp(*a), self.vp(*b));
+                let top = lane_repl(*esize, 1u64 << (8 * *esize as u32 - 1));
+                let half = |l: &mut Self, x: ir::Value, y: ir::Value| {
+                    match bop {
+                        VecBinOp::And => l.b.ins().band(x, y),
+                        VecBinOp::Orr => l.b.ins().bor(x, y),
+                        VecBinOp::Eor => l.b.ins().bxor(x, y),
+                        VecBinOp::Bic => l.b.ins().band_not(x, y),
+                        VecBinOp::Orn => l.b.ins().bor_not(x, y),
+                        VecBinOp::Add if *esize == 8 => l.b.ins().iadd(x, y),
+                        VecBinOp::Sub if *esize == 8 => l.b.ins().isub(x, y),
+                        VecBinOp::Add => {
+                            let xl = l.b.ins().band_imm_u(x, !top as i64);
+                            let yl = l.b.ins().band_imm_u(y, !top as i64);
+                            let s = l.b.ins().iadd(xl, yl);
+                            let t = l.b.ins().bxor(x, y);
+                            let t = l.b.ins().band_imm_u(t, top as i64);
+                            l.b.ins().bxor(s, t)
+                        }
+                        _ => {
+                            let xh = l.b.ins().bor_imm_u(x, top as i64);
+                            let yl = l.b.ins().band_imm_u(y, !top as i64);
+                            let d = l.b.ins().isub(xh, yl);
+                            let t = l.b.ins().bxor_not(x, y);
+                            let t = l.b.ins().band_imm_u(t, top as i64);
+                            l.b.ins().bxor(d, t)
+                        }
+                    }
+                };
+                let lo = half(self, alo, blo);
+                let hi = if *q { half(self, ahi, bhi) } else { self.iconst(0) };
+                self.pair(i, lo, hi)
+            }
+            VExtend { signed, esize, upper, a } => {
+                // Each lane of the source half, zero- or sign-extended to
+                // twice its width, at its place in the result.
+                let (lo, hi) = self.vp(*a);
+                let src = if *upper { hi } else { lo };
+                let bits = 8 * *esize as i64;
+                let wide = (1u64 << (2 * bits)) - 1;
+                let mut out = [None, None];
+                for k in 0..64 / bits {
+                    let x = if *signed {
+                        let x = self.b.ins().ishl_imm_s(src, 64 - bits * (k + 1));
+                        let x = self.b.ins().sshr_imm_s(x, 64 - bits);
+                        if 2 * bits == 64 { x } else { self.b.ins().band_imm_u(x, wide as i64) }
+                    } else {
+                        let x = if k == 0 { src } else { self.b.ins().ushr_imm_s(src, bits * k) };
+                        self.b.ins().band_imm_u(x, ((1u64 << bits) - 1) as i64)
+                    };
+                    let at = 2 * bits * k;
+                    let x = if at % 64 == 0 { x } else { self.b.ins().ishl_imm_s(x, at % 64) };
+                    let h = &mut out[(at / 64) as usize];
+                    *h = Some(match *h {
+                        None => x,
+                        Some(o) => self.b.ins().bor(o, x),
+                    });
+                }
+                let (l, h) = (out[0].unwrap(), out[1].unwrap());
+                self.pair(i, l, h)
+            }
+            VShift { op: sop, esize, q, amount, a, .. } => {
+                // Lane-wise on each 64-bit half: one shift of the half and
+                // a mask that clears what crossed a lane boundary.
+                let (lo, hi) = self.vp(*a);
+                let (bits, n) = (8 * *esize as u32, *amount as u32);
+                let lane = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+                let repl = |m: u64| lane_repl(*esize, m);
+                let half = |l: &mut Self, h: ir::Value| match sop {
+                    VecShiftOp::Shl if n == 0 => h,
+                    VecShiftOp::Shl => {
+                        let x = l.b.ins().ishl_imm_s(h, n.min(63) as i64);
+                        if bits == 64 { x } else { l.b.ins().band_imm_u(x, repl(lane << n & lane) as i64) }
+                    }
+                    VecShiftOp::Ushr if n >= bits => l.iconst(0),
+                    VecShiftOp::Ushr => {
+                        let x = l.b.ins().ushr_imm_s(h, n as i64);
+                        if bits == 64 { x } else { l.b.ins().band_imm_u(x, repl(lane >> n) as i64) }
+                    }
+                    _ => l.b.ins().sshr_imm_s(h, n.min(63) as i64),
+                };
+                let lo = half(self, lo);
+                let hi = if *q { half(self, hi) } else { self.iconst(0) };
+                self.pair(i, lo, hi)
             }
             VFromHalves { lo, hi } => {
                 let (l, h) = (self.v(*lo), self.v(*hi));
@@ -1007,7 +1133,8 @@ impl<'a, 'b> Lower<'a, 'b> {
     /// DN, AHP zero), FPSR.IXC already set (so an inexact result adds no
     /// flag: the cumulative flags are sticky), and a finite result of
     /// magnitude above 2^Emin (no NaN, infinity, overflow, underflow or
-    /// invalid operation; A64 detects tininess before rounding). A compare
+    /// invalid operation; A64 detects tininess before rounding: see
+    /// `fp_result`). A compare
     /// needs only the mode and ordered operands. Anything else takes the
     /// helper, which recomputes from the same inputs.
     fn fp_guarded(&mut self, op: &Op, i: usize) -> ir::Value {
