@@ -44,7 +44,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::collections::HashMap;
 use std::mem::offset_of;
 use zarm_ir::fp::{FpBinOp, FpSize, FpUnOp};
-use zarm_ir::vector::{VecBinOp, VecShiftOp};
+use zarm_ir::vector::{VecBinOp, VecShiftOp, VecTernOp};
 use zarm_ir::state::lazy_flags;
 use zarm_ir::{Block, Cond, CpuState, IntCC, MemSize, Op, Terminator, Type, Value, Width};
 
@@ -121,8 +121,8 @@ pub fn lowerable(op: &Op) -> bool {
             | CondHolds { .. } | Load { .. } | Store { .. } | Load128 { .. } | Store128 { .. } | Fence { .. }
             | VExtractLane { .. } | VInsertLane { .. } | VFromHalves { .. } | Crc32 { .. }
             | VShift { op: VecShiftOp::Shl | VecShiftOp::Ushr, .. } | VShift { op: VecShiftOp::Sshr, esize: 8, .. }
-            | VBin { op: VecBinOp::And | VecBinOp::Orr | VecBinOp::Eor | VecBinOp::Bic | VecBinOp::Orn | VecBinOp::Add | VecBinOp::Sub, .. }
-            | VExtend { .. }
+            | VBin { op: VecBinOp::And | VecBinOp::Orr | VecBinOp::Eor | VecBinOp::Bic | VecBinOp::Orn | VecBinOp::Add | VecBinOp::Sub | VecBinOp::CmEq, .. }
+            | VExtend { .. } | VTern { op: VecTernOp::Bsl | VecTernOp::Bit | VecTernOp::Bif, .. } | VDup { .. } | VDupLane { .. }
     ) || fp_fast(op)
         || matches!(op, FpUn { op: FpUnOp::Abs | FpUnOp::Neg, .. })
         || matches!(op, GetSys { reg } if crate::emit::sys_field(*reg).is_some())
@@ -1044,6 +1044,24 @@ impl<'a, 'b> Lower<'a, 'b> {
                         VecBinOp::Eor => l.b.ins().bxor(x, y),
                         VecBinOp::Bic => l.b.ins().band_not(x, y),
                         VecBinOp::Orn => l.b.ins().bor_not(x, y),
+                        VecBinOp::CmEq if *esize == 8 => {
+                            let c = l.b.ins().icmp(CC::Equal, x, y);
+                            l.b.ins().bmask(types::I64, c)
+                        }
+                        VecBinOp::CmEq => {
+                            // The low bits plus all ones carry into a lane's
+                            // top bit if any is set: `nz`'s top bit is set in
+                            // the lanes that differ; 1 at the bottom of the
+                            // others, times the lane mask, fills them.
+                            let t = l.b.ins().bxor(x, y);
+                            let low = l.b.ins().band_imm_u(t, !top as i64);
+                            let low = l.b.ins().iadd_imm_s(low, !top as i64);
+                            let nz = l.b.ins().bor(low, t);
+                            let z = l.b.ins().bnot(nz);
+                            let z = l.b.ins().band_imm_u(z, top as i64);
+                            let z = l.b.ins().ushr_imm_s(z, 8 * *esize as i64 - 1);
+                            l.b.ins().imul_imm_u(z, ((1u64 << (8 * *esize as u32)) - 1) as i64)
+                        }
                         VecBinOp::Add if *esize == 8 => l.b.ins().iadd(x, y),
                         VecBinOp::Sub if *esize == 8 => l.b.ins().isub(x, y),
                         VecBinOp::Add => {
@@ -1067,6 +1085,32 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let lo = half(self, alo, blo);
                 let hi = if *q { half(self, ahi, bhi) } else { self.iconst(0) };
                 self.pair(i, lo, hi)
+            }
+            VTern { op: top, q, d, n, m, .. } => {
+                let ((dlo, dhi), (nlo, nhi), (mlo, mhi)) = (self.vp(*d), self.vp(*n), self.vp(*m));
+                let half = |l: &mut Self, d: ir::Value, n: ir::Value, m: ir::Value| match top {
+                    VecTernOp::Bsl => l.b.ins().bitselect(d, n, m),
+                    VecTernOp::Bit => l.b.ins().bitselect(m, n, d),
+                    _ => l.b.ins().bitselect(m, d, n),
+                };
+                let lo = half(self, dlo, nlo, mlo);
+                let hi = if *q { half(self, dhi, nhi, mhi) } else { self.iconst(0) };
+                self.pair(i, lo, hi)
+            }
+            VDup { esize, q, x } => {
+                let x = self.v(*x);
+                let h = self.broadcast(*esize, x);
+                let hi = if *q { h } else { self.iconst(0) };
+                self.pair(i, h, hi)
+            }
+            VDupLane { esize, q, idx, v } => {
+                let (lo, hi) = self.vp(*v);
+                let (half, shift, _) = lane_at(*esize, *idx);
+                let x = if half == 0 { lo } else { hi };
+                let x = if shift == 0 { x } else { self.b.ins().ushr_imm_s(x, shift as i64) };
+                let h = self.broadcast(*esize, x);
+                let hi = if *q { h } else { self.iconst(0) };
+                self.pair(i, h, hi)
             }
             VExtend { signed, esize, upper, a } => {
                 // Each lane of the source half, zero- or sign-extended to
@@ -1126,6 +1170,16 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             _ => unreachable!("lowerable() and lower_op disagree on {}", op.name()),
         })
+    }
+
+    /// The low `esize` bytes of `x` in every lane of a 64-bit half (the
+    /// lane times 0x0101…: no product crosses a lane).
+    fn broadcast(&mut self, esize: u8, x: ir::Value) -> ir::Value {
+        if esize == 8 {
+            return x;
+        }
+        let x = self.b.ins().band_imm_u(x, ((1u64 << (8 * esize as u32)) - 1) as i64);
+        self.b.ins().imul_imm_u(x, lane_repl(esize, 1) as i64)
     }
 
     /// A scalar FP operation on the host's BFP unit when that gives exactly
