@@ -53,6 +53,26 @@ use zarm_ir::{Block, Cond, CpuState, IntCC, MemSize, Op, Terminator, Type, Value
 /// other edge leaves it.
 pub struct Region {
     pub blocks: Vec<Block>,
+    /// Per block (missing: none), the guest PCs its indirect branch is
+    /// predicted to go to, all blocks of the region: the code compares the
+    /// target with them and stays in the region on a match, leaving on
+    /// anything else.
+    pub indirect: Vec<Vec<u64>>,
+}
+
+impl Region {
+    /// A region of `blocks` without predicted indirect branches.
+    pub fn of(blocks: Vec<Block>) -> Region {
+        Region { blocks, indirect: Vec::new() }
+    }
+
+    /// The region-internal candidates among block `k`'s successors: its
+    /// direct targets and its predicted indirect ones.
+    fn successors(&self, k: usize) -> Vec<u64> {
+        let mut t = self.blocks[k].term.direct_targets();
+        t.extend(self.indirect.get(k).into_iter().flatten().copied());
+        t
+    }
 }
 
 /// What the tier produced for a region.
@@ -373,14 +393,14 @@ fn flushes(op: &Op) -> bool {
 /// after their last flushing operation, or what they received plus what
 /// they write when they have none).
 fn dirty_at_heads(region: &Region, heads: &HashMap<u64, ir::Block>, internal: &std::collections::HashSet<u64>) -> HashMap<u64, u128> {
-    let blocks: Vec<&Block> = {
+    let blocks: Vec<(usize, &Block)> = {
         let mut seen = std::collections::HashSet::new();
-        region.blocks.iter().filter(|b| heads.contains_key(&b.start_pc) && seen.insert(b.start_pc)).collect()
+        region.blocks.iter().enumerate().filter(|(_, b)| heads.contains_key(&b.start_pc) && seen.insert(b.start_pc)).collect()
     };
     // Per block: (has a flushing op, written after the last one).
     let summary: Vec<(bool, u128)> = blocks
         .iter()
-        .map(|b| {
+        .map(|(_, b)| {
             let (mut fl, mut gen) = (false, 0u128);
             for op in &b.ops {
                 if flushes(op) {
@@ -397,10 +417,10 @@ fn dirty_at_heads(region: &Region, heads: &HashMap<u64, ir::Block>, internal: &s
     let mut into: HashMap<u64, u128> = internal.iter().map(|pc| (*pc, 0)).collect();
     loop {
         let mut changed = false;
-        for (b, (fl, gen)) in blocks.iter().zip(&summary) {
+        for ((k, b), (fl, gen)) in blocks.iter().zip(&summary) {
             let dirty_in = into.get(&b.start_pc).copied().unwrap_or(0);
             let out = if *fl { *gen } else { dirty_in | gen };
-            for t in b.term.direct_targets() {
+            for t in region.successors(*k) {
                 if let Some(d) = into.get_mut(&t) {
                     if *d | out != *d {
                         *d |= out;
@@ -450,7 +470,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         let internal_targets = if cfg.one_pass {
             Default::default()
         } else {
-            region.blocks.iter().flat_map(|blk| blk.term.direct_targets()).filter(|t| heads.contains_key(t)).collect()
+            (0..region.blocks.len()).flat_map(|k| region.successors(k)).filter(|t| heads.contains_key(t)).collect()
         };
         let head_dirty = dirty_at_heads(region, &heads, &internal_targets);
         let fp_guard = region.blocks.iter().any(|blk| blk.ops.iter().any(fp_fast)).then(|| (b.declare_var(types::I64), b.declare_var(types::I64)));
@@ -513,11 +533,11 @@ impl<'a, 'b> Lower<'a, 'b> {
             if !reached || !done.insert(blk.start_pc) {
                 continue;
             }
-            self.lower_block(blk, self.cfg.block_counters.get(k).copied());
+            self.lower_block(blk, k, self.cfg.block_counters.get(k).copied());
         }
     }
 
-    fn lower_block(&mut self, blk: &Block, counter: Option<u64>) {
+    fn lower_block(&mut self, blk: &Block, k: usize, counter: Option<u64>) {
         let head = self.heads[&blk.start_pc];
         self.b.switch_to_block(head);
         self.pc = blk.start_pc;
@@ -551,7 +571,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             let v = self.lower_op(op, i);
             self.vals[i] = v;
         }
-        self.terminator(&blk.term);
+        self.terminator(&blk.term, k);
     }
 
     fn set_loc(&mut self, pc: u64) {
@@ -647,7 +667,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
     }
 
-    fn terminator(&mut self, t: &Terminator) {
+    fn terminator(&mut self, t: &Terminator, k: usize) {
         let mut exits = Vec::new();
         match t {
             Terminator::Jump { target } => {
@@ -664,6 +684,15 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             Terminator::JumpIndirect { target, .. } => {
                 let t = self.v(*target);
+                // Predicted targets inside the region: one compare each.
+                let region = self.region;
+                for &p in region.indirect.get(k).into_iter().flatten() {
+                    let Some(&h) = self.heads.get(&p).filter(|_| !self.cfg.one_pass && self.internal_targets.contains(&p)) else { continue };
+                    let next = self.b.create_block();
+                    let hit = self.b.ins().icmp_imm_u(CC::Equal, t, p as i64);
+                    self.b.ins().brif(hit, h, &[], next, &[]);
+                    self.b.switch_to_block(next);
+                }
                 let d = self.dirty;
                 self.exit_with(t, EXIT_JUMP, d);
             }

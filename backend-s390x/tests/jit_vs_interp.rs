@@ -55,7 +55,7 @@ fn every_random_block_compiles_in_the_tier() {
             let mut block = random_block(&mut rng, &gen);
             zarm_ir::passes::optimize(&mut block, true).unwrap();
             let insns = block.guest_insns;
-            let c = tier.compile(&Region { blocks: vec![block] }, &tcfg).unwrap_or_else(|e| panic!("{name} case {case}: {e}"));
+            let c = tier.compile(&Region::of(vec![block]), &tcfg).unwrap_or_else(|e| panic!("{name} case {case}: {e}"));
             assert!(!c.code.is_empty());
             assert_eq!(c.guest_insns, insns);
             // Every guest instruction's code is mapped back to its PC.
@@ -149,10 +149,17 @@ mod exec {
     }
 
     fn run_tier_with(tier: &mut zarm_backend_s390x::clif::Tier, block: &Block, seed: u64, setup: impl Fn(&mut CpuState)) -> (CpuState, Vec<u8>, BlockExit) {
-        use zarm_backend_s390x::clif::{Region, TierConfig};
+        run_region(tier, &zarm_backend_s390x::clif::Region::of(vec![block.clone()]), seed, setup)
+    }
+
+    /// The region as a function of the optimising tier, called directly
+    /// from `seed`'s state (its first block's exception exits decoded).
+    fn run_region(tier: &mut zarm_backend_s390x::clif::Tier, region: &zarm_backend_s390x::clif::Region, seed: u64, setup: impl Fn(&mut CpuState)) -> (CpuState, Vec<u8>, BlockExit) {
+        use zarm_backend_s390x::clif::TierConfig;
         type RegionFn = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext) -> u64;
+        let block = &region.blocks[0];
         let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new() };
-        let compiled = tier.compile(&Region { blocks: vec![block.clone()] }, &tcfg).unwrap();
+        let compiled = tier.compile(region, &tcfg).unwrap();
         let mut map = memmap2::MmapMut::map_anon(compiled.code.len()).unwrap();
         map.copy_from_slice(&compiled.code);
         let exec = map.make_exec().unwrap();
@@ -269,6 +276,83 @@ mod exec {
             }
         }
         assert!(looped_cases > 0);
+    }
+
+    /// A loop that calls a function: block A (the loop head) sets the link
+    /// register and branches to F, a random block ending in RET; C, at A's
+    /// return address, counts the loop down and branches back to A. The
+    /// region predicts F's RET to go to C. Every other case A's link
+    /// register is off by one instruction (and F may write it): the
+    /// prediction misses and the region must leave for the real target.
+    /// Against the interpreter running the three blocks by guest PC.
+    #[test]
+    fn tier_calls_and_returns_inside_a_region() {
+        use zarm_ir::Terminator as T;
+        let gen = GenConfig { mem_base: MEM_BASE, max_insns: 8, helper_ops: true, vector_ops: true };
+        let Ok(mut tier) = zarm_backend_s390x::clif::Tier::new(HostFacilities::detect()) else { return };
+        let mut rng = Rng(0xca11_5eed);
+        let (a_pc, c_pc, f_pc) = (0x10000u64, 0x10008u64, 0x4000u64);
+        for case in 0..cases() / 6 {
+            let mut f = random_block(&mut rng, &gen);
+            zarm_ir::passes::optimize(&mut f, true).unwrap();
+            let ret = Value(f.ops.len() as u32);
+            f.ops.push(Op::GetGpr { r: 30 });
+            f.term = T::JumpIndirect { target: ret, is_call: false, is_return: true };
+            let mut used = [false; 32];
+            for op in &f.ops {
+                if let Op::GetGpr { r } | Op::SetGpr { r, .. } = op {
+                    used[*r as usize] = true;
+                }
+            }
+            let Some(r) = (0..30u8).find(|r| !used[*r as usize]) else { continue };
+            let link = if case % 2 == 0 { c_pc } else { c_pc + 4 };
+            let a = {
+                let mut b = zarm_ir::Builder::new(a_pc);
+                b.begin_insn(a_pc, 0);
+                b.begin_insn(a_pc + 4, 0);
+                let l = b.konst(link);
+                b.set_gpr(30, l);
+                b.finish(T::Jump { target: f_pc }, c_pc)
+            };
+            let c = {
+                let mut b = zarm_ir::Builder::new(c_pc);
+                b.begin_insn(c_pc, 0);
+                let (x, one) = (b.get_gpr(r), b.konst(1));
+                let n = b.push(Op::Sub { w: zarm_ir::Width::W64, a: x, b: one });
+                b.set_gpr(r, n);
+                let zero = b.konst(0);
+                let more = b.push(Op::Icmp { cc: zarm_ir::IntCC::Ne, w: zarm_ir::Width::W64, a: n, b: zero });
+                b.finish(T::Branch { cond: more, taken: a_pc, not_taken: c_pc + 4 }, c_pc + 4)
+            };
+            let blocks = vec![a, f, c];
+            for b in &blocks {
+                zarm_ir::verify::verify(b).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
+            }
+            let seed = rng.next();
+            let iters = 1 + rng.below(4);
+            let want = {
+                let (mut cpu, mut mem) = settled(seed);
+                cpu.x[r as usize] = iters;
+                let mut pc = a_pc;
+                let exit = loop {
+                    let Some(b) = blocks.iter().find(|b| b.start_pc == pc) else { break BlockExit::Jump(pc) };
+                    match Interpreter::new().run(b, &mut cpu, &mut mem) {
+                        BlockExit::Jump(next) => pc = next,
+                        other => break other,
+                    }
+                };
+                (cpu, mem.bytes, exit)
+            };
+            let region = zarm_backend_s390x::clif::Region { blocks: blocks.clone(), indirect: vec![vec![], vec![c_pc], vec![]] };
+            let got = run_region(&mut tier, &region, seed, |cpu| cpu.x[r as usize] = iters);
+            if want != got {
+                let (w, g) = (&want.0, &got.0);
+                panic!(
+                    "case {case}: the region with a call diverges (link {link:#x}, {iters} iterations)\nexit interp {:?} tier {:?}\n{}\nmemory equal: {}\n{}",
+                    want.2, got.2, state_diffs(w, g, "tier").join("\n"), want.1 == got.1, zarm_ir::print::print_block(&blocks[1])
+                );
+            }
+        }
     }
 
     /// The registers (and FPSR) where `g`, from `who`, differs from the

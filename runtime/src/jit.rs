@@ -525,13 +525,16 @@ enum Rejection {
     HotExit,
 }
 
-fn loops_to_entry(blocks: &[zarm_ir::Block]) -> bool {
+fn loops_to_entry(blocks: &[zarm_ir::Block], indirect: &[Vec<u64>]) -> bool {
     let index: std::collections::HashMap<u64, usize> = blocks.iter().enumerate().map(|(i, b)| (b.start_pc, i)).collect();
     let succ = |i: usize| -> Vec<usize> {
-        if is_call(&blocks[i]) {
+        let b = &blocks[i];
+        // A call to the entry is recursion, not a loop; other calls go on
+        // through the callee (whose return the region predicts).
+        if is_call(b) && b.term.direct_targets().contains(&blocks[0].start_pc) {
             return Vec::new();
         }
-        blocks[i].term.direct_targets().into_iter().filter_map(|t| index.get(&t).copied()).collect()
+        b.term.direct_targets().into_iter().chain(indirect.get(i).into_iter().flatten().copied()).filter_map(|t| index.get(&t).copied()).collect()
     };
     let mut seen = vec![false; blocks.len()];
     let mut work = succ(0);
@@ -544,6 +547,16 @@ fn loops_to_entry(blocks: &[zarm_ir::Block]) -> bool {
         }
     }
     false
+}
+
+/// The target a BR/BLR is predicted to take: the guest's current value of
+/// the register it jumps through, when the block does not write that
+/// register before (a loop's function pointer).
+fn indirect_guess(block: &zarm_ir::Block, cpu: &CpuState) -> Option<u64> {
+    let zarm_ir::Terminator::JumpIndirect { target, is_return: false, .. } = block.term else { return None };
+    let zarm_ir::Op::GetGpr { r } = block.ops.get(target.index())? else { return None };
+    let written = block.ops.iter().any(|op| matches!(op, zarm_ir::Op::SetGpr { r: w, .. } if w == r));
+    (!written && *r < 31).then(|| cpu.x[*r as usize])
 }
 
 /// Does the block end in a direct call (BL: a jump that sets the link
@@ -913,7 +926,7 @@ impl JitEngine {
                 // it, and the guest goes on there.
                 None => {
                     let head = self.cache.lookup(cpu.pc).and_then(|(id, _)| self.cache.get(id)).map_or(cpu.pc, |e| e.payload.hot_target);
-                    self.tier_up(space, head)
+                    self.tier_up(space, cpu, head)
                 }
             }
         }
@@ -925,14 +938,14 @@ impl JitEngine {
     /// by `poll_tier` when ready. The guest meanwhile goes on in the
     /// baseline code. Failures keep the baseline code and are counted: the
     /// tier is an optimisation.
-    fn tier_up(&mut self, space: &mut GuestSpace, pc: u64) {
+    fn tier_up(&mut self, space: &mut GuestSpace, cpu: &CpuState, pc: u64) {
         // Several latches of one loop head turn hot: one region.
         let installed = self.cache.lookup(pc).and_then(|(id, _)| self.cache.get(id)).is_some_and(|e| e.payload.region);
         if installed || self.tier.as_ref().is_some_and(|t| t.pending.values().any(|p| p.pc == pc)) {
             return;
         }
         let t0 = std::time::Instant::now();
-        let r = self.request_region(space, pc);
+        let r = self.request_region(space, cpu, pc);
         self.stats.region_compile_ns += t0.elapsed().as_nanos() as u64;
         match r {
             Ok(None) => {}
@@ -989,8 +1002,17 @@ impl JitEngine {
     /// `--tier-threshold 1`. Also returns whether a block about as hot as
     /// the entry leaves through an indirect branch or a system call (then
     /// the region would be left on every trip round its loop).
-    fn form_region(&mut self, space: &mut GuestSpace, entry: u64) -> Result<Result<(Vec<zarm_ir::Block>, bool), Rejection>, String> {
+    ///
+    /// Calls and returns stay inside: a call's return address is a
+    /// successor too; an indirect branch's predicted targets are what the
+    /// guest state holds now for a BR/BLR through a register the block
+    /// does not write (the function pointer of a loop calling through
+    /// one), and for a RET the return addresses of the region's calls
+    /// (`Region::indirect`; the tier compares the target with them and
+    /// leaves for any other).
+    fn form_region(&mut self, space: &mut GuestSpace, cpu: &CpuState, entry: u64) -> Result<Result<(Vec<zarm_ir::Block>, Vec<Vec<u64>>, bool), Rejection>, String> {
         let mut blocks = Vec::new();
+        let mut guessed: Vec<Vec<u64>> = Vec::new();
         let mut hot_exit = false;
         let mut seen = std::collections::HashSet::new();
         let mut work = std::collections::VecDeque::from([entry]);
@@ -1014,20 +1036,50 @@ impl JitEngine {
                 }
                 continue;
             }
-            let targets = block.term.direct_targets();
-            if targets.is_empty() {
+            let mut targets = block.term.direct_targets();
+            // Indirect branches are weighed once their predictions are
+            // known (below).
+            if targets.is_empty() && !matches!(block.term, zarm_ir::Terminator::JumpIndirect { .. }) {
                 hot_exit |= entries.is_some_and(|n| n >= threshold / 2);
             }
+            let guess = if self.single_block { None } else { indirect_guess(&block, cpu) };
+            if is_call(&block) || matches!(block.term, zarm_ir::Terminator::JumpIndirect { is_call: true, .. }) {
+                targets.push(block.end_pc);
+            }
+            targets.extend(guess);
             work.extend(targets);
+            guessed.push(guess.into_iter().collect());
             blocks.push(block);
         }
-        Ok(Ok((blocks, hot_exit)))
+        // A return goes back to a call of the region's, if the guest's
+        // link register says so.
+        let returns: Vec<u64> = blocks
+            .iter()
+            .filter(|b| is_call(b) || matches!(b.term, zarm_ir::Terminator::JumpIndirect { is_call: true, .. }))
+            .map(|b| b.end_pc)
+            .filter(|pc| blocks.iter().any(|b| b.start_pc == *pc))
+            .collect();
+        let starts: std::collections::HashSet<u64> = blocks.iter().map(|b| b.start_pc).collect();
+        for (b, g) in blocks.iter().zip(guessed.iter_mut()) {
+            if matches!(b.term, zarm_ir::Terminator::JumpIndirect { is_return: true, .. }) {
+                *g = returns.clone();
+            }
+            g.retain(|t| starts.contains(t));
+        }
+        // A hot indirect branch with no prediction in the region leaves it.
+        for (b, g) in blocks.iter().zip(&guessed) {
+            if g.is_empty() && matches!(b.term, zarm_ir::Terminator::JumpIndirect { .. }) {
+                let entries = if b.start_pc == entry { Some(threshold) } else { self.entries(b.start_pc).flatten() };
+                hot_exit |= entries.is_some_and(|n| n >= threshold / 2);
+            }
+        }
+        Ok(Ok((blocks, guessed, hot_exit)))
     }
 
     /// Forms the region at the hot block `pc` and sends it to be compiled;
     /// or why not.
-    fn request_region(&mut self, space: &mut GuestSpace, pc: u64) -> Result<Option<Rejection>, String> {
-        let (blocks, hot_exit) = match self.form_region(space, pc)? {
+    fn request_region(&mut self, space: &mut GuestSpace, cpu: &CpuState, pc: u64) -> Result<Option<Rejection>, String> {
+        let (blocks, indirect, hot_exit) = match self.form_region(space, cpu, pc)? {
             Ok(r) => r,
             Err(why) => return Ok(Some(why)),
         };
@@ -1038,7 +1090,7 @@ impl JitEngine {
         // `--tier-threshold 1` (testing) compiles every block anyway, as
         // does lock-step mode.
         let all = self.single_block || self.tier.as_ref().is_some_and(|t| t.threshold == 1);
-        if !all && !loops_to_entry(&blocks) {
+        if !all && !loops_to_entry(&blocks, &indirect) {
             return Ok(Some(Rejection::NoLoop));
         }
         if !all && hot_exit {
@@ -1080,7 +1132,7 @@ impl JitEngine {
                 block_counters: counters.iter_mut().map(|c| &mut c.count as *mut u64 as u64).collect(),
                 helper_counters: counters.iter_mut().flat_map(|c| c.helper_calls.iter_mut().map(|n| n as *mut u64 as u64)).collect(),
             },
-            region: zarm_backend_s390x::clif::Region { blocks },
+            region: zarm_backend_s390x::clif::Region { blocks, indirect },
         };
         let exit_request = &mut self.ctx.exit_request as *mut u64 as usize;
         let sync = self.single_block;

@@ -54,6 +54,7 @@ const CASES: &[Case] = &[
     Case { name: "io", args: &[], stdin: b"" },
     Case { name: "procfs", args: &[], stdin: b"" },
     Case { name: "hotloops", args: &[], stdin: b"" },
+    Case { name: "calls_loop", args: &[], stdin: b"" },
 ];
 
 /// Every case, `test_jobs()` at a time (the runs under qemu-s390x are

@@ -156,11 +156,27 @@ fn hot_loops_become_regions() {
     assert!(n(&tier["regions"]) >= 1 && n(&tier["guest_insns_executed"]) > 0, "{v:#}");
 }
 
+/// Loops that call functions become regions through the calls: the
+/// callee's blocks are in the region, its RET compared with the return
+/// addresses of the region's calls and a BLR with the function pointer's
+/// value when the region formed. tests/guest/calls_loop's loops (a direct
+/// call, a constant function pointer, two call sites of one function) run
+/// mostly in optimised code (0.1% before regions followed calls).
+#[test]
+fn loops_calling_functions_become_regions() {
+    let Some(v) = tier_stats("calls_loop") else { return };
+    let tier = &v["tier"];
+    let share = tier["executed_fraction"].as_f64().unwrap_or_else(|| panic!("no executed_fraction: {v:#}"));
+    assert!(share > 0.3, "{v:#}");
+}
+
 /// Every hot block that did not become a region is explained: by the
 /// operation the tier cannot lower where the baseline lowers it natively,
 /// by the lack of a loop back to it inside the region, or by a hot exit.
 /// tests/guest/strings has hot loops of each of the first two kinds (its
-/// vectorised string functions, and loops that call functions).
+/// vectorised string functions, with AdvSIMD operations the tier does not
+/// lower, such as the pairwise UMINP, and loops that do not come back to
+/// their head inside the region).
 #[test]
 fn rejected_regions_are_explained() {
     let Some(v) = tier_stats("strings") else { return };
@@ -169,7 +185,7 @@ fn rejected_regions_are_explained() {
     let ops: u64 = why["ops"].as_object().unwrap_or_else(|| panic!("no ops: {v:#}")).values().map(n).sum();
     assert_eq!(n(&tier["rejected"]), ops + n(&why["no_loop"]) + n(&why["hot_exit"]), "{v:#}");
     assert!(ops > 0 && n(&why["no_loop"]) > 0, "{v:#}");
-    assert!(why["ops"].get("VBin.CmEq").is_some(), "{v:#}");
+    assert!(why["ops"].as_object().unwrap().keys().any(|k| k.starts_with("VBin.")), "{v:#}");
 }
 
 /// `--stats` counts every guest thread, not just the first: in
