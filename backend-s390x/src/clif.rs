@@ -171,6 +171,10 @@ pub fn fp_fast(op: &Op) -> bool {
             sd(size) && matches!(mode, R::TieEven | R::PosInf | R::NegInf | R::Zero | R::Current)
         }
         Op::FpConvert { from, to, .. } => matches!((from, to), (FpSize::S, FpSize::D) | (FpSize::D, FpSize::S)),
+        // SCVTF/UCVTF, and FCVTZS/FCVTZU (truncation: CLIF's conversion),
+        // not the fixed-point forms.
+        Op::IntToFp { to: size, fbits: 0, .. } => sd(size),
+        Op::FpToInt { from: size, mode: zarm_ir::fp::FpRounding::Zero, fbits: 0, .. } => sd(size),
         _ => false,
     }
 }
@@ -1334,6 +1338,37 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let x = to_f(self, a, from);
                 let r = if to == FpSize::D { self.b.ins().fpromote(types::F64, x) } else { self.b.ins().fdemote(types::F32, x) };
                 self.fp_result(r, to)
+            }
+            Op::IntToFp { to, w, signed, a, .. } => {
+                // Always finite, never tiny: only inexact, which the guard
+                // (FPSR.IXC set) makes no difference.
+                let x = self.opnd(w, a);
+                let r = if signed { self.b.ins().fcvt_from_sint(fty(to), x) } else { self.b.ins().fcvt_from_uint(fty(to), x) };
+                let ok = self.b.ins().iconst(types::I8, 1);
+                (self.fp_bits(r, to), ok)
+            }
+            Op::FpToInt { from, w, signed, a, .. } => {
+                // Native when the truncated value is in range (no invalid
+                // operation): lo − 1 < x < 2^bits or 2^(bits−1); lo − 1
+                // rounded to the FP type is at least lo − 1 (it rounds
+                // toward zero here), so the test never admits too much. A
+                // NaN fails both compares.
+                use cranelift_codegen::ir::condcodes::FloatCC;
+                let x = to_f(self, a, from);
+                let bits = if w == Width::W32 { 32 } else { 64 };
+                let (lo, hi) = if signed { (-(2f64.powi(bits - 1)) - 1.0, 2f64.powi(bits - 1)) } else { (-1.0, 2f64.powi(bits)) };
+                let (lo, hi) = if from == FpSize::S {
+                    (self.b.ins().f32const(lo as f32), self.b.ins().f32const(hi as f32))
+                } else {
+                    (self.b.ins().f64const(lo), self.b.ins().f64const(hi))
+                };
+                let above = self.b.ins().fcmp(FloatCC::GreaterThan, x, lo);
+                let below = self.b.ins().fcmp(FloatCC::LessThan, x, hi);
+                let ok = self.b.ins().band(above, below);
+                let ity = if w == Width::W32 { types::I32 } else { types::I64 };
+                let r = if signed { self.b.ins().fcvt_to_sint_sat(ity, x) } else { self.b.ins().fcvt_to_uint_sat(ity, x) };
+                let r = if w == Width::W32 { self.b.ins().uextend(types::I64, r) } else { r };
+                (r, ok)
             }
             Op::FpCmp { size, a, b, .. } => {
                 use cranelift_codegen::ir::condcodes::FloatCC;

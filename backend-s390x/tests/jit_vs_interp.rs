@@ -693,11 +693,7 @@ mod exec {
                 blocks.push(one_op_block(&Op::FpBin { op, size, a: Value(0), b: Value(1) }, |b| vec![b.konst(x), b.konst(y)]));
             }
         }
-        let seeds: Vec<u64> = (1..)
-            .filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0)
-            .take(1)
-            .chain((1..).filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0x10).take(2))
-            .collect();
+        let seeds = default_mode_seeds(1, 2);
         check_fp_blocks(&blocks, &seeds);
     }
 
@@ -724,6 +720,49 @@ mod exec {
         let blocks = [block(SysReg::Fpcr, 1 << 22), block(SysReg::Fpsr, 0)];
         let seeds: Vec<u64> = (1..).filter(|s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == 0x10).take(2).collect();
         check_fp_blocks(&blocks, &seeds);
+    }
+
+    /// FCVTZS/FCVTZU and SCVTF/UCVTF of both widths and FP sizes on
+    /// operands at and beside the integer ranges' bounds (±2^31, 2^32,
+    /// ±2^63, 2^64, just below them, −1, ±0.5, NaN, infinity) and integers
+    /// needing rounding, from a clear FPSR and with IXC set (the tier's
+    /// fast path; out of range must take the helper for IOC and the
+    /// saturated value).
+    #[test]
+    fn fp_int_conversions_at_the_range_bounds() {
+        use zarm_ir::fp::{FpRounding, FpSize};
+        use zarm_ir::Width;
+        let p = |k: i32| 2f64.powi(k);
+        let reals = [
+            p(31), -p(31), -p(31) - 1.0, p(31) - 0.5, p(32), p(32) - 0.5, p(32) - 1.0, p(63), -p(63), p(63) - 1024.0, -p(63) - 2048.0,
+            p(64), p(64) - 2048.0, -1.0, -0.5, 0.5, -0.0, 1e300, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 12345.75,
+        ];
+        let ints = [0u64, 1, u64::MAX, 1 << 63, (1 << 63) - 1, (1 << 53) + 1, (1 << 24) + 1, 0x8000_0000, 0xffff_ffff, 0x7fff_ffff];
+        let mut blocks = Vec::new();
+        for size in [FpSize::S, FpSize::D] {
+            for w in [Width::W32, Width::W64] {
+                for signed in [false, true] {
+                    for &x in &reals {
+                        let bits = if size == FpSize::S { (x as f32).to_bits() as u64 } else { x.to_bits() };
+                        let op = Op::FpToInt { from: size, w, signed, mode: FpRounding::Zero, fbits: 0, a: Value(0) };
+                        blocks.push(one_op_block(&op, |b| vec![b.konst(bits)]));
+                    }
+                    for &v in &ints {
+                        let op = Op::IntToFp { to: size, w, signed, fbits: 0, a: Value(0) };
+                        blocks.push(one_op_block(&op, |b| vec![b.konst(v)]));
+                    }
+                }
+            }
+        }
+        let seeds = default_mode_seeds(1, 1);
+        check_fp_blocks(&blocks, &seeds);
+    }
+
+    /// Seeds whose initial state has the default FPCR: `clear` of them with
+    /// FPSR clear, then `ixc` with only FPSR.IXC set (the tier's fast path).
+    fn default_mode_seeds(clear: usize, ixc: usize) -> Vec<u64> {
+        let with = |fpsr: u64, n: usize| (1..).filter(move |s| initial(*s).0.fpcr == 0 && initial(*s).0.fpsr == fpsr).take(n);
+        with(0, clear).chain(with(0x10, ixc)).collect()
     }
 
     /// Each block from each seed's state: the baseline at every level the
