@@ -179,6 +179,29 @@ pub fn fp_fast(op: &Op) -> bool {
     }
 }
 
+/// The arithmetic whose exactness the tier can tell from the operands
+/// (`Lower::arith_exact`), so it runs natively with FPSR.IXC clear too.
+#[derive(Clone, Copy)]
+enum ExactKind {
+    Add,
+    Sub,
+    Mul,
+    MulAdd { neg_product: bool, neg_addend: bool },
+}
+
+/// A scalar `fp_fast` operation's `ExactKind`, FP size and operands (a
+/// multiply-add's addend first), if it has one.
+fn exact_kind(op: &Op) -> Option<(ExactKind, FpSize, Vec<Value>)> {
+    Some(match *op {
+        Op::FpBin { op: FpBinOp::Add, size, a, b } => (ExactKind::Add, size, vec![a, b]),
+        Op::FpBin { op: FpBinOp::Sub, size, a, b } => (ExactKind::Sub, size, vec![a, b]),
+        // NMUL: -(a*b) is exact when a*b is.
+        Op::FpBin { op: FpBinOp::Mul | FpBinOp::NMul, size, a, b } => (ExactKind::Mul, size, vec![a, b]),
+        Op::FpMulAdd { size, neg_product, neg_addend, addend, a, b } => (ExactKind::MulAdd { neg_product, neg_addend }, size, vec![addend, a, b]),
+        _ => return None,
+    })
+}
+
 /// The Cranelift compiler for one thread (its contexts are reused).
 pub struct Tier {
     isa: OwnedTargetIsa,
@@ -1241,7 +1264,26 @@ impl<'a, 'b> Lower<'a, 'b> {
         let slow = self.b.create_block();
         let join = self.b.create_block();
         let out = self.b.append_block_param(join, types::I64);
-        self.b.ins().brif(guard, fast, &[], slow, &[]);
+        if !exact && exact_kind(op).is_some() {
+            // FPSR.IXC clear: still native where the result is exact (no
+            // flag to raise), which the operands tell.
+            let mode = self.b.create_block();
+            let exact_path = self.b.create_block();
+            self.b.ins().brif(guard, fast, &[], mode, &[]);
+            self.b.switch_to_block(mode);
+            let m = self.b.use_var(mode_ok);
+            self.b.ins().brif(m, exact_path, &[], slow, &[]);
+            self.b.switch_to_block(exact_path);
+            let (r, ok) = self.fp_native(op);
+            let (kind, size, args) = exact_kind(op).unwrap();
+            let xs: Vec<ir::Value> = args.iter().map(|a| self.float_of(self.v(*a), size)).collect();
+            let ex = self.arith_exact(kind, size, &xs);
+            let ok = self.zero_or(ok, r, size);
+            let ok = self.b.ins().band(ok, ex);
+            self.b.ins().brif(ok, join, &[r.into()], slow, &[]);
+        } else {
+            self.b.ins().brif(guard, fast, &[], slow, &[]);
+        }
         self.b.switch_to_block(fast);
         let (r, ok) = self.fp_native(op);
         self.b.ins().brif(ok, join, &[r.into()], slow, &[]);
@@ -1251,6 +1293,81 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.ins().jump(join, &[h.into()]);
         self.b.switch_to_block(join);
         out
+    }
+
+    /// `ok`, or the FP bits `r` are a zero: an exact zero result raises no
+    /// flag (only a tiny inexact one would underflow), so the exact path
+    /// takes zeros too.
+    fn zero_or(&mut self, ok: ir::Value, r: ir::Value, size: FpSize) -> ir::Value {
+        let mag = self.b.ins().band_imm_u(r, if size == FpSize::S { 0x7fff_ffff } else { i64::MAX });
+        let zero = self.b.ins().icmp_imm_u(CC::Equal, mag, 0);
+        self.b.ins().bor(ok, zero)
+    }
+
+    /// The FP value of `size` in the low bits of `x`.
+    fn float_of(&mut self, x: ir::Value, size: FpSize) -> ir::Value {
+        if size == FpSize::S {
+            let i = self.b.ins().ireduce(types::I32, x);
+            self.b.ins().bitcast(types::F32, MemFlagsData::new(), i)
+        } else {
+            self.b.ins().bitcast(types::F64, MemFlagsData::new(), x)
+        }
+    }
+
+    /// Whether the rounded result of `kind` on `xs` (FP values; for a
+    /// multiply-add the addend first) is exact, as an i8 flag: a sum is
+    /// exact when subtracting either operand from it gives the other (the
+    /// subtraction with the larger operand is itself exact — Fast2Sum —
+    /// so an inexact sum fails it); a product when its error term, by FMA,
+    /// is zero and the product lies where that error is representable
+    /// (biased exponent at least 54 for doubles, 25 for singles) or a
+    /// factor is zero; a multiply-add when its product is exact and the sum
+    /// of product and addend is.
+    fn arith_exact(&mut self, kind: ExactKind, size: FpSize, xs: &[ir::Value]) -> ir::Value {
+        use cranelift_codegen::ir::condcodes::FloatCC;
+        let sum_exact = |l: &mut Self, x: ir::Value, y: ir::Value| {
+            let s = l.b.ins().fadd(x, y);
+            let dy = l.b.ins().fsub(s, x);
+            let dx = l.b.ins().fsub(s, y);
+            let ey = l.b.ins().fcmp(FloatCC::Equal, dy, y);
+            let ex = l.b.ins().fcmp(FloatCC::Equal, dx, x);
+            l.b.ins().band(ey, ex)
+        };
+        let product_exact = |l: &mut Self, x: ir::Value, y: ir::Value| {
+            let p = l.b.ins().fmul(x, y);
+            let np = l.b.ins().fneg(p);
+            let e = l.b.ins().fma(x, y, np);
+            let zero = if size == FpSize::S { l.b.ins().f32const(0.0) } else { l.b.ins().f64const(0.0) };
+            let e0 = l.b.ins().fcmp(FloatCC::Equal, e, zero);
+            let (ity, frac, max, safe) = if size == FpSize::S { (types::I32, 23, 0xffi64, 25i64) } else { (types::I64, 52, 0x7ff, 54) };
+            let bits = l.b.ins().bitcast(ity, MemFlagsData::new(), p);
+            let ex = l.b.ins().ushr_imm_s(bits, frac);
+            let ex = l.b.ins().band_imm_u(ex, max);
+            let t = l.b.ins().iadd_imm_s(ex, -safe);
+            let in_range = l.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, t, max - 1 - safe);
+            let measured = l.b.ins().band(e0, in_range);
+            // A zero factor makes the product exactly zero (a NaN from
+            // infinity times zero fails the result check).
+            let zx = l.b.ins().fcmp(FloatCC::Equal, x, zero);
+            let zy = l.b.ins().fcmp(FloatCC::Equal, y, zero);
+            let z = l.b.ins().bor(zx, zy);
+            (p, l.b.ins().bor(measured, z))
+        };
+        match kind {
+            ExactKind::Add => sum_exact(self, xs[0], xs[1]),
+            ExactKind::Sub => {
+                let ny = self.b.ins().fneg(xs[1]);
+                sum_exact(self, xs[0], ny)
+            }
+            ExactKind::Mul => product_exact(self, xs[0], xs[1]).1,
+            ExactKind::MulAdd { neg_product, neg_addend } => {
+                let x = if neg_product { self.b.ins().fneg(xs[1]) } else { xs[1] };
+                let z = if neg_addend { self.b.ins().fneg(xs[0]) } else { xs[0] };
+                let (p, pe) = product_exact(self, x, xs[2]);
+                let se = sum_exact(self, p, z);
+                self.b.ins().band(pe, se)
+            }
+        }
     }
 
     /// Reads FPCR and FPSR into the guard flags of `fp_guarded` (if the

@@ -758,6 +758,129 @@ mod exec {
         check_fp_blocks(&blocks, &seeds);
     }
 
+    /// FADD/FSUB/FMUL/FDIV and FMLA/FMLS on vectors of single and double
+    /// lanes (64 and 128 bits) of ordinary values, and the same with one
+    /// lane that is not (a NaN, a zero, an overflow, a tiny result): the
+    /// baseline's vector route and its lane-by-lane fallback, and the tier
+    /// (which calls the helper for them), FPSR included.
+    #[test]
+    fn vector_fp_arithmetic_lane_by_lane() {
+        use zarm_ir::vector::{VecBinOp as B, VecTernOp as T};
+        let s = |x: [f32; 2]| x[0].to_bits() as u64 | (x[1].to_bits() as u64) << 32;
+        let d = |x: f64| x.to_bits();
+        // (low half, high half) of three operands, per lane size.
+        let good_s = [(s([1.5, -2.25]), s([3.0, 1e10])), (s([0.1, 7.0]), s([-5.5, 2.0])), (s([4.0, 0.3]), s([1e-3, -9.0]))];
+        let good_d = [(d(1.1), d(-2.2)), (d(3.3e100), d(0.5)), (d(-7.0), d(1e-300))];
+        let mut blocks = Vec::new();
+        for (esize, good) in [(4u8, good_s), (8u8, good_d)] {
+            let bad = if esize == 4 { [s([f32::NAN, 1.0]), s([0.0, 1.0]), s([f32::MAX, 1.0]), s([1e-30, 1.0])] } else { [d(f64::NAN), d(0.0), d(f64::MAX), d(1e-300)] };
+            for spoil in [None, Some(0), Some(1), Some(2), Some(3)] {
+                let mut ops = good;
+                if let Some(k) = spoil {
+                    // The second operand's high half gets the bad lane.
+                    ops[1].1 = bad[k];
+                    ops[2].1 = bad[k];
+                }
+                for q in [false, true] {
+                    let vops: Vec<Op> = [B::Fadd, B::Fsub, B::Fmul, B::Fdiv]
+                        .map(|op| Op::VBin { op, esize, q, a: Value(0), b: Value(1) })
+                        .into_iter()
+                        .chain([T::Fmla, T::Fmls].map(|op| Op::VTern { op, esize, q, d: Value(0), n: Value(1), m: Value(2) }))
+                        .collect();
+                    for vop in vops {
+                        blocks.push(vector_op_block(&vop, &ops));
+                    }
+                }
+            }
+        }
+        check_fp_blocks(&blocks, &default_mode_seeds(1, 2));
+    }
+
+    /// With FPSR.IXC clear the tier still takes scalar sums, products and
+    /// multiply-adds natively when their results are exact, and must leave
+    /// the inexact ones to the helper (which raises IXC): sums whose
+    /// smaller operand is lost in either order, a product whose error term
+    /// underflows to zero in the FMA that measures it (exact-looking, but
+    /// not), multiply-adds with an inexact product or sum, zero factors and
+    /// results (exact) against products that underflow to zero (not),
+    /// single and double; the same operands in vectors for the baseline.
+    #[test]
+    fn fp_exactness_without_ixc() {
+        use zarm_ir::fp::{FpBinOp as F, FpSize};
+        use zarm_ir::vector::{VecBinOp as B, VecTernOp as T};
+        let d = |x: f64| x.to_bits();
+        let f = |x: f32| x.to_bits() as u64;
+        let tiny_d = f64::from_bits(0x3ff0_0000_0000_0001) * 2f64.powi(-1000);
+        let tiny_f = f32::from_bits(0x3f80_0001) * 2f32.powi(-110);
+        let pairs = [
+            (FpSize::D, d(1.5), d(2.25)),
+            (FpSize::D, d(1e-20), d(1.0)),
+            (FpSize::D, d(1.0), d(1e-20)),
+            (FpSize::D, d(0.1), d(3.0)),
+            (FpSize::D, d(f64::from_bits(0x3ff0_0000_0000_0001)), d(tiny_d)),
+            (FpSize::S, f(1.5), f(2.25)),
+            (FpSize::S, f(1e-10), f(1.0)),
+            (FpSize::S, f(1.0), f(1e-10)),
+            (FpSize::S, f(0.1), f(3.0)),
+            (FpSize::S, f(f32::from_bits(0x3f80_0001)), f(tiny_f)),
+            // Zero factors, a sum that cancels, infinity times zero, and
+            // products of nonzero factors that underflow to zero.
+            (FpSize::D, d(0.0), d(5.0)),
+            (FpSize::D, d(-0.0), d(-3.0)),
+            (FpSize::D, d(2.0), d(-2.0)),
+            (FpSize::D, d(f64::INFINITY), d(0.0)),
+            (FpSize::D, d(1e-200), d(1e-200)),
+            (FpSize::S, f(0.0), f(5.0)),
+            (FpSize::S, f(2.0), f(-2.0)),
+            (FpSize::S, f(1e-30), f(1e-30)),
+        ];
+        let mut blocks = Vec::new();
+        for &(size, x, y) in &pairs {
+            for op in [F::Add, F::Sub, F::Mul, F::NMul] {
+                blocks.push(one_op_block(&Op::FpBin { op, size, a: Value(0), b: Value(1) }, |b| vec![b.konst(x), b.konst(y)]));
+            }
+            for (neg_product, neg_addend) in [(false, false), (true, false), (false, true)] {
+                for addend in [x, y] {
+                    let op = Op::FpMulAdd { size, neg_product, neg_addend, addend: Value(0), a: Value(1), b: Value(2) };
+                    blocks.push(one_op_block(&op, |b| vec![b.konst(addend), b.konst(x), b.konst(y)]));
+                }
+            }
+            // The same operands in every lane of a vector.
+            let esize = if size == FpSize::S { 4u8 } else { 8 };
+            let splat = |v: u64| if size == FpSize::S { v | v << 32 } else { v };
+            let vops: Vec<Op> = [B::Fadd, B::Fsub, B::Fmul]
+                .map(|op| Op::VBin { op, esize, q: true, a: Value(0), b: Value(1) })
+                .into_iter()
+                .chain([T::Fmla, T::Fmls].map(|op| Op::VTern { op, esize, q: true, d: Value(0), n: Value(1), m: Value(2) }))
+                .collect();
+            for vop in vops {
+                blocks.push(vector_op_block(&vop, &[x, y, y].map(|v| (splat(v), splat(v)))));
+            }
+        }
+        check_fp_blocks(&blocks, &default_mode_seeds(2, 1));
+    }
+
+    /// A one-instruction block computing vector operation `op` into V0; its
+    /// argument k is the vector of halves `operands[k]` (low, high).
+    fn vector_op_block(op: &Op, operands: &[(u64, u64)]) -> Block {
+        let mut b = zarm_ir::Builder::new(0x4000);
+        b.begin_insn(0x4000, 0);
+        let vals: Vec<Value> = operands
+            .iter()
+            .map(|&(lo, hi)| {
+                let (lo, hi) = (b.konst(lo), b.konst(hi));
+                b.push(Op::VFromHalves { lo, hi })
+            })
+            .collect();
+        let mut op = op.clone();
+        for a in op.args_mut() {
+            *a = vals[a.index()];
+        }
+        let r = b.push(op);
+        b.push(Op::SetVec { r: 0, v: r });
+        b.finish(zarm_ir::Terminator::Jump { target: 0x4004 }, 0x4004)
+    }
+
     /// Seeds whose initial state has the default FPCR: `clear` of them with
     /// FPSR clear, then `ixc` with only FPSR.IXC set (the tier's fast path).
     fn default_mode_seeds(clear: usize, ixc: usize) -> Vec<u64> {
