@@ -187,6 +187,13 @@ enum ExactKind {
     Sub,
     Mul,
     MulAdd { neg_product: bool, neg_addend: bool },
+    /// SCVTF/UCVTF: exact when the integer fits the significand.
+    IntToFp { w: Width, signed: bool, to: FpSize },
+    /// FCVTZS/FCVTZU: exact when the operand is integral.
+    FpToInt,
+    /// FCVT double to single: exact when widening the result gives the
+    /// operand back.
+    Demote,
 }
 
 /// A scalar `fp_fast` operation's `ExactKind`, FP size and operands (a
@@ -198,6 +205,9 @@ fn exact_kind(op: &Op) -> Option<(ExactKind, FpSize, Vec<Value>)> {
         // NMUL: -(a*b) is exact when a*b is.
         Op::FpBin { op: FpBinOp::Mul | FpBinOp::NMul, size, a, b } => (ExactKind::Mul, size, vec![a, b]),
         Op::FpMulAdd { size, neg_product, neg_addend, addend, a, b } => (ExactKind::MulAdd { neg_product, neg_addend }, size, vec![addend, a, b]),
+        Op::IntToFp { to, w, signed, a, .. } => (ExactKind::IntToFp { w, signed, to }, to, vec![a]),
+        Op::FpToInt { from, a, .. } => (ExactKind::FpToInt, from, vec![a]),
+        Op::FpConvert { from: FpSize::D, to: FpSize::S, a } => (ExactKind::Demote, FpSize::D, vec![a]),
         _ => return None,
     })
 }
@@ -1276,9 +1286,14 @@ impl<'a, 'b> Lower<'a, 'b> {
             self.b.switch_to_block(exact_path);
             let (r, ok) = self.fp_native(op);
             let (kind, size, args) = exact_kind(op).unwrap();
-            let xs: Vec<ir::Value> = args.iter().map(|a| self.float_of(self.v(*a), size)).collect();
-            let ex = self.arith_exact(kind, size, &xs);
-            let ok = self.zero_or(ok, r, size);
+            let ex = self.op_exact(kind, size, &args, r);
+            let ok = match kind {
+                // An integer result: the range check alone.
+                ExactKind::FpToInt => ok,
+                ExactKind::IntToFp { to, .. } => self.zero_or(ok, r, to),
+                ExactKind::Demote => self.zero_or(ok, r, FpSize::S),
+                _ => self.zero_or(ok, r, size),
+            };
             let ok = self.b.ins().band(ok, ex);
             self.b.ins().brif(ok, join, &[r.into()], slow, &[]);
         } else {
@@ -1311,6 +1326,45 @@ impl<'a, 'b> Lower<'a, 'b> {
             self.b.ins().bitcast(types::F32, MemFlagsData::new(), i)
         } else {
             self.b.ins().bitcast(types::F64, MemFlagsData::new(), x)
+        }
+    }
+
+    /// Whether `op` of `kind` on `args` (FP values of `size`, an integer
+    /// for SCVTF/UCVTF) with native result `r` is exact, as an i8 flag.
+    fn op_exact(&mut self, kind: ExactKind, size: FpSize, args: &[Value], r: ir::Value) -> ir::Value {
+        use cranelift_codegen::ir::condcodes::FloatCC;
+        match kind {
+            ExactKind::IntToFp { w, signed, to } => {
+                let x = self.v(args[0]);
+                let x = if w == Width::W32 {
+                    let n = self.b.ins().ireduce(types::I32, x);
+                    if signed { self.b.ins().sextend(types::I64, n) } else { self.b.ins().uextend(types::I64, n) }
+                } else {
+                    x
+                };
+                let limit = if to == FpSize::S { 1i64 << 24 } else { 1i64 << 53 };
+                if signed {
+                    let t = self.b.ins().iadd_imm_s(x, limit);
+                    self.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, t, 2 * limit)
+                } else {
+                    self.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, x, limit)
+                }
+            }
+            ExactKind::FpToInt => {
+                let x = self.float_of(self.v(args[0]), size);
+                let t = self.b.ins().trunc(x);
+                self.b.ins().fcmp(FloatCC::Equal, t, x)
+            }
+            ExactKind::Demote => {
+                let x = self.float_of(self.v(args[0]), FpSize::D);
+                let rf = self.float_of(r, FpSize::S);
+                let back = self.b.ins().fpromote(types::F64, rf);
+                self.b.ins().fcmp(FloatCC::Equal, back, x)
+            }
+            _ => {
+                let xs: Vec<ir::Value> = args.iter().map(|a| self.float_of(self.v(*a), size)).collect();
+                self.arith_exact(kind, size, &xs)
+            }
         }
     }
 
@@ -1367,6 +1421,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let se = sum_exact(self, p, z);
                 self.b.ins().band(pe, se)
             }
+            _ => unreachable!("not an arithmetic ExactKind"),
         }
     }
 

@@ -803,7 +803,9 @@ mod exec {
     /// underflows to zero in the FMA that measures it (exact-looking, but
     /// not), multiply-adds with an inexact product or sum, zero factors and
     /// results (exact) against products that underflow to zero (not),
-    /// single and double; the same operands in vectors for the baseline.
+    /// single and double; the same operands in vectors for the baseline;
+    /// narrowing conversions. (Integer conversions: the range-bounds test,
+    /// from a clear FPSR too.)
     #[test]
     fn fp_exactness_without_ixc() {
         use zarm_ir::fp::{FpBinOp as F, FpSize};
@@ -856,6 +858,10 @@ mod exec {
             for vop in vops {
                 blocks.push(vector_op_block(&vop, &[x, y, y].map(|v| (splat(v), splat(v)))));
             }
+        }
+        // FCVT double to single: exact, inexact, overflowing, tiny.
+        for x in [1.5, 0.1, 1e300, 1e-40, -3.0] {
+            blocks.push(one_op_block(&Op::FpConvert { from: FpSize::D, to: FpSize::S, a: Value(0) }, |b| vec![b.konst(d(x))]));
         }
         check_fp_blocks(&blocks, &default_mode_seeds(2, 1));
     }
