@@ -47,7 +47,7 @@ fn translation(c: &mut Criterion) {
     g.bench_function(format!("Cranelift compile, one-block regions ({} blocks, {block_insns} guest insns)", blocks.len()), |b| {
         b.iter(|| {
             for block in &blocks {
-                let region = zarm_backend_s390x::clif::Region { blocks: vec![block.clone()] };
+                let region = zarm_backend_s390x::clif::Region::of(vec![block.clone()]);
                 let _ = tier.compile(&region, &tcfg);
             }
         })
