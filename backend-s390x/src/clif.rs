@@ -383,8 +383,12 @@ struct Lower<'a, 'b> {
 /// halves: the half (0 low, 1 high), its bit offset there and its mask.
 fn lane_at(esize: u8, idx: u8) -> (u32, u32, u64) {
     let off = esize as u32 * idx as u32;
-    let mask = if esize == 8 { u64::MAX } else { (1u64 << (8 * esize as u32)) - 1 };
-    (off / 8, 8 * (off % 8), mask)
+    (off / 8, 8 * (off % 8), lane_mask(esize))
+}
+
+/// The low `esize` bytes' mask (`esize` 1 to 8).
+fn lane_mask(esize: u8) -> u64 {
+    u64::MAX >> (64 - 8 * esize as u32)
 }
 
 /// `m` in every lane of `esize` bytes of a 64-bit half.
@@ -1071,11 +1075,8 @@ impl<'a, 'b> Lower<'a, 'b> {
                 return None;
             }
             VExtractLane { esize, idx, v } => {
-                let (lo, hi) = self.vp(*v);
-                let (half, shift, mask) = lane_at(*esize, *idx);
-                let h = if half == 0 { lo } else { hi };
-                let x = if shift == 0 { h } else { self.b.ins().ushr_imm_s(h, shift as i64) };
-                if *esize == 8 { x } else { self.b.ins().band_imm_u(x, mask as i64) }
+                let x = self.lane_down(*v, *esize, *idx);
+                if *esize == 8 { x } else { self.b.ins().band_imm_u(x, lane_mask(*esize) as i64) }
             }
             VInsertLane { esize, idx, v, x } => {
                 let (mut lo, mut hi) = self.vp(*v);
@@ -1126,7 +1127,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                             let z = l.b.ins().bnot(nz);
                             let z = l.b.ins().band_imm_u(z, top as i64);
                             let z = l.b.ins().ushr_imm_s(z, 8 * *esize as i64 - 1);
-                            l.b.ins().imul_imm_u(z, ((1u64 << (8 * *esize as u32)) - 1) as i64)
+                            l.b.ins().imul_imm_u(z, lane_mask(*esize) as i64)
                         }
                         VecBinOp::Add if *esize == 8 => l.b.ins().iadd(x, y),
                         VecBinOp::Sub if *esize == 8 => l.b.ins().isub(x, y),
@@ -1170,10 +1171,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 self.pair(i, h, hi)
             }
             VDupLane { esize, q, idx, v } => {
-                let (lo, hi) = self.vp(*v);
-                let (half, shift, _) = lane_at(*esize, *idx);
-                let x = if half == 0 { lo } else { hi };
-                let x = if shift == 0 { x } else { self.b.ins().ushr_imm_s(x, shift as i64) };
+                let x = self.lane_down(*v, *esize, *idx);
                 let h = self.broadcast(*esize, x);
                 let hi = if *q { h } else { self.iconst(0) };
                 self.pair(i, h, hi)
@@ -1184,7 +1182,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let (lo, hi) = self.vp(*a);
                 let src = if *upper { hi } else { lo };
                 let bits = 8 * *esize as i64;
-                let wide = (1u64 << (2 * bits)) - 1;
+                let wide = lane_mask(2 * *esize);
                 let mut out = [None, None];
                 for k in 0..64 / bits {
                     let x = if *signed {
@@ -1193,7 +1191,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                         if 2 * bits == 64 { x } else { self.b.ins().band_imm_u(x, wide as i64) }
                     } else {
                         let x = if k == 0 { src } else { self.b.ins().ushr_imm_s(src, bits * k) };
-                        self.b.ins().band_imm_u(x, ((1u64 << bits) - 1) as i64)
+                        self.b.ins().band_imm_u(x, lane_mask(*esize) as i64)
                     };
                     let at = 2 * bits * k;
                     let x = if at % 64 == 0 { x } else { self.b.ins().ishl_imm_s(x, at % 64) };
@@ -1211,7 +1209,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 // a mask that clears what crossed a lane boundary.
                 let (lo, hi) = self.vp(*a);
                 let (bits, n) = (8 * *esize as u32, *amount as u32);
-                let lane = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+                let lane = lane_mask(*esize);
                 let repl = |m: u64| lane_repl(*esize, m);
                 let half = |l: &mut Self, h: ir::Value| match sop {
                     VecShiftOp::Shl if n == 0 => h,
@@ -1238,25 +1236,34 @@ impl<'a, 'b> Lower<'a, 'b> {
         })
     }
 
+    /// The half of vector `v` holding lane `idx` of `esize` bytes, shifted
+    /// so the lane is its low bits (the bits above not cleared).
+    fn lane_down(&mut self, v: Value, esize: u8, idx: u8) -> ir::Value {
+        let (lo, hi) = self.vp(v);
+        let (half, shift, _) = lane_at(esize, idx);
+        let h = if half == 0 { lo } else { hi };
+        if shift == 0 { h } else { self.b.ins().ushr_imm_s(h, shift as i64) }
+    }
+
     /// The low `esize` bytes of `x` in every lane of a 64-bit half (the
     /// lane times 0x0101…: no product crosses a lane).
     fn broadcast(&mut self, esize: u8, x: ir::Value) -> ir::Value {
         if esize == 8 {
             return x;
         }
-        let x = self.b.ins().band_imm_u(x, ((1u64 << (8 * esize as u32)) - 1) as i64);
+        let x = self.b.ins().band_imm_u(x, lane_mask(esize) as i64);
         self.b.ins().imul_imm_u(x, lane_repl(esize, 1) as i64)
     }
 
     /// A scalar FP operation on the host's BFP unit when that gives exactly
     /// the guest's result and FPSR: FPCR in its default mode (RMode, FZ,
     /// DN, AHP zero), FPSR.IXC already set (so an inexact result adds no
-    /// flag: the cumulative flags are sticky), and a finite result of
-    /// magnitude above 2^Emin (no NaN, infinity, overflow, underflow or
-    /// invalid operation; A64 detects tininess before rounding: see
-    /// `fp_result`). A compare
-    /// needs only the mode and ordered operands. Anything else takes the
-    /// helper, which recomputes from the same inputs.
+    /// flag: the cumulative flags are sticky) or a result the operands
+    /// show to be exact (`op_exact`), and a finite result clear of the
+    /// underflow range (no NaN, infinity, overflow, underflow or invalid
+    /// operation; see `fp_result`). A compare needs only the mode and
+    /// ordered operands. Anything else takes the helper, which recomputes
+    /// from the same inputs.
     fn fp_guarded(&mut self, op: &Op, i: usize) -> ir::Value {
         // Compares, maxima, minima and roundings other than FRINTX raise
         // no inexact.
@@ -1287,10 +1294,10 @@ impl<'a, 'b> Lower<'a, 'b> {
             let (r, ok) = self.fp_native(op);
             let (kind, size, args) = exact_kind(op).unwrap();
             let ex = self.op_exact(kind, size, &args, r);
+            // `size` is the result's but for FCVTZ* (an integer: the range
+            // check alone) and the narrowing FCVT.
             let ok = match kind {
-                // An integer result: the range check alone.
                 ExactKind::FpToInt => ok,
-                ExactKind::IntToFp { to, .. } => self.zero_or(ok, r, to),
                 ExactKind::Demote => self.zero_or(ok, r, FpSize::S),
                 _ => self.zero_or(ok, r, size),
             };
@@ -1393,12 +1400,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             let e = l.b.ins().fma(x, y, np);
             let zero = if size == FpSize::S { l.b.ins().f32const(0.0) } else { l.b.ins().f64const(0.0) };
             let e0 = l.b.ins().fcmp(FloatCC::Equal, e, zero);
-            let (ity, frac, max, safe) = if size == FpSize::S { (types::I32, 23, 0xffi64, 25i64) } else { (types::I64, 52, 0x7ff, 54) };
-            let bits = l.b.ins().bitcast(ity, MemFlagsData::new(), p);
-            let ex = l.b.ins().ushr_imm_s(bits, frac);
-            let ex = l.b.ins().band_imm_u(ex, max);
-            let t = l.b.ins().iadd_imm_s(ex, -safe);
-            let in_range = l.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, t, max - 1 - safe);
+            let (_, in_range) = l.exponent_from(p, size, if size == FpSize::S { 25 } else { 54 });
             let measured = l.b.ins().band(e0, in_range);
             // A zero factor makes the product exactly zero (a NaN from
             // infinity times zero fails the result check).
@@ -1446,11 +1448,7 @@ impl<'a, 'b> Lower<'a, 'b> {
     /// zero-extended) and whether the result qualifies (an i8 flag).
     fn fp_native(&mut self, op: &Op) -> (ir::Value, ir::Value) {
         let fty = |s: FpSize| if s == FpSize::S { types::F32 } else { types::F64 };
-        let to_f = |l: &mut Self, x: Value, s: FpSize| {
-            let v = l.v(x);
-            let i = if s == FpSize::S { l.b.ins().ireduce(types::I32, v) } else { v };
-            l.b.ins().bitcast(fty(s), MemFlagsData::new(), i)
-        };
+        let to_f = |l: &mut Self, x: Value, s: FpSize| l.float_of(l.v(x), s);
         match *op {
             Op::FpBin { op: bop @ (FpBinOp::Max | FpBinOp::Min | FpBinOp::MaxNum | FpBinOp::MinNum), size, a, b } => {
                 // Without a NaN operand FMAX and FMAXNM agree (-0 below
@@ -1575,14 +1573,21 @@ impl<'a, 'b> Lower<'a, 'b> {
     /// tiny). Results of exponent 1 — the smallest normal octave — take
     /// the helper too, which is exact and rare.
     fn fp_result(&mut self, r: ir::Value, size: FpSize) -> (ir::Value, ir::Value) {
+        let (bits, ok) = self.exponent_from(r, size, 2);
+        let out = if size == FpSize::S { self.b.ins().uextend(types::I64, bits) } else { bits };
+        (out, ok)
+    }
+
+    /// The bits of FP value `r` (i32 or i64) and whether its biased
+    /// exponent lies in [`lo`, max − 1] (finite, at least 2^(lo − bias)):
+    /// shift, mask and one unsigned compare.
+    fn exponent_from(&mut self, r: ir::Value, size: FpSize, lo: i64) -> (ir::Value, ir::Value) {
         let (ity, frac_bits, max_exp) = if size == FpSize::S { (types::I32, 23, 0xffi64) } else { (types::I64, 52, 0x7ff) };
         let bits = self.b.ins().bitcast(ity, MemFlagsData::new(), r);
         let e = self.b.ins().ushr_imm_s(bits, frac_bits);
         let e = self.b.ins().band_imm_u(e, max_exp);
-        let t = self.b.ins().iadd_imm_s(e, -2);
-        let ok = self.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, t, max_exp - 3);
-        let out = if size == FpSize::S { self.b.ins().uextend(types::I64, bits) } else { bits };
-        (out, ok)
+        let t = self.b.ins().iadd_imm_s(e, -lo);
+        (bits, self.b.ins().icmp_imm_u(CC::UnsignedLessThanOrEqual, t, max_exp - 1 - lo))
     }
 
     /// NZCV of x + y + c (c is 0 or 1), as AddWithCarry defines it.
