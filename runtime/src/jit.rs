@@ -515,9 +515,6 @@ impl TierState {
     }
 }
 
-/// Is the region's entry block (`blocks[0]`) on a cycle of edges between
-/// its blocks (calls not counted), so that the region runs a loop without
-/// leaving?
 /// Why a hot block did not become a region (`JitStats::rejected_ops` …).
 enum Rejection {
     Op(Box<str>),
@@ -525,6 +522,10 @@ enum Rejection {
     HotExit,
 }
 
+/// Is the region's entry block (`blocks[0]`) on a cycle of edges between
+/// its blocks (direct ones, through calls, and the predicted `indirect`
+/// ones; a call to the entry itself is recursion and not counted), so
+/// that the region runs a loop without leaving?
 fn loops_to_entry(blocks: &[zarm_ir::Block], indirect: &[Vec<u64>]) -> bool {
     let index: std::collections::HashMap<u64, usize> = blocks.iter().enumerate().map(|(i, b)| (b.start_pc, i)).collect();
     let succ = |i: usize| -> Vec<usize> {
@@ -557,6 +558,12 @@ fn indirect_guess(block: &zarm_ir::Block, cpu: &CpuState) -> Option<u64> {
     let zarm_ir::Op::GetGpr { r } = block.ops.get(target.index())? else { return None };
     let written = block.ops.iter().any(|op| matches!(op, zarm_ir::Op::SetGpr { r: w, .. } if w == r));
     (!written && *r < 31).then(|| cpu.x[*r as usize])
+}
+
+/// Does the block end in a call, direct (BL) or through a register (BLR)?
+/// Its return address is its end.
+fn ends_in_call(block: &zarm_ir::Block) -> bool {
+    is_call(block) || matches!(block.term, zarm_ir::Terminator::JumpIndirect { is_call: true, .. })
 }
 
 /// Does the block end in a direct call (BL: a jump that sets the link
@@ -1013,7 +1020,8 @@ impl JitEngine {
     fn form_region(&mut self, space: &mut GuestSpace, cpu: &CpuState, entry: u64) -> Result<Result<(Vec<zarm_ir::Block>, Vec<Vec<u64>>, bool), Rejection>, String> {
         let mut blocks = Vec::new();
         let mut guessed: Vec<Vec<u64>> = Vec::new();
-        let mut hot_exit = false;
+        // Each block's entries so far, where it has a countdown.
+        let mut counts: Vec<Option<i64>> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut work = std::collections::VecDeque::from([entry]);
         let limit = if self.single_block { 1 } else { MAX_REGION_BLOCKS };
@@ -1037,42 +1045,34 @@ impl JitEngine {
                 continue;
             }
             let mut targets = block.term.direct_targets();
-            // Indirect branches are weighed once their predictions are
-            // known (below).
-            if targets.is_empty() && !matches!(block.term, zarm_ir::Terminator::JumpIndirect { .. }) {
-                hot_exit |= entries.is_some_and(|n| n >= threshold / 2);
-            }
             let guess = if self.single_block { None } else { indirect_guess(&block, cpu) };
-            if is_call(&block) || matches!(block.term, zarm_ir::Terminator::JumpIndirect { is_call: true, .. }) {
+            if ends_in_call(&block) {
                 targets.push(block.end_pc);
             }
             targets.extend(guess);
             work.extend(targets);
             guessed.push(guess.into_iter().collect());
+            counts.push(entries);
             blocks.push(block);
         }
         // A return goes back to a call of the region's, if the guest's
         // link register says so.
-        let returns: Vec<u64> = blocks
-            .iter()
-            .filter(|b| is_call(b) || matches!(b.term, zarm_ir::Terminator::JumpIndirect { is_call: true, .. }))
-            .map(|b| b.end_pc)
-            .filter(|pc| blocks.iter().any(|b| b.start_pc == *pc))
-            .collect();
         let starts: std::collections::HashSet<u64> = blocks.iter().map(|b| b.start_pc).collect();
+        let returns: Vec<u64> = blocks.iter().filter(|b| ends_in_call(b)).map(|b| b.end_pc).filter(|pc| starts.contains(pc)).collect();
         for (b, g) in blocks.iter().zip(guessed.iter_mut()) {
             if matches!(b.term, zarm_ir::Terminator::JumpIndirect { is_return: true, .. }) {
                 *g = returns.clone();
             }
             g.retain(|t| starts.contains(t));
         }
-        // A hot indirect branch with no prediction in the region leaves it.
-        for (b, g) in blocks.iter().zip(&guessed) {
-            if g.is_empty() && matches!(b.term, zarm_ir::Terminator::JumpIndirect { .. }) {
-                let entries = if b.start_pc == entry { Some(threshold) } else { self.entries(b.start_pc).flatten() };
-                hot_exit |= entries.is_some_and(|n| n >= threshold / 2);
-            }
-        }
+        // A block about as hot as the entry that leaves the region (an
+        // indirect branch predicted nowhere inside it, a system call, an
+        // exception) makes the region leave on every trip.
+        let hot_exit = blocks
+            .iter()
+            .zip(&guessed)
+            .zip(&counts)
+            .any(|((b, g), n)| b.term.direct_targets().is_empty() && g.is_empty() && n.is_some_and(|n| n >= threshold / 2));
         Ok(Ok((blocks, guessed, hot_exit)))
     }
 
