@@ -24,6 +24,15 @@ pub(crate) const ENOMEM: i64 = -(libc::ENOMEM as i64);
 /// beyond it even when it is empty.
 pub(crate) const USER_ADDR_LIMIT: u64 = 1 << 48;
 
+/// Linux's `access_ok` on a guest buffer: within the user address space
+/// (whether mapped is found out when it is read or written).
+pub(crate) fn user_range(addr: u64, len: u64) -> Result<(), i64> {
+    match addr.checked_add(len) {
+        Some(end) if end <= USER_ADDR_LIMIT => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
 /// Guest-visible process state the system calls keep.
 pub struct Process {
     /// The address space, shared with the process's other threads.
@@ -248,9 +257,7 @@ impl Process {
     /// A host pointer for a guest buffer the kernel writes into during
     /// this system call (pinned writable until it returns).
     pub(crate) fn buf_mut(&mut self, addr: u64, len: u64) -> Result<*mut u8, i64> {
-        if len == 0 && addr > USER_ADDR_LIMIT {
-            return Err(EFAULT);
-        }
+        user_range(addr, len)?;
         let p = self.space.host_range(addr, len, PROT_WRITE).ok_or(EFAULT)?;
         self.space.pin_for_kernel(addr, len);
         self.kernel_pins.push((addr, len));
@@ -258,9 +265,7 @@ impl Process {
     }
 
     pub(crate) fn buf(&self, addr: u64, len: u64) -> Result<*mut u8, i64> {
-        if len == 0 && addr > USER_ADDR_LIMIT {
-            return Err(EFAULT);
-        }
+        user_range(addr, len)?;
         self.space.host_range(addr, len, PROT_READ).ok_or(EFAULT)
     }
 
@@ -293,8 +298,8 @@ impl Process {
         }
         let Some(end) = addr.checked_add(len).filter(|&e| e <= USER_ADDR_LIMIT) else { return ENOMEM };
         let pages = len.div_ceil(PAGE);
-        if vec.checked_add(pages).is_none_or(|e| e > USER_ADDR_LIMIT) {
-            return EFAULT;
+        if let Err(e) = user_range(vec, pages) {
+            return e;
         }
         let mut out = Vec::with_capacity(pages as usize);
         let mut page = addr;
@@ -652,15 +657,18 @@ impl Process {
                 let host_count = if count < MIN_RECORD { hbuf.len() } else { count };
                 // SAFETY: plain lseek on the guest's descriptor.
                 let pos = unsafe { libc::lseek(fd, 0, libc::SEEK_CUR) };
+                let rewind = || {
+                    if pos >= 0 {
+                        // SAFETY: as above.
+                        unsafe { libc::lseek(fd, pos, libc::SEEK_SET) };
+                    }
+                };
                 // SAFETY: hbuf is valid for host_count bytes.
                 let n = unsafe { libc::syscall(libc::SYS_getdents64, fd, hbuf.as_mut_ptr(), host_count) };
                 if n < 0 {
                     errno()
                 } else if count < MIN_RECORD && n > 0 {
-                    if pos >= 0 {
-                        // SAFETY: as above.
-                        unsafe { libc::lseek(fd, pos, libc::SEEK_SET) };
-                    }
+                    rewind();
                     EINVAL
                 } else {
                     let mut out = Vec::with_capacity(n as usize);
@@ -681,10 +689,7 @@ impl Process {
                     match self.write_guest(a[1], &out) {
                         0 => out.len() as i64,
                         e => {
-                            if pos >= 0 {
-                                // SAFETY: as above.
-                                unsafe { libc::lseek(fd, pos, libc::SEEK_SET) };
-                            }
+                            rewind();
                             e
                         }
                     }

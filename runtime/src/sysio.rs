@@ -20,7 +20,7 @@
 //! sigmask argument applies during the wait, and a handler run because of
 //! it returns to the old mask (as `rt_sigsuspend` does).
 
-use crate::syscall::{errno, host, timespec_to_guest, Out, Process, EFAULT, EINVAL};
+use crate::syscall::{errno, host, timespec_to_guest, user_range, Out, Process, EFAULT, EINVAL};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
@@ -925,11 +925,3 @@ fn open_fd(fd: i32) -> Result<(), i64> {
     Ok(())
 }
 
-/// Linux's `access_ok` on a guest buffer: within the user address space
-/// (whether mapped is found out when it is read or written).
-fn user_range(addr: u64, len: u64) -> Result<(), i64> {
-    match addr.checked_add(len) {
-        Some(end) if end <= crate::syscall::USER_ADDR_LIMIT => Ok(()),
-        _ => Err(EFAULT),
-    }
-}
