@@ -54,8 +54,8 @@ struct Cli {
     #[arg(long)]
     checked_pages: bool,
     /// The optimising tier (Cranelift): off (the default, unless
-    /// --tier-threshold is given: measured slower than the baseline JIT so
-    /// far, see the README), auto (on where the host has its z14 base and
+    /// --tier-threshold is given: ahead of the baseline JIT on long compute
+    /// runs, behind on short ones under emulation, see the README), auto (on where the host has its z14 base and
     /// --assist allows it), on (an error otherwise). The last one given
     /// counts (likewise for the options below).
     #[arg(long, value_name = "MODE", value_parser = ["auto", "on", "off"], overrides_with = "tier")]
