@@ -79,6 +79,11 @@ pub struct CacheStats {
     pub pages_evicted: u64,
     pub chains_made: u64,
     pub chains_undone: u64,
+    /// Times code memory was made writable (a block's or batch's code
+    /// with its own exits chained; the branch fields of older blocks
+    /// chained to it or unchained from a removed block, one round per
+    /// run of consecutive pages).
+    pub code_writes: u64,
     pub bytes_in_use: usize,
 }
 
@@ -151,6 +156,11 @@ impl<T> CodeCache<T> {
         self.lru.get(&(pc / GUEST_PAGE));
         let e = &self.blocks[&id];
         Some((id, self.mem.exec_addr(e.offset + e.entry as usize)))
+    }
+
+    /// Is there a block starting at guest `pc`? (No LRU update.)
+    pub fn contains(&self, pc: u64) -> bool {
+        self.by_pc.contains_key(&pc)
     }
 
     pub fn get(&self, id: BlockId) -> Option<&Entry<T>> {
@@ -229,58 +239,120 @@ impl<T> CodeCache<T> {
                 return Err(io::Error::other("code memory exhausted with nothing left to evict"));
             }
         };
-        self.mem.write(offset, &nb.code);
-        let id = BlockId(self.next_id);
-        self.next_id += 1;
-        let exit_fields = nb
-            .exits
-            .iter()
-            .map(|x| {
-                let f = x.field_offset as usize;
-                nb.code[f..f + 4].try_into().unwrap()
-            })
-            .collect();
-        let n_exits = nb.exits.len();
-        self.blocks.insert(
-            id,
-            Entry {
-                guest_start: nb.guest_start,
-                guest_low: nb.guest_low.min(nb.guest_start),
-                guest_end: nb.guest_end,
-                offset,
-                len: nb.code.len(),
-                entry: nb.entry,
-                exits: nb.exits,
-                exit_fields,
-                chained: vec![None; n_exits],
-                incoming: Vec::new(),
-                payload: nb.payload,
-            },
-        );
-        self.by_pc.insert(nb.guest_start, id);
-        for page in Self::pages_of(nb.guest_low.min(nb.guest_start), nb.guest_end) {
-            self.pages.entry(page).or_default().push(id);
-            self.lru.put(page, ());
-        }
-        self.stats.blocks_inserted += 1;
-        // Exits of older blocks that were waiting for this PC.
-        if let Some(waiters) = self.waiting.remove(&nb.guest_start) {
-            for (from, k) in waiters {
-                self.chain(from, k, id);
-            }
-        }
-        // This block's own exits.
-        for k in 0..n_exits {
-            let target = self.blocks[&id].exits[k].target;
-            match self.by_pc.get(&target) {
-                Some(&to) => self.chain(id, k, to),
-                None => self.waiting.entry(target).or_default().push((id, k)),
-            }
-        }
-        Ok(id)
+        let len = nb.code.len().next_multiple_of(16);
+        Ok(self.place(vec![(nb, offset)], offset, len)[0])
     }
 
-    fn chain(&mut self, from: BlockId, k: usize, to: BlockId) {
+    /// Adds `first` with optional `extras` (blocks the caller expects to
+    /// be wanted soon) in one piece of code memory, written at once with
+    /// the exits among them and to older blocks already chained, so the
+    /// memory is made writable once for the lot (and once per run of pages
+    /// holding older exits that waited for them). The extras go in only
+    /// if they all fit in one free range with `first` within the budget,
+    /// without evicting anything, and start at distinct PCs; otherwise
+    /// `first` is inserted alone (as `insert`). Returns the ids inserted,
+    /// `first`'s first.
+    pub fn insert_batch(&mut self, first: NewBlock<T>, extras: Vec<NewBlock<T>>) -> io::Result<Vec<BlockId>> {
+        let total: usize = std::iter::once(&first).chain(&extras).map(|b| b.code.len().next_multiple_of(16)).sum();
+        let mut starts: Vec<u64> = std::iter::once(&first).chain(&extras).map(|b| b.guest_start).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let fits = self.stats.bytes_in_use + total <= self.budget && self.free.values().any(|&l| l >= total);
+        if extras.is_empty() || starts.len() != extras.len() + 1 || !fits {
+            return Ok(vec![self.insert(first)?]);
+        }
+        for b in std::iter::once(&first).chain(&extras) {
+            if let Some(&old) = self.by_pc.get(&b.guest_start) {
+                self.remove(old);
+                self.stats.blocks_invalidated += 1;
+            }
+        }
+        let base = self.alloc(total).expect("a free range was found above");
+        let mut placed = Vec::with_capacity(extras.len() + 1);
+        let mut offset = base;
+        for b in std::iter::once(first).chain(extras) {
+            let len = b.code.len().next_multiple_of(16);
+            placed.push((b, offset));
+            offset += len;
+        }
+        Ok(self.place(placed, base, total))
+    }
+
+    /// Enters blocks allocated at `[base, base+len)` (each at its offset),
+    /// chains them, and writes the code in one round.
+    fn place(&mut self, blocks: Vec<(NewBlock<T>, usize)>, base: usize, len: usize) -> Vec<BlockId> {
+        let mut stage = vec![0u8; len];
+        let mut ids = Vec::with_capacity(blocks.len());
+        for (nb, offset) in blocks {
+            stage[offset - base..offset - base + nb.code.len()].copy_from_slice(&nb.code);
+            let id = BlockId(self.next_id);
+            self.next_id += 1;
+            let exit_fields = nb
+                .exits
+                .iter()
+                .map(|x| {
+                    let f = x.field_offset as usize;
+                    nb.code[f..f + 4].try_into().unwrap()
+                })
+                .collect();
+            let n_exits = nb.exits.len();
+            self.blocks.insert(
+                id,
+                Entry {
+                    guest_start: nb.guest_start,
+                    guest_low: nb.guest_low.min(nb.guest_start),
+                    guest_end: nb.guest_end,
+                    offset,
+                    len: nb.code.len(),
+                    entry: nb.entry,
+                    exits: nb.exits,
+                    exit_fields,
+                    chained: vec![None; n_exits],
+                    incoming: Vec::new(),
+                    payload: nb.payload,
+                },
+            );
+            self.by_pc.insert(nb.guest_start, id);
+            for page in Self::pages_of(nb.guest_low.min(nb.guest_start), nb.guest_end) {
+                self.pages.entry(page).or_default().push(id);
+                self.lru.put(page, ());
+            }
+            self.stats.blocks_inserted += 1;
+            ids.push(id);
+        }
+        // The new blocks' own exits, chained in the staged bytes.
+        for &id in &ids {
+            for k in 0..self.blocks[&id].exits.len() {
+                let target = self.blocks[&id].exits[k].target;
+                match self.by_pc.get(&target) {
+                    Some(&to) => {
+                        if let Some((off, bytes)) = self.chain(id, k, to) {
+                            stage[off - base..off - base + 4].copy_from_slice(&bytes);
+                        }
+                    }
+                    None => self.waiting.entry(target).or_default().push((id, k)),
+                }
+            }
+        }
+        self.mem.write(base, &stage);
+        self.stats.code_writes += 1;
+        // Exits of older blocks that were waiting for these PCs.
+        let mut fields = Vec::new();
+        for &id in &ids {
+            if let Some(waiters) = self.waiting.remove(&self.blocks[&id].guest_start) {
+                for (from, k) in waiters {
+                    fields.extend(self.chain(from, k, id));
+                }
+            }
+        }
+        self.stats.code_writes += self.mem.patch(&mut fields) as u64;
+        ids
+    }
+
+    /// Records exit `k` of `from` as chained to `to` and returns the branch
+    /// field to write (its code-memory offset and bytes); if the branch
+    /// cannot reach, the exit goes on waiting and nothing is to be written.
+    fn chain(&mut self, from: BlockId, k: usize, to: BlockId) -> Option<(usize, [u8; 4])> {
         let (site, field_off) = {
             let f = &self.blocks[&from];
             (self.mem.exec_addr(f.offset + f.exits[k].field_offset as usize), f.offset + f.exits[k].field_offset as usize)
@@ -293,28 +365,28 @@ impl<T> CodeCache<T> {
         // the backend's function accounts for given the field's address.
         let Some(bytes) = (self.branch_field)(site, target) else {
             self.waiting.entry(self.blocks[&to].guest_start).or_default().push((from, k));
-            return;
+            return None;
         };
-        self.mem.write(field_off, &bytes);
         self.blocks.get_mut(&from).unwrap().chained[k] = Some(to);
         self.blocks.get_mut(&to).unwrap().incoming.push((from, k));
         self.stats.chains_made += 1;
+        Some((field_off, bytes))
     }
 
     /// Removes a block: its predecessors are unchained (their exits go back
     /// to the dispatcher and wait for a new translation), its code is freed.
     fn remove(&mut self, id: BlockId) {
         let Some(e) = self.blocks.remove(&id) else { return };
+        let mut fields = Vec::with_capacity(e.incoming.len());
         for (from, k) in e.incoming {
             if let Some(f) = self.blocks.get_mut(&from) {
-                let field_off = f.offset + f.exits[k].field_offset as usize;
-                let original = f.exit_fields[k];
+                fields.push((f.offset + f.exits[k].field_offset as usize, f.exit_fields[k]));
                 f.chained[k] = None;
-                self.mem.write(field_off, &original);
                 self.waiting.entry(e.guest_start).or_default().push((from, k));
                 self.stats.chains_undone += 1;
             }
         }
+        self.stats.code_writes += self.mem.patch(&mut fields) as u64;
         for (k, x) in e.exits.iter().enumerate() {
             match e.chained[k] {
                 Some(to) => {

@@ -75,6 +75,33 @@ impl CodeMemory {
         self.protect(offset, bytes.len(), libc::PROT_READ | libc::PROT_EXEC);
     }
 
+    /// Writes 4-byte branch fields, each page range made writable once
+    /// for all the fields in it (consecutive pages together). Returns how
+    /// many such write rounds it took.
+    pub fn patch(&mut self, fields: &mut [(usize, [u8; 4])]) -> usize {
+        fields.sort_unstable_by_key(|f| f.0);
+        let mut rounds = 0;
+        let mut i = 0;
+        while i < fields.len() {
+            // The run of fields whose pages follow one another.
+            let mut j = i + 1;
+            while j < fields.len() && fields[j].0 / PAGE <= (fields[j - 1].0 + 3) / PAGE + 1 {
+                j += 1;
+            }
+            let (start, end) = (fields[i].0, fields[j - 1].0 + 4);
+            assert!(end <= self.size, "patch past the end of code memory");
+            self.protect(start, end - start, libc::PROT_READ | libc::PROT_WRITE);
+            for (off, bytes) in &fields[i..j] {
+                // SAFETY: in bounds (checked above), pages writable now.
+                unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(*off), 4) };
+            }
+            self.protect(start, end - start, libc::PROT_READ | libc::PROT_EXEC);
+            rounds += 1;
+            i = j;
+        }
+        rounds
+    }
+
     /// Reads code back (tests and dumps).
     pub fn read(&self, offset: usize, len: usize) -> &[u8] {
         assert!(offset + len <= self.size);

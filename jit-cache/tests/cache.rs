@@ -87,6 +87,68 @@ fn chaining_and_unchaining_follow_the_blocks() {
 }
 
 #[test]
+fn batches_and_own_exits_are_written_in_one_round() {
+    let mut cache: CodeCache<u64> = CodeCache::new(1 << 16, &[0u8; 32], field).unwrap();
+    let w0 = cache.stats.code_writes;
+    cache.insert(block(0x1000, 64, &[0x2000, 0x3000])).unwrap();
+    assert_eq!(cache.stats.code_writes - w0, 1, "a block nothing waits for: one write");
+    // B and C chain to each other and to A inside the staged bytes; A's two
+    // waiting exits lie in one page: one more round.
+    let ids = cache.insert_batch(block(0x2000, 64, &[0x3000, 0x1000]), vec![block(0x3000, 64, &[0x2000])]).unwrap();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(cache.stats.code_writes - w0, 3);
+    assert_eq!(cache.stats.chains_made, 5);
+    cache.check_invariants().unwrap();
+    check_exit_bytes(&mut cache, &[0x1000, 0x2000, 0x3000]);
+    for pc in [0x1000, 0x2000, 0x3000] {
+        let (id, _) = cache.lookup(pc).unwrap();
+        let e = cache.get(id).unwrap();
+        for k in 0..e.payload as usize {
+            assert_ne!(&cache.code_bytes(e)[8 + 8 * k..12 + 8 * k], &ORIGINAL, "exit {k} of {pc:#x} left unchained");
+        }
+    }
+    // A single block whose exits go to existing blocks: its chains are in
+    // its one write; removing it unchains nothing else.
+    let w1 = cache.stats.code_writes;
+    cache.insert(block(0x4000, 64, &[0x1000, 0x3000])).unwrap();
+    assert_eq!(cache.stats.code_writes - w1, 1);
+    assert_eq!(cache.stats.chains_made, 7);
+    // Invalidating B unchains A's and C's exits to it: A and C are in
+    // consecutive 16-byte-aligned slots, one round.
+    let w2 = cache.stats.code_writes;
+    assert_eq!(cache.invalidate_range(0x2000, 4), 1);
+    assert_eq!(cache.stats.code_writes - w2, 1);
+    cache.check_invariants().unwrap();
+    check_exit_bytes(&mut cache, &[0x1000, 0x3000, 0x4000]);
+    // Extras repeating a start are left out; the first goes in.
+    let ids = cache.insert_batch(block(0x5000, 64, &[0x1000]), vec![block(0x5000, 64, &[]), block(0x6000, 64, &[])]).unwrap();
+    assert_eq!(ids.len(), 1);
+    let (id, _) = cache.lookup(0x5000).unwrap();
+    assert_eq!(cache.get(id).unwrap().payload, 1);
+    assert!(cache.lookup(0x6000).is_none());
+    cache.check_invariants().unwrap();
+}
+
+#[test]
+fn extras_never_evict() {
+    // Room for four 256-byte blocks.
+    let mut cache: CodeCache<u64> = CodeCache::new(1024, &[0u8; 16], field).unwrap();
+    for i in 0..3 {
+        cache.insert(block(0x10000 + i * GUEST_PAGE, 256, &[])).unwrap();
+    }
+    // The first and two extras do not fit: the first alone goes in,
+    // evicting the least recently used page.
+    let ids = cache.insert_batch(block(0x20000, 256, &[]), vec![block(0x21000, 256, &[]), block(0x22000, 256, &[])]).unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(cache.stats.pages_evicted, 0, "room for the first block was free");
+    assert!(cache.lookup(0x21000).is_none() && cache.lookup(0x22000).is_none());
+    let ids = cache.insert_batch(block(0x30000, 256, &[]), vec![block(0x31000, 256, &[])]).unwrap();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(cache.stats.pages_evicted, 1);
+    cache.check_invariants().unwrap();
+}
+
+#[test]
 fn tiny_budget_evicts_least_recently_used_pages() {
     // Room for about 4 blocks of 256 bytes.
     let mut cache: CodeCache<u64> = CodeCache::new(1024, &[0u8; 16], field).unwrap();
@@ -110,7 +172,7 @@ fn random_operations_keep_the_cache_consistent() {
     let mut cache: CodeCache<u64> = CodeCache::new(4096, &[0u8; 64], field).unwrap();
     let pcs: Vec<u64> = (0..40).map(|i| 0x40_0000 + (i / 4) * GUEST_PAGE + (i % 4) * 64).collect();
     for step in 0..5000 {
-        match rng.below(10) {
+        match rng.below(12) {
             0..=5 => {
                 let pc = pcs[rng.below(pcs.len() as u64) as usize];
                 let n = rng.below(4) as usize;
@@ -127,10 +189,23 @@ fn random_operations_keep_the_cache_consistent() {
                 let pc = pcs[rng.below(pcs.len() as u64) as usize];
                 cache.lookup(pc);
             }
-            _ => {
+            9 => {
                 if rng.below(50) == 0 {
                     cache.flush();
                 }
+            }
+            _ => {
+                // A batch of blocks (the extras at distinct PCs unless
+                // by chance), chained among themselves and to the others.
+                let mut batch: Vec<NewBlock<u64>> = Vec::new();
+                for _ in 0..2 + rng.below(4) {
+                    let pc = pcs[rng.below(pcs.len() as u64) as usize];
+                    let n = rng.below(4) as usize;
+                    let targets: Vec<u64> = (0..n).map(|_| pcs[rng.below(pcs.len() as u64) as usize]).collect();
+                    batch.push(block(pc, 48 + 8 * rng.below(20) as usize, &targets));
+                }
+                let first = batch.remove(0);
+                cache.insert_batch(first, batch).unwrap();
             }
         }
         cache.check_invariants().unwrap_or_else(|e| panic!("step {step}: {e}"));

@@ -281,6 +281,7 @@ impl RawStats {
         c.pages_evicted += d.pages_evicted;
         c.chains_made += d.chains_made;
         c.chains_undone += d.chains_undone;
+        c.code_writes += d.code_writes;
         c.bytes_in_use += d.bytes_in_use;
     }
 
@@ -366,6 +367,7 @@ impl RawStats {
             "cache": {
                 "chains_made": c.chains_made,
                 "chains_undone": c.chains_undone,
+                "code_writes": c.code_writes,
                 "blocks_invalidated": c.blocks_invalidated,
                 "blocks_evicted": c.blocks_evicted,
                 "pages_evicted": c.pages_evicted,
@@ -425,7 +427,7 @@ impl RawStats {
         let _ = writeln!(s, "  guest instructions compiled: {}", t["guest_insns"]);
         let _ = writeln!(s, "  host code bytes: {} ({:.1} bytes per guest instruction)", t["host_bytes"], t["host_bytes_per_guest_insn"].as_f64().unwrap_or(0.0));
         let _ = writeln!(s, "  translation time: {:.3} s ({:.0} guest instructions/s)", t["seconds"].as_f64().unwrap_or(0.0), t["guest_insns_per_second"].as_f64().unwrap_or(0.0));
-        let _ = writeln!(s, "  chains made: {}, undone: {}", c["chains_made"], c["chains_undone"]);
+        let _ = writeln!(s, "  chains made: {}, undone: {}; code memory made writable {} times", c["chains_made"], c["chains_undone"], c["code_writes"]);
         let _ = writeln!(s, "  blocks invalidated: {}, evicted: {}, pages evicted: {}", c["blocks_invalidated"], c["blocks_evicted"], c["pages_evicted"]);
         let _ = writeln!(s, "  code cache bytes in use: {}", c["bytes_in_use"]);
         let _ = writeln!(s, "  code pages written by the guest (SMC): {}", v["smc_pages_unprotected"]);

@@ -63,6 +63,14 @@ pub struct SharedBlock {
 /// found by start address when a page is invalidated).
 const SHARED_SPAN: u64 = 4096;
 
+/// An engine missing a block another thread translated installs the
+/// translations on offer for the aligned span of guest code around it in
+/// one piece (threads running the same code want them next). Measured on
+/// the threads workload (16 threads, medians of 5 under qemu-s390x): one
+/// 4 KiB page 1.25 s, 64 KiB 1.19–1.20 s, everything on offer 1.19 s with
+/// 30% more blocks installed; one block at a time 1.87 s.
+const PREFETCH_SPAN: u64 = 0x10000;
+
 /// Baseline translations shared by the guest threads of one address space
 /// (`GuestSpace::translations`, used under the space's lock): a block one
 /// thread's engine compiled is installed by the others from here instead
@@ -113,6 +121,25 @@ impl SharedTranslations {
     /// `checked_pages` and tier-up `threshold` (`None`: no tier).
     fn get(&self, pc: u64, checked_pages: bool, threshold: Option<i32>) -> Option<&Arc<SharedBlock>> {
         self.by_pc.get(&pc).filter(|b| b.checked_pages == checked_pages && b.hot.is_none_or(|h| Some(h.threshold) == threshold))
+    }
+
+    /// For such an engine, the translations of blocks starting in the
+    /// aligned `PREFETCH_SPAN` bytes of guest code around `pc`, but not at
+    /// `pc`, for which `wanted` holds, in address order, as long as their
+    /// code adds up to at most `limit` bytes.
+    fn near(&self, pc: u64, checked_pages: bool, threshold: Option<i32>, limit: usize, wanted: impl Fn(u64) -> bool) -> Vec<Arc<SharedBlock>> {
+        let low = pc & !(PREFETCH_SPAN - 1);
+        let mut bytes = 0;
+        self.by_pc
+            .range(low..low.saturating_add(PREFETCH_SPAN))
+            .filter(|(&start, _)| start != pc && wanted(start))
+            .filter_map(|(&start, _)| self.get(start, checked_pages, threshold))
+            .take_while(|b| {
+                bytes += b.code.len();
+                bytes <= limit
+            })
+            .cloned()
+            .collect()
     }
 
     /// The tier-up countdown slot of the block starting at `pc` (a new
@@ -758,43 +785,64 @@ impl JitEngine {
     }
 
     /// Installs another thread's translation of the block at `pc`, if
-    /// one is on offer.
+    /// one is on offer, together with the other translations on offer for
+    /// blocks starting near it that this cache lacks (`PREFETCH_SPAN`):
+    /// one piece of code
+    /// memory, chained among themselves before it is written, so it is
+    /// made writable once instead of once per block and per chain.
     fn install_shared(&mut self, space: &mut GuestSpace, pc: u64) -> Result<Option<u64>, String> {
         if !space.translations.is_active() {
             return Ok(None);
         }
-        let shared = {
+        // Extras only while the cache is less than half full and has never
+        // had to evict, at most an eighth of it at a time: prefetched
+        // blocks must not crowd out the thread's own (tests/guest/threads
+        // with a 64 KiB cache: 1.7x slower when prefetching into all the
+        // free room; with 16 KiB, 15% slower with the half-full rule
+        // alone; as fast as without extras with both).
+        let budget = self.cache.budget();
+        let limit = if self.cache.stats.pages_evicted == 0 { (budget / 8).min((budget / 2).saturating_sub(self.cache.stats.bytes_in_use)) } else { 0 };
+        let (checked, threshold) = (self.cfg.checked_pages, self.hot_threshold());
+        let (first, extras) = {
             let _g = space.lock();
-            space.translations.get(pc, self.cfg.checked_pages, self.hot_threshold()).cloned()
+            let Some(first) = space.translations.get(pc, checked, threshold).cloned() else { return Ok(None) };
+            let extras = if limit > 0 { space.translations.near(pc, checked, threshold, limit, |start| !self.cache.contains(start)) } else { Vec::new() };
+            (first, extras)
         };
-        let Some(s) = shared else { return Ok(None) };
-        let addr = self.insert_block(
-            space,
-            NewBlock {
-                guest_start: s.start,
-                guest_low: s.start,
-                guest_end: s.end,
-                code: s.code.clone(),
-                entry: 0,
-                exits: s.exits.clone(),
-                payload: BlockMeta { pc_map: s.pc_map.clone(), helper_ops: s.helper_ops.clone(), guest_insns: s.guest_insns, hot: s.hot, hot_target: s.hot_target, region: false },
-            },
-        )?;
-        self.stats.blocks_shared += 1;
-        Ok(Some(addr))
+        let new_block = |s: &SharedBlock| NewBlock {
+            guest_start: s.start,
+            guest_low: s.start,
+            guest_end: s.end,
+            code: s.code.clone(),
+            entry: 0,
+            exits: s.exits.clone(),
+            payload: BlockMeta { pc_map: s.pc_map.clone(), helper_ops: s.helper_ops.clone(), guest_insns: s.guest_insns, hot: s.hot, hot_target: s.hot_target, region: false },
+        };
+        let (first, extras) = (new_block(&first), extras.iter().map(|s| new_block(s)).collect());
+        self.stats.blocks_shared += self.insert_blocks(space, first, extras)?.len() as u64;
+        Ok(self.cache.lookup(pc).map(|(_, addr)| addr))
+    }
+
+    /// Puts baseline blocks into the code cache (`insert_batch`: `first`,
+    /// and `extras` if they fit) and write-protects their guest code.
+    fn insert_blocks(&mut self, space: &mut GuestSpace, first: NewBlock<BlockMeta>, extras: Vec<NewBlock<BlockMeta>>) -> Result<Vec<zarm_jit_cache::BlockId>, String> {
+        let removed_before = self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated;
+        let ids = self.cache.insert_batch(first, extras).map_err(|e| e.to_string())?;
+        if self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated != removed_before {
+            // Evicted code may be named by the indirect-branch cache.
+            self.clear_ibtc();
+        }
+        for id in &ids {
+            let e = self.cache.get(*id).expect("just inserted");
+            space.mark_code(e.guest_start, e.guest_end);
+        }
+        Ok(ids)
     }
 
     /// Puts a baseline block into the code cache and write-protects its
     /// guest code; returns its host address.
     fn insert_block(&mut self, space: &mut GuestSpace, b: NewBlock<BlockMeta>) -> Result<u64, String> {
-        let (start, end) = (b.guest_start, b.guest_end);
-        let removed_before = self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated;
-        let id = self.cache.insert(b).map_err(|e| e.to_string())?;
-        if self.cache.stats.blocks_evicted + self.cache.stats.blocks_invalidated != removed_before {
-            // Evicted code may be named by the indirect-branch cache.
-            self.clear_ibtc();
-        }
-        space.mark_code(start, end);
+        let id = self.insert_blocks(space, b, Vec::new())?[0];
         let e = self.cache.get(id).unwrap();
         Ok(self.cache.code_addr(e))
     }

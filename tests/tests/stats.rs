@@ -213,3 +213,26 @@ fn stats_count_threads_still_running_at_exit_group() {
         assert_eq!(n(&clz["executed_native"]) + n(&clz["executed_fallback"]), 1000, "{v:#}");
     }
 }
+
+/// Code memory is made writable once per inserted block or batch of
+/// blocks, with the block's own exits to existing blocks chained before
+/// the write, and a thread takes other threads' translations near a
+/// missing block in one batch (tests/guest/threads.c: four workers
+/// running the same code). Writing each chain separately would take a
+/// round per chain made, each installed block separately one per block.
+#[test]
+fn code_memory_is_written_per_batch_not_per_chain() {
+    let v = stats_of("threads", &["--jit-threshold=1"]);
+    if v["engine"] != "jit" {
+        return;
+    }
+    let t = &v["translation"];
+    let c = &v["cache"];
+    let installed = n(&t["blocks_installed_from_other_threads"]);
+    assert!(installed > 0, "no thread installed another's translation: {v:#}");
+    let writes = n(&c["code_writes"]);
+    // Own exits chained in the block's write, not one round per chain.
+    assert!(writes < n(&c["chains_made"]) / 2, "code memory written {writes} times for {} chains: {v:#}", n(&c["chains_made"]));
+    // Installed translations written in batches, not one round each.
+    assert!(writes < n(&t["blocks"]) + installed, "code memory written {writes} times for {} blocks: {v:#}", n(&t["blocks"]) + installed);
+}
