@@ -334,9 +334,8 @@ impl<T> CodeCache<T> {
                 }
             }
         }
-        self.mem.write(base, &stage);
-        self.stats.code_writes += 1;
-        // Exits of older blocks that were waiting for these PCs.
+        // Exits of older blocks that were waiting for these PCs, patched
+        // in the same round as the code where their pages neighbour it.
         let mut fields = Vec::new();
         for &id in &ids {
             if let Some(waiters) = self.waiting.remove(&self.blocks[&id].guest_start) {
@@ -345,7 +344,7 @@ impl<T> CodeCache<T> {
                 }
             }
         }
-        self.stats.code_writes += self.mem.patch(&mut fields) as u64;
+        self.stats.code_writes += self.mem.write_and_patch(base, &stage, &mut fields) as u64;
         ids
     }
 

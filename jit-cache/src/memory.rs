@@ -65,35 +65,48 @@ impl CodeMemory {
     /// Writes code: the pages are writable (and not executable) only
     /// during the copy.
     pub fn write(&mut self, offset: usize, bytes: &[u8]) {
-        assert!(offset + bytes.len() <= self.size, "write past the end of code memory");
-        if bytes.is_empty() {
-            return;
-        }
-        self.protect(offset, bytes.len(), libc::PROT_READ | libc::PROT_WRITE);
-        // SAFETY: in bounds (checked), pages writable now.
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(offset), bytes.len()) };
-        self.protect(offset, bytes.len(), libc::PROT_READ | libc::PROT_EXEC);
+        self.write_and_patch(offset, bytes, &mut []);
     }
 
     /// Writes 4-byte branch fields, each page range made writable once
     /// for all the fields in it (consecutive pages together). Returns how
     /// many such write rounds it took.
     pub fn patch(&mut self, fields: &mut [(usize, [u8; 4])]) -> usize {
+        self.write_and_patch(0, &[], fields)
+    }
+
+    /// Writes `bytes` at `offset` and the 4-byte branch `fields`, in one
+    /// write round per run of consecutive pages that the code and the
+    /// fields touch (a new block and the older exits chained to it are
+    /// usually on neighbouring pages: one round). Returns the rounds.
+    pub fn write_and_patch(&mut self, offset: usize, bytes: &[u8], fields: &mut [(usize, [u8; 4])]) -> usize {
+        assert!(offset + bytes.len() <= self.size, "write past the end of code memory");
         fields.sort_unstable_by_key(|f| f.0);
+        // (offset, bytes) pieces in address order; the code goes between
+        // the fields (it never overlaps one: fields lie in older blocks).
+        let mut pieces: Vec<(usize, &[u8])> = Vec::with_capacity(fields.len() + 1);
+        let at = fields.partition_point(|f| f.0 < offset);
+        pieces.extend(fields[..at].iter().map(|(o, b)| (*o, &b[..])));
+        if !bytes.is_empty() {
+            pieces.push((offset, bytes));
+        }
+        pieces.extend(fields[at..].iter().map(|(o, b)| (*o, &b[..])));
         let mut rounds = 0;
         let mut i = 0;
-        while i < fields.len() {
-            // The run of fields whose pages follow one another.
+        while i < pieces.len() {
+            // The run of pieces whose pages follow one another.
+            let mut end = pieces[i].0 + pieces[i].1.len();
             let mut j = i + 1;
-            while j < fields.len() && fields[j].0 / PAGE <= (fields[j - 1].0 + 3) / PAGE + 1 {
+            while j < pieces.len() && pieces[j].0 / PAGE <= (end - 1) / PAGE + 1 {
+                end = end.max(pieces[j].0 + pieces[j].1.len());
                 j += 1;
             }
-            let (start, end) = (fields[i].0, fields[j - 1].0 + 4);
+            let start = pieces[i].0;
             assert!(end <= self.size, "patch past the end of code memory");
             self.protect(start, end - start, libc::PROT_READ | libc::PROT_WRITE);
-            for (off, bytes) in &fields[i..j] {
+            for (off, b) in &pieces[i..j] {
                 // SAFETY: in bounds (checked above), pages writable now.
-                unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.base.add(*off), 4) };
+                unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), self.base.add(*off), b.len()) };
             }
             self.protect(start, end - start, libc::PROT_READ | libc::PROT_EXEC);
             rounds += 1;

@@ -130,7 +130,7 @@ impl Dispatcher {
         match &self.engine {
             Engine::Interp => RawStats { threads: 1, translated: self.translated, exec_blocks: self.executed_blocks, exec_insns: self.executed_insns, ..Default::default() },
             Engine::Jit(j) => {
-                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), ..Default::default() };
+                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), shared: j.share, ..Default::default() };
                 // With the JIT the interpreter runs only blocks not compiled
                 // yet (`interp_step` counts them); lock-step counts its
                 // blocks in `executed_blocks` for its report, and they are
@@ -188,6 +188,8 @@ pub struct RawStats {
     pub tier_on: bool,
     pub tier_unavailable: Option<String>,
     pub tier_exec_insns: u64,
+    /// Translations shared between threads (`--share-translations`).
+    pub shared: bool,
     /// Guest instructions the interpreter ran in blocks not compiled yet
     /// (`--jit-threshold`).
     pub cold_insns: u64,
@@ -233,6 +235,7 @@ impl RawStats {
         self.exec_insns += o.exec_insns;
         self.assisted += o.assisted;
         self.tier_on |= o.tier_on;
+        self.shared |= o.shared;
         if self.tier_unavailable.is_none() {
             self.tier_unavailable = o.tier_unavailable.clone();
         }
@@ -356,6 +359,7 @@ impl RawStats {
             },
             "translation": {
                 "blocks": st.blocks_compiled,
+                "shared_between_threads": self.shared,
                 "blocks_installed_from_other_threads": st.blocks_shared,
                 "guest_insns": st.guest_insns_compiled,
                 "host_bytes": st.host_bytes,

@@ -215,11 +215,16 @@ fn stats_count_threads_still_running_at_exit_group() {
 }
 
 /// Code memory is made writable once per inserted block or batch of
-/// blocks, with the block's own exits to existing blocks chained before
-/// the write, and a thread takes other threads' translations near a
-/// missing block in one batch (tests/guest/threads.c: four workers
-/// running the same code). Writing each chain separately would take a
-/// round per chain made, each installed block separately one per block.
+/// blocks: the block's own exits to existing blocks are chained before the
+/// write, older exits waiting for it are patched in the same round where
+/// their pages neighbour it, and a thread takes other threads'
+/// translations near a missing block in one batch (tests/guest/threads.c:
+/// four workers running the same code). Writing each chain separately
+/// would take a round per chain made on top of one per block, installing
+/// each block separately one per installed block. (Threads workload under
+/// qemu-s390x, 2026-12-06: 2,152 blocks, 19,229 installed, 20,261 chains,
+/// 2,931 rounds; with --share-translations=off 5,325 blocks, 4,792 chains,
+/// 5,421 rounds.)
 #[test]
 fn code_memory_is_written_per_batch_not_per_chain() {
     let v = stats_of("threads", &["--jit-threshold=1"]);
@@ -228,11 +233,17 @@ fn code_memory_is_written_per_batch_not_per_chain() {
     }
     let t = &v["translation"];
     let c = &v["cache"];
-    let installed = n(&t["blocks_installed_from_other_threads"]);
+    let (blocks, installed) = (n(&t["blocks"]), n(&t["blocks_installed_from_other_threads"]));
+    let (writes, chains) = (n(&c["code_writes"]), n(&c["chains_made"]));
+    // Chains joined to the writes of blocks, not one round each.
+    assert!(writes <= blocks + installed + chains / 4, "code memory written {writes} times for {blocks} + {installed} blocks and {chains} chains: {v:#}");
+    // With --share-translations=off (in $ZARM_ARGS) nothing is on offer.
+    if t["shared_between_threads"] == false {
+        assert_eq!(installed, 0, "{v:#}");
+        return;
+    }
+    assert_eq!(t["shared_between_threads"], true, "{v:#}");
     assert!(installed > 0, "no thread installed another's translation: {v:#}");
-    let writes = n(&c["code_writes"]);
-    // Own exits chained in the block's write, not one round per chain.
-    assert!(writes < n(&c["chains_made"]) / 2, "code memory written {writes} times for {} chains: {v:#}", n(&c["chains_made"]));
     // Installed translations written in batches, not one round each.
-    assert!(writes < n(&t["blocks"]) + installed, "code memory written {writes} times for {} blocks: {v:#}", n(&t["blocks"]) + installed);
+    assert!(writes < (blocks + installed) / 2, "code memory written {writes} times for {blocks} + {installed} blocks: {v:#}");
 }
