@@ -269,6 +269,7 @@ impl RawStats {
         t.regions_rejected += u.regions_rejected;
         t.rejected_no_loop += u.rejected_no_loop;
         t.rejected_hot_exit += u.rejected_hot_exit;
+        t.rejected_shared += u.rejected_shared;
         for (k, n) in &u.rejected_ops {
             *t.rejected_ops.entry(k.clone()).or_default() += n;
         }
@@ -391,6 +392,7 @@ impl RawStats {
                     "no_loop": st.rejected_no_loop,
                     "hot_exit": st.rejected_hot_exit,
                 },
+                "rejected_by_other_threads_verdict": st.rejected_shared,
                 "failed": st.regions_failed,
                 "discarded": st.regions_discarded,
                 "guest_insns_executed": self.tier_exec_insns,
@@ -449,11 +451,12 @@ impl RawStats {
                 let listed: Vec<String> = ops.iter().map(|(k, n)| format!("{k} {n}")).collect();
                 let _ = writeln!(
                     s,
-                    "  not eligible: {} with an operation only the baseline lowers natively ({}), {} with no loop back to the entry, {} left hot through BLR/RET/SVC",
+                    "  not eligible: {} with an operation only the baseline lowers natively ({}), {} with no loop back to the entry, {} left hot through BLR/RET/SVC; {} of them another thread's verdict",
                     ops.iter().map(|(_, n)| n).sum::<u64>(),
                     if listed.is_empty() { "-".to_string() } else { listed.join(", ") },
                     why["no_loop"],
-                    why["hot_exit"]
+                    why["hot_exit"],
+                    tier["rejected_by_other_threads_verdict"]
                 );
             }
             let _ = writeln!(s, "  executed in optimised code: {} guest instructions ({:.1}%)", tier["guest_insns_executed"], 100.0 * tier["executed_fraction"].as_f64().unwrap_or(0.0));

@@ -97,17 +97,26 @@ pub struct SharedTranslations {
     /// one (`emit::HotCount`): the same in every thread, so blocks with a
     /// countdown can be shared too; kept for the life of the space.
     hot_slots: std::collections::HashMap<u64, u32>,
+    /// Hot loop heads some thread formed no region at, and why: another
+    /// thread's countdown at the same head reaching zero takes the verdict
+    /// instead of forming the region again (formation translates and
+    /// optimises every candidate block: ~8 ms a time under qemu-s390x).
+    /// For a tier-up `threshold`; all dropped when any page's
+    /// translations are (a verdict may change with the code; it only
+    /// decides speed, not behaviour).
+    rejected: std::collections::HashMap<u64, (i64, Rejection)>,
 }
 
 impl Default for SharedTranslations {
     fn default() -> Self {
-        SharedTranslations { active: false.into(), by_pc: BTreeMap::new(), bytes: 0, budget: 64 << 20, counters: Vec::new(), hot_slots: Default::default() }
+        SharedTranslations { active: false.into(), by_pc: BTreeMap::new(), bytes: 0, budget: 64 << 20, counters: Vec::new(), hot_slots: Default::default(), rejected: Default::default() }
     }
 }
 
 impl SharedTranslations {
     /// Drops every translation with guest code in the page at `page`.
     pub fn forget_page(&mut self, page: u64) {
+        self.rejected.clear();
         let end = page.saturating_add(4096);
         let gone: Vec<u64> = self.by_pc.range(page.saturating_sub(SHARED_SPAN)..end).filter(|(_, b)| b.end > page && b.start < end).map(|(pc, _)| *pc).collect();
         for pc in gone {
@@ -163,6 +172,12 @@ impl SharedTranslations {
         self.by_pc.insert(b.start, Arc::new(b));
         self.counters.extend(counter);
         None
+    }
+
+    /// Another thread's verdict on forming a region at `pc` with tier-up
+    /// `threshold`, if it formed none.
+    fn rejection(&self, pc: u64, threshold: i64) -> Option<Rejection> {
+        self.rejected.get(&pc).filter(|(t, _)| *t == threshold).map(|(_, why)| why.clone())
     }
 
     /// Has the guest started a second thread?
@@ -257,6 +272,9 @@ pub struct JitStats {
     pub rejected_ops: BTreeMap<Box<str>, u64>,
     pub rejected_no_loop: u64,
     pub rejected_hot_exit: u64,
+    /// Of the rejections, those taken from another thread's verdict
+    /// (`SharedTranslations::rejected`) instead of forming the region.
+    pub rejected_shared: u64,
     pub regions_failed: u64,
     /// Regions compiled but dropped: their guest code changed meanwhile.
     pub regions_discarded: u64,
@@ -543,6 +561,7 @@ impl TierState {
 }
 
 /// Why a hot block did not become a region (`JitStats::rejected_ops` …).
+#[derive(Clone, Debug)]
 enum Rejection {
     Op(Box<str>),
     NoLoop,
@@ -1000,9 +1019,24 @@ impl JitEngine {
         if installed || self.tier.as_ref().is_some_and(|t| t.pending.values().any(|p| p.pc == pc)) {
             return;
         }
-        let t0 = std::time::Instant::now();
-        let r = self.request_region(space, cpu, pc);
-        self.stats.region_compile_ns += t0.elapsed().as_nanos() as u64;
+        let threshold = self.tier.as_ref().map_or(0, |t| t.threshold);
+        let shared = self.shares() && space.translations.is_active();
+        let verdict = if shared { space.translations.rejection(pc, threshold) } else { None };
+        let r = match verdict {
+            Some(why) => {
+                self.stats.rejected_shared += 1;
+                Ok(Some(why))
+            }
+            None => {
+                let t0 = std::time::Instant::now();
+                let r = self.request_region(space, cpu, pc);
+                self.stats.region_compile_ns += t0.elapsed().as_nanos() as u64;
+                if let (true, Ok(Some(why))) = (shared, &r) {
+                    space.translations.rejected.insert(pc, (threshold, why.clone()));
+                }
+                r
+            }
+        };
         match r {
             Ok(None) => {}
             Ok(Some(why)) => {

@@ -181,6 +181,25 @@ fn rejected_regions_are_explained() {
     assert!(why["ops"].as_object().unwrap().keys().any(|k| k.starts_with("VBin.")), "{v:#}");
 }
 
+/// A hot loop head where one thread formed no region is not formed again
+/// by the others: they take its verdict (tests/guest/threads.c: threads
+/// running the same loops, most of which do not come back to their head
+/// inside a region; 75 of 104 rejections were verdicts taken on
+/// 2026-12-06). With --share-translations=off (in $ZARM_ARGS) every thread
+/// forms its own.
+#[test]
+fn other_threads_take_a_rejected_regions_verdict() {
+    let Some(v) = tier_stats("threads") else { return };
+    let tier = &v["tier"];
+    let taken = n(&tier["rejected_by_other_threads_verdict"]);
+    assert!(taken <= n(&tier["rejected"]), "{v:#}");
+    if v["translation"]["shared_between_threads"] == false {
+        assert_eq!(taken, 0, "{v:#}");
+    } else {
+        assert!(taken > 0, "no thread took another's verdict: {v:#}");
+    }
+}
+
 /// `--stats` counts every guest thread, not just the first: in
 /// tests/guest/stats_threads.S only the second thread runs CLZ (exactly
 /// 1000 times, in 3005 instructions with its start and exit).
