@@ -130,7 +130,7 @@ impl Dispatcher {
         match &self.engine {
             Engine::Interp => RawStats { threads: 1, translated: self.translated, exec_blocks: self.executed_blocks, exec_insns: self.executed_insns, ..Default::default() },
             Engine::Jit(j) => {
-                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), shared: j.share, ..Default::default() };
+                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), shared: j.share, tier_pending: j.regions_pending(), ..Default::default() };
                 // With the JIT the interpreter runs only blocks not compiled
                 // yet (`interp_step` counts them); lock-step counts its
                 // blocks in `executed_blocks` for its report, and they are
@@ -190,6 +190,9 @@ pub struct RawStats {
     pub tier_exec_insns: u64,
     /// Translations shared between threads (`--share-translations`).
     pub shared: bool,
+    /// Regions still compiling when the figures were taken (they never
+    /// ran).
+    pub tier_pending: u64,
     /// Guest instructions the interpreter ran in blocks not compiled yet
     /// (`--jit-threshold`).
     pub cold_insns: u64,
@@ -236,6 +239,7 @@ impl RawStats {
         self.assisted += o.assisted;
         self.tier_on |= o.tier_on;
         self.shared |= o.shared;
+        self.tier_pending += o.tier_pending;
         if self.tier_unavailable.is_none() {
             self.tier_unavailable = o.tier_unavailable.clone();
         }
@@ -395,6 +399,7 @@ impl RawStats {
                 "rejected_by_other_threads_verdict": st.rejected_shared,
                 "failed": st.regions_failed,
                 "discarded": st.regions_discarded,
+                "still_compiling_at_exit": self.tier_pending,
                 "guest_insns_executed": self.tier_exec_insns,
                 "executed_fraction": frac(self.tier_exec_insns),
             },
@@ -441,8 +446,8 @@ impl RawStats {
         if tier["on"] == true {
             let _ = writeln!(
                 s,
-                "  optimising tier: {} regions ({} blocks, {} guest instructions, {} host bytes) in {:.3} s; {} not eligible, {} failed, {} discarded",
-                tier["regions"], tier["region_blocks"], tier["guest_insns"], tier["host_bytes"], tier["compile_seconds"].as_f64().unwrap_or(0.0), tier["rejected"], tier["failed"], tier["discarded"]
+                "  optimising tier: {} regions ({} blocks, {} guest instructions, {} host bytes) in {:.3} s; {} not eligible, {} failed, {} discarded, {} still compiling at exit",
+                tier["regions"], tier["region_blocks"], tier["guest_insns"], tier["host_bytes"], tier["compile_seconds"].as_f64().unwrap_or(0.0), tier["rejected"], tier["failed"], tier["discarded"], tier["still_compiling_at_exit"]
             );
             let why = &tier["rejected_why"];
             if tier["rejected"].as_u64().unwrap_or(0) > 0 {

@@ -771,6 +771,11 @@ impl JitEngine {
         self.tier.is_some()
     }
 
+    /// Regions sent to the compile thread and not back yet.
+    pub fn regions_pending(&self) -> u64 {
+        self.tier.as_ref().map_or(0, |t| t.pending.len() as u64)
+    }
+
     pub fn cache_stats(&self) -> zarm_jit_cache::CacheStats {
         self.cache.stats
     }

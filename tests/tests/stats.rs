@@ -147,6 +147,8 @@ fn hot_loops_become_regions() {
     let Some(v) = tier_stats("hotloops") else { return };
     let tier = &v["tier"];
     assert!(n(&tier["regions"]) >= 1 && n(&tier["guest_insns_executed"]) > 0, "{v:#}");
+    // Compiled synchronously (ZARM_TIER_SYNC): nothing left in flight.
+    assert_eq!(n(&tier["still_compiling_at_exit"]), 0, "{v:#}");
 }
 
 /// Loops that call functions become regions through the calls: the
