@@ -344,7 +344,7 @@ impl<T> CodeCache<T> {
                 }
             }
         }
-        self.stats.code_writes += self.mem.write_and_patch(base, &stage, &mut fields) as u64;
+        self.stats.code_writes += self.mem.write_and_patch(base, &stage, &fields) as u64;
         ids
     }
 
@@ -385,7 +385,7 @@ impl<T> CodeCache<T> {
                 self.stats.chains_undone += 1;
             }
         }
-        self.stats.code_writes += self.mem.patch(&mut fields) as u64;
+        self.stats.code_writes += self.mem.patch(&fields) as u64;
         for (k, x) in e.exits.iter().enumerate() {
             match e.chained[k] {
                 Some(to) => {

@@ -65,13 +65,13 @@ impl CodeMemory {
     /// Writes code: the pages are writable (and not executable) only
     /// during the copy.
     pub fn write(&mut self, offset: usize, bytes: &[u8]) {
-        self.write_and_patch(offset, bytes, &mut []);
+        self.write_and_patch(offset, bytes, &[]);
     }
 
     /// Writes 4-byte branch fields, each page range made writable once
     /// for all the fields in it (consecutive pages together). Returns how
     /// many such write rounds it took.
-    pub fn patch(&mut self, fields: &mut [(usize, [u8; 4])]) -> usize {
+    pub fn patch(&mut self, fields: &[(usize, [u8; 4])]) -> usize {
         self.write_and_patch(0, &[], fields)
     }
 
@@ -79,18 +79,15 @@ impl CodeMemory {
     /// write round per run of consecutive pages that the code and the
     /// fields touch (a new block and the older exits chained to it are
     /// usually on neighbouring pages: one round). Returns the rounds.
-    pub fn write_and_patch(&mut self, offset: usize, bytes: &[u8], fields: &mut [(usize, [u8; 4])]) -> usize {
+    pub fn write_and_patch(&mut self, offset: usize, bytes: &[u8], fields: &[(usize, [u8; 4])]) -> usize {
         assert!(offset + bytes.len() <= self.size, "write past the end of code memory");
-        fields.sort_unstable_by_key(|f| f.0);
-        // (offset, bytes) pieces in address order; the code goes between
-        // the fields (it never overlaps one: fields lie in older blocks).
-        let mut pieces: Vec<(usize, &[u8])> = Vec::with_capacity(fields.len() + 1);
-        let at = fields.partition_point(|f| f.0 < offset);
-        pieces.extend(fields[..at].iter().map(|(o, b)| (*o, &b[..])));
+        // (offset, bytes) pieces in address order (the code never overlaps
+        // a field: fields lie in older blocks).
+        let mut pieces: Vec<(usize, &[u8])> = fields.iter().map(|(o, b)| (*o, &b[..])).collect();
         if !bytes.is_empty() {
             pieces.push((offset, bytes));
         }
-        pieces.extend(fields[at..].iter().map(|(o, b)| (*o, &b[..])));
+        pieces.sort_unstable_by_key(|p| p.0);
         let mut rounds = 0;
         let mut i = 0;
         while i < pieces.len() {

@@ -130,7 +130,7 @@ impl Dispatcher {
         match &self.engine {
             Engine::Interp => RawStats { threads: 1, translated: self.translated, exec_blocks: self.executed_blocks, exec_insns: self.executed_insns, ..Default::default() },
             Engine::Jit(j) => {
-                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), shared: j.share, tier_pending: j.regions_pending(), ..Default::default() };
+                let mut r = RawStats { threads: 1, jit: true, translation: j.stats.clone(), cache: j.cache_stats(), tier_on: j.tier_on(), tier_unavailable: j.tier_unavailable.clone(), shared: j.shares(), tier_pending: j.regions_pending(), ..Default::default() };
                 // With the JIT the interpreter runs only blocks not compiled
                 // yet (`interp_step` counts them); lock-step counts its
                 // blocks in `executed_blocks` for its report, and they are
@@ -188,7 +188,8 @@ pub struct RawStats {
     pub tier_on: bool,
     pub tier_unavailable: Option<String>,
     pub tier_exec_insns: u64,
-    /// Translations shared between threads (`--share-translations`).
+    /// Translations shared between threads (`--share-translations`, and
+    /// neither `--dump` nor lock-step mode).
     pub shared: bool,
     /// Regions still compiling when the figures were taken (they never
     /// ran).

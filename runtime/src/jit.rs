@@ -101,10 +101,9 @@ pub struct SharedTranslations {
     /// thread's countdown at the same head reaching zero takes the verdict
     /// instead of forming the region again (formation translates and
     /// optimises every candidate block: ~8 ms a time under qemu-s390x).
-    /// For a tier-up `threshold`; all dropped when any page's
-    /// translations are (a verdict may change with the code; it only
-    /// decides speed, not behaviour).
-    rejected: std::collections::HashMap<u64, (i64, Rejection)>,
+    /// All dropped when any page's translations are (a verdict may
+    /// change with the code; it only decides speed, not behaviour).
+    rejected: std::collections::HashMap<u64, Rejection>,
 }
 
 impl Default for SharedTranslations {
@@ -172,12 +171,6 @@ impl SharedTranslations {
         self.by_pc.insert(b.start, Arc::new(b));
         self.counters.extend(counter);
         None
-    }
-
-    /// Another thread's verdict on forming a region at `pc` with tier-up
-    /// `threshold`, if it formed none.
-    fn rejection(&self, pc: u64, threshold: i64) -> Option<Rejection> {
-        self.rejected.get(&pc).filter(|(t, _)| *t == threshold).map(|(_, why)| why.clone())
     }
 
     /// Has the guest started a second thread?
@@ -755,7 +748,7 @@ impl JitEngine {
 
     /// Are translations shared with the other threads? Not when every
     /// block is dumped or compared (lock-step).
-    fn shares(&self) -> bool {
+    pub(crate) fn shares(&self) -> bool {
         self.share && !self.dump && !self.single_block
     }
 
@@ -1024,9 +1017,8 @@ impl JitEngine {
         if installed || self.tier.as_ref().is_some_and(|t| t.pending.values().any(|p| p.pc == pc)) {
             return;
         }
-        let threshold = self.tier.as_ref().map_or(0, |t| t.threshold);
         let shared = self.shares() && space.translations.is_active();
-        let verdict = if shared { space.translations.rejection(pc, threshold) } else { None };
+        let verdict = if shared { space.translations.rejected.get(&pc).cloned() } else { None };
         let r = match verdict {
             Some(why) => {
                 self.stats.rejected_shared += 1;
@@ -1037,7 +1029,7 @@ impl JitEngine {
                 let r = self.request_region(space, cpu, pc);
                 self.stats.region_compile_ns += t0.elapsed().as_nanos() as u64;
                 if let (true, Ok(Some(why))) = (shared, &r) {
-                    space.translations.rejected.insert(pc, (threshold, why.clone()));
+                    space.translations.rejected.insert(pc, why.clone());
                 }
                 r
             }
