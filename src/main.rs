@@ -197,7 +197,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold, share_translations: cli.share_translations == "on" };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold, share_translations: cli.share_translations == "on", process_ends_on_return: true };
     let result = match &cli.exec_state {
         None => run_program(&program, argv, envp, &opts),
         Some(state) => {

@@ -264,7 +264,19 @@ unsafe impl Send for GuestSpace {}
 /// The page table: one atomic byte per guest page (relaxed ordering: a
 /// thread racing a change of the mapping sees the old or the new entry,
 /// as with a TLB).
-struct PageTable(Vec<AtomicU8>);
+struct PageTable(Box<[AtomicU8]>);
+
+impl PageTable {
+    /// `n` entries, all 0 (unmapped), from a zeroed allocation: the
+    /// allocator's fresh pages are not touched until an entry is set (a
+    /// 2^33-byte window has 2 M entries; filling them one by one cost
+    /// milliseconds of every start-up under qemu-s390x).
+    fn zeroed(n: usize) -> PageTable {
+        // SAFETY: AtomicU8 has the representation of u8, for which all
+        // zero bytes are a valid value.
+        PageTable(unsafe { Box::<[AtomicU8]>::new_zeroed_slice(n).assume_init() })
+    }
+}
 
 impl PageTable {
     fn at(&self, i: usize) -> u8 {
@@ -325,7 +337,7 @@ impl GuestSpace {
             base: base as *mut u8,
             // One spare entry: a page check of an access's last byte may
             // look one page past the window.
-            pages: PageTable((0..(window / PAGE) as usize + 1).map(|_| AtomicU8::new(0)).collect()),
+            pages: PageTable::zeroed((window / PAGE) as usize + 1),
             layout,
             brk_start: 0,
             brk: 0,
