@@ -1052,21 +1052,27 @@ impl<'a, 'b> Lower<'a, 'b> {
                 }
             }
             Crc32 { poly, size, acc, v } => {
-                // Table-driven, a byte at a time: crc = T[(crc ^ b) & 0xff] ^ (crc >> 8).
-                let t = self.iconst(crate::emit::crc_table(*poly).as_ptr() as u64);
-                let (mut crc, x) = (self.v(*acc), self.v(*v));
-                crc = self.b.ins().band_imm_u(crc, 0xffff_ffff);
-                for k in 0..size.bytes() as i64 {
-                    let byte = if k == 0 { x } else { self.b.ins().ushr_imm_s(x, 8 * k) };
-                    let i = self.b.ins().bxor(crc, byte);
-                    let i = self.b.ins().band_imm_u(i, 0xff);
-                    let off = self.b.ins().ishl_imm_s(i, 2);
+                // Sliced, as the baseline (`emit::crc_sliced`): one
+                // independent table load per data byte.
+                let t = self.iconst(crate::emit::crc_tables(*poly).as_ptr() as u64);
+                let n = size.bytes() as i64;
+                let crc = self.v(*acc);
+                let crc = self.b.ins().band_imm_u(crc, 0xffff_ffff);
+                let data = self.v(*v);
+                let x = self.b.ins().bxor(crc, data);
+                let mut r = (n < 4).then(|| self.b.ins().ushr_imm_s(crc, 8 * n));
+                for j in 0..n {
+                    let byte = if j == 0 { x } else { self.b.ins().ushr_imm_s(x, 8 * j) };
+                    let idx = self.b.ins().band_imm_u(byte, 0xff);
+                    let off = self.b.ins().ishl_imm_s(idx, 2);
                     let at = self.b.ins().iadd(t, off);
-                    let e = self.b.ins().uload32(self.native, at, 0);
-                    let sh = self.b.ins().ushr_imm_s(crc, 8);
-                    crc = self.b.ins().bxor(e, sh);
+                    let e = self.b.ins().uload32(self.native, at, (1024 * (n - 1 - j)) as i32);
+                    r = Some(match r {
+                        None => e,
+                        Some(r) => self.b.ins().bxor(r, e),
+                    });
                 }
-                crc
+                r.expect("a CRC of at least one byte")
             }
             Fence { kind } => {
                 if *kind == zarm_ir::FenceKind::Full {

@@ -898,9 +898,13 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
 }
 
 /// The byte tables of the reflected CRC-32 (0xEDB88320) and CRC-32C
-/// (0x82F63B78) polynomials: entry n is n after eight shift-and-reduce steps.
-const fn make_crc_table(poly: u32) -> [u32; 256] {
-    let mut t = [0u32; 256];
+/// (0x82F63B78) polynomials, sliced eight ways: in `t[0]` entry n is n
+/// after eight shift-and-reduce steps (one byte), and `t[k]` is `t[k-1]`
+/// advanced by one more zero byte, so the CRC of n bytes x_0..x_{n-1}
+/// (the accumulator already XORed in) is `t[n-1][x_0] ^ … ^ t[0][x_{n-1}]`
+/// — n independent loads instead of a chain of n table steps.
+const fn make_crc_tables(poly: u32) -> [[u32; 256]; 8] {
+    let mut t = [[0u32; 256]; 8];
     let mut n = 0;
     while n < 256 {
         let mut c = n as u32;
@@ -909,20 +913,44 @@ const fn make_crc_table(poly: u32) -> [u32; 256] {
             c = (c >> 1) ^ (poly & (c & 1).wrapping_neg());
             k += 1;
         }
-        t[n] = c;
+        t[0][n] = c;
         n += 1;
+    }
+    let mut k = 1;
+    while k < 8 {
+        let mut n = 0;
+        while n < 256 {
+            let prev = t[k - 1][n];
+            t[k][n] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+            n += 1;
+        }
+        k += 1;
     }
     t
 }
-static CRC32_TABLE: [u32; 256] = make_crc_table(0xEDB8_8320);
-static CRC32C_TABLE: [u32; 256] = make_crc_table(0x82F6_3B78);
+static CRC32_TABLES: [[u32; 256]; 8] = make_crc_tables(0xEDB8_8320);
+static CRC32C_TABLES: [[u32; 256]; 8] = make_crc_tables(0x82F6_3B78);
 
-/// The byte table of `poly` (both tiers index it from generated code).
-pub(crate) fn crc_table(poly: zarm_ir::CrcPoly) -> &'static [u32; 256] {
+/// The sliced tables of `poly` (both tiers index them from generated
+/// code: table k at byte offset 1024·k).
+pub(crate) fn crc_tables(poly: zarm_ir::CrcPoly) -> &'static [[u32; 256]; 8] {
     match poly {
-        zarm_ir::CrcPoly::Crc32 => &CRC32_TABLE,
-        zarm_ir::CrcPoly::Crc32c => &CRC32C_TABLE,
+        zarm_ir::CrcPoly::Crc32 => &CRC32_TABLES,
+        zarm_ir::CrcPoly::Crc32c => &CRC32C_TABLES,
     }
+}
+
+/// What the generated code computes for `Crc32 { poly, size }` (the
+/// sliced tables; tested against the interpreter's bitwise CRC).
+pub fn crc_sliced(poly: zarm_ir::CrcPoly, bytes: u32, acc: u64, v: u64) -> u64 {
+    let t = crc_tables(poly);
+    let crc = acc & 0xffff_ffff;
+    let x = crc ^ v;
+    let mut r = if bytes < 4 { crc >> (8 * bytes) } else { 0 };
+    for j in 0..bytes {
+        r ^= t[(bytes - 1 - j) as usize][(x >> (8 * j) & 0xff) as usize] as u64;
+    }
+    r
 }
 
 /// `lmg r6,r15,FRAME+48(r15); br r14`: leave to the trampoline's caller
@@ -2085,26 +2113,31 @@ impl Emitter<'_> {
                 self.vector_lane(i, op);
             }
             Crc32 { poly, size, acc, v } => {
-                // crc = T[(crc ^ byte) & 0xff] ^ (crc >> 8), a byte at a
-                // time: crc in d, the data shifted down in r3, the entry's
-                // offset in r2, the table's address in SC.
+                // Sliced (see `make_crc_tables`): x = crc ^ data in r3,
+                // then one table entry per data byte XORed into d (after
+                // crc >> 8n when n < 4), each entry's offset in r2, the
+                // tables' address in SC.
                 self.route(Route::Crc32);
                 let (ra, rv) = (self.get(*acc, SA), self.get(*v, SB));
                 let d = self.def(i);
-                let table = crc_table(*poly).as_ptr() as u64;
-                encode::llgfr(self.b(), d, ra);
-                encode::lgr(self.b(), 3, rv);
-                self.load_imm(SC, table);
+                let n = size.bytes() as i32;
+                let tables = crc_tables(*poly).as_ptr() as u64;
+                encode::llgfr(self.b(), 3, ra);
+                encode::xgr(self.b(), 3, rv);
+                if n < 4 {
+                    encode::llgfr(self.b(), d, ra);
+                    encode::srlg(self.b(), d, d, m(0, 8 * n));
+                }
+                self.load_imm(SC, tables);
                 let b = self.b();
-                for k in 0..size.bytes() {
-                    encode::xgrk(b, 2, d, 3);
-                    // (r2 & 0xff) << 2: rotate left 2, keep bits 54-61.
-                    encode::risbg(b, 2, 2, 54, 0x80 | 61, 2);
-                    encode::srlg(b, d, d, m(0, 8));
-                    encode::llgf(b, 2, Mem { base: SC, index: 2, disp: 0 });
-                    encode::xgr(b, d, 2);
-                    if k + 1 < size.bytes() {
-                        encode::srlg(b, 3, 3, m(0, 8));
+                for j in 0..n {
+                    // (x >> 8j & 0xff) << 2: rotate left by 2 - 8j, keep bits 54-61.
+                    encode::risbg(b, 2, 3, 54, 0x80 | 61, (2 - 8 * j).rem_euclid(64) as u8);
+                    let at = Mem { base: SC, index: 2, disp: 1024 * (n - 1 - j) };
+                    if j == 0 && n >= 4 {
+                        encode::llgf(b, d, at);
+                    } else {
+                        encode::xy(b, d, at);
                     }
                 }
                 self.commit(i, d);
@@ -2444,6 +2477,34 @@ impl Emitter<'_> {
 #[cfg(test)]
 mod tests {
     use super::contiguous_bits;
+
+    /// The sliced tables give the A64 CRCs (the interpreter's bitwise
+    /// ones) for every size and both polynomials, whatever lies in the
+    /// accumulator's and the data's unused upper bits.
+    #[test]
+    fn sliced_crc_tables_give_the_bitwise_crc() {
+        use zarm_ir::{CrcPoly, MemSize};
+        let mut s = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        for poly in [CrcPoly::Crc32, CrcPoly::Crc32c] {
+            for size in [MemSize::B1, MemSize::B2, MemSize::B4, MemSize::B8] {
+                for k in 0..2000 {
+                    let (acc, v) = match k {
+                        0 => (0, 0),
+                        1 => (u64::MAX, u64::MAX),
+                        _ => (next(), next()),
+                    };
+                    let want = zarm_ir::interp::int::crc32(poly, size, acc, v);
+                    assert_eq!(super::crc_sliced(poly, size.bytes() as u32, acc, v), want, "{poly:?} {size:?} acc {acc:#x} v {v:#x}");
+                }
+            }
+        }
+    }
 
     /// Only constants 0..=64 KiB - 16 fold into a displacement (either
     /// operand order); a negative one (a huge u64) never does — the guard

@@ -97,6 +97,8 @@ table! { RXY_INSNS, f, (r1: u8, m: Mem) => |out: &mut Vec<u8>, op: u16| rxy(out,
     ltg = 0xE302u16, cg = 0xE320u16, clg = 0xE321u16,
     // MSG: the low 64 bits of the product with a doubleword in storage.
     msg = 0xE30Cu16,
+    // XY: 32-bit exclusive or with a word in storage (the sliced CRC tables).
+    xy = 0xE357u16,
 }
 
 // RS-a: compare-and-swap with a 12-bit displacement (the sub-word atomics'
