@@ -112,6 +112,9 @@ pub struct TierConfig {
     /// operations in block order), the address of a u64 its code adds one
     /// to on every call of the helper (`--stats`); empty for none.
     pub helper_counters: Vec<u64>,
+    /// The counters are updated interlocked: the code may run on several
+    /// threads at once (a region shared between guest threads).
+    pub atomic_counters: bool,
 }
 
 /// Why the tier cannot run on a host with these facilities, if it cannot:
@@ -578,6 +581,20 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
     }
 
+    /// Adds one to the u64 counter at host address `addr` (`--stats`),
+    /// interlocked where the code may run on several threads at once.
+    fn count_at(&mut self, addr: u64) {
+        let p = self.iconst(addr);
+        if self.cfg.atomic_counters {
+            let one = self.iconst(1);
+            self.b.ins().atomic_rmw(types::I64, self.native, ir::AtomicRmwOp::Add, p, one);
+        } else {
+            let n = self.b.ins().load(types::I64, self.native, p, 0);
+            let n = self.b.ins().iadd_imm_s(n, 1);
+            self.b.ins().store(self.native, n, p, 0);
+        }
+    }
+
     fn lower_block(&mut self, blk: &Block, k: usize, counter: Option<u64>) {
         let head = self.heads[&blk.start_pc];
         self.b.switch_to_block(head);
@@ -599,10 +616,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             self.b.switch_to_block(go);
         }
         if let Some(addr) = counter {
-            let p = self.iconst(addr);
-            let n = self.b.ins().load(types::I64, self.native, p, 0);
-            let n = self.b.ins().iadd_imm_s(n, 1);
-            self.b.ins().store(self.native, n, p, 0);
+            self.count_at(addr);
         }
         self.vals = vec![None; blk.ops.len()];
         self.vhi = vec![None; blk.ops.len()];
@@ -1758,10 +1772,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             k += 1;
         }
         if let Some(&addr) = self.cfg.helper_counters.get(index) {
-            let p = self.iconst(addr);
-            let n = self.b.ins().load(types::I64, self.native, p, 0);
-            let n = self.b.ins().iadd_imm_s(n, 1);
-            self.b.ins().store(self.native, n, p, 0);
+            self.count_at(addr);
         }
         let op_addr = self.iconst(&self.helper_ops[index] as *const Op as u64);
         let args = self.b.ins().stack_addr(types::I64, slot, 0);

@@ -43,7 +43,7 @@ fn every_random_block_compiles_in_the_tier() {
     use zarm_backend_s390x::clif::{unavailable_reason, Region, Tier, TierConfig};
     let mut rng = Rng(0x1234_5678_9abc);
     let gen = GenConfig { mem_base: MEM_BASE, max_insns: 10, helper_ops: true, vector_ops: true };
-    let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new() };
+    let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new(), atomic_counters: false };
     for (name, facilities) in levels() {
         if unavailable_reason(facilities).is_some() {
             assert_eq!(name, "z196", "the tier needs z14");
@@ -158,7 +158,7 @@ mod exec {
         use zarm_backend_s390x::clif::TierConfig;
         type RegionFn = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext) -> u64;
         let block = &region.blocks[0];
-        let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new() };
+        let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new(), atomic_counters: false };
         let compiled = tier.compile(region, &tcfg).unwrap();
         let mut map = memmap2::MmapMut::map_anon(compiled.code.len()).unwrap();
         map.copy_from_slice(&compiled.code);

@@ -40,7 +40,7 @@ fn translation(c: &mut Criterion) {
     }
     let block_insns: u64 = blocks.iter().map(|b| b.guest_insns as u64).sum();
     let mut tier = zarm_backend_s390x::clif::Tier::new(HostFacilities::machine_level("z15").unwrap()).unwrap();
-    let tcfg = zarm_backend_s390x::clif::TierConfig { guest_addr_bits: 37, window_guard: true, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new() };
+    let tcfg = zarm_backend_s390x::clif::TierConfig { guest_addr_bits: 37, window_guard: true, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new(), atomic_counters: false };
     let mut g = c.benchmark_group("tier");
     g.throughput(Throughput::Elements(blocks.len() as u64));
     g.sample_size(10);

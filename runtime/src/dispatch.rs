@@ -275,6 +275,8 @@ impl RawStats {
         t.rejected_no_loop += u.rejected_no_loop;
         t.rejected_hot_exit += u.rejected_hot_exit;
         t.rejected_shared += u.rejected_shared;
+        t.regions_shared += u.regions_shared;
+        t.region_waits += u.region_waits;
         for (k, n) in &u.rejected_ops {
             *t.rejected_ops.entry(k.clone()).or_default() += n;
         }
@@ -398,6 +400,8 @@ impl RawStats {
                     "hot_exit": st.rejected_hot_exit,
                 },
                 "rejected_by_other_threads_verdict": st.rejected_shared,
+                "installed_from_other_threads": st.regions_shared,
+                "waits_for_other_threads_region": st.region_waits,
                 "failed": st.regions_failed,
                 "discarded": st.regions_discarded,
                 "still_compiling_at_exit": self.tier_pending,
@@ -463,6 +467,13 @@ impl RawStats {
                     why["no_loop"],
                     why["hot_exit"],
                     tier["rejected_by_other_threads_verdict"]
+                );
+            }
+            if tier["installed_from_other_threads"].as_u64().unwrap_or(0) + tier["waits_for_other_threads_region"].as_u64().unwrap_or(0) > 0 {
+                let _ = writeln!(
+                    s,
+                    "  of the regions, {} installed from another thread's compilation; countdowns started again {} times to wait for one",
+                    tier["installed_from_other_threads"], tier["waits_for_other_threads_region"]
                 );
             }
             let _ = writeln!(s, "  executed in optimised code: {} guest instructions ({:.1}%)", tier["guest_insns_executed"], 100.0 * tier["executed_fraction"].as_f64().unwrap_or(0.0));

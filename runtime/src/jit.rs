@@ -104,11 +104,57 @@ pub struct SharedTranslations {
     /// All dropped when any page's translations are (a verdict may
     /// change with the code; it only decides speed, not behaviour).
     rejected: std::collections::HashMap<u64, Rejection>,
+    /// Compiled regions on offer, by loop head: another thread whose
+    /// countdown at that head reaches zero installs a copy instead of
+    /// forming and compiling the region again (the threads workload with
+    /// `--tier=on` queued one compilation of the same loop per thread).
+    /// Their code names nothing of one thread: the context, CPU state and
+    /// window come in registers, their counters (`--stats`) are the
+    /// space's and updated interlocked.
+    /// Shared with the compile thread, which offers a region as soon as
+    /// it is compiled (the thread that asked for it may have ended).
+    regions: Arc<std::sync::Mutex<RegionOffers>>,
+}
+
+/// See `SharedTranslations::regions`.
+#[derive(Default)]
+pub struct RegionOffers {
+    regions: std::collections::HashMap<u64, Arc<SharedRegion>>,
+    /// Loop heads whose region is being compiled for offer, with the
+    /// job's token: another thread reaching the head waits for that region
+    /// (its countdown starts again) instead of forming its own.
+    compiling: std::collections::HashMap<u64, u64>,
+}
+
+impl SharedTranslations {
+    fn offers(&self) -> std::sync::MutexGuard<'_, RegionOffers> {
+        self.regions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A compiled region as `SharedTranslations::regions` offers it.
+pub struct SharedRegion {
+    /// The guest code it covers.
+    low: u64,
+    end: u64,
+    code: Vec<u8>,
+    pc_map: Vec<(u32, u64)>,
+    helper_ops: Arc<Box<[zarm_ir::Op]>>,
+    guest_insns: u32,
 }
 
 impl Default for SharedTranslations {
     fn default() -> Self {
-        SharedTranslations { active: false.into(), by_pc: BTreeMap::new(), bytes: 0, budget: 64 << 20, counters: Vec::new(), hot_slots: Default::default(), rejected: Default::default() }
+        SharedTranslations {
+            active: false.into(),
+            by_pc: BTreeMap::new(),
+            bytes: 0,
+            budget: 64 << 20,
+            counters: Vec::new(),
+            hot_slots: Default::default(),
+            rejected: Default::default(),
+            regions: Default::default(),
+        }
     }
 }
 
@@ -117,6 +163,12 @@ impl SharedTranslations {
     pub fn forget_page(&mut self, page: u64) {
         self.rejected.clear();
         let end = page.saturating_add(4096);
+        let mut offers = self.offers();
+        offers.regions.retain(|_, r| r.end <= page || r.low >= end);
+        // A region being compiled over the page is then not offered (its
+        // own thread discards it): the others form their own.
+        offers.compiling.clear();
+        drop(offers);
         let gone: Vec<u64> = self.by_pc.range(page.saturating_sub(SHARED_SPAN)..end).filter(|(_, b)| b.end > page && b.start < end).map(|(pc, _)| *pc).collect();
         for pc in gone {
             if let Some(b) = self.by_pc.remove(&pc) {
@@ -268,6 +320,11 @@ pub struct JitStats {
     /// Of the rejections, those taken from another thread's verdict
     /// (`SharedTranslations::rejected`) instead of forming the region.
     pub rejected_shared: u64,
+    /// Regions installed from another thread's compilation
+    /// (`SharedTranslations::regions`), and countdowns started again to
+    /// wait for a region another thread was having compiled.
+    pub regions_shared: u64,
+    pub region_waits: u64,
     pub regions_failed: u64,
     /// Regions compiled but dropped: their guest code changed meanwhile.
     pub regions_discarded: u64,
@@ -301,7 +358,16 @@ pub struct JitEngine {
     tier: Option<TierState>,
     /// Why `--tier=auto` left the tier off here.
     pub tier_unavailable: Option<String>,
+    /// Countdowns started again at each loop head to wait for another
+    /// thread's region (bounded: that thread may end before its region
+    /// is done).
+    region_waits: std::collections::HashMap<u64, u32>,
 }
+
+/// How many times a thread waits for another thread's region at one loop
+/// head (a countdown's worth of trips each) before forming its own: the
+/// compile thread resolves every mark, so this is only a safety net.
+const REGION_WAITS: u32 = 64;
 
 /// The optimising tier of one engine (see `backend_s390x::clif`).
 struct TierState {
@@ -336,6 +402,35 @@ struct TierJob {
     pc: u64,
     cfg: zarm_backend_s390x::clif::TierConfig,
     region: zarm_backend_s390x::clif::Region,
+    /// Offer the region to the other threads when compiled, if its loop
+    /// head is still marked as compiling by this job.
+    offer: Option<OfferMark>,
+}
+
+/// A loop head marked as compiling for offer (`RegionOffers::compiling`)
+/// by one job; the mark goes with this, whatever becomes of the job (so
+/// no thread waits for a region that will not come).
+struct OfferMark {
+    offers: Arc<std::sync::Mutex<RegionOffers>>,
+    pc: u64,
+    token: u64,
+}
+
+impl OfferMark {
+    fn new(offers: &Arc<std::sync::Mutex<RegionOffers>>, pc: u64) -> OfferMark {
+        let token = REGION_TOKENS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        offers.lock().unwrap_or_else(|e| e.into_inner()).compiling.insert(pc, token);
+        OfferMark { offers: offers.clone(), pc, token }
+    }
+}
+
+impl Drop for OfferMark {
+    fn drop(&mut self) {
+        let mut o = self.offers.lock().unwrap_or_else(|e| e.into_inner());
+        if o.compiling.get(&self.pc) == Some(&self.token) {
+            o.compiling.remove(&self.pc);
+        }
+    }
 }
 
 struct TierDone {
@@ -343,17 +438,36 @@ struct TierDone {
     pc: u64,
     region: zarm_backend_s390x::clif::Region,
     result: Result<zarm_backend_s390x::clif::CompiledRegion, String>,
+    /// The compiled region's helper operands (its code names them by
+    /// address; every copy of the code keeps them).
+    helper_ops: Arc<Box<[zarm_ir::Op]>>,
     ns: u64,
 }
 
 impl TierDone {
     /// The guest code the region covers.
     fn span(&self) -> (u64, u64) {
-        let low = self.region.blocks.iter().map(|b| b.start_pc).min().unwrap_or(self.pc);
-        let end = self.region.blocks.iter().map(|b| b.end_pc.max(b.start_pc + 4)).max().unwrap_or(self.pc + 4);
-        (low, end)
+        region_span(&self.region, self.pc)
     }
 }
+
+fn region_span(region: &zarm_backend_s390x::clif::Region, pc: u64) -> (u64, u64) {
+    let low = region.blocks.iter().map(|b| b.start_pc).min().unwrap_or(pc);
+    let end = region.blocks.iter().map(|b| b.end_pc.max(b.start_pc + 4)).max().unwrap_or(pc + 4);
+    (low, end)
+}
+
+/// A compiled region's code as the cache holds it (the entry shim, then
+/// the function) and its host offset → guest PC map.
+fn region_code(pc: u64, compiled: &zarm_backend_s390x::clif::CompiledRegion, exit_checks: bool) -> (Vec<u8>, Vec<(u32, u64)>, u32) {
+    let (mut code, fn_off) = emit::region_shim(pc, exit_checks);
+    code.extend_from_slice(&compiled.code);
+    let mut pc_map = vec![(0u32, pc)];
+    pc_map.extend(compiled.pc_ranges.iter().map(|(start, _, gpc)| (fn_off + start, *gpc)));
+    (code, pc_map, fn_off)
+}
+
+static REGION_TOKENS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// An engine's end of the compile thread: where its results come back,
 /// and how the thread tells it they are there.
@@ -435,8 +549,20 @@ unsafe impl Send for TierJob {}
 
 fn compile_job(compiler: &mut zarm_backend_s390x::clif::Tier, job: TierJob) -> TierDone {
     let t0 = std::time::Instant::now();
-    let result = compiler.compile(&job.region, &job.cfg);
-    TierDone { id: job.id, pc: job.pc, region: job.region, result, ns: t0.elapsed().as_nanos() as u64 }
+    let mut result = compiler.compile(&job.region, &job.cfg);
+    let helper_ops = Arc::new(result.as_mut().map(|c| std::mem::take(&mut c.helper_ops)).unwrap_or_default());
+    if let (Some(mark), Ok(c)) = (&job.offer, &result) {
+        let mut o = mark.offers.lock().unwrap_or_else(|e| e.into_inner());
+        // Not if the guest code was logged as changed since (the mark is
+        // gone, see `SharedTranslations::forget_page`).
+        if o.compiling.get(&job.pc) == Some(&mark.token) {
+            o.compiling.remove(&job.pc);
+            let (low, end) = region_span(&job.region, job.pc);
+            let (code, pc_map, _) = region_code(job.pc, c, job.cfg.exit_checks);
+            o.regions.insert(job.pc, Arc::new(SharedRegion { low, end, code, pc_map, helper_ops: helper_ops.clone(), guest_insns: c.guest_insns }));
+        }
+    }
+    TierDone { id: job.id, pc: job.pc, region: job.region, result, helper_ops, ns: t0.elapsed().as_nanos() as u64 }
 }
 
 /// The compile thread's loop: compiles each job and hands the result to
@@ -464,7 +590,7 @@ fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver
         };
         let done = match compiler.as_mut() {
             Ok(c) => compile_job(c, job),
-            Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), ns: 0 },
+            Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), helper_ops: Default::default(), ns: 0 },
         };
         // An engine that is gone has dropped its receiver.
         if reply.done.send(done).is_err() {
@@ -514,7 +640,7 @@ impl TierState {
         if self.compiler.is_none() {
             match zarm_backend_s390x::clif::Tier::new(self.facilities) {
                 Ok(c) => self.compiler = Some(c),
-                Err(e) => return TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e), ns: 0 },
+                Err(e) => return TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e), helper_ops: Default::default(), ns: 0 },
             }
         }
         compile_job(self.compiler.as_mut().unwrap(), job)
@@ -694,6 +820,7 @@ impl JitEngine {
             counters: None,
             tier: None,
             tier_unavailable: None,
+            region_waits: Default::default(),
         })
     }
 
@@ -998,8 +1125,9 @@ impl JitEngine {
                 // A block became hot before running: its region replaces
                 // it, and the guest goes on there.
                 None => {
-                    let head = self.cache.lookup(cpu.pc).and_then(|(id, _)| self.cache.get(id)).map_or(cpu.pc, |e| e.payload.hot_target);
-                    self.tier_up(space, cpu, head)
+                    let latch = self.cache.lookup(cpu.pc).and_then(|(id, _)| self.cache.get(id));
+                    let (head, slot) = latch.map_or((cpu.pc, None), |e| (e.payload.hot_target, e.payload.hot.map(|h| h.slot)));
+                    self.tier_up(space, cpu, head, slot)
                 }
             }
         }
@@ -1011,14 +1139,38 @@ impl JitEngine {
     /// by `poll_tier` when ready. The guest meanwhile goes on in the
     /// baseline code. Failures keep the baseline code and are counted: the
     /// tier is an optimisation.
-    fn tier_up(&mut self, space: &mut GuestSpace, cpu: &CpuState, pc: u64) {
+    fn tier_up(&mut self, space: &mut GuestSpace, cpu: &CpuState, pc: u64, latch_slot: Option<u32>) {
         // Several latches of one loop head turn hot: one region.
         let installed = self.cache.lookup(pc).and_then(|(id, _)| self.cache.get(id)).is_some_and(|e| e.payload.region);
         if installed || self.tier.as_ref().is_some_and(|t| t.pending.values().any(|p| p.pc == pc)) {
             return;
         }
         let shared = self.shares() && space.translations.is_active();
-        let verdict = if shared { space.translations.rejected.get(&pc).cloned() } else { None };
+        let (verdict, offered, compiling) = if shared {
+            let verdict = {
+                let _g = space.lock();
+                space.translations.rejected.get(&pc).cloned()
+            };
+            let o = space.translations.offers();
+            (verdict, o.regions.get(&pc).cloned(), o.compiling.contains_key(&pc))
+        } else {
+            (None, None, false)
+        };
+        if let Some(r) = offered {
+            return self.install_shared_region(pc, &r);
+        }
+        if compiling && verdict.is_none() {
+            let waits = self.region_waits.entry(pc).or_default();
+            if *waits < REGION_WAITS {
+                *waits += 1;
+                self.stats.region_waits += 1;
+                if let (Some(slot), Some(t)) = (latch_slot, self.tier.as_mut()) {
+                    // Not running generated code now: the table's other writer.
+                    t.countdowns[slot as usize] = 0;
+                }
+                return;
+            }
+        }
         let r = match verdict {
             Some(why) => {
                 self.stats.rejected_shared += 1;
@@ -1029,6 +1181,7 @@ impl JitEngine {
                 let r = self.request_region(space, cpu, pc);
                 self.stats.region_compile_ns += t0.elapsed().as_nanos() as u64;
                 if let (true, Ok(Some(why))) = (shared, &r) {
+                    let _g = space.lock();
                     space.translations.rejected.insert(pc, why.clone());
                 }
                 r
@@ -1200,9 +1353,19 @@ impl JitEngine {
             t.next_job += 1;
             t.next_job
         });
+        // Offered to the other threads when done if the guest code read is
+        // current (nothing logged that this thread has not applied).
+        let shared = self.shares() && space.translations.is_active() && {
+            let _g = space.lock();
+            !zarm_ir::GuestMemory::code_changed(space)
+        };
         let job = TierJob {
             id,
             pc,
+            offer: shared.then(|| {
+                let _g = space.lock();
+                OfferMark::new(&space.translations.regions, pc)
+            }),
             cfg: zarm_backend_s390x::clif::TierConfig {
                 guest_addr_bits: self.cfg.guest_addr_bits,
                 window_guard: self.cfg.window_guard,
@@ -1211,12 +1374,19 @@ impl JitEngine {
                 want_clif: self.dump,
                 block_counters: counters.iter_mut().map(|c| &mut c.count as *mut u64 as u64).collect(),
                 helper_counters: counters.iter_mut().flat_map(|c| c.helper_calls.iter_mut().map(|n| n as *mut u64 as u64)).collect(),
+                atomic_counters: shared,
             },
             region: zarm_backend_s390x::clif::Region { blocks, indirect },
         };
         let exit_request = &mut self.ctx.exit_request as *mut u64 as usize;
         let sync = self.single_block;
         let tier = self.tier.as_mut().expect("tier_up without a tier");
+        if shared {
+            // The code may run on any thread, after this one ends: its
+            // counters are the space's from now on.
+            let _g = space.lock();
+            space.translations.counters.append(&mut counters);
+        }
         if sync || tier.sync {
             let done = tier.compile_now(job);
             self.install_region(done, counters);
@@ -1256,6 +1426,25 @@ impl JitEngine {
         }
     }
 
+    /// Installs another thread's compiled region at loop head `pc`.
+    fn install_shared_region(&mut self, pc: u64, r: &SharedRegion) {
+        let inserted = self.cache.insert(NewBlock {
+            guest_start: pc,
+            guest_low: r.low,
+            guest_end: r.end,
+            code: r.code.clone(),
+            entry: 0,
+            exits: Vec::new(),
+            payload: BlockMeta { pc_map: r.pc_map.clone(), helper_ops: r.helper_ops.clone(), guest_insns: r.guest_insns, hot: None, hot_target: 0, region: true },
+        });
+        if let Err(e) = inserted {
+            return self.region_failed(pc, &e.to_string());
+        }
+        self.clear_ibtc();
+        self.stats.regions_shared += 1;
+    }
+
+    /// Installs a region the tier compiled for this engine.
     fn install_region(&mut self, done: TierDone, mut counters: Vec<Box<BlockCount>>) {
         let pc = done.pc;
         self.stats.region_compile_ns += done.ns;
@@ -1265,11 +1454,7 @@ impl JitEngine {
             Err(e) => return self.region_failed(pc, &e),
         };
         let region = &done.region;
-        let (shim, fn_off) = emit::region_shim(pc, !self.single_block);
-        let mut code = shim;
-        code.extend_from_slice(&compiled.code);
-        let mut pc_map = vec![(0u32, pc)];
-        pc_map.extend(compiled.pc_ranges.iter().map(|(start, _, gpc)| (fn_off + start, *gpc)));
+        let (code, pc_map, fn_off) = region_code(pc, &compiled, !self.single_block);
         if self.dump {
             eprintln!(
                 "zarm-dump: region at {pc:#x} ({} blocks: {})\n-- CLIF\n{}-- s390x ({} bytes: shim {fn_off}, function {})\n{}",
@@ -1289,7 +1474,7 @@ impl JitEngine {
             code,
             entry: 0,
             exits: Vec::new(),
-            payload: BlockMeta { pc_map, helper_ops: Arc::new(compiled.helper_ops), guest_insns: compiled.guest_insns, hot: None, hot_target: 0, region: true },
+            payload: BlockMeta { pc_map, helper_ops: done.helper_ops.clone(), guest_insns: compiled.guest_insns, hot: None, hot_target: 0, region: true },
         });
         if let Err(e) = inserted {
             return self.region_failed(pc, &e.to_string());
@@ -1586,6 +1771,31 @@ pub(crate) mod tests {
         // Plain blocks go to any engine.
         assert!(t.offer(block(0x6000, 0x6010, 16), None).is_none());
         assert!(t.get(0x6000, false, None).is_some() && t.get(0x6000, false, Some(500)).is_some());
+    }
+
+    /// A compiled region on offer goes when a page of its guest code is
+    /// forgotten (not for other pages), and so do all compiling marks; a
+    /// job's mark goes with the job, but not a newer job's mark at the same
+    /// head.
+    #[test]
+    fn region_offers_follow_invalidations_and_jobs() {
+        let mut t = SharedTranslations::default();
+        let region = |low, end| Arc::new(SharedRegion { low, end, code: vec![0; 8], pc_map: Vec::new(), helper_ops: Default::default(), guest_insns: 2 });
+        t.offers().regions.insert(0x1000, region(0x1000, 0x1040));
+        t.offers().regions.insert(0x3000, region(0x2ff0, 0x3010));
+        let mark = OfferMark::new(&t.regions, 0x5000);
+        t.forget_page(0x8000);
+        assert_eq!(t.offers().regions.len(), 2);
+        assert!(t.offers().compiling.is_empty(), "an invalidation anywhere drops the marks");
+        t.forget_page(0x2000);
+        assert!(t.offers().regions.contains_key(&0x1000) && !t.offers().regions.contains_key(&0x3000));
+        drop(mark);
+        let old = OfferMark::new(&t.regions, 0x6000);
+        let new = OfferMark::new(&t.regions, 0x6000);
+        drop(old);
+        assert_eq!(t.offers().compiling.get(&0x6000), Some(&new.token));
+        drop(new);
+        assert!(t.offers().compiling.is_empty());
     }
 
     #[test]

@@ -51,6 +51,7 @@ const CASES: &[Case] = &[
     Case { name: "threads", args: &[], stdin: b"" },
     Case { name: "requeue_pi", args: &[], stdin: b"" },
     Case { name: "threads_lse", args: &[], stdin: b"" },
+    Case { name: "threads_hot", args: &[], stdin: b"" },
     Case { name: "io", args: &[], stdin: b"" },
     Case { name: "procfs", args: &[], stdin: b"" },
     Case { name: "hotloops", args: &[], stdin: b"" },

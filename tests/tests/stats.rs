@@ -202,6 +202,25 @@ fn other_threads_take_a_rejected_regions_verdict() {
     }
 }
 
+/// A region one thread had compiled is installed by the others instead of
+/// being formed and compiled again (tests/guest/threads_hot: the first
+/// worker runs its loop alone, then three more run the same loop; on
+/// 2026-12-06 all three installed the first one's region, and 98.9% of
+/// the instructions ran in optimised code). With --share-translations=off
+/// (in $ZARM_ARGS) every thread compiles its own.
+#[test]
+fn other_threads_install_a_compiled_region() {
+    let Some(v) = tier_stats("threads_hot") else { return };
+    let tier = &v["tier"];
+    let installed = n(&tier["installed_from_other_threads"]);
+    if v["translation"]["shared_between_threads"] == false {
+        assert_eq!(installed, 0, "{v:#}");
+    } else {
+        assert!(installed >= 3, "the workers did not take the first one's region: {v:#}");
+    }
+    assert!(tier["executed_fraction"].as_f64().unwrap_or(0.0) > 0.5, "{v:#}");
+}
+
 /// `--stats` counts every guest thread, not just the first: in
 /// tests/guest/stats_threads.S only the second thread runs CLZ (exactly
 /// 1000 times, in 3005 instructions with its start and exit).
