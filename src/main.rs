@@ -66,6 +66,12 @@ struct Cli {
     /// (--tier=auto).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), overrides_with = "tier_threshold")]
     tier_threshold: Option<u64>,
+    /// While the program is still starting (new code translated since a
+    /// latch's previous countdown), hot loops wait a countdown more before
+    /// becoming regions (on, the default; not with --tier-threshold 1), or
+    /// form at once (off; for comparison).
+    #[arg(long, value_name = "MODE", value_parser = ["on", "off"], default_value = "on")]
+    tier_start_wait: String,
     /// The JIT compiles a block at its N-th execution; the interpreter runs
     /// it before, so code that runs a few times (start-up) is never
     /// translated to s390x (default 8; 1: compile at the first execution,
@@ -197,7 +203,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold, share_translations: cli.share_translations == "on", process_ends_on_return: true };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold, share_translations: cli.share_translations == "on", tier_start_wait: cli.tier_start_wait == "on", process_ends_on_return: true };
     let result = match &cli.exec_state {
         None => run_program(&program, argv, envp, &opts),
         Some(state) => {

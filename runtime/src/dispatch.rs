@@ -277,6 +277,7 @@ impl RawStats {
         t.rejected_shared += u.rejected_shared;
         t.regions_shared += u.regions_shared;
         t.region_waits += u.region_waits;
+        t.regions_deferred += u.regions_deferred;
         for (k, n) in &u.rejected_ops {
             *t.rejected_ops.entry(k.clone()).or_default() += n;
         }
@@ -402,6 +403,7 @@ impl RawStats {
                 "rejected_by_other_threads_verdict": st.rejected_shared,
                 "installed_from_other_threads": st.regions_shared,
                 "waits_for_other_threads_region": st.region_waits,
+                "deferred_while_translating": st.regions_deferred,
                 "failed": st.regions_failed,
                 "discarded": st.regions_discarded,
                 "still_compiling_at_exit": self.tier_pending,
@@ -468,6 +470,9 @@ impl RawStats {
                     why["hot_exit"],
                     tier["rejected_by_other_threads_verdict"]
                 );
+            }
+            if tier["deferred_while_translating"].as_u64().unwrap_or(0) > 0 {
+                let _ = writeln!(s, "  countdowns started again {} times because new code was still being translated (start-up)", tier["deferred_while_translating"]);
             }
             if tier["installed_from_other_threads"].as_u64().unwrap_or(0) + tier["waits_for_other_threads_region"].as_u64().unwrap_or(0) > 0 {
                 let _ = writeln!(

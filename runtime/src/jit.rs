@@ -325,6 +325,9 @@ pub struct JitStats {
     /// wait for a region another thread was having compiled.
     pub regions_shared: u64,
     pub region_waits: u64,
+    /// Countdowns started again because the baseline was still compiling
+    /// new blocks (`BASELINE_WORK`).
+    pub regions_deferred: u64,
     pub regions_failed: u64,
     /// Regions compiled but dropped: their guest code changed meanwhile.
     pub regions_discarded: u64,
@@ -358,6 +361,8 @@ pub struct JitEngine {
     tier: Option<TierState>,
     /// Why `--tier=auto` left the tier off here.
     pub tier_unavailable: Option<String>,
+    /// `--tier-start-wait`.
+    pub tier_start_wait: bool,
     /// Countdowns started again at each loop head to wait for another
     /// thread's region (bounded: that thread may end before its region
     /// is done).
@@ -388,6 +393,9 @@ struct TierState {
     next_job: u64,
     /// Guest ranges invalidated while regions were pending.
     invalidations: Vec<(u64, u64)>,
+    /// Per latch slot: `BASELINE_WORK` at its last countdown, and how many
+    /// times its region waited for the start-up to end.
+    start_seen: std::collections::HashMap<u32, (u64, u32)>,
 }
 
 struct PendingRegion {
@@ -468,6 +476,20 @@ fn region_code(pc: u64, compiled: &zarm_backend_s390x::clif::CompiledRegion, exi
 }
 
 static REGION_TOKENS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Start-up detection for the tier: baseline blocks compiled or installed
+/// so far, by any thread. A latch whose countdown reaches zero forms its
+/// region only if this did not move since the latch's previous countdown
+/// (`threshold` trips of its loop earlier): while the program is still
+/// starting — running code it has not run before — hot loops wait (their
+/// countdowns start again, at most `START_DEFERRALS` times) instead of
+/// having the compile thread take CPU from the start for regions with
+/// little time left to pay off (the tiering delay of .NET's tiered
+/// compilation is the same idea, in time; counting trips keeps it
+/// independent of the host's speed). A steady loop pays one countdown's
+/// trips more before its region.
+static BASELINE_WORK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+const START_DEFERRALS: u32 = 64;
 
 /// An engine's end of the compile thread: where its results come back,
 /// and how the thread tells it they are there.
@@ -820,6 +842,7 @@ impl JitEngine {
             counters: None,
             tier: None,
             tier_unavailable: None,
+            tier_start_wait: true,
             region_waits: Default::default(),
         })
     }
@@ -845,6 +868,7 @@ impl JitEngine {
             pending: Default::default(),
             next_job: 0,
             invalidations: Vec::new(),
+            start_seen: Default::default(),
         });
         // The boxed table does not move while the engine lives.
         self.ctx.countdowns = self.tier.as_mut().map_or(std::ptr::null_mut(), |t| t.countdowns.as_mut_ptr());
@@ -925,6 +949,7 @@ impl JitEngine {
         let t0 = std::time::Instant::now();
         let r = self.compile_inner(space, pc);
         self.stats.compile_ns += t0.elapsed().as_nanos() as u64;
+        BASELINE_WORK.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         r
     }
 
@@ -1169,6 +1194,20 @@ impl JitEngine {
                     t.countdowns[slot as usize] = 0;
                 }
                 return;
+            }
+        }
+        if let (None, Some(slot), false, true) = (&verdict, latch_slot, self.single_block, self.tier_start_wait) {
+            if let Some(t) = self.tier.as_mut().filter(|t| t.threshold > 1) {
+                // Still starting (see `BASELINE_WORK`)? Then wait a countdown.
+                let work = BASELINE_WORK.load(std::sync::atomic::Ordering::Relaxed);
+                let (seen, deferrals) = t.start_seen.entry(slot).or_insert((u64::MAX, 0));
+                if *seen != work && *deferrals < START_DEFERRALS {
+                    *seen = work;
+                    *deferrals += 1;
+                    t.countdowns[slot as usize] = 0;
+                    self.stats.regions_deferred += 1;
+                    return;
+                }
             }
         }
         let r = match verdict {

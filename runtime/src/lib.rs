@@ -66,6 +66,9 @@ pub struct Options {
     pub jit_threshold: u64,
     /// Guest threads install each other's translations (`jit::SharedTranslations`).
     pub share_translations: bool,
+    /// Hot loops wait while new code is still being translated
+    /// (`--tier-start-wait`, see `jit::BASELINE_WORK`).
+    pub tier_start_wait: bool,
     /// The caller ends the process as soon as `run_program` returns an
     /// exit or a signal (the `zarm` command does): the guest's memory and
     /// the code memory are then left to the kernel instead of being
@@ -115,7 +118,7 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD, jit_threshold: DEFAULT_JIT_THRESHOLD, share_translations: true, process_ends_on_return: false }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD, jit_threshold: DEFAULT_JIT_THRESHOLD, share_translations: true, tier_start_wait: true, process_ends_on_return: false }
     }
 }
 
@@ -284,6 +287,7 @@ pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, Str
         match opts.tier.as_str() {
             "off" => {}
             mode => {
+                j.tier_start_wait = opts.tier_start_wait;
                 if let Err(why) = j.enable_tier(opts.tier_threshold) {
                     if mode == "on" {
                         return Err(format!("--tier=on: {why}"));
