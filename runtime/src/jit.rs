@@ -364,8 +364,8 @@ pub struct JitEngine {
     /// `--tier-start-wait`.
     pub tier_start_wait: bool,
     /// Countdowns started again at each loop head to wait for another
-    /// thread's region (bounded: that thread may end before its region
-    /// is done).
+    /// thread's region (bounded as a safety net: the compile thread
+    /// resolves every mark, see `OfferMark`).
     region_waits: std::collections::HashMap<u64, u32>,
 }
 
