@@ -1066,7 +1066,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 }
             }
             Crc32 { poly, size, acc, v } => {
-                // Sliced, as the baseline (`emit::crc_sliced`): one
+                // Sliced, as the baseline (`emit::make_crc_tables`): one
                 // independent table load per data byte.
                 let t = self.iconst(crate::emit::crc_tables(*poly).as_ptr() as u64);
                 let n = size.bytes() as i64;

@@ -132,7 +132,8 @@ impl SharedTranslations {
     }
 }
 
-/// A compiled region as `SharedTranslations::regions` offers it.
+/// A compiled region as the code cache holds it (the entry shim, then the
+/// function), and as `SharedTranslations::regions` offers it.
 pub struct SharedRegion {
     /// The guest code it covers.
     low: u64,
@@ -361,12 +362,6 @@ pub struct JitEngine {
     tier: Option<TierState>,
     /// Why `--tier=auto` left the tier off here.
     pub tier_unavailable: Option<String>,
-    /// `--tier-start-wait`.
-    pub tier_start_wait: bool,
-    /// Countdowns started again at each loop head to wait for another
-    /// thread's region (bounded as a safety net: the compile thread
-    /// resolves every mark, see `OfferMark`).
-    region_waits: std::collections::HashMap<u64, u32>,
 }
 
 /// How many times a thread waits for another thread's region at one loop
@@ -393,6 +388,12 @@ struct TierState {
     next_job: u64,
     /// Guest ranges invalidated while regions were pending.
     invalidations: Vec<(u64, u64)>,
+    /// Countdowns started again at each loop head to wait for another
+    /// thread's region (bounded as a safety net: the compile thread
+    /// resolves every mark, see `OfferMark`).
+    region_waits: std::collections::HashMap<u64, u32>,
+    /// `--tier-start-wait` (never with a threshold of 1 or in lock-step).
+    start_wait: bool,
     /// Per latch slot: `BASELINE_WORK` at its last countdown, and how many
     /// times its region waited for the start-up to end.
     start_seen: std::collections::HashMap<u32, (u64, u32)>,
@@ -445,10 +446,10 @@ struct TierDone {
     id: u64,
     pc: u64,
     region: zarm_backend_s390x::clif::Region,
-    result: Result<zarm_backend_s390x::clif::CompiledRegion, String>,
-    /// The compiled region's helper operands (its code names them by
-    /// address; every copy of the code keeps them).
-    helper_ops: Arc<Box<[zarm_ir::Op]>>,
+    result: Result<Arc<SharedRegion>, String>,
+    /// For `--dump`: where the function starts after the shim, its CLIF.
+    fn_off: u32,
+    clif: Option<String>,
     ns: u64,
 }
 
@@ -465,15 +466,6 @@ fn region_span(region: &zarm_backend_s390x::clif::Region, pc: u64) -> (u64, u64)
     (low, end)
 }
 
-/// A compiled region's code as the cache holds it (the entry shim, then
-/// the function) and its host offset → guest PC map.
-fn region_code(pc: u64, compiled: &zarm_backend_s390x::clif::CompiledRegion, exit_checks: bool) -> (Vec<u8>, Vec<(u32, u64)>, u32) {
-    let (mut code, fn_off) = emit::region_shim(pc, exit_checks);
-    code.extend_from_slice(&compiled.code);
-    let mut pc_map = vec![(0u32, pc)];
-    pc_map.extend(compiled.pc_ranges.iter().map(|(start, _, gpc)| (fn_off + start, *gpc)));
-    (code, pc_map, fn_off)
-}
 
 static REGION_TOKENS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -490,6 +482,13 @@ static REGION_TOKENS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU6
 /// trips more before its region.
 static BASELINE_WORK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 const START_DEFERRALS: u32 = 64;
+
+/// Counts one more wait in `n`, unless `max` are counted already.
+fn one_more_wait(n: &mut u32, max: u32) -> bool {
+    let more = *n < max;
+    *n += more as u32;
+    more
+}
 
 /// An engine's end of the compile thread: where its results come back,
 /// and how the thread tells it they are there.
@@ -571,20 +570,26 @@ unsafe impl Send for TierJob {}
 
 fn compile_job(compiler: &mut zarm_backend_s390x::clif::Tier, job: TierJob) -> TierDone {
     let t0 = std::time::Instant::now();
-    let mut result = compiler.compile(&job.region, &job.cfg);
-    let helper_ops = Arc::new(result.as_mut().map(|c| std::mem::take(&mut c.helper_ops)).unwrap_or_default());
-    if let (Some(mark), Ok(c)) = (&job.offer, &result) {
+    let (mut fn_off, mut clif) = (0, None);
+    let result = compiler.compile(&job.region, &job.cfg).map(|c| {
+        let (mut code, off) = emit::region_shim(job.pc, job.cfg.exit_checks);
+        code.extend_from_slice(&c.code);
+        let mut pc_map = vec![(0u32, job.pc)];
+        pc_map.extend(c.pc_ranges.iter().map(|(start, _, gpc)| (off + start, *gpc)));
+        (fn_off, clif) = (off, c.clif);
+        let (low, end) = region_span(&job.region, job.pc);
+        Arc::new(SharedRegion { low, end, code, pc_map, helper_ops: Arc::new(c.helper_ops), guest_insns: c.guest_insns })
+    });
+    if let (Some(mark), Ok(r)) = (&job.offer, &result) {
         let mut o = mark.offers.lock().unwrap_or_else(|e| e.into_inner());
         // Not if the guest code was logged as changed since (the mark is
-        // gone, see `SharedTranslations::forget_page`).
+        // gone, see `SharedTranslations::forget_page`); the mark itself
+        // goes with the job.
         if o.compiling.get(&job.pc) == Some(&mark.token) {
-            o.compiling.remove(&job.pc);
-            let (low, end) = region_span(&job.region, job.pc);
-            let (code, pc_map, _) = region_code(job.pc, c, job.cfg.exit_checks);
-            o.regions.insert(job.pc, Arc::new(SharedRegion { low, end, code, pc_map, helper_ops: helper_ops.clone(), guest_insns: c.guest_insns }));
+            o.regions.insert(job.pc, r.clone());
         }
     }
-    TierDone { id: job.id, pc: job.pc, region: job.region, result, helper_ops, ns: t0.elapsed().as_nanos() as u64 }
+    TierDone { id: job.id, pc: job.pc, region: job.region, result, fn_off, clif, ns: t0.elapsed().as_nanos() as u64 }
 }
 
 /// The compile thread's loop: compiles each job and hands the result to
@@ -612,7 +617,7 @@ fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver
         };
         let done = match compiler.as_mut() {
             Ok(c) => compile_job(c, job),
-            Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), helper_ops: Default::default(), ns: 0 },
+            Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), fn_off: 0, clif: None, ns: 0 },
         };
         // An engine that is gone has dropped its receiver.
         if reply.done.send(done).is_err() {
@@ -658,11 +663,17 @@ fn tier_service_send(facilities: HostFacilities, job: TierJob, reply: TierReply)
 }
 
 impl TierState {
+    /// Starts latch `slot`'s countdown again (generated code, the table's
+    /// other writer, is not running on this thread now).
+    fn restart_countdown(&mut self, slot: u32) {
+        self.countdowns[slot as usize] = 0;
+    }
+
     fn compile_now(&mut self, job: TierJob) -> TierDone {
         if self.compiler.is_none() {
             match zarm_backend_s390x::clif::Tier::new(self.facilities) {
                 Ok(c) => self.compiler = Some(c),
-                Err(e) => return TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e), helper_ops: Default::default(), ns: 0 },
+                Err(e) => return TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e), fn_off: 0, clif: None, ns: 0 },
             }
         }
         compile_job(self.compiler.as_mut().unwrap(), job)
@@ -842,8 +853,6 @@ impl JitEngine {
             counters: None,
             tier: None,
             tier_unavailable: None,
-            tier_start_wait: true,
-            region_waits: Default::default(),
         })
     }
 
@@ -852,7 +861,7 @@ impl JitEngine {
     /// engine stays baseline-only) where Cranelift cannot run: hosts below
     /// its z14 base, or `--assist` restricted below it, or with
     /// `--checked-pages` (the tier relies on the host MMU).
-    pub fn enable_tier(&mut self, threshold: u64) -> Result<(), String> {
+    pub fn enable_tier(&mut self, threshold: u64, start_wait: bool) -> Result<(), String> {
         if self.cfg.checked_pages {
             return Err("the optimising tier relies on the host MMU for guest page permissions; --checked-pages keeps the baseline only".into());
         }
@@ -868,6 +877,8 @@ impl JitEngine {
             pending: Default::default(),
             next_job: 0,
             invalidations: Vec::new(),
+            region_waits: Default::default(),
+            start_wait: start_wait && threshold > 1 && !self.single_block,
             start_seen: Default::default(),
         });
         // The boxed table does not move while the engine lives.
@@ -1184,29 +1195,19 @@ impl JitEngine {
         if let Some(r) = offered {
             return self.install_shared_region(pc, &r);
         }
-        if compiling && verdict.is_none() {
-            let waits = self.region_waits.entry(pc).or_default();
-            if *waits < REGION_WAITS {
-                *waits += 1;
+        // Wait a countdown (the latch's starts again) for another thread's
+        // region, or while the program is still starting.
+        if let (None, Some(slot), Some(t)) = (&verdict, latch_slot, self.tier.as_mut()) {
+            if compiling && one_more_wait(t.region_waits.entry(pc).or_default(), REGION_WAITS) {
                 self.stats.region_waits += 1;
-                if let (Some(slot), Some(t)) = (latch_slot, self.tier.as_mut()) {
-                    // Not running generated code now: the table's other writer.
-                    t.countdowns[slot as usize] = 0;
-                }
-                return;
+                return t.restart_countdown(slot);
             }
-        }
-        if let (None, Some(slot), false, true) = (&verdict, latch_slot, self.single_block, self.tier_start_wait) {
-            if let Some(t) = self.tier.as_mut().filter(|t| t.threshold > 1) {
-                // Still starting (see `BASELINE_WORK`)? Then wait a countdown.
+            if t.start_wait {
                 let work = BASELINE_WORK.load(std::sync::atomic::Ordering::Relaxed);
-                let (seen, deferrals) = t.start_seen.entry(slot).or_insert((u64::MAX, 0));
-                if *seen != work && *deferrals < START_DEFERRALS {
-                    *seen = work;
-                    *deferrals += 1;
-                    t.countdowns[slot as usize] = 0;
+                let (seen, n) = t.start_seen.entry(slot).or_insert((u64::MAX, 0));
+                if std::mem::replace(seen, work) != work && one_more_wait(n, START_DEFERRALS) {
                     self.stats.regions_deferred += 1;
-                    return;
+                    return t.restart_countdown(slot);
                 }
             }
         }
@@ -1392,40 +1393,42 @@ impl JitEngine {
             t.next_job += 1;
             t.next_job
         });
+        let block_counters = counters.iter_mut().map(|c| &mut c.count as *mut u64 as u64).collect();
+        let helper_counters = counters.iter_mut().flat_map(|c| c.helper_calls.iter_mut().map(|n| n as *mut u64 as u64)).collect();
         // Offered to the other threads when done if the guest code read is
-        // current (nothing logged that this thread has not applied).
-        let shared = self.shares() && space.translations.is_active() && {
+        // current (nothing logged that this thread has not applied), checked
+        // and marked under the lock an invalidation drops the marks under.
+        let offer = if self.shares() && space.translations.is_active() {
             let _g = space.lock();
-            !zarm_ir::GuestMemory::code_changed(space)
+            let current = !zarm_ir::GuestMemory::code_changed(space);
+            if current {
+                // The code may run on any thread, after this one ends: its
+                // counters are the space's from now on.
+                space.translations.counters.append(&mut counters);
+            }
+            current.then(|| OfferMark::new(&space.translations.regions, pc))
+        } else {
+            None
         };
         let job = TierJob {
             id,
             pc,
-            offer: shared.then(|| {
-                let _g = space.lock();
-                OfferMark::new(&space.translations.regions, pc)
-            }),
             cfg: zarm_backend_s390x::clif::TierConfig {
                 guest_addr_bits: self.cfg.guest_addr_bits,
                 window_guard: self.cfg.window_guard,
                 exit_checks: !self.single_block,
                 one_pass: self.single_block,
                 want_clif: self.dump,
-                block_counters: counters.iter_mut().map(|c| &mut c.count as *mut u64 as u64).collect(),
-                helper_counters: counters.iter_mut().flat_map(|c| c.helper_calls.iter_mut().map(|n| n as *mut u64 as u64)).collect(),
-                atomic_counters: shared,
+                block_counters,
+                helper_counters,
+                atomic_counters: offer.is_some(),
             },
             region: zarm_backend_s390x::clif::Region { blocks, indirect },
+            offer,
         };
         let exit_request = &mut self.ctx.exit_request as *mut u64 as usize;
         let sync = self.single_block;
         let tier = self.tier.as_mut().expect("tier_up without a tier");
-        if shared {
-            // The code may run on any thread, after this one ends: its
-            // counters are the space's from now on.
-            let _g = space.lock();
-            space.translations.counters.append(&mut counters);
-        }
         if sync || tier.sync {
             let done = tier.compile_now(job);
             self.install_region(done, counters);
@@ -1465,8 +1468,9 @@ impl JitEngine {
         }
     }
 
-    /// Installs another thread's compiled region at loop head `pc`.
-    fn install_shared_region(&mut self, pc: u64, r: &SharedRegion) {
+    /// Puts a compiled region into the code cache in place of the block at
+    /// its loop head `pc`.
+    fn insert_region(&mut self, pc: u64, r: &SharedRegion) -> bool {
         let inserted = self.cache.insert(NewBlock {
             guest_start: pc,
             guest_low: r.low,
@@ -1477,54 +1481,50 @@ impl JitEngine {
             payload: BlockMeta { pc_map: r.pc_map.clone(), helper_ops: r.helper_ops.clone(), guest_insns: r.guest_insns, hot: None, hot_target: 0, region: true },
         });
         if let Err(e) = inserted {
-            return self.region_failed(pc, &e.to_string());
+            self.region_failed(pc, &e.to_string());
+            return false;
         }
+        // The replaced block (and anything evicted) may be in the
+        // indirect-branch cache.
         self.clear_ibtc();
-        self.stats.regions_shared += 1;
+        true
+    }
+
+    /// Installs another thread's compiled region at loop head `pc`.
+    fn install_shared_region(&mut self, pc: u64, r: &SharedRegion) {
+        if self.insert_region(pc, r) {
+            self.stats.regions_shared += 1;
+        }
     }
 
     /// Installs a region the tier compiled for this engine.
     fn install_region(&mut self, done: TierDone, mut counters: Vec<Box<BlockCount>>) {
         let pc = done.pc;
         self.stats.region_compile_ns += done.ns;
-        let (low, end) = done.span();
-        let compiled = match done.result {
-            Ok(c) => c,
+        let r = match done.result {
+            Ok(r) => r,
             Err(e) => return self.region_failed(pc, &e),
         };
         let region = &done.region;
-        let (code, pc_map, fn_off) = region_code(pc, &compiled, !self.single_block);
         if self.dump {
             eprintln!(
-                "zarm-dump: region at {pc:#x} ({} blocks: {})\n-- CLIF\n{}-- s390x ({} bytes: shim {fn_off}, function {})\n{}",
+                "zarm-dump: region at {pc:#x} ({} blocks: {})\n-- CLIF\n{}-- s390x ({} bytes: shim {}, function {})\n{}",
                 region.blocks.len(),
                 region.blocks.iter().map(|b| format!("{:#x}", b.start_pc)).collect::<Vec<_>>().join(" "),
-                compiled.clif.as_deref().unwrap_or(""),
-                code.len(),
-                compiled.code.len(),
-                zarm_backend_s390x::disasm::disassemble(&code, 0)
+                done.clif.as_deref().unwrap_or(""),
+                r.code.len(),
+                done.fn_off,
+                r.code.len() - done.fn_off as usize,
+                zarm_backend_s390x::disasm::disassemble(&r.code, 0)
             );
         }
-        let host_bytes = code.len() as u64;
-        let inserted = self.cache.insert(NewBlock {
-            guest_start: pc,
-            guest_low: low,
-            guest_end: end,
-            code,
-            entry: 0,
-            exits: Vec::new(),
-            payload: BlockMeta { pc_map, helper_ops: done.helper_ops.clone(), guest_insns: compiled.guest_insns, hot: None, hot_target: 0, region: true },
-        });
-        if let Err(e) = inserted {
-            return self.region_failed(pc, &e.to_string());
+        if !self.insert_region(pc, &r) {
+            return;
         }
-        // The replaced block (and anything evicted) may be in the
-        // indirect-branch cache.
-        self.clear_ibtc();
         self.stats.regions += 1;
         self.stats.region_blocks += region.blocks.len() as u64;
-        self.stats.region_guest_insns += compiled.guest_insns as u64;
-        self.stats.region_host_bytes += host_bytes;
+        self.stats.region_guest_insns += r.guest_insns as u64;
+        self.stats.region_host_bytes += r.code.len() as u64;
         if let Some(all) = self.counters.as_mut() {
             all.append(&mut counters);
         }

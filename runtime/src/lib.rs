@@ -287,8 +287,7 @@ pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, Str
         match opts.tier.as_str() {
             "off" => {}
             mode => {
-                j.tier_start_wait = opts.tier_start_wait;
-                if let Err(why) = j.enable_tier(opts.tier_threshold) {
+                if let Err(why) = j.enable_tier(opts.tier_threshold, opts.tier_start_wait) {
                     if mode == "on" {
                         return Err(format!("--tier=on: {why}"));
                     }

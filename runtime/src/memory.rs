@@ -276,9 +276,7 @@ impl PageTable {
         // zero bytes are a valid value.
         PageTable(unsafe { Box::<[AtomicU8]>::new_zeroed_slice(n).assume_init() })
     }
-}
 
-impl PageTable {
     fn at(&self, i: usize) -> u8 {
         self.0[i].load(Ordering::Relaxed)
     }
