@@ -608,14 +608,16 @@ fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver
         libc::sigemptyset(&mut none);
         libc::pthread_sigmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
     }
-    let mut compiler = zarm_backend_s390x::clif::Tier::new(facilities);
+    // Made with the first job: the thread starts with the tier, and a
+    // program that never turns hot should not pay for setting up Cranelift.
+    let mut compiler = None;
     loop {
         let (job, reply) = match jobs.recv_timeout(std::time::Duration::from_millis(20)) {
             Ok(j) => j,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !stop.load(std::sync::atomic::Ordering::SeqCst) => continue,
             Err(_) => break,
         };
-        let done = match compiler.as_mut() {
+        let done = match compiler.get_or_insert_with(|| zarm_backend_s390x::clif::Tier::new(facilities)) {
             Ok(c) => compile_job(c, job),
             Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), fn_off: 0, clif: None, ns: 0 },
         };
@@ -635,10 +637,25 @@ fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver
 }
 
 /// Queues a job on the process's compile thread, starting it if this
-/// process has none (the first region, after `stop_tier_threads`, or in a
-/// forked child). Fails if no thread can run it.
+/// process has none (after `stop_tier_threads`, in a forked child, or if
+/// it could not start with the tier). Fails if no thread can run it.
 fn tier_service_send(facilities: HostFacilities, job: TierJob, reply: TierReply) -> Result<(), TierJob> {
     let mut service = TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner());
+    if !tier_service_start(&mut service, facilities) {
+        return Err(job);
+    }
+    let s = service.as_ref().expect("started above");
+    if s.facilities != facilities {
+        // Every engine of a process has the same facilities (one
+        // `--assist`); a job for others is not this thread's.
+        return Err(job);
+    }
+    s.tx.send((job, reply)).map_err(|e| e.0 .0)
+}
+
+/// Starts the process's compile thread unless it has one; false if no
+/// thread can be started.
+fn tier_service_start(service: &mut Option<TierService>, facilities: HostFacilities) -> bool {
     let pid = std::process::id();
     if service.as_ref().is_none_or(|s| s.pid != pid || s.stop.load(std::sync::atomic::Ordering::SeqCst)) {
         let (tx, jobs) = std::sync::mpsc::channel();
@@ -649,17 +666,11 @@ fn tier_service_send(facilities: HostFacilities, job: TierJob, reply: TierReply)
         let handle = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || tier_service_loop(facilities, jobs, stop_thread, tid_thread)).ok();
         if handle.is_none() {
             *service = None;
-            return Err(job);
+            return false;
         }
         *service = Some(TierService { pid, facilities, tx, stop, handle, tid });
     }
-    let s = service.as_ref().expect("started above");
-    if s.facilities != facilities {
-        // Every engine of a process has the same facilities (one
-        // `--assist`); a job for others is not this thread's.
-        return Err(job);
-    }
-    s.tx.send((job, reply)).map_err(|e| e.0 .0)
+    true
 }
 
 impl TierState {
@@ -883,6 +894,18 @@ impl JitEngine {
         });
         // The boxed table does not move while the engine lives.
         self.ctx.countdowns = self.tier.as_mut().map_or(std::ptr::null_mut(), |t| t.countdowns.as_mut_ptr());
+        // The compile thread starts with the tier, not with the first
+        // region: under qemu-user the process's first extra thread
+        // discards every translation qemu has made (its code turns
+        // thread-safe), so the later it comes the more is translated
+        // again (medians of 5 under qemu-s390x: matmul 757 -> 634 ms
+        // against starting it with the first region, qsort 888 -> 837; a
+        // run of the start-up workload, which never turns hot, 149 -> 164
+        // ms: a thread's cost under qemu). Natively it is one idle thread.
+        // If it cannot start, the first region tries again.
+        if !self.single_block && !self.tier.as_ref().is_some_and(|t| t.sync) {
+            tier_service_start(&mut TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner()), self.cfg.facilities);
+        }
         Ok(())
     }
 
