@@ -98,8 +98,8 @@ pub struct TierConfig {
     /// last byte is checked too), as in `emit::EmitConfig`.
     pub window_guard: bool,
     /// Check `JitContext::exit_request` at the head of every block that
-    /// has a predecessor in the region (loops), as baseline blocks do at
-    /// entry.
+    /// closes a loop of the region (`loop_heads`), as baseline blocks do
+    /// at entry.
     pub exit_checks: bool,
     /// Every edge leaves the function, also to a block of the region, so
     /// that one call runs one block (lock-step mode).
@@ -358,10 +358,17 @@ struct Lower<'a, 'b> {
     heads: HashMap<u64, ir::Block>,
     /// Region blocks entered from inside the region (loop heads).
     internal_targets: std::collections::HashSet<u64>,
+    /// The blocks that check `JitContext::exit_request` (`loop_heads`).
+    loop_heads: std::collections::HashSet<u64>,
     /// Variables possibly unstored when a region block is entered from
     /// inside the region (a forward data-flow fixpoint).
     head_dirty: HashMap<u64, u128>,
     vals: Vec<Option<ir::Value>>,
+    /// The region block being lowered (its index).
+    cur: usize,
+    /// Host addresses of the values of the current block already checked
+    /// as access bases (`access`).
+    checked_bases: HashMap<usize, ir::Value>,
     /// The high halves of `V128` values (`vals` holds their low halves).
     vhi: Vec<Option<ir::Value>>,
     flag_src: Vec<Option<FlagSrc>>,
@@ -479,6 +486,31 @@ fn dirty_at_heads(region: &Region, heads: &HashMap<u64, ir::Block>, internal: &s
     }
 }
 
+/// The region blocks that check for an exit request: the targets of the
+/// region's retreating edges (from a block to one placed no later in the
+/// region's order, itself included). Every cycle of the region has such
+/// an edge — a path along which the order only grows cannot come back —,
+/// so every trip round a loop passes a check, and straight-line paths
+/// through the region carry none.
+fn loop_heads(region: &Region, internal: &std::collections::HashSet<u64>) -> std::collections::HashSet<u64> {
+    let mut first = HashMap::new();
+    for (k, b) in region.blocks.iter().enumerate() {
+        first.entry(b.start_pc).or_insert(k);
+    }
+    let mut heads = std::collections::HashSet::new();
+    for k in 0..region.blocks.len() {
+        // A block listed again is lowered once, at its first place.
+        if first[&region.blocks[k].start_pc] != k {
+            continue;
+        }
+        for t in region.successors(k) {
+            if internal.contains(&t) && first.get(&t).is_some_and(|&j| j <= k) {
+                heads.insert(t);
+            }
+        }
+    }
+    heads
+}
 
 impl<'a, 'b> Lower<'a, 'b> {
     fn new(mut b: FunctionBuilder<'b>, region: &'a Region, cfg: &'a TierConfig, helper_ops: &'a [Op]) -> Self {
@@ -517,6 +549,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             (0..region.blocks.len()).flat_map(|k| region.successors(k)).filter(|t| heads.contains_key(t)).collect()
         };
         let head_dirty = dirty_at_heads(region, &heads, &internal_targets);
+        let loop_heads = loop_heads(region, &internal_targets);
         let fp_guard = region.blocks.iter().any(|blk| blk.ops.iter().any(fp_fast)).then(|| (b.declare_var(types::I64), b.declare_var(types::I64)));
         Lower {
             fp_guard,
@@ -536,7 +569,10 @@ impl<'a, 'b> Lower<'a, 'b> {
             dirty: 0,
             heads,
             internal_targets,
+            loop_heads,
             vals: Vec::new(),
+            cur: 0,
+            checked_bases: HashMap::new(),
             vhi: Vec::new(),
             flag_src: Vec::new(),
             lazy_src: Vec::new(),
@@ -577,6 +613,8 @@ impl<'a, 'b> Lower<'a, 'b> {
             if !reached || !done.insert(blk.start_pc) {
                 continue;
             }
+            self.cur = k;
+            self.checked_bases.clear();
             self.lower_block(blk, k, self.cfg.block_counters.get(k).copied());
         }
     }
@@ -604,7 +642,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         // left unstored.
         self.dirty = if internal { self.head_dirty.get(&blk.start_pc).copied().unwrap_or(self.written) } else { 0 };
         self.set_loc(blk.start_pc);
-        if internal && self.cfg.exit_checks {
+        if self.cfg.exit_checks && self.loop_heads.contains(&blk.start_pc) {
             let req = self.b.ins().load(types::I64, self.native, self.ctx, offset_of!(JitContext, exit_request) as i32);
             let leave = self.b.create_block();
             let go = self.b.create_block();
@@ -1027,14 +1065,13 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             CondHolds { cond, nzcv } => self.cond_holds(*cond, *nzcv),
             Load { size, addr, .. } => {
-                let a = self.v(*addr);
-                let h = self.guest_addr(a, size.bytes(), false);
-                self.load_le(*size, h, 0)
+                let (h, off) = self.access(*addr, size.bytes(), false);
+                self.load_le(*size, h, off)
             }
             Store { size, addr, v, .. } => {
-                let (a, x) = (self.v(*addr), self.v(*v));
-                let h = self.guest_addr(a, size.bytes(), true);
-                self.store_le(*size, x, h, 0);
+                let x = self.v(*v);
+                let (h, off) = self.access(*addr, size.bytes(), true);
+                self.store_le(*size, x, h, off);
                 return None;
             }
             Load128 { addr } => {
@@ -1706,7 +1743,36 @@ impl<'a, 'b> Lower<'a, 'b> {
 
     /// Checks a guest address against the window (leaving with a fault if
     /// outside) after making the state precise; returns the host address.
+    /// The host address and displacement of a scalar access to guest
+    /// address `addr`. At base + a small constant (`emit::base_plus_constant`,
+    /// as the baseline folds them) only the base is checked, once per
+    /// block, and the constant goes into the displacement: the guard bytes
+    /// after the window fault for what it carries past the end, at the
+    /// right guest address.
+    fn access(&mut self, addr: Value, size: u64, write: bool) -> (ir::Value, i32) {
+        let folded = if self.cfg.window_guard { crate::emit::base_plus_constant(&self.region.blocks[self.cur], addr) } else { None };
+        let Some((base, k)) = folded else {
+            let a = self.v(addr);
+            return (self.guest_addr(a, size, write), 0);
+        };
+        if let Some(&h) = self.checked_bases.get(&base.index()) {
+            self.flush();
+            return (h, k);
+        }
+        let b = self.v(base);
+        let h = self.guest_addr_at(b, k, size, write);
+        self.checked_bases.insert(base.index(), h);
+        (h, k)
+    }
+
     fn guest_addr(&mut self, a: ir::Value, size: u64, write: bool) -> ir::Value {
+        self.guest_addr_at(a, 0, size, write)
+    }
+
+    /// The host address of guest address `a` after checking that it lies
+    /// in the window (`a` + `k` is the accessed address, reported if the
+    /// check fails).
+    fn guest_addr_at(&mut self, a: ir::Value, k: i32, size: u64, write: bool) -> ir::Value {
         self.flush();
         let bits = self.cfg.guest_addr_bits.min(63) as i64;
         let mut hi = self.b.ins().ushr_imm_s(a, bits);
@@ -1720,7 +1786,8 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.ins().brif(hi, bad, &[], ok, &[]);
         self.b.switch_to_block(bad);
         self.b.set_cold_block(bad);
-        self.b.ins().store(self.native, a, self.ctx, offset_of!(JitContext, fault_addr) as i32);
+        let fa = if k == 0 { a } else { self.b.ins().iadd_imm_s(a, k as i64) };
+        self.b.ins().store(self.native, fa, self.ctx, offset_of!(JitContext, fault_addr) as i32);
         let k = self.iconst(FAULT_OUT_OF_WINDOW);
         self.b.ins().store(self.native, k, self.ctx, offset_of!(JitContext, fault_kind) as i32);
         let wv = self.iconst(write as u64);

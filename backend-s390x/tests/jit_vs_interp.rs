@@ -152,13 +152,23 @@ mod exec {
         run_region(tier, &zarm_backend_s390x::clif::Region::of(vec![block.clone()]), seed, setup)
     }
 
+    /// `run_tier` with the runtime's window guard (see `run_jit`): accesses
+    /// at base + constant check the base once per block.
+    fn run_tier_guarded(tier: &mut zarm_backend_s390x::clif::Tier, block: &Block, seed: u64) -> (CpuState, Vec<u8>, BlockExit) {
+        run_region_cfg(tier, &zarm_backend_s390x::clif::Region::of(vec![block.clone()]), seed, |_| {}, true)
+    }
+
     /// The region as a function of the optimising tier, called directly
     /// from `seed`'s state (its first block's exception exits decoded).
     fn run_region(tier: &mut zarm_backend_s390x::clif::Tier, region: &zarm_backend_s390x::clif::Region, seed: u64, setup: impl Fn(&mut CpuState)) -> (CpuState, Vec<u8>, BlockExit) {
+        run_region_cfg(tier, region, seed, setup, false)
+    }
+
+    fn run_region_cfg(tier: &mut zarm_backend_s390x::clif::Tier, region: &zarm_backend_s390x::clif::Region, seed: u64, setup: impl Fn(&mut CpuState), window_guard: bool) -> (CpuState, Vec<u8>, BlockExit) {
         use zarm_backend_s390x::clif::TierConfig;
         type RegionFn = unsafe extern "C" fn(*mut CpuState, u64, *mut JitContext) -> u64;
         let block = &region.blocks[0];
-        let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard: false, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new(), atomic_counters: false };
+        let tcfg = TierConfig { guest_addr_bits: WINDOW_BITS, window_guard, exit_checks: true, one_pass: false, want_clif: false, block_counters: Vec::new(), helper_counters: Vec::new(), atomic_counters: false };
         let compiled = tier.compile(region, &tcfg).unwrap();
         let mut map = memmap2::MmapMut::map_anon(compiled.code.len()).unwrap();
         map.copy_from_slice(&compiled.code);
@@ -168,6 +178,11 @@ mod exec {
         // As the region's entry code does.
         let (mut cpu, mut mem) = settled(seed);
         setup(&mut cpu);
+        // Spare bytes stand in for the runtime's guard (as in `run_jit`).
+        let window = mem.bytes.len();
+        if window_guard {
+            mem.bytes.resize(window + zarm_backend_s390x::emit::WINDOW_GUARD_BYTES as usize, 0);
+        }
         let base = mem.bytes.as_mut_ptr() as u64;
         let mut mem_ref: &mut dyn GuestMemory = &mut mem;
         let mem_ptr: *mut &'static mut dyn GuestMemory = unsafe { std::mem::transmute(&mut mem_ref) };
@@ -175,6 +190,7 @@ mod exec {
         let code = unsafe { f(&mut cpu, base, &mut ctx) };
         let exit = decode_exit(code, block, &cpu, &ctx);
         drop(ctx);
+        mem.bytes.truncate(window);
         // As the runtime does whenever generated code returns (the region
         // stores NZCV in its lazy form).
         cpu.settle_flags();
@@ -276,6 +292,54 @@ mod exec {
             }
         }
         assert!(looped_cases > 0);
+    }
+
+    /// Accesses at base + constant with the runtime's window guard: the
+    /// tier checks the base once per block and folds the constants into
+    /// displacements; loads and a store through one base, then a second
+    /// base, against the interpreter — in the window, and with a base past
+    /// its end, where the fault must name the accessed address (base +
+    /// constant), not the base.
+    #[test]
+    fn tier_folds_constant_displacements() {
+        let Some(mut tier) = host_levels().into_iter().rev().find_map(|(_, f, _)| zarm_backend_s390x::clif::Tier::new(f).ok()) else {
+            return;
+        };
+        let block_at = |base: u64, other: u64| {
+            let mut b = zarm_ir::Builder::new(0x4000);
+            b.begin_insn(0x4000, 0);
+            let x = b.konst(base);
+            let y = b.konst(other);
+            let mut loads = Vec::new();
+            for (k, r) in [(0u64, 0u8), (8, 1), (0x1f8, 2)] {
+                let c = b.konst(k);
+                let a = b.push(Op::Add { w: zarm_ir::Width::W64, a: x, b: c });
+                loads.push((b.push(Op::Load { size: zarm_ir::MemSize::B8, ord: zarm_ir::Ordering::Relaxed, addr: a }), r));
+            }
+            b.begin_insn(0x4004, 0);
+            let c = b.konst(0x10);
+            let a = b.push(Op::Add { w: zarm_ir::Width::W64, a: x, b: c });
+            let v = loads[2].0;
+            b.push(Op::Store { size: zarm_ir::MemSize::B4, ord: zarm_ir::Ordering::Relaxed, addr: a, v });
+            b.begin_insn(0x4008, 0);
+            let c = b.konst(0x20);
+            let a = b.push(Op::Add { w: zarm_ir::Width::W64, a: c, b: y });
+            loads.push((b.push(Op::Load { size: zarm_ir::MemSize::B2, ord: zarm_ir::Ordering::Relaxed, addr: a }), 3));
+            for (l, r) in loads {
+                b.set_gpr(r, l);
+            }
+            b.finish(zarm_ir::Terminator::Jump { target: 0x400c }, 0x400c)
+        };
+        let past = 1u64 << WINDOW_BITS;
+        let mut faults = 0;
+        for (seed, (base, other)) in [(MEM_BASE, MEM_BASE + 0x100), (MEM_BASE + 0x40, MEM_BASE), (past, MEM_BASE), (MEM_BASE, past + 0x1000)].into_iter().enumerate() {
+            let block = block_at(base, other);
+            let want = run_interp(&block, seed as u64);
+            let got = run_tier_guarded(&mut tier, &block, seed as u64);
+            assert_eq!(want, got, "bases {base:#x} and {other:#x}\n{}", zarm_ir::print::print_block(&block));
+            faults += matches!(want.2, BlockExit::Fault { .. }) as u32;
+        }
+        assert_eq!(faults, 2);
     }
 
     /// A loop that calls a function: block A (the loop head) sets the link
@@ -947,8 +1011,10 @@ mod exec {
                 zarm_ir::passes::optimize(&mut block, true).unwrap();
                 let seed = rng.next();
                 let want = run_interp(&block, seed);
-                if let Some(tier) = tier.as_mut() {
-                    let got = run_tier(tier, &block, seed);
+                // With the guard the tier folds displacements too (runs
+                // the interpreter sees fault compared only without it).
+                if let Some(tier) = tier.as_mut().filter(|_| !(window_guard && matches!(want.2, BlockExit::Fault { .. }))) {
+                    let got = if window_guard { run_tier_guarded(tier, &block, seed) } else { run_tier(tier, &block, seed) };
                     if want != got {
                         let (w, g) = (&want.0, &got.0);
                         let regs = state_diffs(w, g, "tier");

@@ -249,7 +249,7 @@ fn as_compare(block: &Block, op: &Op) -> Option<(zarm_ir::IntCC, Width, Value, O
 /// `addr` as base + k, if it is a 64-bit Add of a constant k that
 /// `EmitConfig::window_guard` lets an access fold (0 <= k, k + 16 <=
 /// `WINDOW_GUARD_BYTES`).
-fn base_plus_constant(block: &Block, addr: Value) -> Option<(Value, i32)> {
+pub(crate) fn base_plus_constant(block: &Block, addr: Value) -> Option<(Value, i32)> {
     let Op::Add { w: Width::W64, a, b } = block.ops[addr.index()] else { return None };
     let konst = |v: Value| match block.ops[v.index()] {
         // (A negative constant is a huge u64: never folded.)
