@@ -146,6 +146,7 @@ pub fn lowerable(op: &Op) -> bool {
             | VShift { op: VecShiftOp::Shl | VecShiftOp::Ushr, .. } | VShift { op: VecShiftOp::Sshr, esize: 8, .. }
             | VBin { op: VecBinOp::And | VecBinOp::Orr | VecBinOp::Eor | VecBinOp::Bic | VecBinOp::Orn | VecBinOp::Add | VecBinOp::Sub | VecBinOp::CmEq, .. }
             | VExtend { .. } | VTern { op: VecTernOp::Bsl | VecTernOp::Bit | VecTernOp::Bif, .. } | VDup { .. } | VDupLane { .. }
+            | VAes { .. }
     ) || fp_fast(op)
         || matches!(op, FpUn { op: FpUnOp::Abs | FpUnOp::Neg, .. })
         || matches!(op, GetSys { reg } if crate::emit::sys_field(*reg).is_some())
@@ -1289,8 +1290,94 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let (l, h) = (self.v(*lo), self.v(*hi));
                 self.pair(i, l, h)
             }
+            VAes { op: aop, d, n } => {
+                use zarm_ir::vector::AesOp;
+                let (lo, hi) = match aop {
+                    AesOp::Encrypt | AesOp::Decrypt => self.aes_round(*aop == AesOp::Encrypt, *d, *n),
+                    _ => {
+                        let (nlo, nhi) = self.vp(*n);
+                        let inverse = *aop == AesOp::InvMixColumns;
+                        (self.mix_columns(nlo, inverse), self.mix_columns(nhi, inverse))
+                    }
+                };
+                self.pair(i, lo, hi)
+            }
             _ => unreachable!("lowerable() and lower_op disagree on {}", op.name()),
         })
+    }
+
+    /// AESE/AESD: AddRoundKey (d ^ n), then (Inv)ShiftRows folded into
+    /// which byte each result byte reads, and (Inv)SubBytes as a lookup in
+    /// the interpreter's S-box table (guest byte g — row g % 4, column
+    /// g / 4 — at bits 8·(g % 8) of half g / 8).
+    fn aes_round(&mut self, encrypt: bool, d: Value, n: Value) -> (ir::Value, ir::Value) {
+        let ((dlo, dhi), (nlo, nhi)) = (self.vp(d), self.vp(n));
+        let st = [self.b.ins().bxor(dlo, nlo), self.b.ins().bxor(dhi, nhi)];
+        let (sbox, inv) = zarm_ir::interp::vec::sboxes();
+        let table = self.iconst(if encrypt { sbox.as_ptr() } else { inv.as_ptr() } as u64);
+        let mut out = [None, None];
+        for g in 0..16u32 {
+            let (r, c) = (g % 4, g / 4);
+            // ShiftRows: row r rotates left by r; InvShiftRows right.
+            let from = if encrypt { (c + r) % 4 } else { (c + 4 - r) % 4 };
+            let src = r + 4 * from;
+            let x = st[(src / 8) as usize];
+            let x = if src % 8 == 0 { x } else { self.b.ins().ushr_imm_s(x, 8 * (src % 8) as i64) };
+            let x = self.b.ins().band_imm_u(x, 0xff);
+            let at = self.b.ins().iadd(table, x);
+            let y = self.b.ins().uload8(types::I64, self.native, at, 0);
+            let y = if g % 8 == 0 { y } else { self.b.ins().ishl_imm_s(y, 8 * (g % 8) as i64) };
+            let h = &mut out[(g / 8) as usize];
+            *h = Some(match *h {
+                None => y,
+                Some(o) => self.b.ins().bor(o, y),
+            });
+        }
+        (out[0].unwrap(), out[1].unwrap())
+    }
+
+    /// AESMC/AESIMC on one 64-bit half (two columns, each a 32-bit lane
+    /// with row r in byte r): row r becomes a_r ^ t ^ xtime(a_r ^ a_(r+1)),
+    /// t the column's XOR; the inverse first applies a_r ^= xtime²(a_r ^
+    /// a_(r+2)) (as the interpreter computes it).
+    fn mix_columns(&mut self, a: ir::Value, inverse: bool) -> ir::Value {
+        let a = if inverse {
+            let a2 = self.rotate_rows(a, 2);
+            let u = self.b.ins().bxor(a, a2);
+            let u = self.xtime(u);
+            let u = self.xtime(u);
+            self.b.ins().bxor(a, u)
+        } else {
+            a
+        };
+        let (a1, a2, a3) = (self.rotate_rows(a, 1), self.rotate_rows(a, 2), self.rotate_rows(a, 3));
+        let t = self.b.ins().bxor(a, a1);
+        let t = self.b.ins().bxor(t, a2);
+        let t = self.b.ins().bxor(t, a3);
+        let x = self.b.ins().bxor(a, a1);
+        let x = self.xtime(x);
+        let r = self.b.ins().bxor(a, t);
+        self.b.ins().bxor(r, x)
+    }
+
+    /// Each 32-bit lane of `h` with row r taking row (r + k) % 4.
+    fn rotate_rows(&mut self, h: ir::Value, k: u32) -> ir::Value {
+        let s = 8 * k;
+        let down = self.b.ins().ushr_imm_s(h, s as i64);
+        let down = self.b.ins().band_imm_u(down, lane_repl(4, 0xffff_ffff >> s) as i64);
+        let up = self.b.ins().ishl_imm_s(h, 32 - s as i64);
+        let up = self.b.ins().band_imm_u(up, lane_repl(4, (0xffff_ffff << (32 - s)) & 0xffff_ffff) as i64);
+        self.b.ins().bor(down, up)
+    }
+
+    /// Every byte of `x` multiplied by 2 in GF(2^8).
+    fn xtime(&mut self, x: ir::Value) -> ir::Value {
+        let hi = self.b.ins().ushr_imm_s(x, 7);
+        let hi = self.b.ins().band_imm_u(hi, lane_repl(1, 1) as i64);
+        let red = self.b.ins().imul_imm_u(hi, 0x1b);
+        let lo = self.b.ins().band_imm_u(x, lane_repl(1, 0x7f) as i64);
+        let lo = self.b.ins().ishl_imm_s(lo, 1);
+        self.b.ins().bxor(lo, red)
     }
 
     /// The half of vector `v` holding lane `idx` of `esize` bytes, shifted
