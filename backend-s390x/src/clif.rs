@@ -44,7 +44,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::collections::HashMap;
 use std::mem::offset_of;
 use zarm_ir::fp::{FpBinOp, FpSize, FpUnOp};
-use zarm_ir::vector::{VecBinOp, VecShiftOp, VecTernOp};
+use zarm_ir::vector::{VecBinOp, VecShiftOp, VecTernOp, VecUnOp};
 use zarm_ir::state::lazy_flags;
 use zarm_ir::{Block, Cond, CpuState, IntCC, MemSize, Op, Terminator, Type, Value, Width};
 
@@ -148,6 +148,10 @@ pub fn lowerable(op: &Op) -> bool {
             | VExtend { .. } | VTern { op: VecTernOp::Bsl | VecTernOp::Bit | VecTernOp::Bif, .. } | VDup { .. } | VDupLane { .. }
             | VAes { .. }
     ) || fp_fast(op)
+        || matches!(op, VBin { op: VecBinOp::Umax | VecBinOp::Umin | VecBinOp::Smax | VecBinOp::Smin, .. })
+        || matches!(op, VUn { op: VecUnOp::CmEq0 | VecUnOp::CmGt0 | VecUnOp::CmGe0 | VecUnOp::CmLe0 | VecUnOp::CmLt0, .. })
+        // (64-bit lanes pair only in 128-bit arrangements.)
+        || matches!(op, VBin { op: VecBinOp::Addp | VecBinOp::Umaxp | VecBinOp::Uminp | VecBinOp::Smaxp | VecBinOp::Sminp, esize, q, .. } if *esize < 8 || *q)
         || matches!(op, FpUn { op: FpUnOp::Abs | FpUnOp::Neg, .. })
         || matches!(op, GetSys { reg } if crate::emit::sys_field(*reg).is_some())
         || matches!(op, SetSys { reg, .. } if crate::emit::sys_field(*reg).is_some_and(|(_, writable)| writable != 0))
@@ -1156,6 +1160,32 @@ impl<'a, 'b> Lower<'a, 'b> {
                 }
                 self.pair(i, lo, hi)
             }
+            VBin { op: bop @ (VecBinOp::Addp | VecBinOp::Umaxp | VecBinOp::Uminp | VecBinOp::Smaxp | VecBinOp::Sminp), esize, q, a, b } => {
+                // Pairs of a's lanes fill the result's low half, b's its
+                // high half; in 64-bit halves, a half's pairs make 32 bits.
+                let ((alo, ahi), (blo, bhi)) = (self.vp(*a), self.vp(*b));
+                let e = *esize;
+                let (lo, hi) = if e == 8 {
+                    (self.lane_op(*bop, e, alo, ahi), self.lane_op(*bop, e, blo, bhi))
+                } else if *q {
+                    (self.pairs_of(*bop, e, alo, ahi), self.pairs_of(*bop, e, blo, bhi))
+                } else {
+                    (self.pairs_of(*bop, e, alo, blo), self.iconst(0))
+                };
+                self.pair(i, lo, hi)
+            }
+            VUn { op: uop, esize, q, a } => {
+                let (lo, hi) = self.vp(*a);
+                let lo = self.compare_zero(*uop, *esize, lo);
+                let hi = if *q { self.compare_zero(*uop, *esize, hi) } else { self.iconst(0) };
+                self.pair(i, lo, hi)
+            }
+            VBin { op: bop @ (VecBinOp::Umax | VecBinOp::Umin | VecBinOp::Smax | VecBinOp::Smin), esize, q, a, b } => {
+                let ((alo, ahi), (blo, bhi)) = (self.vp(*a), self.vp(*b));
+                let lo = self.lanewise(*bop, *esize, alo, blo);
+                let hi = if *q { self.lanewise(*bop, *esize, ahi, bhi) } else { self.iconst(0) };
+                self.pair(i, lo, hi)
+            }
             VBin { op: bop, esize, q, a, b } => {
                 // Bitwise on whole halves; lane-wise sums and differences
                 // of narrower lanes with the carries kept inside each lane
@@ -1174,18 +1204,8 @@ impl<'a, 'b> Lower<'a, 'b> {
                             l.b.ins().bmask(types::I64, c)
                         }
                         VecBinOp::CmEq => {
-                            // The low bits plus all ones carry into a lane's
-                            // top bit if any is set: `nz`'s top bit is set in
-                            // the lanes that differ; 1 at the bottom of the
-                            // others, times the lane mask, fills them.
                             let t = l.b.ins().bxor(x, y);
-                            let low = l.b.ins().band_imm_u(t, !top as i64);
-                            let low = l.b.ins().iadd_imm_s(low, !top as i64);
-                            let nz = l.b.ins().bor(low, t);
-                            let z = l.b.ins().bnot(nz);
-                            let z = l.b.ins().band_imm_u(z, top as i64);
-                            let z = l.b.ins().ushr_imm_s(z, 8 * *esize as i64 - 1);
-                            l.b.ins().imul_imm_u(z, lane_mask(*esize) as i64)
+                            l.zero_lanes(*esize, t)
                         }
                         VecBinOp::Add if *esize == 8 => l.b.ins().iadd(x, y),
                         VecBinOp::Sub if *esize == 8 => l.b.ins().isub(x, y),
@@ -1304,6 +1324,130 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             _ => unreachable!("lowerable() and lower_op disagree on {}", op.name()),
         })
+    }
+
+    /// All ones in the `esize`-byte lanes of `t` that are zero, zeros in
+    /// the others: the low bits plus all ones carry into a lane's top bit
+    /// if any is set, so `nz`'s top bit is set in the nonzero lanes; 1 at
+    /// the bottom of the others, times the lane mask, fills them.
+    fn zero_lanes(&mut self, esize: u8, t: ir::Value) -> ir::Value {
+        if esize == 8 {
+            let c = self.b.ins().icmp_imm_u(CC::Equal, t, 0);
+            return self.b.ins().bmask(types::I64, c);
+        }
+        let top = lane_repl(esize, 1u64 << (8 * esize as u32 - 1));
+        let low = self.b.ins().band_imm_u(t, !top as i64);
+        let low = self.b.ins().iadd_imm_s(low, !top as i64);
+        let nz = self.b.ins().bor(low, t);
+        let z = self.b.ins().bnot(nz);
+        let z = self.b.ins().band_imm_u(z, top as i64);
+        let z = self.b.ins().ushr_imm_s(z, 8 * esize as i64 - 1);
+        self.b.ins().imul_imm_u(z, lane_mask(esize) as i64)
+    }
+
+    /// CMEQ/CMGT/CMGE/CMLE/CMLT against zero on one 64-bit half: from the
+    /// lanes that are zero and the lanes whose sign bit is set.
+    fn compare_zero(&mut self, op: zarm_ir::vector::VecUnOp, esize: u8, x: ir::Value) -> ir::Value {
+        use zarm_ir::vector::VecUnOp::*;
+        let ones = lane_repl(esize, lane_mask(esize)) as i64;
+        let eq = self.zero_lanes(esize, x);
+        let top = lane_repl(esize, 1u64 << (8 * esize as u32 - 1));
+        let neg = self.b.ins().band_imm_u(x, top as i64);
+        let neg = self.b.ins().ushr_imm_s(neg, 8 * esize as i64 - 1);
+        let lt = self.b.ins().imul_imm_u(neg, lane_mask(esize) as i64);
+        match op {
+            CmEq0 => eq,
+            CmLt0 => lt,
+            CmGe0 => self.b.ins().bxor_imm_u(lt, ones),
+            CmLe0 => self.b.ins().bor(lt, eq),
+            CmGt0 => {
+                let le = self.b.ins().bor(lt, eq);
+                self.b.ins().bxor_imm_u(le, ones)
+            }
+            _ => unreachable!("not a compare with zero: {op:?}"),
+        }
+    }
+
+    /// `op` (an integer add, maximum or minimum, pairwise or not) of the
+    /// `e`-byte values `x` and `y`, each in the low bits of a slot of `2e`
+    /// bytes (64 bits for `e` = 8, a scalar) of a 64-bit word, slot by slot:
+    /// the minimum and maximum from the borrow of (x + 2^w) − y out of the
+    /// value bits (w = 8e; no borrow leaves a slot), signed values biased
+    /// into unsigned ones.
+    fn lane_op(&mut self, op: VecBinOp, e: u8, x: ir::Value, y: ir::Value) -> ir::Value {
+        use VecBinOp::*;
+        if matches!(op, Add | Addp) {
+            let s = self.b.ins().iadd(x, y);
+            return if e == 8 { s } else { self.b.ins().band_imm_u(s, lane_repl(2 * e, lane_mask(e)) as i64) };
+        }
+        let signed = matches!(op, Smax | Smin | Smaxp | Sminp);
+        let max = matches!(op, Umax | Smax | Umaxp | Smaxp);
+        if e == 8 {
+            let cc = match (signed, max) {
+                (true, true) => CC::SignedGreaterThan,
+                (true, false) => CC::SignedLessThan,
+                (false, true) => CC::UnsignedGreaterThan,
+                (false, false) => CC::UnsignedLessThan,
+            };
+            let c = self.b.ins().icmp(cc, x, y);
+            return self.b.ins().select(c, x, y);
+        }
+        let w = 8 * e as u32;
+        let bias = lane_repl(2 * e, 1 << (w - 1));
+        let (x, y) = if signed { (self.b.ins().bxor_imm_u(x, bias as i64), self.b.ins().bxor_imm_u(y, bias as i64)) } else { (x, y) };
+        let xb = self.b.ins().bor_imm_u(x, lane_repl(2 * e, 1 << w) as i64);
+        let d = self.b.ins().isub(xb, y);
+        let ge = self.b.ins().ushr_imm_s(d, w as i64);
+        let ge = self.b.ins().band_imm_u(ge, lane_repl(2 * e, 1) as i64);
+        let m = self.b.ins().imul_imm_u(ge, lane_mask(e) as i64);
+        let diff = self.b.ins().bxor(x, y);
+        let pick = self.b.ins().band(diff, m);
+        // x >= y: the maximum is x, the minimum y.
+        let r = self.b.ins().bxor(if max { y } else { x }, pick);
+        if signed { self.b.ins().bxor_imm_u(r, bias as i64) } else { r }
+    }
+
+    /// The pairwise `op` of the `e`-byte lanes of two 64-bit words, the
+    /// first word's pairs in the result's low 32 bits.
+    fn pairs_of(&mut self, op: VecBinOp, e: u8, first: ir::Value, second: ir::Value) -> ir::Value {
+        let w = 8 * e as i64;
+        let even = lane_repl(2 * e, lane_mask(e)) as i64;
+        let mut halves = [first, second];
+        for h in halves.iter_mut() {
+            let x = self.b.ins().band_imm_u(*h, even);
+            let y = self.b.ins().ushr_imm_s(*h, w);
+            let y = self.b.ins().band_imm_u(y, even);
+            let r = self.lane_op(op, e, x, y);
+            // The slots' values packed into the low 32 bits.
+            let mut r = r;
+            let mut step = w;
+            while step < 32 {
+                let t = self.b.ins().ushr_imm_s(r, step);
+                let t = self.b.ins().bor(r, t);
+                r = self.b.ins().band_imm_u(t, lane_repl((4 * step / 8) as u8, u64::MAX >> (64 - 2 * step)) as i64);
+                step *= 2;
+            }
+            *h = r;
+        }
+        let up = self.b.ins().ishl_imm_s(halves[1], 32);
+        self.b.ins().bor(halves[0], up)
+    }
+
+    /// The lane-wise `op` (maximum or minimum) of two 64-bit words of
+    /// `e`-byte lanes: even lanes and odd lanes apart, in slots twice as wide.
+    fn lanewise(&mut self, op: VecBinOp, e: u8, a: ir::Value, b: ir::Value) -> ir::Value {
+        if e == 8 {
+            return self.lane_op(op, e, a, b);
+        }
+        let w = 8 * e as i64;
+        let even = lane_repl(2 * e, lane_mask(e)) as i64;
+        let (ae, be) = (self.b.ins().band_imm_u(a, even), self.b.ins().band_imm_u(b, even));
+        let re = self.lane_op(op, e, ae, be);
+        let (ao, bo) = (self.b.ins().ushr_imm_s(a, w), self.b.ins().ushr_imm_s(b, w));
+        let (ao, bo) = (self.b.ins().band_imm_u(ao, even), self.b.ins().band_imm_u(bo, even));
+        let ro = self.lane_op(op, e, ao, bo);
+        let ro = self.b.ins().ishl_imm_s(ro, w);
+        self.b.ins().bor(re, ro)
     }
 
     /// AESE/AESD: AddRoundKey (d ^ n), then (Inv)ShiftRows folded into
