@@ -148,7 +148,7 @@ pub fn lowerable(op: &Op) -> bool {
             | VExtend { .. } | VTern { op: VecTernOp::Bsl | VecTernOp::Bit | VecTernOp::Bif, .. } | VDup { .. } | VDupLane { .. }
             | VAes { .. }
     ) || fp_fast(op)
-        || matches!(op, VBin { op: VecBinOp::Umax | VecBinOp::Umin | VecBinOp::Smax | VecBinOp::Smin, .. })
+        || matches!(op, VBin { op: VecBinOp::Umax | VecBinOp::Umin | VecBinOp::Smax | VecBinOp::Smin | VecBinOp::CmHs | VecBinOp::CmHi | VecBinOp::CmGe | VecBinOp::CmGt | VecBinOp::CmTst, .. })
         || matches!(op, VUn { op: VecUnOp::CmEq0 | VecUnOp::CmGt0 | VecUnOp::CmGe0 | VecUnOp::CmLe0 | VecUnOp::CmLt0, .. })
         // (64-bit lanes pair only in 128-bit arrangements.)
         || matches!(op, VBin { op: VecBinOp::Addp | VecBinOp::Umaxp | VecBinOp::Uminp | VecBinOp::Smaxp | VecBinOp::Sminp, esize, q, .. } if *esize < 8 || *q)
@@ -1180,7 +1180,20 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let hi = if *q { self.compare_zero(*uop, *esize, hi) } else { self.iconst(0) };
                 self.pair(i, lo, hi)
             }
-            VBin { op: bop @ (VecBinOp::Umax | VecBinOp::Umin | VecBinOp::Smax | VecBinOp::Smin), esize, q, a, b } => {
+            VBin { op: VecBinOp::CmTst, esize, q, a, b } => {
+                // Not the lanes where a & b is zero.
+                let ((alo, ahi), (blo, bhi)) = (self.vp(*a), self.vp(*b));
+                let ones = lane_repl(*esize, lane_mask(*esize)) as i64;
+                let half = |l: &mut Self, x: ir::Value, y: ir::Value| {
+                    let t = l.b.ins().band(x, y);
+                    let z = l.zero_lanes(*esize, t);
+                    l.b.ins().bxor_imm_u(z, ones)
+                };
+                let lo = half(self, alo, blo);
+                let hi = if *q { half(self, ahi, bhi) } else { self.iconst(0) };
+                self.pair(i, lo, hi)
+            }
+            VBin { op: bop @ (VecBinOp::Umax | VecBinOp::Umin | VecBinOp::Smax | VecBinOp::Smin | VecBinOp::CmHs | VecBinOp::CmHi | VecBinOp::CmGe | VecBinOp::CmGt), esize, q, a, b } => {
                 let ((alo, ahi), (blo, bhi)) = (self.vp(*a), self.vp(*b));
                 let lo = self.lanewise(*bop, *esize, alo, blo);
                 let hi = if *q { self.lanewise(*bop, *esize, ahi, bhi) } else { self.iconst(0) };
@@ -1376,6 +1389,19 @@ impl<'a, 'b> Lower<'a, 'b> {
     /// into unsigned ones.
     fn lane_op(&mut self, op: VecBinOp, e: u8, x: ir::Value, y: ir::Value) -> ir::Value {
         use VecBinOp::*;
+        if matches!(op, CmHs | CmHi | CmGe | CmGt) {
+            // All ones where x >= y (x > y: not y >= x).
+            let signed = matches!(op, CmGe | CmGt);
+            let (x, y) = if matches!(op, CmHi | CmGt) { (y, x) } else { (x, y) };
+            let ge = if e == 8 {
+                let c = self.b.ins().icmp(if signed { CC::SignedGreaterThanOrEqual } else { CC::UnsignedGreaterThanOrEqual }, x, y);
+                self.b.ins().bmask(types::I64, c)
+            } else {
+                let (x, y) = if signed { self.biased(e, x, y) } else { (x, y) };
+                self.ge_mask(e, x, y)
+            };
+            return if matches!(op, CmHi | CmGt) { self.b.ins().bxor_imm_u(ge, lane_repl(2 * e.min(4), lane_mask(e)) as i64) } else { ge };
+        }
         if matches!(op, Add | Addp) {
             let s = self.b.ins().iadd(x, y);
             return if e == 8 { s } else { self.b.ins().band_imm_u(s, lane_repl(2 * e, lane_mask(e)) as i64) };
@@ -1392,19 +1418,32 @@ impl<'a, 'b> Lower<'a, 'b> {
             let c = self.b.ins().icmp(cc, x, y);
             return self.b.ins().select(c, x, y);
         }
-        let w = 8 * e as u32;
-        let bias = lane_repl(2 * e, 1 << (w - 1));
-        let (x, y) = if signed { (self.b.ins().bxor_imm_u(x, bias as i64), self.b.ins().bxor_imm_u(y, bias as i64)) } else { (x, y) };
-        let xb = self.b.ins().bor_imm_u(x, lane_repl(2 * e, 1 << w) as i64);
-        let d = self.b.ins().isub(xb, y);
-        let ge = self.b.ins().ushr_imm_s(d, w as i64);
-        let ge = self.b.ins().band_imm_u(ge, lane_repl(2 * e, 1) as i64);
-        let m = self.b.ins().imul_imm_u(ge, lane_mask(e) as i64);
+        let bias = lane_repl(2 * e, 1 << (8 * e as u32 - 1));
+        let (x, y) = if signed { self.biased(e, x, y) } else { (x, y) };
+        let m = self.ge_mask(e, x, y);
         let diff = self.b.ins().bxor(x, y);
         let pick = self.b.ins().band(diff, m);
         // x >= y: the maximum is x, the minimum y.
         let r = self.b.ins().bxor(if max { y } else { x }, pick);
         if signed { self.b.ins().bxor_imm_u(r, bias as i64) } else { r }
+    }
+
+    /// Slot form (see `lane_op`, `e` < 8): signed values biased into
+    /// unsigned ones of the same order.
+    fn biased(&mut self, e: u8, x: ir::Value, y: ir::Value) -> (ir::Value, ir::Value) {
+        let bias = lane_repl(2 * e, 1 << (8 * e as u32 - 1)) as i64;
+        (self.b.ins().bxor_imm_u(x, bias), self.b.ins().bxor_imm_u(y, bias))
+    }
+
+    /// Slot form (see `lane_op`, `e` < 8): the value bits of each slot all
+    /// ones where x >= y (unsigned), from the borrow of (x + 2^w) − y.
+    fn ge_mask(&mut self, e: u8, x: ir::Value, y: ir::Value) -> ir::Value {
+        let w = 8 * e as u32;
+        let xb = self.b.ins().bor_imm_u(x, lane_repl(2 * e, 1 << w) as i64);
+        let d = self.b.ins().isub(xb, y);
+        let ge = self.b.ins().ushr_imm_s(d, w as i64);
+        let ge = self.b.ins().band_imm_u(ge, lane_repl(2 * e, 1) as i64);
+        self.b.ins().imul_imm_u(ge, lane_mask(e) as i64)
     }
 
     /// The pairwise `op` of the `e`-byte lanes of two 64-bit words, the
