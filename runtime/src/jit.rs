@@ -515,9 +515,9 @@ struct TierReply {
 struct TierService {
     pid: u32,
     facilities: HostFacilities,
+    /// The one sender of the thread's queue: dropping it ends the thread
+    /// once the queue is empty.
     tx: std::sync::mpsc::Sender<(TierJob, TierReply)>,
-    /// Set by `stop_tier_threads`: the thread ends once its queue is empty.
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     handle: Option<std::thread::JoinHandle<()>>,
     /// The thread's kernel id, once it runs (0 before).
     tid: std::sync::Arc<std::sync::atomic::AtomicI32>,
@@ -532,9 +532,10 @@ static TIER_SERVICE: std::sync::Mutex<Option<TierService>> = std::sync::Mutex::n
 /// another thread runs.
 pub fn stop_tier_threads() {
     let service = TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner()).take();
-    if let Some(mut s) = service {
-        s.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        if let Some(h) = s.handle.take() {
+    if let Some(TierService { tx, handle, tid, .. }) = service {
+        // The thread wakes at once and ends when its queue is empty.
+        drop(tx);
+        if let Some(h) = handle {
             let _ = h.join();
         }
         // A join returns when the thread's id is cleared, but under
@@ -542,7 +543,7 @@ pub fn stop_tier_threads() {
         // moment, holding glib's allocator lock at times: a child forked
         // then hangs in its first translation. Wait until the kernel has
         // let the thread go (at most 0.5 s; at once on hardware).
-        let tid = s.tid.load(std::sync::atomic::Ordering::SeqCst);
+        let tid = tid.load(std::sync::atomic::Ordering::SeqCst);
         if tid > 0 {
             let task = format!("/proc/self/task/{tid}");
             for _ in 0..500 {
@@ -595,7 +596,7 @@ fn compile_job(compiler: &mut zarm_backend_s390x::clif::Tier, job: TierJob) -> T
 /// The compile thread's loop: compiles each job and hands the result to
 /// the engine that sent it, raising that engine's `exit_request` so its
 /// chained code returns to the dispatcher, which installs the region.
-fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver<(TierJob, TierReply)>, stop: std::sync::Arc<std::sync::atomic::AtomicBool>, tid: std::sync::Arc<std::sync::atomic::AtomicI32>) {
+fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver<(TierJob, TierReply)>, tid: std::sync::Arc<std::sync::atomic::AtomicI32>) {
     // SAFETY: gettid cannot fail.
     tid.store(unsafe { libc::gettid() }, std::sync::atomic::Ordering::SeqCst);
     // Compiling uses what CPU the guest leaves: the lowest priority (Linux
@@ -620,11 +621,8 @@ fn tier_service_loop(facilities: HostFacilities, jobs: std::sync::mpsc::Receiver
     // program that never turns hot should not pay for setting up Cranelift.
     let mut compiler = None;
     loop {
-        let (job, reply) = match jobs.recv_timeout(std::time::Duration::from_millis(20)) {
-            Ok(j) => j,
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) if !stop.load(std::sync::atomic::Ordering::SeqCst) => continue,
-            Err(_) => break,
-        };
+        // Ends when `stop_tier_threads` drops the sender.
+        let Ok((job, reply)) = jobs.recv() else { break };
         let done = match compiler.get_or_insert_with(|| zarm_backend_s390x::clif::Tier::new(facilities)) {
             Ok(c) => compile_job(c, job),
             Err(e) => TierDone { id: job.id, pc: job.pc, region: job.region, result: Err(e.clone()), fn_off: 0, clif: None, ns: 0 },
@@ -665,18 +663,16 @@ fn tier_service_send(facilities: HostFacilities, job: TierJob, reply: TierReply)
 /// thread can be started.
 fn tier_service_start(service: &mut Option<TierService>, facilities: HostFacilities) -> bool {
     let pid = std::process::id();
-    if service.as_ref().is_none_or(|s| s.pid != pid || s.stop.load(std::sync::atomic::Ordering::SeqCst)) {
+    if service.as_ref().is_none_or(|s| s.pid != pid) {
         let (tx, jobs) = std::sync::mpsc::channel();
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let stop_thread = stop.clone();
         let tid = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
         let tid_thread = tid.clone();
-        let handle = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || tier_service_loop(facilities, jobs, stop_thread, tid_thread)).ok();
+        let handle = std::thread::Builder::new().name("zarm-tier".into()).spawn(move || tier_service_loop(facilities, jobs, tid_thread)).ok();
         if handle.is_none() {
             *service = None;
             return false;
         }
-        *service = Some(TierService { pid, facilities, tx, stop, handle, tid });
+        *service = Some(TierService { pid, facilities, tx, handle, tid });
     }
     true
 }
