@@ -192,6 +192,25 @@ fn rejected_regions_are_explained() {
     assert!(why["ops"].as_object().unwrap().keys().any(|k| k.starts_with("VBin.")), "{v:#}");
 }
 
+/// AdvSIMD loops the tier lowers itself become regions instead of staying
+/// baseline: the AES rounds of tests/guest/crypto_aes (AESE, AESMC,
+/// AESD, AESIMC) and the string scans of tests/guest/strings (UMINP, CMEQ
+/// against zero, CMHS; on 2026-12-07 its one remaining vector rejection was
+/// UZP1). Before 2026-12-07 their heads were rejected with these operations
+/// named.
+#[test]
+fn vector_loops_become_regions() {
+    for (name, lowered) in [("crypto_aes", &["VAes."][..]), ("strings", &["VBin.Uminp", "VBin.Umaxp", "VUn.CmEq0", "VBin.CmHs"][..])] {
+        let Some(v) = tier_stats(name) else { return };
+        let tier = &v["tier"];
+        assert!(n(&tier["regions"]) > 0, "{name}: {v:#}");
+        let ops = tier["rejected_why"]["ops"].as_object().cloned().unwrap_or_default();
+        for k in ops.keys() {
+            assert!(!lowered.iter().any(|l| k.starts_with(l)), "{name}: a loop was rejected for {k}, which the tier lowers: {v:#}");
+        }
+    }
+}
+
 /// A hot loop head where one thread formed no region is not formed again
 /// by the others: they take its verdict (tests/guest/threads.c: threads
 /// running the same loops, most of which do not come back to their head
