@@ -401,6 +401,12 @@ fn lane_at(esize: u8, idx: u8) -> (u32, u32, u64) {
     (off / 8, 8 * (off % 8), lane_mask(esize))
 }
 
+/// The sign bit of each `e`-byte value in slots of `2e` bytes (`e` < 8;
+/// see `Lower::lane_op`).
+fn slot_bias(e: u8) -> u64 {
+    lane_repl(2 * e, 1 << (8 * e as u32 - 1))
+}
+
 /// The low `esize` bytes' mask (`esize` 1 to 8).
 fn lane_mask(esize: u8) -> u64 {
     u64::MAX >> (64 - 8 * esize as u32)
@@ -1174,30 +1180,18 @@ impl<'a, 'b> Lower<'a, 'b> {
                 };
                 self.pair(i, lo, hi)
             }
-            VUn { op: uop, esize, q, a } => {
-                let (lo, hi) = self.vp(*a);
-                let lo = self.compare_zero(*uop, *esize, lo);
-                let hi = if *q { self.compare_zero(*uop, *esize, hi) } else { self.iconst(0) };
-                self.pair(i, lo, hi)
-            }
+            VUn { op: uop, esize, q, a } => self.per_half(i, *q, *a, *a, |l, x, _| l.compare_zero(*uop, *esize, x)),
             VBin { op: VecBinOp::CmTst, esize, q, a, b } => {
                 // Not the lanes where a & b is zero.
-                let ((alo, ahi), (blo, bhi)) = (self.vp(*a), self.vp(*b));
                 let ones = lane_repl(*esize, lane_mask(*esize)) as i64;
-                let half = |l: &mut Self, x: ir::Value, y: ir::Value| {
+                self.per_half(i, *q, *a, *b, |l, x, y| {
                     let t = l.b.ins().band(x, y);
                     let z = l.zero_lanes(*esize, t);
                     l.b.ins().bxor_imm_u(z, ones)
-                };
-                let lo = half(self, alo, blo);
-                let hi = if *q { half(self, ahi, bhi) } else { self.iconst(0) };
-                self.pair(i, lo, hi)
+                })
             }
             VBin { op: bop @ (VecBinOp::Umax | VecBinOp::Umin | VecBinOp::Smax | VecBinOp::Smin | VecBinOp::CmHs | VecBinOp::CmHi | VecBinOp::CmGe | VecBinOp::CmGt), esize, q, a, b } => {
-                let ((alo, ahi), (blo, bhi)) = (self.vp(*a), self.vp(*b));
-                let lo = self.lanewise(*bop, *esize, alo, blo);
-                let hi = if *q { self.lanewise(*bop, *esize, ahi, bhi) } else { self.iconst(0) };
-                self.pair(i, lo, hi)
+                self.per_half(i, *q, *a, *b, |l, x, y| l.lanewise(*bop, *esize, x, y))
             }
             VBin { op: bop, esize, q, a, b } => {
                 // Bitwise on whole halves; lane-wise sums and differences
@@ -1339,6 +1333,15 @@ impl<'a, 'b> Lower<'a, 'b> {
         })
     }
 
+    /// `V128` value `i` from `f` of the corresponding halves of `a` and
+    /// `b`: both halves, or (`q` false) the low ones, the high half zero.
+    fn per_half(&mut self, i: usize, q: bool, a: Value, b: Value, f: impl Fn(&mut Self, ir::Value, ir::Value) -> ir::Value) -> ir::Value {
+        let ((alo, ahi), (blo, bhi)) = (self.vp(a), self.vp(b));
+        let lo = f(self, alo, blo);
+        let hi = if q { f(self, ahi, bhi) } else { self.iconst(0) };
+        self.pair(i, lo, hi)
+    }
+
     /// All ones in the `esize`-byte lanes of `t` that are zero, zeros in
     /// the others: the low bits plus all ones carry into a lane's top bit
     /// if any is set, so `nz`'s top bit is set in the nonzero lanes; 1 at
@@ -1400,7 +1403,9 @@ impl<'a, 'b> Lower<'a, 'b> {
                 let (x, y) = if signed { self.biased(e, x, y) } else { (x, y) };
                 self.ge_mask(e, x, y)
             };
-            return if matches!(op, CmHi | CmGt) { self.b.ins().bxor_imm_u(ge, lane_repl(2 * e.min(4), lane_mask(e)) as i64) } else { ge };
+            // (For 64-bit lanes the mask is the whole word.)
+            let value_bits = if e == 8 { u64::MAX } else { lane_repl(2 * e, lane_mask(e)) };
+            return if matches!(op, CmHi | CmGt) { self.b.ins().bxor_imm_u(ge, value_bits as i64) } else { ge };
         }
         if matches!(op, Add | Addp) {
             let s = self.b.ins().iadd(x, y);
@@ -1418,20 +1423,19 @@ impl<'a, 'b> Lower<'a, 'b> {
             let c = self.b.ins().icmp(cc, x, y);
             return self.b.ins().select(c, x, y);
         }
-        let bias = lane_repl(2 * e, 1 << (8 * e as u32 - 1));
         let (x, y) = if signed { self.biased(e, x, y) } else { (x, y) };
         let m = self.ge_mask(e, x, y);
         let diff = self.b.ins().bxor(x, y);
         let pick = self.b.ins().band(diff, m);
         // x >= y: the maximum is x, the minimum y.
         let r = self.b.ins().bxor(if max { y } else { x }, pick);
-        if signed { self.b.ins().bxor_imm_u(r, bias as i64) } else { r }
+        if signed { self.b.ins().bxor_imm_u(r, slot_bias(e) as i64) } else { r }
     }
 
     /// Slot form (see `lane_op`, `e` < 8): signed values biased into
     /// unsigned ones of the same order.
     fn biased(&mut self, e: u8, x: ir::Value, y: ir::Value) -> (ir::Value, ir::Value) {
-        let bias = lane_repl(2 * e, 1 << (8 * e as u32 - 1)) as i64;
+        let bias = slot_bias(e) as i64;
         (self.b.ins().bxor_imm_u(x, bias), self.b.ins().bxor_imm_u(y, bias))
     }
 
@@ -1456,9 +1460,8 @@ impl<'a, 'b> Lower<'a, 'b> {
             let x = self.b.ins().band_imm_u(*h, even);
             let y = self.b.ins().ushr_imm_s(*h, w);
             let y = self.b.ins().band_imm_u(y, even);
-            let r = self.lane_op(op, e, x, y);
             // The slots' values packed into the low 32 bits.
-            let mut r = r;
+            let mut r = self.lane_op(op, e, x, y);
             let mut step = w;
             while step < 32 {
                 let t = self.b.ins().ushr_imm_s(r, step);
@@ -1472,7 +1475,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.ins().bor(halves[0], up)
     }
 
-    /// The lane-wise `op` (maximum or minimum) of two 64-bit words of
+    /// The lane-wise `op` (maximum, minimum or compare) of two 64-bit words of
     /// `e`-byte lanes: even lanes and odd lanes apart, in slots twice as wide.
     fn lanewise(&mut self, op: VecBinOp, e: u8, a: ir::Value, b: ir::Value) -> ir::Value {
         if e == 8 {
