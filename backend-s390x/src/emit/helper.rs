@@ -9,6 +9,12 @@ use zarm_ir::{CpuState, FaultKind, GuestMemory, MemFault, Op};
 /// guest address window.
 pub const FAULT_OUT_OF_WINDOW: u64 = 16;
 
+// Fault stubs store the address, kind and write flag with one STMG.
+const _: () = assert!(
+    std::mem::offset_of!(JitContext, fault_kind) == std::mem::offset_of!(JitContext, fault_addr) + 8
+        && std::mem::offset_of!(JitContext, fault_write) == std::mem::offset_of!(JitContext, fault_addr) + 16
+);
+
 /// Per-thread context the generated code reaches through r11.
 #[repr(C)]
 pub struct JitContext {
