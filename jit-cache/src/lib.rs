@@ -46,6 +46,10 @@ pub struct NewBlock<T> {
     /// before its entry); invalidation of any of it removes the block.
     pub guest_low: u64,
     pub guest_end: u64,
+    /// More guest code it was translated from, anywhere (a region's
+    /// callees far from its loop): invalidation of any of it removes the
+    /// block too. Empty for a baseline block (no allocation).
+    pub guest_more: Vec<(u64, u64)>,
     pub code: Vec<u8>,
     /// Offset of the block's entry in `code`.
     pub entry: u32,
@@ -58,6 +62,8 @@ pub struct Entry<T> {
     pub guest_start: u64,
     pub guest_low: u64,
     pub guest_end: u64,
+    /// `NewBlock::guest_more`.
+    pub guest_more: Vec<(u64, u64)>,
     pub offset: usize,
     pub len: usize,
     pub entry: u32,
@@ -69,6 +75,24 @@ pub struct Entry<T> {
     /// (block, exit index) pairs chained into this block.
     incoming: Vec<(BlockId, usize)>,
     pub payload: T,
+}
+
+/// The guest pages `[start, end)` touches.
+fn pages_of(start: u64, end: u64) -> impl Iterator<Item = u64> {
+    let last = end.max(start + 1) - 1;
+    (start / GUEST_PAGE)..=(last / GUEST_PAGE)
+}
+
+impl<T> Entry<T> {
+    /// The guest code the block was translated from.
+    pub fn ranges(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        std::iter::once((self.guest_low, self.guest_end)).chain(self.guest_more.iter().copied())
+    }
+
+    /// The guest pages of `ranges` (a page two ranges share comes twice).
+    fn pages(&self) -> impl Iterator<Item = u64> + '_ {
+        self.ranges().flat_map(|(low, end)| pages_of(low, end))
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -215,10 +239,6 @@ impl<T> CodeCache<T> {
         self.free.insert(off, len);
     }
 
-    fn pages_of(start: u64, end: u64) -> impl Iterator<Item = u64> {
-        let last = end.max(start + 1) - 1;
-        (start / GUEST_PAGE)..=(last / GUEST_PAGE)
-    }
 
     /// Adds a block, evicting least-recently-used pages if the budget is
     /// exhausted, and chains it with its neighbours in both directions.
@@ -302,6 +322,7 @@ impl<T> CodeCache<T> {
                     guest_start: nb.guest_start,
                     guest_low: nb.guest_low.min(nb.guest_start),
                     guest_end: nb.guest_end,
+                    guest_more: nb.guest_more,
                     offset,
                     len: nb.code.len(),
                     entry: nb.entry,
@@ -313,8 +334,12 @@ impl<T> CodeCache<T> {
                 },
             );
             self.by_pc.insert(nb.guest_start, id);
-            for page in Self::pages_of(nb.guest_low.min(nb.guest_start), nb.guest_end) {
-                self.pages.entry(page).or_default().push(id);
+            for page in self.blocks[&id].pages() {
+                let list = self.pages.entry(page).or_default();
+                // Once per page, also when two of its ranges share it.
+                if !list.contains(&id) {
+                    list.push(id);
+                }
                 self.lru.put(page, ());
             }
             self.stats.blocks_inserted += 1;
@@ -377,7 +402,7 @@ impl<T> CodeCache<T> {
     fn remove(&mut self, id: BlockId) {
         let Some(e) = self.blocks.remove(&id) else { return };
         let mut fields = Vec::with_capacity(e.incoming.len());
-        for (from, k) in e.incoming {
+        for &(from, k) in &e.incoming {
             if let Some(f) = self.blocks.get_mut(&from) {
                 fields.push((f.offset + f.exits[k].field_offset as usize, f.exit_fields[k]));
                 f.chained[k] = None;
@@ -403,7 +428,7 @@ impl<T> CodeCache<T> {
         if self.by_pc.get(&e.guest_start) == Some(&id) {
             self.by_pc.remove(&e.guest_start);
         }
-        for page in Self::pages_of(e.guest_low, e.guest_end) {
+        for page in e.pages() {
             if let Some(list) = self.pages.get_mut(&page) {
                 list.retain(|b| *b != id);
                 if list.is_empty() {
@@ -422,11 +447,11 @@ impl<T> CodeCache<T> {
             return 0;
         }
         let mut victims = Vec::new();
-        for page in Self::pages_of(start, start.saturating_add(len)) {
+        for page in pages_of(start, start.saturating_add(len)) {
             if let Some(list) = self.pages.get(&page) {
                 for id in list {
                     let e = &self.blocks[id];
-                    if e.guest_low < start.saturating_add(len) && e.guest_end > start && !victims.contains(id) {
+                    if e.ranges().any(|(low, end)| low < start.saturating_add(len) && end > start) && !victims.contains(id) {
                         victims.push(*id);
                     }
                 }

@@ -37,7 +37,7 @@ fn block(pc: u64, len: usize, targets: &[u64]) -> NewBlock<u64> {
             Exit { field_offset: off as u32, target: t }
         })
         .collect();
-    NewBlock { guest_start: pc, guest_low: pc, guest_end: pc + 16, code, entry: 0, exits, payload: targets.len() as u64 }
+    NewBlock { guest_start: pc, guest_low: pc, guest_end: pc + 16, guest_more: Vec::new(), code, entry: 0, exits, payload: targets.len() as u64 }
 }
 
 fn check_exit_bytes(cache: &mut CodeCache<u64>, pcs: &[u64]) {
@@ -83,6 +83,39 @@ fn chaining_and_unchaining_follow_the_blocks() {
     cache.insert(block(0x2000, 64, &[])).unwrap();
     let e = cache.get(a).unwrap();
     assert_ne!(&cache.code_bytes(e)[8..12], &ORIGINAL);
+    cache.check_invariants().unwrap();
+}
+
+/// A block translated from guest code in several places (a region whose
+/// callee lies far from its loop) goes when any of them is invalidated, and
+/// only then; its pages are indexed once each, also where two of its
+/// ranges share one.
+#[test]
+fn invalidation_of_far_guest_code_removes_the_block() {
+    let mut cache: CodeCache<u64> = CodeCache::new(1 << 16, &[0u8; 32], field).unwrap();
+    let far = 0x40_0000_0000u64;
+    let region = |cache: &mut CodeCache<u64>| {
+        let mut nb = block(0x1000, 64, &[]);
+        nb.guest_end = 0x1100;
+        nb.guest_more = vec![(far, far + 0x20), (far + 0x40, far + 0x60)];
+        cache.insert(nb).unwrap()
+    };
+    region(&mut cache);
+    // Nothing in between is code.
+    assert!(cache.page_has_code(1) && cache.page_has_code(far / GUEST_PAGE));
+    assert!(!cache.page_has_code(2) && !cache.page_has_code(far / GUEST_PAGE - 1));
+    assert_eq!(cache.invalidate_range(0x8000, 0x1000), 0);
+    assert_eq!(cache.invalidate_range(far + 0x20, 0x20), 0, "a gap between the ranges");
+    assert!(cache.lookup(0x1000).is_some());
+    // A write to the far code removes the block, and its pages go.
+    assert_eq!(cache.invalidate_range(far + 0x48, 4), 1);
+    assert!(cache.lookup(0x1000).is_none());
+    assert!(!cache.page_has_code(1) && !cache.page_has_code(far / GUEST_PAGE));
+    cache.check_invariants().unwrap();
+    // The near code removes it as well.
+    region(&mut cache);
+    assert_eq!(cache.invalidate_range(0x10f0, 4), 1);
+    assert!(!cache.page_has_code(far / GUEST_PAGE));
     cache.check_invariants().unwrap();
 }
 

@@ -17,7 +17,7 @@ use zarm_frontend_a64::{translate, TranslateOptions};
 #[cfg(target_arch = "s390x")]
 use zarm_ir::{ExceptionKind, GuestMemory};
 use zarm_ir::{BlockExit, CpuState};
-use zarm_jit_cache::{CodeCache, Exit, NewBlock};
+use zarm_jit_cache::{CodeCache, Exit, NewBlock, GUEST_PAGE};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -135,9 +135,8 @@ impl SharedTranslations {
 /// A compiled region as the code cache holds it (the entry shim, then the
 /// function), and as `SharedTranslations::regions` offers it.
 pub struct SharedRegion {
-    /// The guest code it covers.
-    low: u64,
-    end: u64,
+    /// The guest code it covers (`region_ranges`).
+    ranges: Vec<(u64, u64)>,
     code: Vec<u8>,
     pc_map: Vec<(u32, u64)>,
     helper_ops: Arc<Box<[zarm_ir::Op]>>,
@@ -165,7 +164,7 @@ impl SharedTranslations {
         self.rejected.clear();
         let end = page.saturating_add(4096);
         let mut offers = self.offers();
-        offers.regions.retain(|_, r| r.end <= page || r.low >= end);
+        offers.regions.retain(|_, r| !overlaps(&r.ranges, page, end));
         // A region being compiled over the page is then not offered (its
         // own thread discards it): the others form their own.
         offers.compiling.clear();
@@ -453,17 +452,27 @@ struct TierDone {
     ns: u64,
 }
 
-impl TierDone {
-    /// The guest code the region covers.
-    fn span(&self) -> (u64, u64) {
-        region_span(&self.region, self.pc)
+/// The guest code a region covers: its blocks' code as ranges in address
+/// order, those whose pages touch or neighbour merged, so that the ranges
+/// are page-disjoint and few — one for a loop and its nearby callees, one
+/// more for each callee far away (another library, code generated at run
+/// time).
+fn region_ranges(region: &zarm_backend_s390x::clif::Region) -> Vec<(u64, u64)> {
+    let mut spans: Vec<(u64, u64)> = region.blocks.iter().map(|b| (b.start_pc, b.end_pc.max(b.start_pc + 4))).collect();
+    spans.sort_unstable();
+    let mut ranges: Vec<(u64, u64)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match ranges.last_mut() {
+            Some(last) if start / GUEST_PAGE <= (last.1 - 1) / GUEST_PAGE + 1 => last.1 = last.1.max(end),
+            _ => ranges.push((start, end)),
+        }
     }
+    ranges
 }
 
-fn region_span(region: &zarm_backend_s390x::clif::Region, pc: u64) -> (u64, u64) {
-    let low = region.blocks.iter().map(|b| b.start_pc).min().unwrap_or(pc);
-    let end = region.blocks.iter().map(|b| b.end_pc.max(b.start_pc + 4)).max().unwrap_or(pc + 4);
-    (low, end)
+/// Does any of `ranges` overlap `[start, end)`?
+fn overlaps(ranges: &[(u64, u64)], start: u64, end: u64) -> bool {
+    ranges.iter().any(|&(low, high)| low < end && high > start)
 }
 
 
@@ -578,8 +587,7 @@ fn compile_job(compiler: &mut zarm_backend_s390x::clif::Tier, job: TierJob) -> T
         let mut pc_map = vec![(0u32, job.pc)];
         pc_map.extend(c.pc_ranges.iter().map(|(start, _, gpc)| (off + start, *gpc)));
         (fn_off, clif) = (off, c.clif);
-        let (low, end) = region_span(&job.region, job.pc);
-        Arc::new(SharedRegion { low, end, code, pc_map, helper_ops: Arc::new(c.helper_ops), guest_insns: c.guest_insns })
+        Arc::new(SharedRegion { ranges: region_ranges(&job.region), code, pc_map, helper_ops: Arc::new(c.helper_ops), guest_insns: c.guest_insns })
     });
     if let (Some(mark), Ok(r)) = (&job.offer, &result) {
         let mut o = mark.offers.lock().unwrap_or_else(|e| e.into_inner());
@@ -765,12 +773,23 @@ fn loops_to_entry(blocks: &[zarm_ir::Block], indirect: &[Vec<u64>]) -> bool {
 
 /// The target a BR/BLR is predicted to take: the guest's current value of
 /// the register it jumps through, when the block does not write that
-/// register before (a loop's function pointer).
-fn indirect_guess(block: &zarm_ir::Block, cpu: &CpuState) -> Option<u64> {
+/// register before (a loop's function pointer); or, for a branch to a
+/// doubleword the block loads from a fixed address (a PLT stub's branch
+/// through its GOT entry to another library), what `read` finds there now.
+fn indirect_guess(block: &zarm_ir::Block, cpu: &CpuState, read: impl Fn(u64) -> Option<u64>) -> Option<u64> {
+    use zarm_ir::Op;
     let zarm_ir::Terminator::JumpIndirect { target, is_return: false, .. } = block.term else { return None };
-    let zarm_ir::Op::GetGpr { r } = block.ops.get(target.index())? else { return None };
-    let written = block.ops.iter().any(|op| matches!(op, zarm_ir::Op::SetGpr { r: w, .. } if w == r));
-    (!written && *r < 31).then(|| cpu.x[*r as usize])
+    match *block.ops.get(target.index())? {
+        Op::GetGpr { r } => {
+            let written = block.ops.iter().any(|op| matches!(op, Op::SetGpr { r: w, .. } if *w == r));
+            (!written && r < 31).then(|| cpu.x[r as usize])
+        }
+        Op::Load { size: zarm_ir::MemSize::B8, addr, .. } => match *block.ops.get(addr.index())? {
+            Op::Const { value } => read(value),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Does the block end in a call, direct (BL) or through a register (BLR)?
@@ -803,10 +822,10 @@ fn backward_target(block: &zarm_ir::Block) -> Option<u64> {
     }
 }
 
-/// Most guest blocks in one region.
+/// Most guest blocks in one region (wherever they are: a callee far from
+/// the loop is in the region too, its code one more of the region's guest
+/// ranges, see `region_ranges`).
 const MAX_REGION_BLOCKS: usize = 24;
-/// Region blocks lie within this distance of the entry.
-const REGION_SPAN: u64 = 64 * 1024;
 
 /// Why the JIT cannot run here.
 pub fn unavailable_reason() -> Option<&'static str> {
@@ -1021,6 +1040,7 @@ impl JitEngine {
             guest_start: s.start,
             guest_low: s.start,
             guest_end: s.end,
+            guest_more: Vec::new(),
             code: s.code.clone(),
             entry: 0,
             exits: s.exits.clone(),
@@ -1146,6 +1166,7 @@ impl JitEngine {
                 guest_start: block.start_pc,
                 guest_low: block.start_pc,
                 guest_end,
+                guest_more: Vec::new(),
                 code: compiled.code,
                 entry: 0,
                 exits,
@@ -1286,10 +1307,6 @@ impl JitEngine {
         })
     }
 
-    /// Region formation: from the hot block, the successors that already
-    /// ran (they have a translation) and are eligible, breadth first, near
-    /// the entry; every other edge leaves the region. One block in
-    /// lock-step mode, so each call still runs exactly one block.
     /// Entries into the translated block at `pc` so far, from its tier-up
     /// countdown: `None` if it has no translation, `Some(None)` if it has
     /// no countdown (not a latch, or a region).
@@ -1302,9 +1319,9 @@ impl JitEngine {
     }
 
     /// Region formation: from the loop head, the successors that ran (at
-    /// least an eighth as often, for those with a countdown), are eligible
-    /// and lie near the entry, breadth first; every other edge
-    /// leaves the region. One block in lock-step mode, so each call still
+    /// least an eighth as often, for those with a countdown) and are
+    /// eligible, breadth first, however far from the entry (a callee in
+    /// another library); every other edge leaves the region. One block in lock-step mode, so each call still
     /// runs exactly one block; every successor that ran with
     /// `--tier-threshold 1`. Also returns whether a block about as hot as
     /// the entry leaves through an indirect branch or a system call (then
@@ -1327,7 +1344,7 @@ impl JitEngine {
         let limit = if self.single_block { 1 } else { MAX_REGION_BLOCKS };
         let threshold = self.tier.as_ref().map_or(1, |t| t.threshold);
         while let Some(pc) = work.pop_front() {
-            if blocks.len() >= limit || !seen.insert(pc) || pc.abs_diff(entry) > REGION_SPAN {
+            if blocks.len() >= limit || !seen.insert(pc) {
                 continue;
             }
             let entries = if pc == entry { Some(Some(threshold)) } else { self.entries(pc) };
@@ -1345,7 +1362,7 @@ impl JitEngine {
                 continue;
             }
             let mut targets = block.term.direct_targets();
-            let guess = if self.single_block { None } else { indirect_guess(&block, cpu) };
+            let guess = if self.single_block { None } else { indirect_guess(&block, cpu, |a| space.read_u64(a)) };
             if ends_in_call(&block) {
                 targets.push(block.end_pc);
             }
@@ -1479,8 +1496,8 @@ impl JitEngine {
         }
         while let Some(done) = tier.try_recv() {
             let Some(p) = tier.pending.remove(&done.id) else { continue };
-            let (low, end) = done.span();
-            let stale = tier.invalidations[p.log_at..].iter().any(|&(s, l)| s < end && s.saturating_add(l) > low);
+            let ranges = region_ranges(&done.region);
+            let stale = tier.invalidations[p.log_at..].iter().any(|&(s, l)| overlaps(&ranges, s, s.saturating_add(l)));
             ready.push((done, p.counters, stale));
         }
         if tier.pending.is_empty() {
@@ -1498,10 +1515,15 @@ impl JitEngine {
     /// Puts a compiled region into the code cache in place of the block at
     /// its loop head `pc`.
     fn insert_region(&mut self, pc: u64, r: &SharedRegion) -> bool {
+        // The range holding the loop head, then the others.
+        let main = r.ranges.iter().position(|&(low, end)| low <= pc && pc < end).unwrap_or(0);
+        let (guest_low, guest_end) = r.ranges[main];
+        let guest_more = r.ranges.iter().enumerate().filter(|&(k, _)| k != main).map(|(_, &range)| range).collect();
         let inserted = self.cache.insert(NewBlock {
             guest_start: pc,
-            guest_low: r.low,
-            guest_end: r.end,
+            guest_low,
+            guest_end,
+            guest_more,
             code: r.code.clone(),
             entry: 0,
             exits: Vec::new(),
@@ -1846,7 +1868,7 @@ pub(crate) mod tests {
     #[test]
     fn region_offers_follow_invalidations_and_jobs() {
         let mut t = SharedTranslations::default();
-        let region = |low, end| Arc::new(SharedRegion { low, end, code: vec![0; 8], pc_map: Vec::new(), helper_ops: Default::default(), guest_insns: 2 });
+        let region = |low, end| Arc::new(SharedRegion { ranges: vec![(low, end)], code: vec![0; 8], pc_map: Vec::new(), helper_ops: Default::default(), guest_insns: 2 });
         t.offers().regions.insert(0x1000, region(0x1000, 0x1040));
         t.offers().regions.insert(0x3000, region(0x2ff0, 0x3010));
         let mark = OfferMark::new(&t.regions, 0x5000);

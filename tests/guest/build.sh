@@ -15,6 +15,7 @@ for src in *.c; do
     [ "$src" = randinsn_harness.c ] && continue
     [ "$src" = flags.c ] && continue
     [ "$src" = dyn.c ] && continue
+    [ "$src" = dyn_calls.c ] && continue
     [ "$src" = crypto_aes.c ] && continue
     [ "$src" = crypto_sha.c ] && continue
     [ "$src" = crypto_sha3.c ] && continue
@@ -31,6 +32,9 @@ build pmull pmull.c -march=armv8-a+crypto
 # Dynamically linked: run with -L pointing at the cross toolchain's sysroot.
 if [ ! -f build/dyn ] || [ dyn.c -nt build/dyn ]; then
     "$CC" -O2 -Wall -o build/dyn dyn.c -lm -ldl -lpthread
+fi
+if [ ! -f build/dyn_calls ] || [ dyn_calls.c -nt build/dyn_calls ]; then
+    "$CC" -O2 -Wall -fno-builtin -o build/dyn_calls dyn_calls.c
 fi
 build atomics_lse atomics.c -march=armv8.1-a
 # glibc's own static-pie start-up is not enabled in Debian's arm64 cross

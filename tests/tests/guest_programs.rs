@@ -56,6 +56,7 @@ const CASES: &[Case] = &[
     Case { name: "procfs", args: &[], stdin: b"" },
     Case { name: "hotloops", args: &[], stdin: b"" },
     Case { name: "calls_loop", args: &[], stdin: b"" },
+    Case { name: "far_calls", args: &[], stdin: b"" },
 ];
 
 /// Every case, `test_jobs()` at a time (the runs under qemu-s390x are
@@ -151,6 +152,18 @@ fn dynamic_program_matches_qemu() {
         assert_eq!(q.code, Some(7), "qemu-aarch64 could not run the dynamic program: {}", String::from_utf8_lossy(&q.stderr));
         assert!(z.observable() == q.observable(), "{}", describe_difference("dyn", &z, &q));
     }
+}
+
+/// A dynamically linked program whose hot loops call libc through the PLT
+/// (the optimising tier's regions reach into libc when it is on).
+#[test]
+fn dynamic_program_calling_libc_in_loops_matches_qemu() {
+    let prog = guest_dir().join("dyn_calls");
+    let root = aarch64_sysroot();
+    let q = run_qemu_opts(&prog, &[], &["-L", &root], b"");
+    let z = run_zarm(&prog, &[], &["-L", &root], b"");
+    assert_eq!(q.code, Some(0), "qemu-aarch64 could not run the dynamic program: {}", String::from_utf8_lossy(&q.stderr));
+    assert!(z.observable() == q.observable(), "{}", describe_difference("dyn_calls", &z, &q));
 }
 
 /// Without a sysroot holding its interpreter, a dynamic program is refused
