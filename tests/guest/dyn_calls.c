@@ -1,10 +1,8 @@
 /* A dynamically linked program whose hot loops call libc through the PLT
  * (built with -fno-builtin, so labs and toupper are real calls): a PLT
  * stub loads its GOT entry and branches through it to libc, far from the
- * program. For the optimising tier (issue #7), the stub's branch is
- * predicted to go where the GOT entry points and libc's code joins the
- * loop's region. Each loop prints a checksum, compared with qemu-aarch64
- * running the program against the same sysroot. */
+ * program. Each loop prints a checksum, compared with qemu-aarch64 running
+ * the program against the same sysroot. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -155,7 +155,8 @@ fn dynamic_program_matches_qemu() {
 }
 
 /// A dynamically linked program whose hot loops call libc through the PLT
-/// (the optimising tier's regions reach into libc when it is on).
+/// (with the optimising tier on, the loops' regions leave at the PLT
+/// stub's branch).
 #[test]
 fn dynamic_program_calling_libc_in_loops_matches_qemu() {
     let prog = guest_dir().join("dyn_calls");

@@ -188,23 +188,6 @@ fn loops_calling_far_functions_become_regions() {
     assert!(share > 0.3, "{v:#}");
 }
 
-/// A dynamically linked program's loops calling libc through the PLT
-/// become regions: the stub's branch through its GOT entry is predicted
-/// to go where the entry points when the region forms, and libc's code,
-/// far from the program, joins the region. tests/guest/dyn_calls (labs and
-/// toupper's __ctype_toupper_loc in loops) runs 98% of its instructions
-/// in optimised code (30% before 2026-12-07, and with far callees alone).
-#[test]
-fn loops_calling_libc_through_the_plt_become_regions() {
-    let root = aarch64_sysroot();
-    let v = stats_of_opts("dyn_calls", &["-L", &root, "--tier=auto", "--tier-threshold=200"], &[("ZARM_TIER_SYNC", "1")], &["-L", &root]);
-    if v["engine"] != "jit" || v["tier"]["on"] != true {
-        return;
-    }
-    let share = v["tier"]["executed_fraction"].as_f64().unwrap_or_else(|| panic!("no executed_fraction: {v:#}"));
-    assert!(share > 0.6, "{v:#}");
-}
-
 /// Every hot block that did not become a region is explained: by the
 /// operation the tier cannot lower where the baseline lowers it natively,
 /// by the lack of a loop back to it inside the region, or by a hot exit.
