@@ -567,6 +567,7 @@ struct Scratch {
     folded_uses: Vec<u32>,
     folded_add: Vec<bool>,
     checked: Vec<bool>,
+    native: Vec<bool>,
     loc: Vec<Loc>,
     home: Vec<Option<u8>>,
     /// The code buffer, its label and relocation arrays kept.
@@ -657,11 +658,18 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
     let fold_ok = cfg.window_guard && !cfg.checked_pages;
     let mut fold = reuse(&mut sc.fold, n, (u32::MAX, 0));
     let mut folded_uses = reuse(&mut sc.folded_uses, n, 0u32);
+    // Which operations are lowered natively (the others call the helper).
+    let vx = Router::new(cfg.facilities).native(Route::VectorInteger);
+    let mut native = emptied(&mut sc.native);
+    let mut helper_count = 0;
     for (i, op) in block.ops.iter().enumerate() {
         op.for_each_arg(|a| {
             last_use[a.index()] = i;
             use_count[a.index()] += 1;
         });
+        let nat = is_native(op, vx);
+        native.push(nat);
+        helper_count += !nat as usize;
         if fold_ok {
             if let Op::Load { addr, .. } | Op::Store { addr, .. } = *op {
                 if let Some((base, k)) = base_plus_constant(block, addr) {
@@ -726,8 +734,11 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
     // Helper operations are cloned with their arguments renumbered 0..k so
     // the helper can index a small argument array; collected first so their
     // addresses are fixed before code embeds them.
-    let vx = Router::new(cfg.facilities).native(Route::VectorInteger);
-    let helper_ops: Box<[Op]> = block.ops.iter().filter(|op| !is_native(op, vx)).map(helper::helper_operand).collect();
+    let helper_ops: Box<[Op]> = if helper_count == 0 {
+        Box::default()
+    } else {
+        block.ops.iter().zip(&native).filter(|(_, &nat)| !nat).map(|(op, _)| helper::helper_operand(op)).collect()
+    };
     let helper_addrs: Vec<u64> = helper_ops.iter().map(|op| op as *const Op as u64).collect();
 
     if n > MAX_VALUES {
@@ -816,7 +827,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
             // the accesses.
         } else if e.flags.lazy[i] {
             // Stored for lazy evaluation by SetNzcv (`flag_plan`).
-        } else if is_native(op, vx) {
+        } else if native[i] {
             e.native(i, op, block)?;
             if !matches!(op, Op::Nop {} | Op::GuestInsn { .. }) {
                 e.native_ops += 1;
@@ -872,6 +883,7 @@ pub fn compile_counted(block: &Block, cfg: &EmitConfig, counters: Option<ExecCou
     sc.ext_only_gpr = std::mem::take(&mut e.ext_only_gpr);
     sc.fold = std::mem::take(&mut e.fold);
     sc.folded_add = std::mem::take(&mut e.folded_add);
+    sc.native = native;
     sc.checked = std::mem::take(&mut e.checked);
     sc.free = std::mem::take(&mut e.free);
     sc.exits = std::mem::take(&mut e.exits);
