@@ -239,7 +239,6 @@ impl<T> CodeCache<T> {
         self.free.insert(off, len);
     }
 
-
     /// Adds a block, evicting least-recently-used pages if the budget is
     /// exhausted, and chains it with its neighbours in both directions.
     pub fn insert(&mut self, nb: NewBlock<T>) -> io::Result<BlockId> {
@@ -334,10 +333,13 @@ impl<T> CodeCache<T> {
                 },
             );
             self.by_pc.insert(nb.guest_start, id);
-            for page in self.blocks[&id].pages() {
+            let e = &self.blocks[&id];
+            let several = !e.guest_more.is_empty();
+            for page in e.pages() {
                 let list = self.pages.entry(page).or_default();
-                // Once per page, also when two of its ranges share it.
-                if !list.contains(&id) {
+                // Once per page, also when two of its ranges share it
+                // (looked for only then: a page's list can be long).
+                if !several || !list.contains(&id) {
                     list.push(id);
                 }
                 self.lru.put(page, ());

@@ -780,9 +780,9 @@ fn loops_to_entry(blocks: &[zarm_ir::Block], indirect: &[Vec<u64>]) -> bool {
 /// merge-loop regions, 9 -> 23 blocks, and the workload from 768 to 985
 /// ms under qemu-s390x (medians of 7; a region loads every guest register
 /// it uses when entered, and this one is entered once per merge), while a
-/// dynamically linked loop calling libc ran no faster (98% instead of 30%
-/// of its instructions in regions; medians of 7 460 against 420 ms,
-/// minima 388 and 400).
+/// dynamically linked loop calling libc ran no faster with 98% instead
+/// of 30% of its instructions in regions (460 against 420 ms, medians of
+/// 7; minima 388 and 400).
 fn indirect_guess(block: &zarm_ir::Block, cpu: &CpuState) -> Option<u64> {
     let zarm_ir::Terminator::JumpIndirect { target, is_return: false, .. } = block.term else { return None };
     let zarm_ir::Op::GetGpr { r } = block.ops.get(target.index())? else { return None };
@@ -1319,8 +1319,9 @@ impl JitEngine {
     /// Region formation: from the loop head, the successors that ran (at
     /// least an eighth as often, for those with a countdown) and are
     /// eligible, breadth first, however far from the entry (a callee in
-    /// another library); every other edge leaves the region. One block in lock-step mode, so each call still
-    /// runs exactly one block; every successor that ran with
+    /// another library); every other edge leaves the region. One block in
+    /// lock-step mode, so each call still runs exactly one block; every
+    /// successor that ran with
     /// `--tier-threshold 1`. Also returns whether a block about as hot as
     /// the entry leaves through an indirect branch or a system call (then
     /// the region would be left on every trip round its loop).
