@@ -22,19 +22,25 @@ pub fn demo_path() -> std::path::PathBuf {
 
 /// Translates every block of `.text` once (as the benchmarks measure
 /// translation): decode and lift, then optionally optimise and emit s390x.
-pub fn translate_text(mem: &mut FlatMemory, start: u64, insns: u64, optimise: bool, emit: Option<&zarm_backend_s390x::emit::EmitConfig>) {
+/// Returns the blocks translated and the host code bytes emitted.
+pub fn translate_text(mem: &mut FlatMemory, start: u64, insns: u64, optimise: bool, emit: Option<&zarm_backend_s390x::emit::EmitConfig>) -> (u64, u64) {
     let opts = zarm_frontend_a64::TranslateOptions::default();
     let mut pc = start;
+    let (mut blocks, mut bytes) = (0, 0);
     while pc < start + 4 * insns {
         let mut block = zarm_frontend_a64::translate(mem, pc, &opts);
         if optimise {
             zarm_ir::passes::optimize(&mut block, false).unwrap();
         }
         if let Some(cfg) = emit {
-            let _ = zarm_backend_s390x::emit::compile(&block, cfg);
+            if let Ok(c) = zarm_backend_s390x::emit::compile(&block, cfg) {
+                bytes += c.code.len() as u64;
+            }
         }
+        blocks += 1;
         pc = block.end_pc.max(pc + 4);
     }
+    (blocks, bytes)
 }
 
 /// The emitter configuration the translation benchmarks use (a z15, the
