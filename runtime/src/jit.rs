@@ -1495,8 +1495,17 @@ impl JitEngine {
         }
         while let Some(done) = tier.try_recv() {
             let Some(p) = tier.pending.remove(&done.id) else { continue };
-            let ranges = region_ranges(&done.region);
-            let stale = tier.invalidations[p.log_at..].iter().any(|&(s, l)| overlaps(&ranges, s, s.saturating_add(l)));
+            // The ranges the compiled region carries (computed again only
+            // for a failed compilation).
+            let computed;
+            let ranges: &[(u64, u64)] = match &done.result {
+                Ok(r) => &r.ranges,
+                Err(_) => {
+                    computed = region_ranges(&done.region);
+                    &computed
+                }
+            };
+            let stale = tier.invalidations[p.log_at..].iter().any(|&(s, l)| overlaps(ranges, s, s.saturating_add(l)));
             ready.push((done, p.counters, stale));
         }
         if tier.pending.is_empty() {

@@ -2307,6 +2307,11 @@ impl Emitter<'_> {
 
     fn set_pc_and_exit(&mut self, pc: u64, code: u64) {
         self.load_imm(0, pc);
+        self.exit_with_pc_in_r0(code);
+    }
+
+    /// Stores r0 as the guest PC and leaves with `code`.
+    fn exit_with_pc_in_r0(&mut self, code: u64) {
         encode::stg(self.b(), 0, m(R_CPU, CPU_PC as i32));
         self.load_imm(2, code);
         let epi = self.epilogue;
@@ -2417,8 +2422,10 @@ impl Emitter<'_> {
         }
     }
 
-    /// Out-of-line fault exits: record the address (for an out-of-window
-    /// access), set the guest PC, return `EXIT_FAULT`.
+    /// The block's out-of-line code after its body: the slow paths of its
+    /// direct exits, flag settling, the exit-request and tier-up exits,
+    /// write probes, and the fault exits (which record the address, set the
+    /// guest PC and return `EXIT_FAULT`).
     fn stubs(&mut self) {
         // Two or more stubs leaving with `EXIT_JUMP` (direct exits not
         // chained yet, the exit-request check) share a tail: a stub loads
@@ -2446,10 +2453,7 @@ impl Emitter<'_> {
         }
         if let Some(tail) = jump_tail {
             self.buf.bind(tail);
-            encode::stg(self.b(), 0, m(R_CPU, CPU_PC as i32));
-            self.load_imm(2, EXIT_JUMP);
-            let epi = self.epilogue;
-            self.buf.branch(15, epi);
+            self.exit_with_pc_in_r0(EXIT_JUMP);
         }
         if let Some((label, pc)) = self.hot_stub.take() {
             self.buf.bind(label);
