@@ -4,7 +4,8 @@
 //! `qemu-user-static:s390x`, unpacked, not installed) and the same source
 //! built natively for s390x. On a non-s390x host all four run under the
 //! same `qemu-s390x -cpu max`; on s390x they run directly. Medians over
-//! runs, ratios computed workload by workload, geometric means, peak RSS.
+//! runs, ratios computed workload by workload (also paired by round: the
+//! median of each round's ratio), geometric means, peak RSS.
 //! A checksum that differs from the native build's marks the run FAILED.
 //!
 //! `cargo run -p zarm-benches --release --bin bench-runner -- [--quick] [--runs N] [--window-bits B]`
@@ -177,7 +178,8 @@ fn main() -> Result<(), String> {
                 times[ci].push(total);
             }
         }
-        rows.push((w.name, times.into_iter().map(|t| if t.is_empty() { f64::NAN } else { median(t) }).collect::<Vec<f64>>(), rss, status));
+        let medians = times.iter().map(|t| if t.is_empty() { f64::NAN } else { median(t.clone()) }).collect::<Vec<f64>>();
+        rows.push((w.name, medians, rss, status, times));
         eprintln!("bench: {} done", w.name);
     }
     // Report.
@@ -186,8 +188,9 @@ fn main() -> Result<(), String> {
     let mut md = format!("# zarm benchmark report\n\n{date}, host {host}, {runs} run(s) per contender, {} sizes.\n\n", if quick { "quick" } else { "full" });
     md += "| workload | zarm auto (s) | zarm none (s) | zarm auto+tier (s) | TCG (s) | native (s) | auto/TCG | auto/native | none/TCG | tier/TCG | tier/native | peak RSS auto (KB) | peak RSS tier (KB) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
     let mut geo = [(0.0f64, 0usize); 5];
+    let mut paired_geo = [(0.0f64, 0usize); 5];
     let mut json_rows = Vec::new();
-    for (name, t, rss, st) in &rows {
+    for (name, t, rss, st, runs_t) in &rows {
         let cell = |i: usize| match &st[i] {
             Some(s) => s.clone(),
             None => format!("{:.3}", t[i]),
@@ -200,10 +203,24 @@ fn main() -> Result<(), String> {
                 geo[k].1 += 1;
             }
         }
+        // The same ratios paired by round (each round runs every contender
+        // back to back): the median of the rounds' ratios, which a slow
+        // phase of the machine moves less than a ratio of medians.
+        let paired = |a: usize, b: usize| {
+            (st[a].is_none() && st[b].is_none() && !runs_t[a].is_empty() && runs_t[a].len() == runs_t[b].len())
+                .then(|| median(runs_t[a].iter().zip(&runs_t[b]).map(|(x, y)| x / y).collect()))
+        };
+        let p = [paired(0, 2), paired(0, 3), paired(1, 2), paired(4, 2), paired(4, 3)];
+        for (k, v) in p.iter().enumerate() {
+            if let Some(v) = v {
+                paired_geo[k].0 += v.ln();
+                paired_geo[k].1 += 1;
+            }
+        }
         let f = |x: Option<f64>| x.map(|v| format!("{v:.2}")).unwrap_or("—".into());
         md += &format!("| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(0), cell(1), cell(4), cell(2), cell(3), f(r[0]), f(r[1]), f(r[2]), f(r[3]), f(r[4]), rss[0], rss[4]);
         json_rows.push(format!(
-            "{{\"workload\":\"{name}\",\"seconds\":[{}],\"status\":[{}],\"auto_over_tcg\":{},\"auto_over_native\":{},\"none_over_tcg\":{},\"tier_over_tcg\":{},\"tier_over_native\":{},\"rss_kb\":[{}]}}",
+            "{{\"workload\":\"{name}\",\"seconds\":[{}],\"status\":[{}],\"auto_over_tcg\":{},\"auto_over_native\":{},\"none_over_tcg\":{},\"tier_over_tcg\":{},\"tier_over_native\":{},\"rss_kb\":[{}],\"runs_seconds\":[{}],\"paired\":[{}]}}",
             t.iter().map(|x| if x.is_nan() { "null".into() } else { format!("{x:.4}") }).collect::<Vec<_>>().join(","),
             st.iter().map(|s| s.as_ref().map(|s| format!("{:?}", s)).unwrap_or("\"ok\"".into())).collect::<Vec<_>>().join(","),
             r[0].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
@@ -211,7 +228,9 @@ fn main() -> Result<(), String> {
             r[2].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
             r[3].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
             r[4].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
-            rss.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")
+            rss.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","),
+            runs_t.iter().map(|r| format!("[{}]", r.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(","))).collect::<Vec<_>>().join(","),
+            p.iter().map(|v| v.map(|v| format!("{v:.4}")).unwrap_or("null".into())).collect::<Vec<_>>().join(",")
         ));
     }
     let g = |k: usize| if geo[k].1 > 0 { Some((geo[k].0 / geo[k].1 as f64).exp()) } else { None };
@@ -223,14 +242,23 @@ fn main() -> Result<(), String> {
         g(3).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
         g(4).map(|v| format!("{v:.2}")).unwrap_or("—".into())
     );
+    let pg = |k: usize| if paired_geo[k].1 > 0 { format!("{:.2}", (paired_geo[k].0 / paired_geo[k].1 as f64).exp()) } else { "—".into() };
+    md += &format!(
+        "\nThe same geometric means of ratios paired by round (in each round every contender runs back to back; a row's ratio is the median of its rounds' ratios, which a slow phase of the machine moves less): zarm auto / TCG = {}, zarm auto / native = {}, zarm none / TCG = {}, zarm auto+tier / TCG = {}, zarm auto+tier / native = {}. The JSON has every run's seconds (`runs_seconds`, internal order) and the paired ratios (`paired`: auto/TCG, auto/native, none/TCG, tier/TCG, tier/native).\n",
+        pg(0),
+        pg(1),
+        pg(2),
+        pg(3),
+        pg(4)
+    );
     std::fs::write(out_dir.join("report.md"), &md).map_err(|e| e.to_string())?;
-    std::fs::write(out_dir.join("report.json"), format!("{{\"date\":\"{date}\",\"host\":\"{host}\",\"runs\":{runs},\"quick\":{quick},\"rows\":[{}]}}\n", json_rows.join(","))).map_err(|e| e.to_string())?;
+    std::fs::write(out_dir.join("report.json"), format!("{{\"date\":\"{date}\",\"host\":\"{host}\",\"runs\":{runs},\"quick\":{quick},\"paired_geomeans\":[{}],\"rows\":[{}]}}\n", (0..5).map(|k| if paired_geo[k].1 > 0 { format!("{:.4}", (paired_geo[k].0 / paired_geo[k].1 as f64).exp()) } else { "null".into() }).collect::<Vec<_>>().join(","), json_rows.join(","))).map_err(|e| e.to_string())?;
     // A bar chart of zarm/TCG ratios (log scale), plain SVG.
     let mut svg = String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"360\" font-family=\"sans-serif\" font-size=\"12\">\n<text x=\"10\" y=\"20\">zarm time / QEMU TCG time (log scale; 1 = parity, lower is better)</text>\n");
     let bar_w = 560.0 / rows.len() as f64;
     let y1 = 180.0; // ratio 1 line
     svg += &format!("<line x1=\"50\" x2=\"620\" y1=\"{y1}\" y2=\"{y1}\" stroke=\"black\"/>\n<text x=\"10\" y=\"{}\">1×</text>\n", y1 + 4.0);
-    for (i, (name, t, _, st)) in rows.iter().enumerate() {
+    for (i, (name, t, _, st, _)) in rows.iter().enumerate() {
         let x = 55.0 + i as f64 * bar_w;
         if st[0].is_none() && st[2].is_none() && t[2] > 0.0 {
             let r = t[0] / t[2];
