@@ -72,6 +72,13 @@ struct Cli {
     /// form at once (off; for comparison).
     #[arg(long, value_name = "MODE", value_parser = ["on", "off"], default_value = "on")]
     tier_start_wait: String,
+    /// The tier's compile thread starts with the tier (early, the
+    /// default) or when the first region is to be compiled (lazy: a
+    /// program that never turns hot then runs as with --tier=off under
+    /// qemu-user, where a second thread slows everything; hot programs
+    /// lose more there).
+    #[arg(long, value_name = "WHEN", value_parser = ["early", "lazy"], default_value = "early")]
+    tier_thread: String,
     /// The JIT compiles a block at its N-th execution; the interpreter runs
     /// it before, so code that runs a few times (start-up) is never
     /// translated to s390x (default 8; 1: compile at the first execution,
@@ -203,7 +210,7 @@ fn main() {
             e
         })
         .collect();
-    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold, share_translations: cli.share_translations == "on", tier_start_wait: cli.tier_start_wait == "on", process_ends_on_return: true };
+    let opts = Options { strace: cli.strace, sysroot: cli.sysroot, engine, code_cache_size, dump: cli.dump, stats: cli.stats, stats_json: cli.stats_json, lockstep: cli.lockstep, assist: cli.assist, guest_window_bits: cli.guest_window_bits, checked_pages: cli.checked_pages, tier: cli.tier.unwrap_or_else(|| if cli.tier_threshold.is_some() { "auto".into() } else { "off".into() }), tier_threshold: cli.tier_threshold.unwrap_or(zarm_runtime::DEFAULT_TIER_THRESHOLD), jit_threshold: cli.jit_threshold, share_translations: cli.share_translations == "on", tier_start_wait: cli.tier_start_wait == "on", tier_thread_early: cli.tier_thread == "early", process_ends_on_return: true };
     let result = match &cli.exec_state {
         None => run_program(&program, argv, envp, &opts),
         Some(state) => {

@@ -407,6 +407,9 @@ impl RawStats {
                 "failed": st.regions_failed,
                 "discarded": st.regions_discarded,
                 "still_compiling_at_exit": self.tier_pending,
+                // Whether this process has the compile thread when the
+                // figures are taken (`--tier-thread`).
+                "compile_thread_running": crate::jit::tier_thread_running(),
                 "guest_insns_executed": self.tier_exec_insns,
                 "executed_fraction": frac(self.tier_exec_insns),
             },
@@ -453,8 +456,8 @@ impl RawStats {
         if tier["on"] == true {
             let _ = writeln!(
                 s,
-                "  optimising tier: {} regions ({} blocks, {} guest instructions, {} host bytes) in {:.3} s; {} not eligible, {} failed, {} discarded, {} still compiling at exit",
-                tier["regions"], tier["region_blocks"], tier["guest_insns"], tier["host_bytes"], tier["compile_seconds"].as_f64().unwrap_or(0.0), tier["rejected"], tier["failed"], tier["discarded"], tier["still_compiling_at_exit"]
+                "  optimising tier: {} regions ({} blocks, {} guest instructions, {} host bytes) in {:.3} s; {} not eligible, {} failed, {} discarded, {} still compiling at exit; compile thread {}",
+                tier["regions"], tier["region_blocks"], tier["guest_insns"], tier["host_bytes"], tier["compile_seconds"].as_f64().unwrap_or(0.0), tier["rejected"], tier["failed"], tier["discarded"], tier["still_compiling_at_exit"], if tier["compile_thread_running"] == true { "running" } else { "not running" }
             );
             let why = &tier["rejected_why"];
             if tier["rejected"].as_u64().unwrap_or(0) > 0 {

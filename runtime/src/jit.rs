@@ -534,6 +534,11 @@ struct TierService {
 
 static TIER_SERVICE: std::sync::Mutex<Option<TierService>> = std::sync::Mutex::new(None);
 
+/// Whether this process has a compile thread now (`--stats`).
+pub fn tier_thread_running() -> bool {
+    TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|s| s.pid == std::process::id())
+}
+
 /// Ends the compile thread once it has compiled what it was sent (the
 /// results stay in the engines' channels; the next job starts a new
 /// thread). Called before `fork`: the child then has no thread that does
@@ -893,7 +898,7 @@ impl JitEngine {
     /// engine stays baseline-only) where Cranelift cannot run: hosts below
     /// its z14 base, or `--assist` restricted below it, or with
     /// `--checked-pages` (the tier relies on the host MMU).
-    pub fn enable_tier(&mut self, threshold: u64, start_wait: bool) -> Result<(), String> {
+    pub fn enable_tier(&mut self, threshold: u64, start_wait: bool, thread_early: bool) -> Result<(), String> {
         if self.cfg.checked_pages {
             return Err("the optimising tier relies on the host MMU for guest page permissions; --checked-pages keeps the baseline only".into());
         }
@@ -915,16 +920,19 @@ impl JitEngine {
         });
         // The boxed table does not move while the engine lives.
         self.ctx.countdowns = self.tier.as_mut().map_or(std::ptr::null_mut(), |t| t.countdowns.as_mut_ptr());
-        // The compile thread starts with the tier, not with the first
-        // region: under qemu-user the process's first extra thread
-        // discards every translation qemu has made (its code turns
-        // thread-safe), so the later it comes the more is translated
-        // again (medians of 5 under qemu-s390x: matmul 757 -> 634 ms
-        // against starting it with the first region, qsort 888 -> 837; a
-        // run of the start-up workload, which never turns hot, 149 -> 164
-        // ms: a thread's cost under qemu). Natively it is one idle thread.
-        // If it cannot start, the first region tries again.
-        if !self.single_block && !self.tier.as_ref().is_some_and(|t| t.sync) {
+        // The compile thread starts with the tier (`--tier-thread=early`,
+        // the default), not with the first region (`lazy`): under
+        // qemu-user the process's first extra thread discards every
+        // translation qemu has made (its code turns thread-safe), so the
+        // later it comes the more is translated again (medians of 5 under
+        // qemu-s390x: matmul 757 -> 634 ms against starting it with the
+        // first region, qsort 888 -> 837; re-measured on 2026-12-07,
+        // medians of 9: 704 -> 631 and 967 -> 834). A program that never
+        // turns hot pays for the thread's existence under qemu (the
+        // start-up workload 149 -> 164 ms per run; 149 -> 169 re-measured,
+        // `--tier=off` 146), which `lazy` avoids. Natively it is one idle
+        // thread. If it cannot start, the first region tries again.
+        if thread_early && !self.single_block && !self.tier.as_ref().is_some_and(|t| t.sync) {
             tier_service_start(&mut TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner()), self.cfg.facilities);
         }
         Ok(())

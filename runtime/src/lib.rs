@@ -69,6 +69,9 @@ pub struct Options {
     /// Hot loops wait while new code is still being translated
     /// (`--tier-start-wait`, see `jit::BASELINE_WORK`).
     pub tier_start_wait: bool,
+    /// The compile thread starts with the tier (true, `--tier-thread=early`)
+    /// or with the first region (`lazy`; see `JitEngine::enable_tier`).
+    pub tier_thread_early: bool,
     /// The caller ends the process as soon as `run_program` returns an
     /// exit or a signal (the `zarm` command does): the guest's memory and
     /// the code memory are then left to the kernel instead of being
@@ -97,6 +100,8 @@ impl Options {
         push(format!("--tier-threshold={}", self.tier_threshold));
         push(format!("--jit-threshold={}", self.jit_threshold));
         push(format!("--share-translations={}", if self.share_translations { "on" } else { "off" }));
+        push(format!("--tier-start-wait={}", if self.tier_start_wait { "on" } else { "off" }));
+        push(format!("--tier-thread={}", if self.tier_thread_early { "early" } else { "lazy" }));
         for (on, flag) in [(self.strace, "--strace"), (self.dump, "--dump"), (self.stats, "--stats"), (self.lockstep, "--lockstep"), (self.checked_pages, "--checked-pages")] {
             if on {
                 push(flag.into());
@@ -118,7 +123,7 @@ impl Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD, jit_threshold: DEFAULT_JIT_THRESHOLD, share_translations: true, tier_start_wait: true, process_ends_on_return: false }
+        Options { strace: false, sysroot: None, engine: EngineKind::default_for_host(), code_cache_size: 64 << 20, dump: false, stats: false, stats_json: None, lockstep: false, assist: "auto".into(), guest_window_bits: memory::DEFAULT_WINDOW_BITS, checked_pages: false, tier: "off".into(), tier_threshold: DEFAULT_TIER_THRESHOLD, jit_threshold: DEFAULT_JIT_THRESHOLD, share_translations: true, tier_start_wait: true, tier_thread_early: true, process_ends_on_return: false }
     }
 }
 
@@ -287,7 +292,7 @@ pub(crate) fn new_dispatcher(opts: &Options) -> Result<dispatch::Dispatcher, Str
         match opts.tier.as_str() {
             "off" => {}
             mode => {
-                if let Err(why) = j.enable_tier(opts.tier_threshold, opts.tier_start_wait) {
+                if let Err(why) = j.enable_tier(opts.tier_threshold, opts.tier_start_wait, opts.tier_thread_early) {
                     if mode == "on" {
                         return Err(format!("--tier=on: {why}"));
                     }

@@ -154,6 +154,35 @@ fn hot_loops_become_regions() {
     assert_eq!(n(&tier["still_compiling_at_exit"]), 0, "{v:#}");
 }
 
+/// `--tier-thread`: the compile thread starts with the tier (early, the
+/// default) or with the first region to compile (lazy), so a program that
+/// never turns hot never has one — under qemu-user a second thread slows
+/// the whole process, which is what lazy is for.
+#[test]
+fn a_lazy_compile_thread_waits_for_the_first_region() {
+    let never_hot = ["--tier=auto", "--tier-threshold=2000000000"];
+    let lazy = stats_of("stats_mix", &[&never_hot[..], &["--tier-thread=lazy"]].concat());
+    if lazy["engine"] != "jit" || lazy["tier"]["on"] != true {
+        return;
+    }
+    assert_eq!(n(&lazy["tier"]["regions"]), 0, "{lazy:#}");
+    assert_eq!(lazy["tier"]["compile_thread_running"], false, "{lazy:#}");
+    // Lock-step and the tier compiling on the guest thread
+    // (ZARM_TIER_SYNC) have no compile thread at all.
+    let threadless = std::env::var_os("ZARM_TIER_SYNC").is_some() || std::env::var("ZARM_ARGS").unwrap_or_default().contains("--lockstep");
+    let early = stats_of("stats_mix", &never_hot);
+    assert_eq!(early["tier"]["compile_thread_running"], !threadless, "{early:#}");
+    if threadless {
+        return;
+    }
+    // A hot loop starts the lazy thread (its region may still be
+    // compiling when the program ends).
+    let hot = stats_of("hotloops", &["--tier=auto", "--tier-threshold=200", "--tier-thread=lazy"]);
+    let t = &hot["tier"];
+    assert!(n(&t["regions"]) + n(&t["still_compiling_at_exit"]) >= 1, "{hot:#}");
+    assert_eq!(t["compile_thread_running"], true, "{hot:#}");
+}
+
 /// Loops that call functions become regions through the calls: the
 /// callee's blocks are in the region, its RET compared with the return
 /// addresses of the region's calls and a BLR with the function pointer's
