@@ -242,7 +242,8 @@ fn main() -> Result<(), String> {
         g(3).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
         g(4).map(|v| format!("{v:.2}")).unwrap_or("—".into())
     );
-    let pg = |k: usize| if paired_geo[k].1 > 0 { format!("{:.2}", (paired_geo[k].0 / paired_geo[k].1 as f64).exp()) } else { "—".into() };
+    let paired_means: Vec<Option<f64>> = paired_geo.iter().map(|&(sum, count)| (count > 0).then(|| (sum / count as f64).exp())).collect();
+    let pg = |k: usize| paired_means[k].map(|v| format!("{v:.2}")).unwrap_or("—".into());
     md += &format!(
         "\nThe same geometric means of ratios paired by round (in each round every contender runs back to back; a row's ratio is the median of its rounds' ratios, which a slow phase of the machine moves less): zarm auto / TCG = {}, zarm auto / native = {}, zarm none / TCG = {}, zarm auto+tier / TCG = {}, zarm auto+tier / native = {}. The JSON has every run's seconds (`runs_seconds`, internal order) and the paired ratios (`paired`: auto/TCG, auto/native, none/TCG, tier/TCG, tier/native).\n",
         pg(0),
@@ -252,7 +253,7 @@ fn main() -> Result<(), String> {
         pg(4)
     );
     std::fs::write(out_dir.join("report.md"), &md).map_err(|e| e.to_string())?;
-    std::fs::write(out_dir.join("report.json"), format!("{{\"date\":\"{date}\",\"host\":\"{host}\",\"runs\":{runs},\"quick\":{quick},\"paired_geomeans\":[{}],\"rows\":[{}]}}\n", (0..5).map(|k| if paired_geo[k].1 > 0 { format!("{:.4}", (paired_geo[k].0 / paired_geo[k].1 as f64).exp()) } else { "null".into() }).collect::<Vec<_>>().join(","), json_rows.join(","))).map_err(|e| e.to_string())?;
+    std::fs::write(out_dir.join("report.json"), format!("{{\"date\":\"{date}\",\"host\":\"{host}\",\"runs\":{runs},\"quick\":{quick},\"paired_geomeans\":[{}],\"rows\":[{}]}}\n", paired_means.iter().map(|v| v.map(|v| format!("{v:.4}")).unwrap_or("null".into())).collect::<Vec<_>>().join(","), json_rows.join(","))).map_err(|e| e.to_string())?;
     // A bar chart of zarm/TCG ratios (log scale), plain SVG.
     let mut svg = String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"360\" font-family=\"sans-serif\" font-size=\"12\">\n<text x=\"10\" y=\"20\">zarm time / QEMU TCG time (log scale; 1 = parity, lower is better)</text>\n");
     let bar_w = 560.0 / rows.len() as f64;
