@@ -534,9 +534,15 @@ struct TierService {
 
 static TIER_SERVICE: std::sync::Mutex<Option<TierService>> = std::sync::Mutex::new(None);
 
+/// Whether `service` is a compile thread of this process (a forked child
+/// inherits its parent's record but not the thread).
+fn service_here(service: &Option<TierService>) -> bool {
+    service.as_ref().is_some_and(|s| s.pid == std::process::id())
+}
+
 /// Whether this process has a compile thread now (`--stats`).
 pub fn tier_thread_running() -> bool {
-    TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|s| s.pid == std::process::id())
+    service_here(&TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// Ends the compile thread once it has compiled what it was sent (the
@@ -675,8 +681,8 @@ fn tier_service_send(facilities: HostFacilities, job: TierJob, reply: TierReply)
 /// Starts the process's compile thread unless it has one; false if no
 /// thread can be started.
 fn tier_service_start(service: &mut Option<TierService>, facilities: HostFacilities) -> bool {
-    let pid = std::process::id();
-    if service.as_ref().is_none_or(|s| s.pid != pid) {
+    if !service_here(service) {
+        let pid = std::process::id();
         let (tx, jobs) = std::sync::mpsc::channel();
         let tid = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
         let tid_thread = tid.clone();

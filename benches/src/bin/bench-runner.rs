@@ -82,6 +82,29 @@ fn run(cmd: &[String]) -> RunOut {
     }
 }
 
+/// The ratios reported, as (numerator, denominator) contender indices:
+/// auto/TCG, auto/native, none/TCG, tier/TCG, tier/native.
+const RATIOS: [(usize, usize); 5] = [(0, 2), (0, 3), (1, 2), (4, 2), (4, 3)];
+
+/// Geometric means of the `RATIOS` over the workloads that have them.
+#[derive(Default)]
+struct GeoMeans([(f64, usize); 5]);
+
+impl GeoMeans {
+    fn add(&mut self, ratios: &[Option<f64>; 5]) {
+        for (acc, r) in self.0.iter_mut().zip(ratios) {
+            if let Some(v) = r {
+                acc.0 += v.ln();
+                acc.1 += 1;
+            }
+        }
+    }
+
+    fn means(&self) -> [Option<f64>; 5] {
+        self.0.map(|(sum, count)| (count > 0).then(|| (sum / count as f64).exp()))
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
@@ -187,8 +210,8 @@ fn main() -> Result<(), String> {
     let date = String::from_utf8_lossy(&Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output().map(|o| o.stdout).unwrap_or_default()).trim().to_string();
     let mut md = format!("# zarm benchmark report\n\n{date}, host {host}, {runs} run(s) per contender, {} sizes.\n\n", if quick { "quick" } else { "full" });
     md += "| workload | zarm auto (s) | zarm none (s) | zarm auto+tier (s) | TCG (s) | native (s) | auto/TCG | auto/native | none/TCG | tier/TCG | tier/native | peak RSS auto (KB) | peak RSS tier (KB) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-    let mut geo = [(0.0f64, 0usize); 5];
-    let mut paired_geo = [(0.0f64, 0usize); 5];
+    let mut geo = GeoMeans::default();
+    let mut paired_geo = GeoMeans::default();
     let mut json_rows = Vec::new();
     for (name, t, rss, st, runs_t) in &rows {
         let cell = |i: usize| match &st[i] {
@@ -196,13 +219,8 @@ fn main() -> Result<(), String> {
             None => format!("{:.3}", t[i]),
         };
         let ratio = |a: usize, b: usize| if st[a].is_none() && st[b].is_none() && t[b] > 0.0 { Some(t[a] / t[b]) } else { None };
-        let r = [ratio(0, 2), ratio(0, 3), ratio(1, 2), ratio(4, 2), ratio(4, 3)];
-        for (k, v) in r.iter().enumerate() {
-            if let Some(v) = v {
-                geo[k].0 += v.ln();
-                geo[k].1 += 1;
-            }
-        }
+        let r = RATIOS.map(|(a, b)| ratio(a, b));
+        geo.add(&r);
         // The same ratios paired by round (each round runs every contender
         // back to back): the median of the rounds' ratios, which a slow
         // phase of the machine moves less than a ratio of medians.
@@ -210,13 +228,8 @@ fn main() -> Result<(), String> {
             (st[a].is_none() && st[b].is_none() && !runs_t[a].is_empty() && runs_t[a].len() == runs_t[b].len())
                 .then(|| median(runs_t[a].iter().zip(&runs_t[b]).map(|(x, y)| x / y).collect()))
         };
-        let p = [paired(0, 2), paired(0, 3), paired(1, 2), paired(4, 2), paired(4, 3)];
-        for (k, v) in p.iter().enumerate() {
-            if let Some(v) = v {
-                paired_geo[k].0 += v.ln();
-                paired_geo[k].1 += 1;
-            }
-        }
+        let p = RATIOS.map(|(a, b)| paired(a, b));
+        paired_geo.add(&p);
         let f = |x: Option<f64>| x.map(|v| format!("{v:.2}")).unwrap_or("—".into());
         md += &format!("| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(0), cell(1), cell(4), cell(2), cell(3), f(r[0]), f(r[1]), f(r[2]), f(r[3]), f(r[4]), rss[0], rss[4]);
         json_rows.push(format!(
@@ -233,7 +246,8 @@ fn main() -> Result<(), String> {
             p.iter().map(|v| v.map(|v| format!("{v:.4}")).unwrap_or("null".into())).collect::<Vec<_>>().join(",")
         ));
     }
-    let g = |k: usize| if geo[k].1 > 0 { Some((geo[k].0 / geo[k].1 as f64).exp()) } else { None };
+    let means = geo.means();
+    let g = |k: usize| means[k];
     md += &format!(
         "\nGeometric means over workloads that ran correctly: zarm auto / TCG = {}, zarm auto / native = {}, zarm none / TCG = {}, zarm auto+tier / TCG = {}, zarm auto+tier / native = {}.\n\nContenders (seconds, in order): zarm auto = baseline JIT with every allowed facility (`--tier=off`), zarm none = `--assist=none`, zarm auto+tier = `--tier=on` (the Cranelift tier at its default threshold), TCG, native; the JSON's `seconds` follow the internal order auto, none, TCG, native, auto+tier.\n\nPeak RSS under qemu-s390x includes qemu-s390x's own memory. zarm ran with `--guest-window-bits {window_bits}` (qemu 7.2 user mode spends ~0.9 s and ~800 MB reserving the default 2^37-byte guest window, which costs nothing on s390x hardware).\n",
         g(0).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
@@ -242,7 +256,7 @@ fn main() -> Result<(), String> {
         g(3).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
         g(4).map(|v| format!("{v:.2}")).unwrap_or("—".into())
     );
-    let paired_means: Vec<Option<f64>> = paired_geo.iter().map(|&(sum, count)| (count > 0).then(|| (sum / count as f64).exp())).collect();
+    let paired_means = paired_geo.means();
     let pg = |k: usize| paired_means[k].map(|v| format!("{v:.2}")).unwrap_or("—".into());
     md += &format!(
         "\nThe same geometric means of ratios paired by round (in each round every contender runs back to back; a row's ratio is the median of its rounds' ratios, which a slow phase of the machine moves less): zarm auto / TCG = {}, zarm auto / native = {}, zarm none / TCG = {}, zarm auto+tier / TCG = {}, zarm auto+tier / native = {}. The JSON has every run's seconds (`runs_seconds`, internal order) and the paired ratios (`paired`: auto/TCG, auto/native, none/TCG, tier/TCG, tier/native).\n",
