@@ -938,6 +938,11 @@ impl JitEngine {
         // start-up workload 149 -> 164 ms per run; 149 -> 169 re-measured,
         // `--tier=off` 146), which `lazy` avoids. Natively it is one idle
         // thread. If it cannot start, the first region tries again.
+        // `run_image` sets the engine up before it reserves the guest
+        // window: qemu's flush walks a descriptor per reserved page (2^21
+        // of them for a 2^33-byte window), so a thread started after the
+        // reservation cost the start-up workload 4 ms more (168 -> 164 ms
+        // per run, medians of 21; `--tier=off` 146).
         if thread_early && !self.single_block && !self.tier.as_ref().is_some_and(|t| t.sync) {
             tier_service_start(&mut TIER_SERVICE.lock().unwrap_or_else(|e| e.into_inner()), self.cfg.facilities);
         }

@@ -162,6 +162,9 @@ pub fn run_image_chain(mut image: process::ExecImage, opts: &Options) -> Result<
 /// Runs one program image until it exits, dies or execs another.
 fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcome, GuestSignal>, String> {
     let (path, argv, envp) = (image.host_path.as_path(), &image.argv, &image.envp);
+    // The engine first: with the tier, its compile thread then starts
+    // before the guest window is reserved (see `JitEngine::enable_tier`).
+    let mut d = new_dispatcher(opts)?;
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut space = memory::GuestSpace::with_window_bits(opts.guest_window_bits).map_err(|e| format!("cannot reserve the guest address space: {e}"))?;
     let mut img = loader::load_elf(&mut space, &data).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -213,7 +216,6 @@ fn run_image(image: &process::ExecImage, opts: &Options) -> Result<Result<Outcom
             proc.set_action(sig, [1, 0, 0, 0]);
         }
     }
-    let mut d = new_dispatcher(opts)?;
     let mut outcome = d.run(&mut proc, &mut cpu);
     let mut this_thread = Some(&d);
     if let Ok(Outcome::ThreadExit(status)) = outcome {
