@@ -124,6 +124,12 @@ pub fn load_elf_as(space: &mut GuestSpace, data: &[u8], placement: Placement) ->
         if end_file.is_none() {
             return err("segment extends past the end of the file");
         }
+        if (vaddr ^ off) & (PAGE - 1) != 0 {
+            // Linux maps a segment's pages from the file, which cannot
+            // shift its bytes within a page: such a file fails to exec
+            // there (and qemu-aarch64 refuses it).
+            return err(format!("segment at {vaddr:#x}: its file offset {off:#x} differs from its address modulo the page size ({PAGE})"));
+        }
         let start = vaddr.checked_add(bias).ok_or(LoadError("segment address overflows".into()))?;
         let end = start.checked_add(memsz).ok_or(LoadError("segment size overflows".into()))?;
         if end > limit {

@@ -220,6 +220,16 @@ fn malformed_programs_are_refused_cleanly() {
             v[phoff + 32..phoff + 40].copy_from_slice(&(1u64 << 40).to_le_bytes());
             v
         }),
+        ("segment offset and address out of step", {
+            let mut v = good.clone();
+            // First program header's p_vaddr (at e_phoff + 16), moved by
+            // less than a page (found by mutating ELF headers: it ran the
+            // code shifted where Linux and qemu-aarch64 refuse the file).
+            let phoff = u64::from_le_bytes(v[32..40].try_into().unwrap()) as usize;
+            let vaddr = u64::from_le_bytes(v[phoff + 16..phoff + 24].try_into().unwrap());
+            v[phoff + 16..phoff + 24].copy_from_slice(&(vaddr + 0xb8).to_le_bytes());
+            v
+        }),
     ];
     cases.push(("host binary", std::fs::read("/bin/true").unwrap()));
     for (name, bytes) in cases {
