@@ -5,6 +5,11 @@
 //! equal. Each case is a short sequence (`SEQ`) so a failure names few
 //! instructions; its words are disassembled with GNU objdump in the report.
 //!
+//! A second test does the same with random loads and stores (the
+//! immediate-offset, pre/post-indexed and pair forms, integer and SIMD&FP
+//! registers) based on x15, which points into a 4 KiB scratch area of the
+//! state block that is compared too.
+//!
 //! `ZARM_RANDOM_CASES` sets the number of cases (default 3000), and
 //! `ZARM_RANDOM_SEED` the seed.
 
@@ -16,7 +21,10 @@ use zarm_ir::testgen::Rng;
 use zarm_ir::{ExceptionKind, Terminator};
 use zarm_tests::*;
 
-const STATE_SIZE: usize = 416;
+/// Registers, then the scratch area (see tests/guest/randinsn_harness.c).
+const REGS_SIZE: usize = 416;
+const SCRATCH: usize = 4096;
+const STATE_SIZE: usize = REGS_SIZE + SCRATCH;
 const SEQ: usize = 4;
 
 /// Classes whose register fields sit at Rd=4:0, Rn=9:5 (and Rm=20:16,
@@ -101,6 +109,50 @@ fn random_word(rng: &mut Rng) -> u32 {
     }
 }
 
+/// Load/store classes of the memory test: every access is x15 plus at
+/// most ±256 bytes (offsets are narrowed to that), so four of them, with
+/// writeback, stay inside the scratch area around x15.
+const MEM_CLASSES: &[&str] = &["LDR_STR_uimm", "LDR_STR_imm9", "LDP_STP"];
+
+fn random_mem_word(rng: &mut Rng) -> u32 {
+    let entries = decode::entries();
+    loop {
+        let name = MEM_CLASSES[rng.below(MEM_CLASSES.len() as u64) as usize];
+        let e = entries.iter().find(|e| e.name == name).expect("class in the decoder table");
+        let mut w = e.value | (rng.next() as u32 & !e.mask);
+        let simd = w >> 26 & 1 == 1;
+        // Base x15; data registers 0-15 (x16 up belong to the harness or
+        // are callee-saved), now and then XZR for a general register.
+        w = w & !(0x1f << 5) | 15 << 5;
+        let pick = |rng: &mut Rng| if !simd && rng.below(8) == 0 { 31 } else { rng.below(16) as u32 };
+        let rt = pick(rng);
+        w = w & !0x1f | rt;
+        match name {
+            // imm12, scaled by the access size (at most 16): below 512.
+            "LDR_STR_uimm" => w = w & !(0xfff << 10) | (rng.below(32) as u32) << 10,
+            // imm7 in -16..15, scaled by at most 16.
+            "LDP_STP" => {
+                let rt2 = pick(rng);
+                let load = w >> 22 & 1 == 1;
+                if load && rt2 == rt {
+                    continue; // constrained unpredictable
+                }
+                w = w & !(0x1f << 10) | rt2 << 10;
+                w = w & !(0x7f << 15) | ((rng.below(32) as u32).wrapping_sub(16) & 0x7f) << 15;
+            }
+            _ => {}
+        }
+        // A general register that is also the base with writeback is
+        // constrained unpredictable; x15 is the base anyway.
+        if !simd && (rt == 15 || (name == "LDP_STP" && w >> 10 & 0x1f == 15)) {
+            continue;
+        }
+        if w & e.mask == e.value && zarm_lifts(w) {
+            return w;
+        }
+    }
+}
+
 fn interesting_u64(rng: &mut Rng) -> u64 {
     match rng.below(10) {
         0 => rng.below(256),
@@ -152,6 +204,9 @@ fn initial_state(rng: &mut Rng) -> Vec<u8> {
         let off = 160 + 16 * i;
         s[off..off + 8].copy_from_slice(&fp_lane(rng).to_le_bytes());
         s[off + 8..off + 16].copy_from_slice(&fp_lane(rng).to_le_bytes());
+    }
+    for chunk in s[REGS_SIZE..].chunks_mut(8) {
+        chunk.copy_from_slice(&interesting_u64(rng).to_le_bytes());
     }
     s
 }
@@ -223,22 +278,50 @@ fn describe(state_a: &[u8], state_b: &[u8]) -> String {
             out.push(format!("v{i}: zarm {:016x}{:016x} qemu {:016x}{:016x}", word(state_a, o + 8), word(state_a, o), word(state_b, o + 8), word(state_b, o)));
         }
     }
+    for o in (REGS_SIZE..STATE_SIZE).step_by(8) {
+        if word(state_a, o) != word(state_b, o) {
+            let at = o as i64 - (REGS_SIZE + SCRATCH / 2) as i64;
+            out.push(format!("memory at x15{at:+}: zarm {:#018x} qemu {:#018x}", word(state_a, o), word(state_b, o)));
+        }
+    }
     out.join("\n    ")
 }
 
 #[test]
 fn random_instructions_match_qemu() {
-    let cases: usize = std::env::var("ZARM_RANDOM_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
-    let seed: u64 = std::env::var("ZARM_RANDOM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_cafe_f00d);
-    let mut rng = Rng(seed | 1);
     let (pro, epi) = frame_words();
+    run_cases(0x5eed_cafe_f00d, &pro, &epi, random_word);
+}
+
+/// Random loads and stores around x15, which the prologue points at the
+/// middle of the scratch area (`add x15, x16, #2464`) and the epilogue
+/// turns back into an offset from the state block (`sub x15, x15, x16`)
+/// so that it compares equal wherever the block is (encodings checked
+/// with GNU as).
+#[test]
+fn random_loads_and_stores_match_qemu() {
+    const ADD_X15_X16_2464: u32 = 0x9126_820f;
+    const SUB_X15_X15_X16: u32 = 0xcb10_01ef;
+    assert_eq!(REGS_SIZE + SCRATCH / 2, 2464);
+    let (mut pro, epi) = frame_words();
+    pro.push(ADD_X15_X16_2464);
+    let epi: Vec<u32> = std::iter::once(SUB_X15_X15_X16).chain(epi).collect();
+    run_cases(0x10ad_5707_e5eed, &pro, &epi, random_mem_word);
+}
+
+/// Runs `ZARM_RANDOM_CASES` sequences of `SEQ` words from `gen` between
+/// `pro` and `epi` under qemu-aarch64 and zarm and compares the states.
+fn run_cases(default_seed: u64, pro: &[u32], epi: &[u32], gen: fn(&mut Rng) -> u32) {
+    let cases: usize = std::env::var("ZARM_RANDOM_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
+    let seed: u64 = std::env::var("ZARM_RANDOM_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(default_seed);
+    let mut rng = Rng(seed | 1);
     // The cases in `test_jobs()` chunks, each run by its own harness
     // process (in parallel).
     let jobs = test_jobs();
     let mut inputs = vec![Vec::new(); jobs];
     let mut seqs = Vec::new();
     for k in 0..cases {
-        let seq: Vec<u32> = (0..SEQ).map(|_| random_word(&mut rng)).collect();
+        let seq: Vec<u32> = (0..SEQ).map(|_| gen(&mut rng)).collect();
         let words: Vec<u32> = pro.iter().chain(seq.iter()).chain(epi.iter()).copied().collect();
         let input = &mut inputs[k * jobs / cases.max(1)];
         input.extend_from_slice(&(words.len() as u32).to_le_bytes());
