@@ -60,6 +60,24 @@ impl RunResult {
     }
 }
 
+/// Makes the program `cmd` starts die with the test process (SIGKILL when
+/// the thread that started it ends): a test run killed from outside, e.g.
+/// by `timeout`, leaves no guest program spinning behind it.
+pub fn die_with_test(cmd: &mut Command) {
+    // SAFETY: getpid, prctl and _exit are async-signal-safe.
+    let parent = unsafe { libc::getpid() };
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(cmd, move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            // The test may have ended before the signal was armed.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+}
+
 fn run(mut cmd: Command, stdin: &[u8]) -> RunResult {
     use std::io::Write;
     use std::os::unix::process::ExitStatusExt;
@@ -72,6 +90,7 @@ fn run(mut cmd: Command, stdin: &[u8]) -> RunResult {
     // Its own process group, so a run that hangs is ended with all the
     // processes it started.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    die_with_test(&mut cmd);
     let mut child = cmd.spawn().expect("spawn");
     child.stdin.take().unwrap().write_all(stdin).ok();
     let read_all = |mut r: Box<dyn std::io::Read + Send>| {

@@ -236,6 +236,7 @@ fn run_harness(use_zarm: bool, input: &[u8]) -> Vec<u8> {
         c.arg(&prog);
         c
     };
+    die_with_test(&mut cmd);
     let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let mut stdin = child.stdin.take().unwrap();
     let data = input.to_vec();
