@@ -105,6 +105,21 @@ impl GeoMeans {
     }
 }
 
+/// A ratio in the report: two decimals, or a dash where there is none.
+fn cell2(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.2}")).unwrap_or("—".into())
+}
+
+/// A ratio in the JSON: four decimals, or null.
+fn json4(x: Option<f64>) -> String {
+    x.map(|v| format!("{v:.4}")).unwrap_or("null".into())
+}
+
+/// Ratios as a JSON array's items.
+fn json4_list(xs: &[Option<f64>]) -> String {
+    xs.iter().map(|&v| json4(v)).collect::<Vec<_>>().join(",")
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[v.len() / 2]
@@ -230,44 +245,41 @@ fn main() -> Result<(), String> {
         };
         let p = RATIOS.map(|(a, b)| paired(a, b));
         paired_geo.add(&p);
-        let f = |x: Option<f64>| x.map(|v| format!("{v:.2}")).unwrap_or("—".into());
-        md += &format!("| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(0), cell(1), cell(4), cell(2), cell(3), f(r[0]), f(r[1]), f(r[2]), f(r[3]), f(r[4]), rss[0], rss[4]);
+        md += &format!("| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", cell(0), cell(1), cell(4), cell(2), cell(3), cell2(r[0]), cell2(r[1]), cell2(r[2]), cell2(r[3]), cell2(r[4]), rss[0], rss[4]);
         json_rows.push(format!(
             "{{\"workload\":\"{name}\",\"seconds\":[{}],\"status\":[{}],\"auto_over_tcg\":{},\"auto_over_native\":{},\"none_over_tcg\":{},\"tier_over_tcg\":{},\"tier_over_native\":{},\"rss_kb\":[{}],\"runs_seconds\":[{}],\"paired\":[{}]}}",
             t.iter().map(|x| if x.is_nan() { "null".into() } else { format!("{x:.4}") }).collect::<Vec<_>>().join(","),
             st.iter().map(|s| s.as_ref().map(|s| format!("{:?}", s)).unwrap_or("\"ok\"".into())).collect::<Vec<_>>().join(","),
-            r[0].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
-            r[1].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
-            r[2].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
-            r[3].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
-            r[4].map(|v| format!("{v:.4}")).unwrap_or("null".into()),
+            json4(r[0]),
+            json4(r[1]),
+            json4(r[2]),
+            json4(r[3]),
+            json4(r[4]),
             rss.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(","),
             runs_t.iter().map(|r| format!("[{}]", r.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(","))).collect::<Vec<_>>().join(","),
-            p.iter().map(|v| v.map(|v| format!("{v:.4}")).unwrap_or("null".into())).collect::<Vec<_>>().join(",")
+            json4_list(&p)
         ));
     }
     let means = geo.means();
-    let g = |k: usize| means[k];
     md += &format!(
         "\nGeometric means over workloads that ran correctly: zarm auto / TCG = {}, zarm auto / native = {}, zarm none / TCG = {}, zarm auto+tier / TCG = {}, zarm auto+tier / native = {}.\n\nContenders (seconds, in order): zarm auto = baseline JIT with every allowed facility (`--tier=off`), zarm none = `--assist=none`, zarm auto+tier = `--tier=on` (the Cranelift tier at its default threshold), TCG, native; the JSON's `seconds` follow the internal order auto, none, TCG, native, auto+tier.\n\nPeak RSS under qemu-s390x includes qemu-s390x's own memory. zarm ran with `--guest-window-bits {window_bits}` (qemu 7.2 user mode spends ~0.9 s and ~800 MB reserving the default 2^37-byte guest window, which costs nothing on s390x hardware).\n",
-        g(0).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
-        g(1).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
-        g(2).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
-        g(3).map(|v| format!("{v:.2}")).unwrap_or("—".into()),
-        g(4).map(|v| format!("{v:.2}")).unwrap_or("—".into())
+        cell2(means[0]),
+        cell2(means[1]),
+        cell2(means[2]),
+        cell2(means[3]),
+        cell2(means[4])
     );
     let paired_means = paired_geo.means();
-    let pg = |k: usize| paired_means[k].map(|v| format!("{v:.2}")).unwrap_or("—".into());
     md += &format!(
         "\nThe same geometric means of ratios paired by round (in each round every contender runs back to back; a row's ratio is the median of its rounds' ratios, which a slow phase of the machine moves less): zarm auto / TCG = {}, zarm auto / native = {}, zarm none / TCG = {}, zarm auto+tier / TCG = {}, zarm auto+tier / native = {}. The JSON has every run's seconds (`runs_seconds`, internal order) and the paired ratios (`paired`: auto/TCG, auto/native, none/TCG, tier/TCG, tier/native).\n",
-        pg(0),
-        pg(1),
-        pg(2),
-        pg(3),
-        pg(4)
+        cell2(paired_means[0]),
+        cell2(paired_means[1]),
+        cell2(paired_means[2]),
+        cell2(paired_means[3]),
+        cell2(paired_means[4])
     );
     std::fs::write(out_dir.join("report.md"), &md).map_err(|e| e.to_string())?;
-    std::fs::write(out_dir.join("report.json"), format!("{{\"date\":\"{date}\",\"host\":\"{host}\",\"runs\":{runs},\"quick\":{quick},\"paired_geomeans\":[{}],\"rows\":[{}]}}\n", paired_means.iter().map(|v| v.map(|v| format!("{v:.4}")).unwrap_or("null".into())).collect::<Vec<_>>().join(","), json_rows.join(","))).map_err(|e| e.to_string())?;
+    std::fs::write(out_dir.join("report.json"), format!("{{\"date\":\"{date}\",\"host\":\"{host}\",\"runs\":{runs},\"quick\":{quick},\"paired_geomeans\":[{}],\"rows\":[{}]}}\n", json4_list(&paired_means), json_rows.join(","))).map_err(|e| e.to_string())?;
     // A bar chart of zarm/TCG ratios (log scale), plain SVG.
     let mut svg = String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"360\" font-family=\"sans-serif\" font-size=\"12\">\n<text x=\"10\" y=\"20\">zarm time / QEMU TCG time (log scale; 1 = parity, lower is better)</text>\n");
     let bar_w = 560.0 / rows.len() as f64;
