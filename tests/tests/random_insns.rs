@@ -89,12 +89,23 @@ fn zarm_lifts(word: u32) -> bool {
     !matches!(b.term, Terminator::Exception { kind: ExceptionKind::Undefined { .. }, .. })
 }
 
+/// A random word of decoder class `name` (its fixed bits set, the others
+/// random) and the class's fixed bits, for `fits` once the word's fields
+/// are narrowed.
+fn class_word(rng: &mut Rng, name: &str) -> (u32, u32, u32) {
+    let e = decode::entries().iter().find(|e| e.name == name).expect("class in the decoder table");
+    (e.value | (rng.next() as u32 & !e.mask), e.mask, e.value)
+}
+
+/// Is `w` still of its class (`mask`, `value`) and lifted by zarm?
+fn fits(w: u32, mask: u32, value: u32) -> bool {
+    w & mask == value && zarm_lifts(w)
+}
+
 fn random_word(rng: &mut Rng) -> u32 {
-    let entries = decode::entries();
     loop {
         let (name, has_rm, has_ra) = CLASSES[rng.below(CLASSES.len() as u64) as usize];
-        let e = entries.iter().find(|e| e.name == name).expect("class in the decoder table");
-        let mut w = e.value | (rng.next() as u32 & !e.mask);
+        let (mut w, mask, value) = class_word(rng, name);
         // Registers 0-15 only: x16/x17 belong to the harness, SP is never a target.
         w &= !(1 << 4 | 1 << 9);
         if has_rm {
@@ -103,7 +114,7 @@ fn random_word(rng: &mut Rng) -> u32 {
         if has_ra {
             w &= !(1 << 14);
         }
-        if w & e.mask == e.value && zarm_lifts(w) {
+        if fits(w, mask, value) {
             return w;
         }
     }
@@ -115,11 +126,9 @@ fn random_word(rng: &mut Rng) -> u32 {
 const MEM_CLASSES: &[&str] = &["LDR_STR_uimm", "LDR_STR_imm9", "LDP_STP"];
 
 fn random_mem_word(rng: &mut Rng) -> u32 {
-    let entries = decode::entries();
     loop {
         let name = MEM_CLASSES[rng.below(MEM_CLASSES.len() as u64) as usize];
-        let e = entries.iter().find(|e| e.name == name).expect("class in the decoder table");
-        let mut w = e.value | (rng.next() as u32 & !e.mask);
+        let (mut w, mask, value) = class_word(rng, name);
         let simd = w >> 26 & 1 == 1;
         // Base x15; data registers 0-15 (x16 up belong to the harness or
         // are callee-saved), now and then XZR for a general register.
@@ -147,7 +156,7 @@ fn random_mem_word(rng: &mut Rng) -> u32 {
         if !simd && (rt == 15 || (name == "LDP_STP" && w >> 10 & 0x1f == 15)) {
             continue;
         }
-        if w & e.mask == e.value && zarm_lifts(w) {
+        if fits(w, mask, value) {
             return w;
         }
     }
