@@ -344,25 +344,28 @@ impl Process {
         let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
         // SAFETY: valid out-pointers; the raw system call takes the rusage.
         let r = unsafe { libc::syscall(libc::SYS_waitid, idtype as libc::c_int, id as libc::id_t, &mut info as *mut libc::siginfo_t, options as libc::c_int, &mut ru as *mut libc::rusage) };
-        if r < 0 {
-            return errno();
+        let r = if r < 0 { errno() } else { r };
+        // As Linux: the rusage only for a child waited for; the six
+        // fields of the siginfo (zeros when nothing was waited for) also
+        // after an error (ECHILD, EINVAL), EFAULT if they cannot be
+        // written; nothing else of it.
+        if r == 0 && info.si_signo == libc::SIGCHLD && rusage != 0 && self.space.write_bytes(rusage, &rusage_to_guest(&ru)).is_none() {
+            return neg(libc::EFAULT);
         }
-        if infop != 0 {
-            let mut g = [0u8; 128];
-            // SAFETY: the fields of a SIGCHLD siginfo (zero when nothing
-            // was waited for under WNOHANG).
-            let (pid, uid, status) = unsafe { (info.si_pid(), info.si_uid(), info.si_status()) };
-            g[0..4].copy_from_slice(&info.si_signo.to_le_bytes());
-            g[4..8].copy_from_slice(&info.si_errno.to_le_bytes());
-            g[8..12].copy_from_slice(&info.si_code.to_le_bytes());
-            g[16..20].copy_from_slice(&pid.to_le_bytes());
-            g[20..24].copy_from_slice(&uid.to_le_bytes());
-            g[24..28].copy_from_slice(&status.to_le_bytes());
-            if self.space.write_bytes(infop, &g).is_none() {
-                return neg(libc::EFAULT);
-            }
+        if infop == 0 {
+            return r;
         }
-        if rusage != 0 && self.space.write_bytes(rusage, &rusage_to_guest(&ru)).is_none() {
+        // SAFETY: the fields of a SIGCHLD siginfo (zero when nothing was
+        // waited for).
+        let (pid, uid, status) = unsafe { (info.si_pid(), info.si_uid(), info.si_status()) };
+        let mut head = [0u8; 12];
+        head[0..4].copy_from_slice(&info.si_signo.to_le_bytes());
+        head[8..12].copy_from_slice(&info.si_code.to_le_bytes());
+        let mut tail = [0u8; 12];
+        tail[0..4].copy_from_slice(&pid.to_le_bytes());
+        tail[4..8].copy_from_slice(&uid.to_le_bytes());
+        tail[8..12].copy_from_slice(&status.to_le_bytes());
+        if self.space.write_bytes(infop, &head).is_none() || self.space.write_bytes(infop.wrapping_add(16), &tail).is_none() {
             return neg(libc::EFAULT);
         }
         r

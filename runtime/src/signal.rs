@@ -363,8 +363,10 @@ pub fn signalfd_register(fd: i32, mask: u64) -> bool {
         }
     }
     for (f, m) in &SIGNALFDS {
-        m.store(mask, Ordering::SeqCst);
+        // A free slot's mask is 0 (`signalfd_unregister`): a notification
+        // between the two stores finds no signal to wake it for.
         if f.compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            m.store(mask, Ordering::SeqCst);
             return true;
         }
     }
@@ -373,6 +375,10 @@ pub fn signalfd_register(fd: i32, mask: u64) -> bool {
 
 /// The signals signalfd `fd` takes, if it is one.
 pub fn signalfd_mask(fd: i32) -> Option<u64> {
+    // Free slots hold -1: no negative descriptor is a signalfd.
+    if fd < 0 {
+        return None;
+    }
     SIGNALFDS.iter().find(|(f, _)| f.load(Ordering::SeqCst) == fd).map(|(_, m)| m.load(Ordering::SeqCst))
 }
 
@@ -690,18 +696,11 @@ impl Process {
 
     /// `sigaltstack(ss, old_ss)`.
     pub fn sigaltstack(&mut self, cpu: &CpuState, ss: u64, old: u64) -> i64 {
+        // Linux's order: the new stack is read (EFAULT) and checked
+        // (EPERM while on the alternate stack, EINVAL, ENOMEM), and only
+        // then, without an error, the old one written (EFAULT).
         let cur = self.signals.altstack;
         let on_alt = !cur.disabled && cpu.x[31].wrapping_sub(cur.sp) < cur.size;
-        if old != 0 {
-            let mut b = [0u8; 24];
-            b[..8].copy_from_slice(&cur.sp.to_le_bytes());
-            let fl = if cur.disabled { SS_DISABLE } else if on_alt { SS_ONSTACK } else { 0 } as u32;
-            b[8..12].copy_from_slice(&fl.to_le_bytes());
-            b[16..].copy_from_slice(&cur.size.to_le_bytes());
-            if self.space.write_bytes(old, &b).is_none() {
-                return -(libc::EFAULT as i64);
-            }
-        }
         if ss != 0 {
             let Some(b) = self.space.read_bytes(ss, 24) else { return -(libc::EFAULT as i64) };
             if on_alt {
@@ -721,6 +720,16 @@ impl Process {
                     return -(libc::ENOMEM as i64);
                 }
                 self.signals.altstack = AltStack { sp, size, disabled: false };
+            }
+        }
+        if old != 0 {
+            let mut b = [0u8; 24];
+            b[..8].copy_from_slice(&cur.sp.to_le_bytes());
+            let fl = if cur.disabled { SS_DISABLE } else if on_alt { SS_ONSTACK } else { 0 } as u32;
+            b[8..12].copy_from_slice(&fl.to_le_bytes());
+            b[16..].copy_from_slice(&cur.size.to_le_bytes());
+            if self.space.write_bytes(old, &b).is_none() {
+                return -(libc::EFAULT as i64);
             }
         }
         0

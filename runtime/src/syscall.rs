@@ -33,6 +33,55 @@ pub(crate) fn user_range(addr: u64, len: u64) -> Result<(), i64> {
     }
 }
 
+pub(crate) const EBADF: i64 = -(libc::EBADF as i64);
+const F_SETSIG: i32 = 10;
+const F_GETSIG: i32 = 11;
+
+/// A host page nothing may access, mapped once: the buffer the host
+/// kernel is given in place of a guest buffer the guest cannot use
+/// (`Process::with_kbuf`), so that it fails exactly where Linux would.
+pub(crate) fn no_access_page() -> *mut u8 {
+    static PAGE_ADDR: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *PAGE_ADDR.get_or_init(|| {
+        // SAFETY: a fresh anonymous mapping, never unmapped.
+        let p = unsafe { libc::mmap(std::ptr::null_mut(), PAGE as usize, libc::PROT_NONE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) };
+        assert!(p != libc::MAP_FAILED, "zarm: cannot map a page: {}", std::io::Error::last_os_error());
+        p as usize
+    }) as *mut u8
+}
+
+/// A path argument for a host call (`Process::path`).
+pub(crate) enum HostPath {
+    Path(CString),
+    /// The guest cannot read it: a page the host kernel cannot access
+    /// (EFAULT).
+    NoAccess,
+    /// No NUL within PATH_MAX bytes: a string as long (ENAMETOOLONG).
+    TooLong,
+}
+
+impl HostPath {
+    pub(crate) fn as_ptr(&self) -> *const libc::c_char {
+        static LONG: [u8; 4097] = {
+            let mut b = [b'a'; 4097];
+            b[4096] = 0;
+            b
+        };
+        match self {
+            HostPath::Path(c) => c.as_ptr(),
+            HostPath::NoAccess => no_access_page() as *const libc::c_char,
+            HostPath::TooLong => LONG.as_ptr() as *const libc::c_char,
+        }
+    }
+}
+
+/// A host buffer beyond any user address space, for a guest buffer
+/// beyond the guest's: an x86_64 host's `access_ok` refuses it (EFAULT) at
+/// the point Linux refuses the guest's; an s390x host, whose user and
+/// kernel address spaces are separate, lets the kernel try, and its copy
+/// faults (nothing maps the last page of the address space).
+pub(crate) const BEYOND_USER: *mut u8 = 0xffff_ffff_ffff_f000u64 as *mut u8;
+
 /// Guest-visible process state the system calls keep.
 pub struct Process {
     /// The address space, shared with the process's other threads.
@@ -117,8 +166,12 @@ fn open_flags_to_host(f: i64) -> i32 {
     h
 }
 
+/// O_LARGEFILE as the x86_64 and s390x kernels report it (glibc's 64-bit
+/// headers, and so the libc crate, define it as 0).
+const HOST_O_LARGEFILE: i32 = 0o100000;
+
 fn open_flags_from_host(h: i32) -> i64 {
-    let moved = libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_DIRECT | libc::O_LARGEFILE;
+    let moved = libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_DIRECT | HOST_O_LARGEFILE;
     let mut f = (h & !moved) as i64;
     if h & libc::O_DIRECTORY != 0 {
         f |= A64_O_DIRECTORY;
@@ -129,8 +182,11 @@ fn open_flags_from_host(h: i32) -> i64 {
     if h & libc::O_DIRECT != 0 {
         f |= A64_O_DIRECT;
     }
-    // Linux reports O_LARGEFILE to 64-bit guests.
-    f | A64_O_LARGEFILE
+    // Set by open on a 64-bit kernel (not on pipes and sockets).
+    if h & HOST_O_LARGEFILE != 0 {
+        f |= A64_O_LARGEFILE;
+    }
+    f
 }
 
 /// Little-endian struct writer for guest layouts.
@@ -217,8 +273,19 @@ impl Process {
 
     /// A guest path as a host path: absolute paths are tried in the
     /// sysroot first (qemu's `-L` semantics).
-    pub(crate) fn path(&self, addr: u64) -> Result<CString, i64> {
-        let raw = self.space.read_cstr(addr, 4096).ok_or(EFAULT)?;
+    /// A path the guest cannot pass (unreadable, or without a NUL in
+    /// PATH_MAX bytes) becomes one the host kernel refuses the same way
+    /// (`HostPath`), so that it checks the other arguments first, as
+    /// Linux does.
+    pub(crate) fn path(&self, addr: u64) -> Result<HostPath, i64> {
+        let Some(raw) = self.space.read_cstr(addr, 4096) else {
+            let readable = self.space.read_bytes(addr, 4096).is_some();
+            return Ok(if readable { HostPath::TooLong } else { HostPath::NoAccess });
+        };
+        self.host_path(raw).map(HostPath::Path)
+    }
+
+    fn host_path(&self, raw: Vec<u8>) -> Result<CString, i64> {
         if raw == b"/proc/self/exe" {
             return CString::new(self.exe.as_os_str().as_encoded_bytes()).map_err(|_| EINVAL);
         }
@@ -269,23 +336,269 @@ impl Process {
         self.space.host_range(addr, len, PROT_READ).ok_or(EFAULT)
     }
 
-    pub(crate) fn iovecs(&mut self, addr: u64, cnt: u64, write_to_guest: bool) -> Result<Vec<libc::iovec>, i64> {
+    /// Runs the host call `call` on the host buffer of the guest buffer
+    /// (`addr`, `len`), which the kernel writes into (`write`) or reads,
+    /// with the length to give it. If the guest cannot use the whole
+    /// buffer, the host gets one it can use exactly as far as the guest
+    /// can (up to the first page the guest cannot use): a copy of that
+    /// part followed by an inaccessible page, at the same offset in its
+    /// page, with the whole length — a file that does not touch the data
+    /// (/dev/null) takes it all, a transfer that does stops where Linux's
+    /// would (and what the kernel wrote goes to the guest). If no byte is
+    /// usable, a host page no access is allowed to: the host kernel checks
+    /// everything else in Linux's order before it fails to copy — a closed
+    /// descriptor, a directory, a pipe given an offset, an empty
+    /// non-blocking pipe or the end of a file win over EFAULT (and nothing
+    /// is consumed). A buffer beyond the user address space becomes one
+    /// beyond the host's (`BEYOND_USER`), which the host's `access_ok`
+    /// refuses where Linux's does.
+    pub(crate) fn with_kbuf(&mut self, addr: u64, len: u64, write: bool, call: impl FnOnce(*mut u8, u64) -> i64) -> i64 {
+        if let Ok(p) = if write { self.buf_mut(addr, len) } else { self.buf(addr, len) } {
+            return call(p, len);
+        }
+        if user_range(addr, len).is_err() {
+            return call(BEYOND_USER, len);
+        }
+        let part = self.usable_part(addr, len, write).map_or(0, |(_, n)| n);
+        if part == 0 {
+            return call(no_access_page(), len);
+        }
+        let off = (addr % PAGE) as usize;
+        let size = off + part as usize + PAGE as usize;
+        // SAFETY: a fresh private mapping of our own, unmapped below.
+        let m = unsafe { libc::mmap(std::ptr::null_mut(), size, libc::PROT_NONE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) };
+        if m == libc::MAP_FAILED {
+            return errno();
+        }
+        // SAFETY: all but the last page of the mapping become usable; p
+        // points `part` bytes before it.
+        let p = unsafe {
+            libc::mprotect(m, size - PAGE as usize, libc::PROT_READ | libc::PROT_WRITE);
+            (m as *mut u8).add(off)
+        };
+        if !write {
+            if let Some(b) = self.space.read_bytes(addr, part as usize) {
+                // SAFETY: p has room for part bytes.
+                unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), p, b.len()) };
+            }
+        }
+        let r = call(p, len);
+        if write && r > 0 {
+            // SAFETY: the kernel wrote at most `part` bytes there.
+            let done = unsafe { std::slice::from_raw_parts(p, (r as u64).min(part) as usize) };
+            let _ = self.space.write_bytes(addr, done);
+        }
+        // SAFETY: the mapping made above.
+        unsafe { libc::munmap(m, size) };
+        r
+    }
+
+    /// The host pointer and length of the part of the guest buffer
+    /// (`addr`, `len`) before the first page the guest cannot read (or
+    /// write, with `write`): all of it if it can use the whole buffer;
+    /// None if that part is empty or the buffer goes beyond the user
+    /// address space.
+    pub(crate) fn usable_part(&mut self, addr: u64, len: u64, write: bool) -> Option<(*mut u8, u64)> {
+        let get = |s: &mut Self, n: u64| if write { s.buf_mut(addr, n) } else { s.buf(addr, n) };
+        if let Ok(p) = get(self, len) {
+            return Some((p, len));
+        }
+        user_range(addr, len).ok()?;
+        let need = if write { PROT_WRITE } else { PROT_READ };
+        let mut end = addr & !(PAGE - 1);
+        while end < addr + len && self.space.perms(end).is_some_and(|p| p & need != 0) {
+            end += PAGE;
+        }
+        let part = end.saturating_sub(addr).min(len);
+        if part == 0 {
+            return None;
+        }
+        get(self, part).ok().map(|p| (p, part))
+    }
+
+    /// The host iovec array for `cnt` guest iovecs at `addr` the kernel
+    /// writes into (`write_to_guest`) or reads, for a host call that
+    /// checks them itself, in Linux's order: None if the array cannot be
+    /// read or holds more than UIO_MAXIOV entries (the host call is then
+    /// given an array it cannot read, or the count, and fails after the
+    /// descriptor checks); a negative length stays for the host kernel to
+    /// refuse, a buffer beyond the user address space is one beyond the
+    /// host's (`BEYOND_USER`: refused before anything moves); the transfer
+    /// stops at the first buffer the guest cannot use whole, which gives
+    /// the host its usable part, or a page it cannot access (`with_kbuf`),
+    /// and the buffers after it nothing.
+    pub(crate) fn iovecs(&mut self, addr: u64, cnt: u64, write_to_guest: bool) -> Option<Vec<libc::iovec>> {
         if cnt > 1024 {
-            return Err(EINVAL);
+            return None;
         }
-        let raw = self.space.read_bytes(addr, cnt as usize * 16).ok_or(EFAULT)?;
-        // A negative length is EINVAL before any buffer is looked at.
-        if raw.chunks(16).any(|c| (u64::from_le_bytes(c[8..16].try_into().unwrap()) as i64) < 0) {
-            return Err(EINVAL);
+        let raw = self.space.read_bytes(addr, cnt as usize * 16)?;
+        let mut v = Vec::with_capacity(cnt as usize);
+        let mut stopped = false;
+        for c in raw.chunks(16) {
+            let base = u64::from_le_bytes(c[0..8].try_into().unwrap());
+            let len = u64::from_le_bytes(c[8..16].try_into().unwrap());
+            let (p, n) = if (len as i64) < 0 {
+                (no_access_page(), len)
+            } else if user_range(base, len).is_err() {
+                (BEYOND_USER, len)
+            } else if stopped {
+                (no_access_page(), 0)
+            } else {
+                match self.usable_part(base, len, write_to_guest) {
+                    Some((p, n)) => {
+                        stopped = n < len;
+                        (p, n)
+                    }
+                    None => {
+                        stopped = true;
+                        (no_access_page(), len)
+                    }
+                }
+            };
+            v.push(libc::iovec { iov_base: p as _, iov_len: n as usize });
         }
-        raw.chunks(16)
-            .map(|c| {
-                let base = u64::from_le_bytes(c[0..8].try_into().unwrap());
-                let len = u64::from_le_bytes(c[8..16].try_into().unwrap());
-                let p = if write_to_guest { self.buf_mut(base, len)? } else { self.buf(base, len)? };
-                Ok(libc::iovec { iov_base: p as _, iov_len: len as usize })
-            })
-            .collect()
+        Some(v)
+    }
+
+    /// The pages of the page-aligned guest range `[addr, addr+len)` that
+    /// are not mapped, as Linux's `madvise` and `msync` find them (ENOMEM
+    /// for the call once the mapped ones are done), and the mapped ones.
+    /// None for a range Linux refuses (an unaligned start, a length whose
+    /// rounding overflows: EINVAL).
+    fn range_pages(&self, addr: u64, len: u64) -> Option<(Vec<u64>, bool)> {
+        if addr % PAGE != 0 {
+            return None;
+        }
+        let len = len.checked_next_multiple_of(PAGE)?;
+        let end = addr.checked_add(len)?;
+        let mut mapped = Vec::new();
+        let mut hole = false;
+        if self.space.host_range(addr, len, 0).is_some() {
+            mapped.push(addr);
+        } else {
+            // Page by page up to the end of the window (beyond it nothing
+            // is mapped).
+            let mut page = addr;
+            while page < end.min(self.space.layout.window) {
+                match self.space.perms(page) {
+                    Some(_) => mapped.push(page),
+                    None => hole = true,
+                }
+                page += PAGE;
+            }
+            hole |= end > self.space.layout.window || mapped.is_empty() && len > 0;
+        }
+        Some((mapped, hole))
+    }
+
+    /// madvise as Linux checks it: the advice first (the host kernel's
+    /// set: asked with an empty range), then the range; MADV_DONTNEED
+    /// zeroes private anonymous memory (the only advice with a result the
+    /// guest can see that zarm emulates); unmapped pages make it ENOMEM.
+    fn madvise(&mut self, addr: u64, len: u64, advice: i32) -> i64 {
+        // SAFETY: an empty range advises nothing.
+        if unsafe { libc::madvise(no_access_page() as _, 0, advice) } != 0 {
+            return EINVAL;
+        }
+        let Some((mapped, hole)) = self.range_pages(addr, len) else { return EINVAL };
+        if advice == libc::MADV_DONTNEED {
+            if hole {
+                for page in mapped {
+                    self.space.discard(page, PAGE);
+                }
+            } else {
+                self.space.discard(addr, len);
+            }
+        }
+        if hole {
+            ENOMEM
+        } else {
+            0
+        }
+    }
+
+    /// msync: flags, alignment and range checked as Linux does; the host
+    /// pages holding the guest's are synced (a shared file mapping's are
+    /// the file's); unmapped pages make it ENOMEM.
+    fn msync(&mut self, addr: u64, len: u64, flags: i32) -> i64 {
+        let known = libc::MS_ASYNC | libc::MS_INVALIDATE | libc::MS_SYNC;
+        if flags & !known != 0 || addr % PAGE != 0 || flags & libc::MS_ASYNC != 0 && flags & libc::MS_SYNC != 0 {
+            return EINVAL;
+        }
+        // A length that rounds up past the top is 0 to Linux here: done.
+        let len = len.wrapping_add(PAGE - 1) & !(PAGE - 1);
+        if len == 0 {
+            return 0;
+        }
+        if addr.checked_add(len).is_none() {
+            return ENOMEM;
+        }
+        let Some((mapped, hole)) = self.range_pages(addr, len) else { return EINVAL };
+        let pieces: Vec<(u64, u64)> = if hole { mapped.iter().map(|&p| (p, PAGE)).collect() } else { mapped.iter().map(|&p| (p, len.next_multiple_of(PAGE))).collect() };
+        for (page, n) in pieces {
+            if let Some(p) = self.space.host_range(page, n, 0) {
+                // SAFETY: mapped pages of the guest window.
+                let r = host(unsafe { libc::msync(p as _, n as usize, flags) } as i64);
+                if r < 0 {
+                    return r;
+                }
+            }
+        }
+        if hole {
+            ENOMEM
+        } else {
+            0
+        }
+    }
+
+    /// capget / capset on the aarch64 header (version, pid) and data (one
+    /// or two triples of u32 words), checked in Linux's order: the version
+    /// (an unknown one is answered with the preferred version in the
+    /// header and EINVAL, or 0 for capget without data), then the pid,
+    /// then the data — a capset data block the guest cannot read is given
+    /// to the host as a page it cannot access, so the pid checks come
+    /// first.
+    fn capget_set(&mut self, set: bool, hdr: u64, data: u64) -> i64 {
+        const V1: u32 = 0x1998_0330;
+        const V3: u32 = 0x2008_0522;
+        let Some(ver) = self.space.read_bytes(hdr, 4).map(|b| u32::from_le_bytes(b.try_into().unwrap())) else { return EFAULT };
+        let words = match ver {
+            V1 => 3,
+            0x2007_1026 | V3 => 6,
+            _ => {
+                if self.space.write_u32(hdr, V3).is_none() {
+                    return EFAULT;
+                }
+                return if !set && data == 0 { 0 } else { EINVAL };
+            }
+        };
+        if !set && data == 0 {
+            return 0;
+        }
+        let Some(pid) = self.space.read_bytes(hdr + 4, 4).map(|b| u32::from_le_bytes(b.try_into().unwrap())) else { return EFAULT };
+        let mut h = [ver, pid];
+        let mut d = [0u32; 6];
+        let dp = if set {
+            match self.space.read_bytes(data, words * 4) {
+                Some(b) => {
+                    for (w, c) in d.iter_mut().zip(b.chunks(4)) {
+                        *w = u32::from_le_bytes(c.try_into().unwrap());
+                    }
+                    d.as_mut_ptr()
+                }
+                None => no_access_page() as *mut u32,
+            }
+        } else {
+            d.as_mut_ptr()
+        };
+        // SAFETY: a header of two words and data of up to six (or a page
+        // the kernel cannot access).
+        let r = host(unsafe { libc::syscall(if set { libc::SYS_capset } else { libc::SYS_capget }, h.as_mut_ptr(), dp) });
+        if r == 0 && !set {
+            let out: Vec<u8> = d[..words].iter().flat_map(|w| w.to_le_bytes()).collect();
+            return self.write_guest(data, &out);
+        }
+        r
     }
 
     /// mincore, checked as Linux's mm/mincore.c does: an unaligned start
@@ -346,10 +659,42 @@ impl Process {
         const MAP_FIXED: u64 = 0x10;
         const MAP_ANONYMOUS: u64 = 0x20;
         const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
-        if len == 0 || off % PAGE != 0 || prot & !7 != 0 {
+        const MAP_TYPE: u64 = 0x0f;
+        // Linux's order: the offset's alignment (arm64), the descriptor
+        // (fget), the length, the offset's range, a fixed address's
+        // alignment, the mapping type; prot bits it does not know are
+        // ignored.
+        if off % PAGE != 0 {
+            return EINVAL;
+        }
+        if flags & MAP_ANONYMOUS == 0 {
+            if let Err(e) = crate::sysio::open_fd(fd as i32) {
+                return e;
+            }
+        }
+        if len == 0 {
             return EINVAL;
         }
         let Some(len) = len.checked_next_multiple_of(PAGE) else { return ENOMEM };
+        if (off / PAGE).checked_add(len / PAGE).is_none() {
+            return -(libc::EOVERFLOW as i64);
+        }
+        if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 && addr % PAGE != 0 || !(1..=3).contains(&(flags & MAP_TYPE)) {
+            return EINVAL;
+        }
+        if flags & MAP_ANONYMOUS == 0 {
+            // What the file allows (its open mode, a mapping operation at
+            // all, an executable mount, the flags MAP_SHARED_VALIDATE
+            // knows): the host kernel's answer for the same mapping, one
+            // page of it, made and dropped at once.
+            let keep = MAP_TYPE | if flags & MAP_TYPE == 3 { !(MAP_FIXED | MAP_FIXED_NOREPLACE | 0x8000 | 0x2000) } else { 0 };
+            // SAFETY: a fresh mapping of our own, unmapped at once.
+            let m = unsafe { libc::mmap(std::ptr::null_mut(), PAGE as usize, prot as i32 & 7, (flags & keep) as i32, fd as i32, off as i64) };
+            if m == libc::MAP_FAILED {
+                return errno();
+            }
+            unsafe { libc::munmap(m, PAGE as usize) };
+        }
         let prot = prot as u8 & (PROT_READ | PROT_WRITE | PROT_EXEC);
         let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
             if addr % PAGE != 0 {
@@ -379,9 +724,9 @@ impl Process {
                 }
             }
         };
-        const MAP_SHARED: u64 = 0x01;
-        const MAP_TYPE: u64 = 0x0f;
-        if flags & MAP_ANONYMOUS != 0 && flags & MAP_TYPE == MAP_SHARED {
+        // MAP_SHARED or MAP_SHARED_VALIDATE.
+        const MAP_PRIVATE: u64 = 0x02;
+        if flags & MAP_ANONYMOUS != 0 && flags & MAP_TYPE != MAP_PRIVATE {
             // Shared anonymous memory stays shared with children after
             // fork: a host shared mapping of a fresh memfd.
             // SAFETY: plain calls on a descriptor owned here.
@@ -401,7 +746,7 @@ impl Process {
                 Err(e) => -(e as i64),
             };
         }
-        if flags & MAP_ANONYMOUS == 0 && flags & MAP_TYPE == MAP_SHARED {
+        if flags & MAP_ANONYMOUS == 0 && flags & MAP_TYPE != MAP_PRIVATE {
             // A shared file mapping is a host shared mapping of the same
             // file, so writes reach it and aliases see each other.
             return match self.space.map_shared_file(start, len, prot, fd as i32, off) {
@@ -546,42 +891,34 @@ impl Process {
                 self.signalfd_read(fd, mask, a[1], a[2])
             }
             63 | 64 | 67 | 68 => {
-                let len = a[2];
-                let p = if nr == 63 || nr == 67 { self.buf_mut(a[1], len) } else { self.buf(a[1], len) };
-                match p {
-                    Err(e) => e,
-                    // SAFETY: p is valid for len bytes of guest memory.
-                    Ok(p) => {
-                        // eventfd/timerfd counters are in host byte order.
-                        let counter = if nr == 64 { crate::sysio::counter_for_host(fd, p, len) } else { None };
-                        let p = counter.as_ref().map_or(p, |c| c.as_ptr() as *mut u8);
-                        let r = host(unsafe {
-                            match nr {
-                                63 => libc::read(fd, p as _, len as usize),
-                                64 => libc::write(fd, p as _, len as usize),
-                                67 => libc::pread(fd, p as _, len as usize, a[3] as i64),
-                                _ => libc::pwrite(fd, p as _, len as usize, a[3] as i64),
-                            }
-                        } as i64);
-                        if nr == 63 {
-                            crate::sysio::counter_for_guest(fd, p, r);
+                self.with_kbuf(a[1], a[2], nr == 63 || nr == 67, |p, len| {
+                    // eventfd/timerfd counters are in host byte order.
+                    let counter = if nr == 64 && p != no_access_page() { crate::sysio::counter_for_host(fd, p, len) } else { None };
+                    let p = counter.as_ref().map_or(p, |c| c.as_ptr() as *mut u8);
+                    // SAFETY: p is valid for len bytes of guest memory, or
+                    // a page the host kernel cannot access.
+                    let r = host(unsafe {
+                        match nr {
+                            63 => libc::read(fd, p as _, len as usize),
+                            64 => libc::write(fd, p as _, len as usize),
+                            67 => libc::pread(fd, p as _, len as usize, a[3] as i64),
+                            _ => libc::pwrite(fd, p as _, len as usize, a[3] as i64),
                         }
-                        r
+                    } as i64);
+                    if nr == 63 && r > 0 {
+                        crate::sysio::counter_for_guest(fd, p, r);
                     }
-                }
+                    r
+                })
             }
             // readv, writev
-            65 | 66 => match self.iovecs(a[1], a[2], nr == 65) {
-                Err(e) => e,
-                // SAFETY: every iovec points into checked guest memory.
-                Ok(v) => host(unsafe {
-                    if nr == 65 {
-                        libc::readv(fd, v.as_ptr(), v.len() as i32)
-                    } else {
-                        libc::writev(fd, v.as_ptr(), v.len() as i32)
-                    }
-                } as i64),
-            },
+            65 | 66 => {
+                let v = self.iovecs(a[1], a[2], nr == 65);
+                let (p, n) = v.as_ref().map_or((no_access_page() as *const libc::iovec, a[2] as i32), |v| (v.as_ptr(), v.len() as i32));
+                // SAFETY: every iovec points into checked guest memory or
+                // at memory the host kernel cannot access.
+                host(unsafe { if nr == 65 { libc::readv(fd, p, n) } else { libc::writev(fd, p, n) } } as i64)
+            }
             // openat
             56 if self.proc_file(a[1]).is_some() => {
                 let text = self.proc_file(a[1]).unwrap_or_default();
@@ -699,10 +1036,7 @@ impl Process {
             // before the path is looked at)
             78 if a[3] as i32 <= 0 => EINVAL,
             78 => {
-                let raw = match self.space.read_cstr(a[1], 4096) {
-                    Some(r) => r,
-                    None => return Ok(EFAULT),
-                };
+                let raw = self.space.read_cstr(a[1], 4096).unwrap_or_default();
                 let target: Vec<u8> = if raw == b"/proc/self/exe" {
                     std::fs::canonicalize(&self.exe).unwrap_or(self.exe.clone()).into_os_string().into_encoded_bytes()
                 } else {
@@ -746,7 +1080,10 @@ impl Process {
                 (Err(e), _) | (_, Err(e)) => e,
             },
             // fcntl
+            // (the descriptor is looked up before the command)
+            25 if crate::sysio::open_fd(fd).is_err() => EBADF,
             25 => match a[1] as i32 {
+                // (F_SETSIG and F_GETSIG: 10 and 11 on every Linux.)
                 libc::F_GETFL => {
                     let r = unsafe { libc::fcntl(fd, libc::F_GETFL) };
                     if r < 0 {
@@ -756,7 +1093,22 @@ impl Process {
                     }
                 }
                 libc::F_SETFL => host(unsafe { libc::fcntl(fd, libc::F_SETFL, open_flags_to_host(a[2] as i64)) } as i64),
-                libc::F_GETFD | libc::F_SETFD | libc::F_GETOWN | libc::F_SETOWN | libc::F_GETPIPE_SZ | libc::F_SETPIPE_SZ => {
+                // (and the others whose argument is a number: signal
+                // numbers, leases, directory notifications and memfd seals
+                // have the same values on the hosts)
+                libc::F_GETFD
+                | libc::F_SETFD
+                | libc::F_GETOWN
+                | libc::F_SETOWN
+                | libc::F_GETPIPE_SZ
+                | libc::F_SETPIPE_SZ
+                | F_GETSIG
+                | F_SETSIG
+                | libc::F_GETLEASE
+                | libc::F_SETLEASE
+                | libc::F_NOTIFY
+                | libc::F_ADD_SEALS
+                | libc::F_GET_SEALS => {
                     host(unsafe { libc::fcntl(fd, a[1] as i32, a[2] as libc::c_int) } as i64)
                 }
                 libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
@@ -872,11 +1224,18 @@ impl Process {
                     }
                 }
             }
-            279 => match self.space.read_cstr(a[0], 250).ok_or(EFAULT).and_then(|n| CString::new(n).map_err(|_| EINVAL)) {
-                Err(e) => e,
+            279 => {
+                // A name the guest cannot pass (unreadable, or 250 bytes
+                // without a NUL) is one the host refuses the same way,
+                // after it checked the flags.
+                let name = match self.space.read_cstr(a[0], 250) {
+                    Some(n) => HostPath::Path(CString::new(n).unwrap_or_default()),
+                    None if self.space.read_bytes(a[0], 250).is_some() => HostPath::TooLong,
+                    None => HostPath::NoAccess,
+                };
                 // MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB: the same bits on both.
-                Ok(name) => host(unsafe { libc::syscall(libc::SYS_memfd_create, name.as_ptr(), a[1] as libc::c_uint) }),
-            },
+                host(unsafe { libc::syscall(libc::SYS_memfd_create, name.as_ptr(), a[1] as libc::c_uint) })
+            }
             52 => host(unsafe { libc::fchmod(fd, a[1] as libc::mode_t) } as i64),
             // fchmodat, fchownat, fchown, truncate, flock
             53 => match self.path(a[1]) {
@@ -937,8 +1296,16 @@ impl Process {
                 }
             }
             226 => {
-                if a[0] % PAGE != 0 {
+                // Bits beyond PROT_READ/WRITE/EXEC/SEM are EINVAL (PROT_SEM
+                // means nothing to a private mapping; GROWSDOWN/GROWSUP are
+                // not emulated).
+                if a[0] % PAGE != 0 || a[2] & !0xf != 0 {
                     EINVAL
+                } else if a[1] == 0 {
+                    0
+                } else if a[1].checked_next_multiple_of(PAGE).and_then(|l| a[0].checked_add(l)).is_none_or(|e| e > self.space.layout.window) {
+                    // Not mapped: Linux finds no mapping there.
+                    ENOMEM
                 } else {
                     match self.space.protect(a[0], a[1], a[2] as u8 & 7) {
                         Ok(()) => 0,
@@ -948,13 +1315,8 @@ impl Process {
             }
             216 => self.mremap(a[0], a[1], a[2], a[3], a[4]),
             232 => self.mincore(a[0], a[1], a[2]),
-            233 => {
-                // MADV_DONTNEED on private anonymous memory reads back zero.
-                if a[2] == 4 {
-                    self.space.discard(a[0], a[1]);
-                }
-                0
-            }
+            233 => self.madvise(a[0], a[1], a[2] as i32),
+            227 => self.msync(a[0], a[1], a[2] as i32),
             // clone3: glibc falls back to clone
             435 => ENOSYS,
             221 => return self.execve(a[0], a[1], a[2]),
@@ -1033,13 +1395,22 @@ impl Process {
             // get_robust_list (of this thread only)
             100 => {
                 if a[0] != 0 && a[0] as i32 != self.me.tid {
-                    -(libc::EPERM as i64)
+                    // Another task: ESRCH if there is none (the lists of
+                    // other threads and processes are not the guest's to
+                    // read here).
+                    // SAFETY: signal 0 only checks that the task exists.
+                    if (a[0] as i32) < 0 || unsafe { libc::kill(a[0] as i32, 0) } != 0 && errno() == -(libc::ESRCH as i64) {
+                        -(libc::ESRCH as i64)
+                    } else {
+                        -(libc::EPERM as i64)
+                    }
                 } else {
-                    let w = self.write_guest(a[1], &self.me.robust_list.load(std::sync::atomic::Ordering::SeqCst).to_le_bytes());
+                    // The length first, then the head, as Linux writes them.
+                    let w = self.write_guest(a[2], &24u64.to_le_bytes());
                     if w < 0 {
                         w
                     } else {
-                        self.write_guest(a[2], &24u64.to_le_bytes())
+                        self.write_guest(a[1], &self.me.robust_list.load(std::sync::atomic::Ordering::SeqCst).to_le_bytes())
                     }
                 }
             }
@@ -1101,11 +1472,13 @@ impl Process {
             }
             // rt_sigpending
             136 => {
-                if a[1] != 8 {
+                // Linux copies as many bytes of the set as asked for, up to
+                // its size.
+                if a[1] > 8 {
                     return Ok(EINVAL);
                 }
                 let set = crate::signal::pending_set(self);
-                self.write_guest(a[0], &set.to_le_bytes())
+                self.write_guest(a[0], &set.to_le_bytes()[..a[1] as usize])
             }
             // rt_sigtimedwait(set, info, timeout, size)
             137 => {
@@ -1144,7 +1517,7 @@ impl Process {
                 let target = if nr == 131 { a[1] } else { a[0] } as i32;
                 let me = std::process::id() as i32;
                 let tid = unsafe { libc::gettid() };
-                if !(0..=64).contains(&sig) {
+                if !(0..=64).contains(&sig) || nr != 129 && target <= 0 || nr == 131 && (a[0] as i32) <= 0 {
                     return Ok(EINVAL);
                 }
                 if nr != 129 && target != tid && (nr == 130 || a[0] as i32 == me) {
@@ -1156,7 +1529,11 @@ impl Process {
                 if target != me && target != tid && !(nr == 129 && target == 0) {
                     // Another process (signal numbers are the same on the
                     // hosts): the host delivers it.
-                    if nr == 131 && a[0] as i32 != me {
+                    if nr == 131 && a[0] as i32 == me {
+                        // Not a thread of this process the guest has (the
+                        // tier's compile thread is zarm's own).
+                        -(libc::ESRCH as i64)
+                    } else if nr == 131 {
                         host(unsafe { libc::syscall(libc::SYS_tgkill, a[0] as i32, target, sig) })
                     } else if nr == 129 {
                         host(unsafe { libc::kill(target, sig) } as i64)
@@ -1177,6 +1554,112 @@ impl Process {
                     0
                 }
             }
+            // getresuid, getresgid: three ids written in turn
+            148 | 150 => {
+                let (mut r, mut e, mut su) = (0, 0, 0);
+                // SAFETY: valid out-pointers.
+                unsafe {
+                    if nr == 148 {
+                        libc::getresuid(&mut r, &mut e, &mut su);
+                    } else {
+                        libc::getresgid(&mut r, &mut e, &mut su);
+                    }
+                }
+                for (addr, v) in [(a[0], r), (a[1], e), (a[2], su)] {
+                    if self.space.write_u32(addr, v).is_none() {
+                        return Ok(EFAULT);
+                    }
+                }
+                0
+            }
+            // getgroups: the count with a size of 0, EINVAL for a list too
+            // small; setgroups (this thread's, as the kernel's call is)
+            158 => {
+                let size = a[0] as i32;
+                // SAFETY: a query of the count.
+                let n = unsafe { libc::getgroups(0, std::ptr::null_mut()) };
+                if size < 0 || size > 0 && n > size {
+                    EINVAL
+                } else if size == 0 || n <= 0 {
+                    host(n as i64)
+                } else {
+                    let mut g = vec![0 as libc::gid_t; n as usize];
+                    // SAFETY: g holds n entries.
+                    let n = unsafe { libc::getgroups(n, g.as_mut_ptr()) };
+                    let out: Vec<u8> = g[..n.max(0) as usize].iter().flat_map(|v| v.to_le_bytes()).collect();
+                    match self.write_guest(a[1], &out) {
+                        0 => host(n as i64),
+                        e => e,
+                    }
+                }
+            }
+            159 => {
+                let size = a[0] as i32;
+                if !(0..=65536).contains(&size) {
+                    EINVAL
+                } else {
+                    match self.space.read_bytes(a[1], size as usize * 4) {
+                        None => EFAULT,
+                        Some(b) => {
+                            let g: Vec<libc::gid_t> = b.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
+                            // SAFETY: g holds size entries.
+                            host(unsafe { libc::syscall(libc::SYS_setgroups, g.len(), g.as_ptr()) })
+                        }
+                    }
+                }
+            }
+            // setpriority, getpriority (the kernel's 20 - nice, as the raw
+            // call answers)
+            140 => host(unsafe { libc::syscall(libc::SYS_setpriority, a[0] as i32, a[1] as u32, a[2] as i32) }),
+            141 => host(unsafe { libc::syscall(libc::SYS_getpriority, a[0] as i32, a[1] as u32) }),
+            // sched_setparam, sched_setscheduler, sched_getparam: a NULL
+            // parameter or negative pid is EINVAL before the parameter
+            // (an int) is read or written
+            118 | 119 | 121 => {
+                let param = if nr == 119 { a[2] } else { a[1] };
+                if param == 0 || (a[0] as i32) < 0 {
+                    EINVAL
+                } else if nr == 121 {
+                    let mut prio = 0i32;
+                    // SAFETY: a valid out-pointer.
+                    let r = host(unsafe { libc::syscall(libc::SYS_sched_getparam, a[0] as i32, &mut prio) });
+                    if r == 0 {
+                        self.write_guest(param, &prio.to_le_bytes())
+                    } else {
+                        r
+                    }
+                } else {
+                    match self.space.read_bytes(param, 4) {
+                        None => EFAULT,
+                        Some(b) => {
+                            let prio = i32::from_le_bytes(b.try_into().unwrap());
+                            // SAFETY: a valid in-pointer.
+                            host(unsafe {
+                                if nr == 118 {
+                                    libc::syscall(libc::SYS_sched_setparam, a[0] as i32, &prio)
+                                } else {
+                                    libc::syscall(libc::SYS_sched_setscheduler, a[0] as i32, a[1] as i32, &prio)
+                                }
+                            })
+                        }
+                    }
+                }
+            }
+            // sched_getscheduler, sched_get_priority_max/min
+            120 => host(unsafe { libc::syscall(libc::SYS_sched_getscheduler, a[0] as i32) }),
+            125 | 126 => host(unsafe { libc::syscall(if nr == 125 { libc::SYS_sched_get_priority_max } else { libc::SYS_sched_get_priority_min }, a[0] as i32) }),
+            // sched_rr_get_interval
+            127 => {
+                let mut t: libc::timespec = unsafe { std::mem::zeroed() };
+                // SAFETY: a valid out-pointer.
+                let r = host(unsafe { libc::syscall(libc::SYS_sched_rr_get_interval, a[0] as i32, &mut t) });
+                if r == 0 {
+                    self.write_guest(a[1], &timespec_to_guest(&t))
+                } else {
+                    r
+                }
+            }
+            90 | 91 => self.capget_set(nr == 91, a[0], a[1]),
             172 => unsafe { libc::getpid() as i64 },
             173 => unsafe { libc::getppid() as i64 },
             178 => unsafe { libc::gettid() as i64 },
@@ -1206,25 +1689,43 @@ impl Process {
             169 => {
                 let mut tv: libc::timeval = unsafe { std::mem::zeroed() };
                 unsafe { libc::gettimeofday(&mut tv, std::ptr::null_mut()) };
+                let mut r = 0;
                 if a[0] != 0 {
                     let mut o = Out::new(16);
                     o.u64(0, tv.tv_sec as u64);
                     o.u64(8, tv.tv_usec as u64);
-                    self.write_guest(a[0], &o.0)
-                } else {
-                    0
+                    r = self.write_guest(a[0], &o.0);
                 }
+                // The time zone (minutes west, DST kind): the kernel's
+                // sys_tz, which nothing but settimeofday sets — zeros.
+                if r == 0 && a[1] != 0 {
+                    r = self.write_guest(a[1], &[0; 8]);
+                }
+                r
             }
             // nanosleep, clock_nanosleep
             101 | 115 => {
                 let (req_addr, rem_addr) = if nr == 101 { (a[0], a[1]) } else { (a[2], a[3]) };
-                let Some(mut req) = self.timespec_from_guest(req_addr) else { return Ok(EFAULT) };
+                let Some(mut req) = self.timespec_from_guest(req_addr) else {
+                    // The host kernel checks the clock and flags first.
+                    let bad = no_access_page() as *const libc::timespec;
+                    // SAFETY: a request the kernel cannot read: it fails
+                    // without sleeping.
+                    return Ok(if nr == 101 {
+                        host(unsafe { libc::nanosleep(bad, std::ptr::null_mut()) } as i64)
+                    } else {
+                        host(unsafe { libc::syscall(libc::SYS_clock_nanosleep, a[0] as libc::clockid_t, a[1] as i32, bad, std::ptr::null_mut::<libc::timespec>()) })
+                    });
+                };
                 let mut rem: libc::timespec = unsafe { std::mem::zeroed() };
                 let r = loop {
                     let r = if nr == 101 {
                         host(unsafe { libc::nanosleep(&req, &mut rem) } as i64)
                     } else {
-                        -(unsafe { libc::clock_nanosleep(a[0] as libc::clockid_t, a[1] as i32, &req, &mut rem) } as i64)
+                        // The system call itself: glibc's wrapper refuses
+                        // CLOCK_THREAD_CPUTIME_ID with EINVAL, where Linux
+                        // answers EOPNOTSUPP.
+                        host(unsafe { libc::syscall(libc::SYS_clock_nanosleep, a[0] as libc::clockid_t, a[1] as i32, &req, &mut rem) })
                     };
                     // A signal the guest blocks (caught to stay pending) does
                     // not end the sleep on Linux: sleep on for the rest.
@@ -1242,10 +1743,8 @@ impl Process {
                 r
             }
             // getrandom
-            278 => match self.buf_mut(a[0], a[1]) {
-                Err(e) => e,
-                Ok(p) => host(unsafe { libc::getrandom(p as _, a[1] as usize, a[2] as u32) } as i64),
-            },
+            // SAFETY: a buffer of a[1] bytes or one the kernel cannot access.
+            278 => self.with_kbuf(a[0], a[1], true, |p, len| host(unsafe { libc::getrandom(p as _, len as usize, a[2] as u32) } as i64)),
             // prlimit64, getrlimit
             261 | 163 => {
                 let (pid, res, new, old) = if nr == 261 { (a[0], a[1], a[2], a[3]) } else { (0, a[0], 0, a[1]) };
@@ -1267,7 +1766,9 @@ impl Process {
                     };
                     let mut oldl: libc::rlimit64 = unsafe { std::mem::zeroed() };
                     let r = host(unsafe { libc::prlimit64(0, res as _, newp, &mut oldl) } as i64);
-                    if r == 0 && old != 0 {
+                    // getrlimit writes even to NULL (EFAULT); prlimit64 only
+                    // to a pointer given.
+                    if r == 0 && (old != 0 || nr == 163) {
                         let mut o = Out::new(16);
                         o.u64(0, oldl.rlim_cur);
                         o.u64(8, oldl.rlim_max);
@@ -1283,13 +1784,12 @@ impl Process {
             // (the host kernel's checks and answer, on a copy of at most
             // 8 KiB — 65,536 CPUs).
             123 => {
-                let len = a[1] as u32 as usize;
-                if len % 8 != 0 {
-                    return Ok(EINVAL);
-                }
-                let mut words = vec![0u64; len.min(8192) / 8];
-                // SAFETY: words is valid for its length in bytes.
-                let r = host(unsafe { libc::syscall(libc::SYS_sched_getaffinity, a[0] as i32, words.len() * 8, words.as_mut_ptr()) });
+                // The host checks the size as given (an unsigned int: its
+                // count of bits wraps) and writes at most its mask's size,
+                // never more than 1 KiB (8,192 CPUs), into this buffer.
+                let mut words = vec![0u64; 1024];
+                // SAFETY: as above.
+                let r = host(unsafe { libc::syscall(libc::SYS_sched_getaffinity, a[0] as i32, a[1] as u32, words.as_mut_ptr()) });
                 if r < 0 {
                     r
                 } else {
@@ -1312,37 +1812,161 @@ impl Process {
                 0
             }
             98 => self.futex(a),
-            167 => match a[0] {
-                15 | 16 => 0, // PR_SET_NAME / PR_GET_NAME: accepted
-                _ => EINVAL,
-            },
+            167 => self.prctl(a),
             _ => self.io_syscall(nr, a).unwrap_or(ENOSYS),
         };
         Ok(r)
     }
 
-    fn mremap(&mut self, old: u64, old_len: u64, new_len: u64, flags: u64, _new_addr: u64) -> i64 {
-        const MREMAP_MAYMOVE: u64 = 1;
-        if old % PAGE != 0 || new_len == 0 {
+    /// mremap of private mappings, checked in Linux's order (flags, the
+    /// alignment, the lengths, a fixed target, the old range); a move
+    /// copies the pages (a shared mapping moved so is no longer shared).
+    fn mremap(&mut self, old: u64, old_len: u64, new_len: u64, flags: u64, new_addr: u64) -> i64 {
+        const MAYMOVE: u64 = 1;
+        const FIXED: u64 = 2;
+        const DONTUNMAP: u64 = 4;
+        if flags & !(MAYMOVE | FIXED | DONTUNMAP) != 0
+            || flags & FIXED != 0 && flags & MAYMOVE == 0
+            || flags & DONTUNMAP != 0 && (flags & MAYMOVE == 0 || old_len != new_len)
+            || old % PAGE != 0
+        {
             return EINVAL;
         }
-        let old_len = old_len.next_multiple_of(PAGE);
-        let new_len = new_len.next_multiple_of(PAGE);
+        let (Some(mut old_len), Some(new_len)) = (old_len.checked_next_multiple_of(PAGE), new_len.checked_next_multiple_of(PAGE)) else { return EINVAL };
+        if new_len == 0 {
+            return EINVAL;
+        }
+        if flags & (FIXED | DONTUNMAP) != 0 {
+            if flags & FIXED != 0 {
+                if new_addr % PAGE != 0 || new_len > USER_ADDR_LIMIT || new_addr > USER_ADDR_LIMIT - new_len {
+                    return EINVAL;
+                }
+                // The ranges may not overlap.
+                if new_addr < old + old_len && old < new_addr + new_len {
+                    return EINVAL;
+                }
+                if let Err(e) = self.space.unmap(new_addr, new_len) {
+                    return -(e as i64);
+                }
+            }
+            if old_len > new_len {
+                let _ = self.space.unmap(old + new_len, old_len - new_len);
+                old_len = new_len;
+            }
+            let Some(perm) = self.old_range(old, old_len) else { return EFAULT };
+            // An empty old range duplicates a shared mapping only.
+            if old_len == 0 {
+                return EINVAL;
+            }
+            let new = if flags & FIXED != 0 {
+                new_addr
+            } else {
+                match self.space.find_free(new_len) {
+                    Some(a) => a,
+                    None => return ENOMEM,
+                }
+            };
+            return self.move_pages(old, old_len, new, new_len, perm, flags & DONTUNMAP != 0);
+        }
         if new_len <= old_len {
             let _ = self.space.unmap(old + new_len, old_len - new_len);
             return old as i64;
         }
-        let Some(perm) = self.space.perms(old) else { return -(libc::EFAULT as i64) };
+        let Some(perm) = self.old_range(old, old_len) else { return EFAULT };
+        // An empty old range duplicates a shared mapping only.
+        if old_len == 0 {
+            return EINVAL;
+        }
         // Grow in place if the pages above are free.
         if (old_len..new_len).step_by(PAGE as usize).all(|k| !self.space.is_mapped(old + k))
             && self.space.map(old + old_len, new_len - old_len, perm).is_ok()
         {
             return old as i64;
         }
-        if flags & MREMAP_MAYMOVE == 0 {
+        if flags & MAYMOVE == 0 {
             return ENOMEM;
         }
         let Some(new) = self.space.find_free(new_len) else { return ENOMEM };
+        self.move_pages(old, old_len, new, new_len, perm, false)
+    }
+
+    /// prctl: the options whose arguments are numbers go to the host
+    /// (which checks them; they act on zarm's process as they would on
+    /// the guest's), those with a pointer are marshalled, the rest are
+    /// EINVAL, as a kernel without them answers.
+    fn prctl(&mut self, a: &[u64; 6]) -> i64 {
+        let host_prctl = |opt: u64, arg2: u64| {
+            // SAFETY: options taking numbers, or a host out-pointer.
+            host(unsafe { libc::prctl(opt as i32, arg2 as libc::c_ulong, a[2] as libc::c_ulong, a[3] as libc::c_ulong, a[4] as libc::c_ulong) } as i64)
+        };
+        match a[0] as i32 {
+            libc::PR_SET_PDEATHSIG
+            | libc::PR_GET_DUMPABLE
+            | libc::PR_SET_DUMPABLE
+            | libc::PR_GET_KEEPCAPS
+            | libc::PR_SET_KEEPCAPS
+            | libc::PR_CAPBSET_READ
+            | libc::PR_CAPBSET_DROP
+            | libc::PR_GET_SECUREBITS
+            | libc::PR_SET_SECUREBITS
+            | libc::PR_SET_TIMERSLACK
+            | libc::PR_GET_TIMERSLACK
+            | libc::PR_SET_CHILD_SUBREAPER
+            | libc::PR_SET_NO_NEW_PRIVS
+            | libc::PR_GET_NO_NEW_PRIVS
+            | libc::PR_SET_THP_DISABLE
+            | libc::PR_GET_THP_DISABLE => host_prctl(a[0], a[1]),
+            // An int written to the guest.
+            libc::PR_GET_PDEATHSIG | libc::PR_GET_CHILD_SUBREAPER => {
+                let mut v = 0i32;
+                let r = host_prctl(a[0], &mut v as *mut i32 as u64);
+                if r == 0 {
+                    self.write_guest(a[1], &v.to_le_bytes())
+                } else {
+                    r
+                }
+            }
+            // The thread's name: at most 16 bytes with the NUL.
+            libc::PR_SET_NAME => {
+                let mut name = [0u8; 16];
+                let mut n = 0;
+                while n < 15 {
+                    match self.space.read_bytes(a[1] + n as u64, 1) {
+                        None => return EFAULT,
+                        Some(b) if b[0] == 0 => break,
+                        Some(b) => name[n] = b[0],
+                    }
+                    n += 1;
+                }
+                host_prctl(a[0], name.as_ptr() as u64)
+            }
+            libc::PR_GET_NAME => {
+                let mut name = [0u8; 16];
+                let r = host_prctl(a[0], name.as_mut_ptr() as u64);
+                if r == 0 {
+                    self.write_guest(a[1], &name)
+                } else {
+                    r
+                }
+            }
+            // The guest's clear_child_tid address (set_tid_address, clone).
+            libc::PR_GET_TID_ADDRESS => self.write_guest(a[1], &self.tid_address.to_le_bytes()),
+            _ => EINVAL,
+        }
+    }
+
+    /// The permissions of the mapping at `old` if all of `[old,
+    /// old+len)` is mapped (Linux: EFAULT otherwise).
+    fn old_range(&self, old: u64, len: u64) -> Option<u8> {
+        let perm = self.space.perms(old)?;
+        self.space.host_range(old, len, 0)?;
+        Some(perm)
+    }
+
+    /// Moves `old_len` bytes of pages at `old` to a new mapping of
+    /// `new_len` at `new` with `perm`; the old pages are unmapped, or
+    /// with `keep_old` (MREMAP_DONTUNMAP) left mapped and empty.
+    fn move_pages(&mut self, old: u64, old_len: u64, new: u64, new_len: u64, perm: u8, keep_old: bool) -> i64 {
         if self.space.map(new, new_len, PROT_READ | PROT_WRITE).is_err() {
             return ENOMEM;
         }
@@ -1352,7 +1976,11 @@ impl Process {
         // SAFETY: both ranges are mapped and distinct.
         unsafe { std::ptr::copy_nonoverlapping(src, dst, old_len as usize) };
         let _ = self.space.protect(new, new_len, perm);
-        let _ = self.space.unmap(old, old_len);
+        if keep_old {
+            self.space.discard(old, old_len);
+        } else {
+            let _ = self.space.unmap(old, old_len);
+        }
         new as i64
     }
 
@@ -1513,6 +2141,27 @@ pub fn name(nr: u64) -> String {
         113 => "clock_gettime",
         114 => "clock_getres",
         115 => "clock_nanosleep",
+        71 => "sendfile",
+        76 => "splice",
+        77 => "tee",
+        84 => "sync_file_range",
+        90 => "capget",
+        91 => "capset",
+        118 => "sched_setparam",
+        119 => "sched_setscheduler",
+        120 => "sched_getscheduler",
+        121 => "sched_getparam",
+        125 => "sched_get_priority_max",
+        126 => "sched_get_priority_min",
+        127 => "sched_rr_get_interval",
+        140 => "setpriority",
+        141 => "getpriority",
+        148 => "getresuid",
+        150 => "getresgid",
+        158 => "getgroups",
+        159 => "setgroups",
+        227 => "msync",
+        285 => "copy_file_range",
         123 => "sched_getaffinity",
         124 => "sched_yield",
         129 => "kill",

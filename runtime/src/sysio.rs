@@ -26,6 +26,10 @@ use std::time::{Duration, Instant};
 
 const EINTR: i64 = -(libc::EINTR as i64);
 
+/// The most one transfer moves (Linux's MAX_RW_COUNT): a socket's buffer
+/// length is cut to it before its range is checked.
+const MAX_RW_COUNT: u64 = 0x7fff_f000;
+
 /// Descriptors whose reads and writes carry a host-order 8-byte counter.
 const FD_PLAIN: u8 = 0;
 const FD_COUNTER: u8 = 1;
@@ -84,6 +88,47 @@ pub fn counter_for_guest(fd: i32, p: *mut u8, n: i64) {
             let v = u64::from_ne_bytes(std::ptr::read_unaligned(p as *const [u8; 8]));
             std::ptr::write_unaligned(p as *mut [u8; 8], v.to_le_bytes());
         }
+    }
+}
+
+/// A file offset a system call reads from a guest pointer and writes
+/// back (`loff_t *`): the host call gets a cell holding the guest's value,
+/// NULL for NULL, or a page the host kernel cannot access if the guest
+/// cannot read it (so the kernel fails in Linux's order: `sendfile`
+/// before anything else, `splice` after the descriptor checks).
+pub(crate) struct OffsetArg {
+    addr: u64,
+    cell: Option<i64>,
+}
+
+impl OffsetArg {
+    pub(crate) fn ptr(&mut self) -> *mut i64 {
+        match (self.addr, &mut self.cell) {
+            (0, _) => std::ptr::null_mut(),
+            (_, Some(v)) => v,
+            (_, None) => crate::syscall::no_access_page() as *mut i64,
+        }
+    }
+
+    /// After the host call returned `r`: the new offset goes back to the
+    /// guest when `back` (EFAULT if it cannot be written, as Linux's final
+    /// `copy_to_user` answers): splice writes it after any success,
+    /// copy_file_range after a transfer, sendfile always.
+    pub(crate) fn finish(&self, p: &mut Process, r: i64, back: bool) -> i64 {
+        match self.cell {
+            Some(v) if back && self.addr != 0 => match p.write_guest(self.addr, &v.to_le_bytes()) {
+                0 => r,
+                e => e,
+            },
+            _ => r,
+        }
+    }
+}
+
+impl Process {
+    pub(crate) fn offset_arg(&self, addr: u64) -> OffsetArg {
+        let cell = if addr == 0 { None } else { self.space.read_u64(addr).map(|v| v as i64) };
+        OffsetArg { addr, cell }
     }
 }
 
@@ -222,6 +267,35 @@ impl Process {
                     },
                 }
             }
+            // sendfile, splice, copy_file_range: file offsets in and out
+            // through guest pointers (`offset_arg`)
+            71 => {
+                let mut off = self.offset_arg(a[2]);
+                // SAFETY: plain descriptors and an offset cell (or NULL).
+                let r = host(unsafe { libc::sendfile(fd, a[1] as i32, off.ptr(), a[3] as usize) } as i64);
+                off.finish(self, r, true)
+            }
+            // (an empty splice does nothing at all)
+            76 if a[4] == 0 => 0,
+            76 | 285 => {
+                let (mut off_in, mut off_out) = (self.offset_arg(a[1]), self.offset_arg(a[3]));
+                let (fd_out, len, flags) = (a[2] as i32, a[4] as usize, a[5] as u32);
+                // SAFETY: as above.
+                let r = host(unsafe {
+                    if nr == 76 {
+                        libc::splice(fd, off_in.ptr(), fd_out, off_out.ptr(), len, flags) as i64
+                    } else {
+                        libc::syscall(libc::SYS_copy_file_range, fd, off_in.ptr(), fd_out, off_out.ptr(), len, flags)
+                    }
+                });
+                let back = if nr == 76 { r >= 0 } else { r > 0 };
+                let r = off_in.finish(self, r, back);
+                off_out.finish(self, r, back && r >= 0)
+            }
+            // tee
+            77 => host(unsafe { libc::tee(fd, a[1] as i32, a[2] as usize, a[3] as u32) } as i64),
+            // sync_file_range (the generic argument order on aarch64)
+            84 => host(unsafe { libc::syscall(libc::SYS_sync_file_range, fd, a[1] as i64, a[2] as i64, a[3] as u32) }),
             // signalfd4
             74 => self.signalfd4(a[0] as i32, a[1], a[2], a[3] as i32),
             // eventfd2
@@ -234,12 +308,17 @@ impl Process {
             20 => host(unsafe { libc::epoll_create1(a[0] as i32) } as i64),
             // epoll_ctl
             21 => {
-                let mut ev = libc::epoll_event { events: 0, u64: 0 };
-                if a[3] != 0 {
-                    let Some(b) = self.space.read_bytes(a[3], 16) else { return Some(EFAULT) };
-                    ev = libc::epoll_event { events: le32(&b, 0), u64: le64(&b, 8) };
-                }
-                host(unsafe { libc::epoll_ctl(fd, a[1] as i32, a[2] as i32, &mut ev) } as i64)
+                // The event in host layout; NULL, or a page the host cannot
+                // read, as the guest gave (the host reads it only for the
+                // operations that take one, first).
+                let read = self.space.read_bytes(a[3], 16);
+                let mut ev = read.as_ref().map_or(libc::epoll_event { events: 0, u64: 0 }, |b| libc::epoll_event { events: le32(b, 0), u64: le64(b, 8) });
+                let evp = match read {
+                    _ if a[3] == 0 => std::ptr::null_mut(),
+                    Some(_) => &mut ev as *mut libc::epoll_event,
+                    None => crate::syscall::no_access_page() as *mut libc::epoll_event,
+                };
+                host(unsafe { libc::epoll_ctl(fd, a[1] as i32, a[2] as i32, evp) } as i64)
             }
             // epoll_pwait
             22 => self.epoll_pwait(fd, a[1], a[2] as i32, a[3] as i32, a[4], a[5]),
@@ -312,7 +391,12 @@ impl Process {
             198 => host(unsafe { libc::socket(a[0] as i32, a[1] as i32, a[2] as i32) } as i64),
             199 => {
                 let mut sv = [0i32; 2];
-                let r = host(unsafe { libc::socketpair(a[0] as i32, a[1] as i32, a[2] as i32, sv.as_mut_ptr()) } as i64);
+                // Linux writes the two descriptors before it makes the
+                // sockets: a pair the guest cannot take is EFAULT after the
+                // flags are checked (the host's answer on a page it cannot
+                // write).
+                let out = if self.space.host_range(a[3], 8, crate::memory::PROT_WRITE).is_some() { sv.as_mut_ptr() } else { crate::syscall::no_access_page() as *mut i32 };
+                let r = host(unsafe { libc::socketpair(a[0] as i32, a[1] as i32, a[2] as i32, out) } as i64);
                 if r < 0 {
                     return Some(r);
                 }
@@ -379,13 +463,12 @@ impl Process {
             // sendto (Linux checks the buffer's range, then the socket,
             // then the address, and reads the data last)
             206 => {
-                if let Err(e) = user_range(a[1], a[2]).and_then(|()| socket_fd(fd)) {
+                if let Err(e) = user_range(a[1], a[2].min(MAX_RW_COUNT)).and_then(|()| socket_fd(fd)) {
                     return Some(e);
                 }
-                let buf = match self.buf(a[1], a[2]) {
-                    Ok(p) => p,
-                    Err(e) => return Some(e),
-                };
+                // The buffer is only read when something is sent (its
+                // usable part, as `with_kbuf` explains).
+                let (buf, len) = self.usable_part(a[1], a[2], false).unwrap_or((crate::syscall::no_access_page(), a[2]));
                 let addr = if a[4] != 0 {
                     match self.sockaddr_in(a[4], a[5]) {
                         Ok(v) => v,
@@ -395,21 +478,20 @@ impl Process {
                     Vec::new()
                 };
                 let ap = if addr.is_empty() { std::ptr::null() } else { addr.as_ptr() as *const libc::sockaddr };
-                host(unsafe { libc::sendto(fd, buf as _, a[2] as usize, a[3] as i32, ap, addr.len() as u32) } as i64)
+                host(unsafe { libc::sendto(fd, buf as _, len as usize, a[3] as i32, ap, addr.len() as u32) } as i64)
             }
             // recvfrom
             207 => {
-                if let Err(e) = user_range(a[1], a[2]).and_then(|()| socket_fd(fd)) {
+                if let Err(e) = user_range(a[1], a[2].min(MAX_RW_COUNT)).and_then(|()| socket_fd(fd)) {
                     return Some(e);
                 }
-                let buf = match self.buf_mut(a[1], a[2]) {
-                    Ok(p) => p,
-                    Err(e) => return Some(e),
-                };
+                // Written only when something arrives (EAGAIN or 0 at the
+                // end win over EFAULT).
+                let (buf, n) = self.usable_part(a[1], a[2], true).unwrap_or((crate::syscall::no_access_page(), a[2]));
                 let mut st = [0u8; 128];
                 let mut len = st.len() as libc::socklen_t;
                 let (sp, lp) = if a[4] != 0 { (st.as_mut_ptr() as *mut libc::sockaddr, &mut len as *mut _) } else { (std::ptr::null_mut(), std::ptr::null_mut()) };
-                let r = host(unsafe { libc::recvfrom(fd, buf as _, a[2] as usize, a[3] as i32, sp, lp) } as i64);
+                let r = host(unsafe { libc::recvfrom(fd, buf as _, n as usize, a[3] as i32, sp, lp) } as i64);
                 if r >= 0 && a[4] != 0 {
                     let w = self.sockaddr_out(&mut st[..(len as usize).min(128)], len, a[4], a[5]);
                     if w < 0 {
@@ -463,10 +545,20 @@ impl Process {
     /// epoll see it readable while a signal it takes is pending); reads
     /// take the pending signals as `signalfd_siginfo` records.
     fn signalfd4(&mut self, fd: i32, mask_addr: u64, size: u64, flags: i32) -> i64 {
-        if size != 8 || flags & !(libc::O_NONBLOCK | 0o2000000) != 0 {
+        // Linux's order: the mask's size, the mask, the flags, the
+        // descriptor (-1 for a new one; else open, and a signalfd).
+        if size != 8 {
             return EINVAL;
         }
         let Some(mask) = self.space.read_u64(mask_addr) else { return EFAULT };
+        if flags & !(libc::O_NONBLOCK | 0o2000000) != 0 {
+            return EINVAL;
+        }
+        if fd != -1 {
+            if let Err(e) = open_fd(fd) {
+                return e;
+            }
+        }
         let mask = mask & !((1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1)));
         let fd = if fd == -1 {
             let ef = if flags & 0o2000000 != 0 { libc::EFD_CLOEXEC } else { 0 } | if flags & libc::O_NONBLOCK != 0 { libc::EFD_NONBLOCK } else { 0 };
@@ -640,15 +732,16 @@ impl Process {
     /// sendmsg / recvmsg: the aarch64 `struct msghdr` (56 bytes) with its
     /// name, iovecs and control messages.
     fn msg(&mut self, send: bool, fd: i32, mh: u64, flags: i32) -> i64 {
+        // Linux looks the socket up before it reads the header.
+        if let Err(e) = socket_fd(fd) {
+            return e;
+        }
         let Some(m) = self.space.read_bytes(mh, 56) else { return EFAULT };
         let (name, namelen, iov, iovlen, control, controllen) = (le64(&m, 0), le32(&m, 8), le64(&m, 16), le64(&m, 24), le64(&m, 32), le64(&m, 40));
         if namelen > 128 || controllen > 65536 {
             return EINVAL;
         }
-        let iovs = match self.iovecs(iov, iovlen, !send) {
-            Ok(v) => v,
-            Err(e) => return e,
-        };
+        let iovs = self.iovecs(iov, iovlen, !send);
         let mut name_buf = if name != 0 {
             if send {
                 match self.sockaddr_in(name, namelen as u64) {
@@ -675,8 +768,7 @@ impl Process {
         let mut h: libc::msghdr = unsafe { std::mem::zeroed() };
         h.msg_name = if name_buf.is_empty() { std::ptr::null_mut() } else { name_buf.as_mut_ptr() as _ };
         h.msg_namelen = name_buf.len() as u32;
-        h.msg_iov = iovs.as_ptr() as *mut libc::iovec;
-        h.msg_iovlen = iovs.len() as _;
+        (h.msg_iov, h.msg_iovlen) = iovs.as_ref().map_or((crate::syscall::no_access_page() as *mut libc::iovec, iovlen as _), |v| (v.as_ptr() as *mut libc::iovec, v.len() as _));
         h.msg_control = if ctl.is_empty() { std::ptr::null_mut() } else { ctl.as_mut_ptr() as _ };
         h.msg_controllen = ctl.len() as _;
         if send {
@@ -756,15 +848,8 @@ impl Process {
     }
 
     fn ppoll(&mut self, a: &[u64; 6]) -> i64 {
-        let n = a[1] as usize;
-        if n > 65536 {
-            return EINVAL;
-        }
-        let Some(raw) = self.space.read_bytes(a[0], n * 8) else { return EFAULT };
-        let mut fds: Vec<libc::pollfd> = raw
-            .chunks(8)
-            .map(|c| libc::pollfd { fd: le32(c, 0) as i32, events: u16::from_le_bytes([c[4], c[5]]) as i16, revents: 0 })
-            .collect();
+        // Linux's order: the timeout, the signal mask, the count, the
+        // descriptors.
         let timeout = if a[2] != 0 {
             match self.timespec_from_guest(a[2]) {
                 Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
@@ -778,6 +863,15 @@ impl Process {
             Ok(m) => m,
             Err(e) => return e,
         };
+        let n = a[1] as usize;
+        if n > 65536 {
+            return EINVAL;
+        }
+        let Some(raw) = self.space.read_bytes(a[0], n * 8) else { return EFAULT };
+        let mut fds: Vec<libc::pollfd> = raw
+            .chunks(8)
+            .map(|c| libc::pollfd { fd: le32(c, 0) as i32, events: u16::from_le_bytes([c[4], c[5]]) as i16, revents: 0 })
+            .collect();
         let start = Instant::now();
         let deadline = timeout.map(|t| start + t);
         let r = self.wait_signals(mask, deadline, |sigs, left| {
@@ -804,22 +898,9 @@ impl Process {
     }
 
     fn pselect6(&mut self, a: &[u64; 6]) -> i64 {
-        let n = a[0] as i64;
-        if !(0..=libc::FD_SETSIZE as i64).contains(&n) {
-            return EINVAL;
-        }
-        let words = (n as usize).div_ceil(64);
-        // fd_set: an array of 64-bit words, bit k of word w is fd 64w+k on
-        // aarch64 (little-endian words) and on both hosts.
-        let mut sets = [[0u64; 16]; 3];
-        for (k, &addr) in [a[1], a[2], a[3]].iter().enumerate() {
-            if addr != 0 {
-                let Some(b) = self.space.read_bytes(addr, words * 8) else { return EFAULT };
-                for w in 0..words {
-                    sets[k][w] = le64(&b, 8 * w);
-                }
-            }
-        }
+        // Linux's order: the timeout, the signal mask, the count (negative
+        // is EINVAL; beyond the descriptor table it is cut, here to
+        // FD_SETSIZE), the sets.
         let timeout = if a[4] != 0 {
             match self.timespec_from_guest(a[4]) {
                 Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
@@ -839,6 +920,23 @@ impl Process {
         } else {
             None
         };
+        let n = a[0] as i32 as i64;
+        if n < 0 {
+            return EINVAL;
+        }
+        let n = n.min(libc::FD_SETSIZE as i64);
+        let words = (n as usize).div_ceil(64);
+        // fd_set: an array of 64-bit words, bit k of word w is fd 64w+k on
+        // aarch64 (little-endian words) and on both hosts.
+        let mut sets = [[0u64; 16]; 3];
+        for (k, &addr) in [a[1], a[2], a[3]].iter().enumerate() {
+            if addr != 0 {
+                let Some(b) = self.space.read_bytes(addr, words * 8) else { return EFAULT };
+                for w in 0..words {
+                    sets[k][w] = le64(&b, 8 * w);
+                }
+            }
+        }
         let start = Instant::now();
         let deadline = timeout.map(|t| start + t);
         let ptr = |s: &mut [u64; 16], present: bool| if present { s.as_mut_ptr() as *mut libc::fd_set } else { std::ptr::null_mut() };
@@ -870,16 +968,23 @@ impl Process {
     }
 
     fn epoll_pwait(&mut self, epfd: i32, events: u64, max: i32, timeout_ms: i32, sigmask: u64, sigsize: u64) -> i64 {
-        if max <= 0 || max > 65536 {
-            return EINVAL;
-        }
-        if self.space.host_range_mut(events, max as u64 * 16).is_none() {
-            return EFAULT;
-        }
+        // Linux's order (6.18): the signal mask, the descriptor, the count
+        // (up to INT_MAX over the event's size), the buffer's range (only
+        // its range: it is written when events are ready), an epoll.
         let mask = match self.wait_mask(sigmask, sigsize) {
             Ok(m) => m,
             Err(e) => return e,
         };
+        if let Err(e) = open_fd(epfd) {
+            return e;
+        }
+        if max <= 0 || max > i32::MAX / 16 {
+            return EINVAL;
+        }
+        if let Err(e) = user_range(events, max as u64 * 16) {
+            return e;
+        }
+        let max = max.min(65536);
         let mut evs = vec![libc::epoll_event { events: 0, u64: 0 }; max as usize];
         let deadline = (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
         let r = self.wait_signals(mask, deadline, |sigs, left| {
@@ -917,7 +1022,7 @@ fn socket_fd(fd: i32) -> Result<(), i64> {
 }
 
 /// EBADF unless `fd` is open.
-fn open_fd(fd: i32) -> Result<(), i64> {
+pub(crate) fn open_fd(fd: i32) -> Result<(), i64> {
     // SAFETY: F_GETFD reads the descriptor's flags only.
     if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
         return Err(errno());

@@ -375,6 +375,18 @@ impl Process {
         const CMP_REQUEUE_PI: i32 = 12;
         let op = a[1] as i32;
         let cmd = op & 0x7f;
+        // Linux's order: a timeout is read first (for the operations that
+        // take one), then the operation is checked (ENOSYS: unknown, or
+        // FUTEX_CLOCK_REALTIME on one that is not a bitset or PI wait),
+        // then the futex word.
+        let timed = matches!(cmd, WAIT | LOCK_PI | LOCK_PI2 | WAIT_BITSET | WAIT_REQUEUE_PI);
+        if timed && a[3] != 0 && self.space.read_bytes(a[3], 16).is_none() {
+            return neg(libc::EFAULT);
+        }
+        let known = matches!(cmd, WAIT | WAKE | REQUEUE..=LOCK_PI2);
+        if !known || op & 256 != 0 && !matches!(cmd, WAIT_BITSET | WAIT_REQUEUE_PI | LOCK_PI2) {
+            return neg(libc::ENOSYS);
+        }
         if a[0] % 4 != 0 {
             return neg(libc::EINVAL);
         }
