@@ -58,6 +58,9 @@ pub(crate) enum HostPath {
     NoAccess,
     /// No NUL within PATH_MAX bytes: a string as long (ENAMETOOLONG).
     TooLong,
+    /// NULL, which some calls take (utimensat, and the stat calls with
+    /// AT_EMPTY_PATH since Linux 6.11): the host decides.
+    Null,
 }
 
 impl HostPath {
@@ -71,6 +74,7 @@ impl HostPath {
             HostPath::Path(c) => c.as_ptr(),
             HostPath::NoAccess => no_access_page() as *const libc::c_char,
             HostPath::TooLong => LONG.as_ptr() as *const libc::c_char,
+            HostPath::Null => std::ptr::null(),
         }
     }
 }
@@ -278,6 +282,9 @@ impl Process {
     /// (`HostPath`), so that it checks the other arguments first, as
     /// Linux does.
     pub(crate) fn path(&self, addr: u64) -> Result<HostPath, i64> {
+        if addr == 0 {
+            return Ok(HostPath::Null);
+        }
         let Some(raw) = self.space.read_cstr(addr, 4096) else {
             let readable = self.space.read_bytes(addr, 4096).is_some();
             return Ok(if readable { HostPath::TooLong } else { HostPath::NoAccess });
@@ -431,7 +438,12 @@ impl Process {
         if cnt > 1024 {
             return None;
         }
-        let raw = self.space.read_bytes(addr, cnt as usize * 16)?;
+        let Some(raw) = self.space.read_bytes(addr, cnt as usize * 16) else {
+            // Linux reads the array entry by entry: a negative length in
+            // the part it can read is EINVAL before the rest is EFAULT.
+            let negative = (0..cnt).map_while(|k| self.space.read_u64(addr + 16 * k + 8)).any(|len| (len as i64) < 0);
+            return negative.then(|| vec![libc::iovec { iov_base: no_access_page() as _, iov_len: usize::MAX }]);
+        };
         let mut v = Vec::with_capacity(cnt as usize);
         let mut stopped = false;
         for c in raw.chunks(16) {
@@ -614,10 +626,13 @@ impl Process {
         if let Err(e) = user_range(vec, pages) {
             return e;
         }
+        // The mapped pages before the first hole are stored first (EFAULT
+        // if the vector cannot take them), then the hole is ENOMEM, as
+        // Linux stores each mapping's run before it looks at the next.
         let mut out = Vec::with_capacity(pages as usize);
         let mut page = addr;
         while page < end {
-            let Some(h) = self.space.host_range(page, PAGE, 0) else { return ENOMEM };
+            let Some(h) = self.space.host_range(page, PAGE, 0) else { break };
             let mut resident = 0u8;
             // SAFETY: one page of the guest window, mapped.
             if unsafe { libc::mincore(h as _, PAGE as usize, &mut resident) } != 0 {
@@ -626,7 +641,14 @@ impl Process {
             out.push(resident & 1);
             page += PAGE;
         }
-        self.write_guest(vec, &out)
+        if !out.is_empty() && self.write_guest(vec, &out) < 0 {
+            return EFAULT;
+        }
+        if page < end {
+            ENOMEM
+        } else {
+            0
+        }
     }
 
     fn brk(&mut self, addr: u64) -> i64 {
@@ -984,7 +1006,9 @@ impl Process {
             // back), as the kernel leaves it at the entry it could not
             // copy.
             61 => {
-                let count = (a[2] as u32 as usize).min(1 << 20);
+                // (the kernel keeps the count in an int: beyond INT_MAX no
+                // entry fits)
+                let count = if (a[2] as u32 as i32) < 0 { 0 } else { (a[2] as u32 as usize).min(1 << 20) };
                 // No entry fits in fewer than 24 bytes (an 8-aligned record
                 // with a one-byte name): the kernel answers EINVAL if one is
                 // left, 0 at the end. Asked with room for one, so an
@@ -1273,13 +1297,11 @@ impl Process {
                     }
                 };
                 let tp = times.as_ref().map_or(std::ptr::null(), |t| t.as_ptr());
-                if a[1] == 0 {
-                    host(unsafe { libc::futimens(fd, tp) } as i64)
-                } else {
-                    match self.path(a[1]) {
-                        Err(e) => e,
-                        Ok(p) => host(unsafe { libc::utimensat(a[0] as i32, p.as_ptr(), tp, a[3] as i32) } as i64),
-                    }
+                // The system call itself (glibc's wrapper refuses a NULL
+                // path), which checks the flags also for a NULL path.
+                match self.path(a[1]) {
+                    Err(e) => e,
+                    Ok(p) => host(unsafe { libc::syscall(libc::SYS_utimensat, a[0] as i32, p.as_ptr(), tp, a[3] as i32) }),
                 }
             }
             // brk, mmap, munmap, mprotect, mremap, madvise
@@ -1418,7 +1440,13 @@ impl Process {
             // rt_sigaction
             134 => {
                 let sig = a[0] as usize;
-                if sig == 0 || sig > 64 || a[3] != 8 {
+                // Linux's order: the set's size, the new action read, the
+                // signal number.
+                if a[3] != 8 {
+                    EINVAL
+                } else if a[1] != 0 && self.space.read_bytes(a[1], 32).is_none() {
+                    EFAULT
+                } else if sig == 0 || sig > 64 {
                     EINVAL
                 } else {
                     let old = self.action(sig);
@@ -1744,7 +1772,8 @@ impl Process {
             }
             // getrandom
             // SAFETY: a buffer of a[1] bytes or one the kernel cannot access.
-            278 => self.with_kbuf(a[0], a[1], true, |p, len| host(unsafe { libc::getrandom(p as _, len as usize, a[2] as u32) } as i64)),
+            // (a length beyond INT_MAX is cut to it first)
+            278 => self.with_kbuf(a[0], a[1].min(i32::MAX as u64), true, |p, len| host(unsafe { libc::getrandom(p as _, len as usize, a[2] as u32) } as i64)),
             // prlimit64, getrlimit
             261 | 163 => {
                 let (pid, res, new, old) = if nr == 261 { (a[0], a[1], a[2], a[3]) } else { (0, a[0], 0, a[1]) };
@@ -1784,12 +1813,16 @@ impl Process {
             // (the host kernel's checks and answer, on a copy of at most
             // 8 KiB — 65,536 CPUs).
             123 => {
-                // The host checks the size as given (an unsigned int: its
-                // count of bits wraps) and writes at most its mask's size,
-                // never more than 1 KiB (8,192 CPUs), into this buffer.
+                // The size is an unsigned int whose count of bits Linux
+                // compares with the CPUs' (the product wraps: the size it
+                // effectively checks is this), at most 8 KiB here: the host
+                // checks it (and qemu-user, under which a huge size is
+                // allocated on the stack, never sees more).
+                let size = (a[1] as u32).wrapping_mul(8) / 8;
+                let size = if size % 8 != 0 { size % 8 } else { size.min(8192) };
                 let mut words = vec![0u64; 1024];
-                // SAFETY: as above.
-                let r = host(unsafe { libc::syscall(libc::SYS_sched_getaffinity, a[0] as i32, a[1] as u32, words.as_mut_ptr()) });
+                // SAFETY: words holds 8 KiB.
+                let r = host(unsafe { libc::syscall(libc::SYS_sched_getaffinity, a[0] as i32, size, words.as_mut_ptr()) });
                 if r < 0 {
                     r
                 } else {

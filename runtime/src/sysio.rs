@@ -446,7 +446,8 @@ impl Process {
                         _ => libc::getpeername(fd, p, &mut len),
                     }
                 } as i64);
-                if r >= 0 && a[1] != 0 {
+                // (getsockname and getpeername store even to a NULL address)
+                if r >= 0 && (a[1] != 0 || nr == 204 || nr == 205) {
                     let w = self.sockaddr_out(&mut st[..(len as usize).min(128)], len, a[1], a[2]);
                     if w < 0 {
                         // The accepted connection is dropped, as Linux
@@ -505,23 +506,38 @@ impl Process {
                 if let Err(e) = socket_fd(fd) {
                     return Some(e);
                 }
-                if a[4] > 4096 {
-                    return Some(EINVAL);
+                // A value the guest cannot pass is one the host cannot read
+                // (or too long for it): the host checks the level and the
+                // option first, as Linux does.
+                let len = a[4] as u32;
+                match self.space.read_bytes(a[3], len.min(4096) as usize).filter(|_| len <= 4096) {
+                    Some(mut v) => {
+                        let word = option_words(a[1] as i32, a[2] as i32, v.len());
+                        convert_words(&mut v, word, true);
+                        host(unsafe { libc::setsockopt(fd, a[1] as i32, a[2] as i32, v.as_ptr() as _, len) } as i64)
+                    }
+                    None => host(unsafe { libc::setsockopt(fd, a[1] as i32, a[2] as i32, crate::syscall::no_access_page() as _, len) } as i64),
                 }
-                let Some(mut v) = self.space.read_bytes(a[3], a[4] as usize) else { return Some(EFAULT) };
-                let word = option_words(a[1] as i32, a[2] as i32, v.len());
-                convert_words(&mut v, word, true);
-                host(unsafe { libc::setsockopt(fd, a[1] as i32, a[2] as i32, v.as_ptr() as _, v.len() as u32) } as i64)
             }
             // getsockopt
             209 => {
                 if let Err(e) = socket_fd(fd) {
                     return Some(e);
                 }
-                let Some(lb) = self.space.read_bytes(a[4], 4) else { return Some(EFAULT) };
-                let mut len = le32(&lb, 0).min(4096);
-                let mut v = vec![0u8; len as usize];
-                let r = host(unsafe { libc::getsockopt(fd, a[1] as i32, a[2] as i32, v.as_mut_ptr() as _, &mut len) } as i64);
+                // The room as the guest gave it (negative: EINVAL from the
+                // host), at most 4 KiB; a length the guest cannot pass is
+                // one the host cannot read, so the level and option are
+                // checked first.
+                let mut len = 0u32;
+                let lp = match self.space.read_bytes(a[4], 4) {
+                    Some(lb) => {
+                        len = if (le32(&lb, 0) as i32) < 0 { le32(&lb, 0) } else { le32(&lb, 0).min(4096) };
+                        &mut len as *mut u32
+                    }
+                    None => crate::syscall::no_access_page() as *mut u32,
+                };
+                let mut v = vec![0u8; 4096];
+                let r = host(unsafe { libc::getsockopt(fd, a[1] as i32, a[2] as i32, v.as_mut_ptr() as _, lp) } as i64);
                 if r < 0 {
                     return Some(r);
                 }
@@ -718,13 +734,20 @@ impl Process {
     /// Writes a host socket address back to the guest: at most the guest's
     /// buffer length, and the full length to `*len_addr`.
     fn sockaddr_out(&mut self, b: &mut [u8], full_len: libc::socklen_t, addr: u64, len_addr: u64) -> i64 {
+        // As Linux's move_addr_to_user: the room (an int, cut to the
+        // address's length; negative is EINVAL), the address if there is
+        // room for any of it, then the full length.
         let Some(lb) = self.space.read_bytes(len_addr, 4) else { return EFAULT };
-        let room = le32(&lb, 0) as usize;
+        let room = (le32(&lb, 0) as i32).min(b.len() as i32);
+        if room < 0 {
+            return EINVAL;
+        }
         convert_sockaddr(b, false);
-        let n = room.min(b.len());
-        let w = self.write_guest(addr, &b[..n]);
-        if w < 0 {
-            return w;
+        if room > 0 {
+            let w = self.write_guest(addr, &b[..room as usize]);
+            if w < 0 {
+                return w;
+            }
         }
         self.write_guest(len_addr, &full_len.to_le_bytes())
     }
@@ -738,9 +761,22 @@ impl Process {
         }
         let Some(m) = self.space.read_bytes(mh, 56) else { return EFAULT };
         let (name, namelen, iov, iovlen, control, controllen) = (le64(&m, 0), le32(&m, 8), le64(&m, 16), le64(&m, 24), le64(&m, 32), le64(&m, 40));
-        if namelen > 128 || controllen > 65536 {
+        // Linux's checks of the header: a negative name length is EINVAL
+        // (a longer one than an address is cut to it), more than UIO_MAXIOV buffers EMSGSIZE,
+        // control data beyond INT_MAX or the socket's option memory
+        // (optmem_max, 128 KiB by default; here 64 KiB) ENOBUFS for
+        // sendmsg; recvmsg stores at most 64 KiB of control data.
+        if (namelen as i32) < 0 {
             return EINVAL;
         }
+        let namelen = namelen.min(128);
+        if iovlen > 1024 {
+            return -(libc::EMSGSIZE as i64);
+        }
+        if send && control != 0 && controllen > 65536 {
+            return -(libc::ENOBUFS as i64);
+        }
+        let controllen = controllen.min(65536);
         let iovs = self.iovecs(iov, iovlen, !send);
         let mut name_buf = if name != 0 {
             if send {
@@ -866,6 +902,10 @@ impl Process {
         let n = a[1] as usize;
         if n > 65536 {
             return EINVAL;
+        }
+        // (the array's range is checked even when it is empty)
+        if user_range(a[0], n as u64 * 8).is_err() {
+            return EFAULT;
         }
         let Some(raw) = self.space.read_bytes(a[0], n * 8) else { return EFAULT };
         let mut fds: Vec<libc::pollfd> = raw

@@ -387,10 +387,34 @@ impl Process {
         if !known || op & 256 != 0 && !matches!(cmd, WAIT_BITSET | WAIT_REQUEUE_PI | LOCK_PI2) {
             return neg(libc::ENOSYS);
         }
-        if a[0] % 4 != 0 {
+        // Checks of the arguments before the futex word: negative counts
+        // of a requeue, an empty bitset.
+        if matches!(cmd, REQUEUE | CMP_REQUEUE) && ((a[2] as i32) < 0 || (a[3] as i32) < 0) || matches!(cmd, WAIT_BITSET | WAKE_BITSET) && a[5] as u32 == 0 {
             return neg(libc::EINVAL);
         }
-        let Some(uaddr) = self.space.host_range(a[0], 4, 0) else { return neg(libc::EFAULT) };
+        if a[0] % 4 != 0 && cmd != UNLOCK_PI {
+            return neg(libc::EINVAL);
+        }
+        let private = op & 128 != 0;
+        // A shared futex's word must be readable (Linux looks its page
+        // up); a private one is only an address.
+        let need = if private { 0 } else { crate::memory::PROT_READ };
+        let Some(uaddr) = self.space.host_range(a[0], 4, need) else {
+            // A private wake finds no waiter at an address nothing is
+            // mapped at (Linux does not touch the memory); anything else
+            // needs the word.
+            return if matches!(cmd, WAKE | WAKE_BITSET) && private && crate::syscall::user_range(a[0], 4).is_ok() { 0 } else { neg(libc::EFAULT) };
+        };
+        // FUTEX_UNLOCK_PI reads the word (the owner check, EPERM) before
+        // it looks at its alignment.
+        if a[0] % 4 != 0 {
+            let owner = self.space.read_bytes(a[0], 4).map(|b| u32::from_le_bytes(b.try_into().unwrap()) & 0x3fff_ffff);
+            return match owner {
+                None => neg(libc::EFAULT),
+                Some(t) if t != unsafe { libc::gettid() } as u32 => neg(libc::EPERM),
+                Some(_) => neg(libc::EINVAL),
+            };
+        }
         let guest_word = |v: u64| (v as u32).to_le();
         let sys = |a1: *mut u8, op: i32, v: u32, t: usize, a2: usize, v3: u32| -> i64 {
             // SAFETY: the futex words are mapped guest memory; t is a

@@ -77,6 +77,9 @@ fi
 if [ ! -f build/syscall_args.host ] || [ syscall_args.c -nt build/syscall_args.host ]; then
     "${HOST_CC:-cc}" -O2 -Wall -o build/syscall_args.host syscall_args.c
 fi
+if [ ! -f build/syscall_fuzz.host ] || [ syscall_fuzz.c -nt build/syscall_fuzz.host ]; then
+    "${HOST_CC:-cc}" -O2 -Wall -o build/syscall_fuzz.host syscall_fuzz.c
+fi
 if [ ! -f build/robust.host ] || [ robust.c -nt build/robust.host ]; then
     "${HOST_CC:-cc}" -O2 -Wall -pthread -o build/robust.host robust.c
 fi
