@@ -431,9 +431,10 @@ impl Process {
     /// descriptor checks); a negative length stays for the host kernel to
     /// refuse, a buffer beyond the user address space is one beyond the
     /// host's (`BEYOND_USER`: refused before anything moves); the transfer
-    /// stops at the first buffer the guest cannot use whole, which gives
-    /// the host its usable part, or a page it cannot access (`with_kbuf`),
-    /// and the buffers after it nothing.
+    /// stops at the first buffer the guest cannot use whole, which becomes
+    /// a page the host cannot access (Linux would move its usable part
+    /// first: here the transfer is shorter), and the buffers after it
+    /// nothing.
     pub(crate) fn iovecs(&mut self, addr: u64, cnt: u64, write_to_guest: bool) -> Option<Vec<libc::iovec>> {
         if cnt > 1024 {
             return None;
@@ -457,11 +458,11 @@ impl Process {
                 (no_access_page(), 0)
             } else {
                 match self.usable_part(base, len, write_to_guest) {
-                    Some((p, n)) => {
-                        stopped = n < len;
-                        (p, n)
-                    }
-                    None => {
+                    Some((p, n)) if n == len => (p, n),
+                    // Part-way usable: the host stops at its start. A
+                    // shorter buffer would let it send or receive a cut
+                    // datagram, where Linux fails the whole one.
+                    _ => {
                         stopped = true;
                         (no_access_page(), len)
                     }

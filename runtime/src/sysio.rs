@@ -467,9 +467,6 @@ impl Process {
                 if let Err(e) = user_range(a[1], a[2].min(MAX_RW_COUNT)).and_then(|()| socket_fd(fd)) {
                     return Some(e);
                 }
-                // The buffer is only read when something is sent (its
-                // usable part, as `with_kbuf` explains).
-                let (buf, len) = self.usable_part(a[1], a[2], false).unwrap_or((crate::syscall::no_access_page(), a[2]));
                 let addr = if a[4] != 0 {
                     match self.sockaddr_in(a[4], a[5]) {
                         Ok(v) => v,
@@ -479,7 +476,10 @@ impl Process {
                     Vec::new()
                 };
                 let ap = if addr.is_empty() { std::ptr::null() } else { addr.as_ptr() as *const libc::sockaddr };
-                host(unsafe { libc::sendto(fd, buf as _, len as usize, a[3] as i32, ap, addr.len() as u32) } as i64)
+                // The buffer is only read when something is sent (as
+                // `with_kbuf` hands it over: a datagram the guest cannot
+                // give whole fails whole).
+                self.with_kbuf(a[1], a[2].min(MAX_RW_COUNT), false, |buf, len| host(unsafe { libc::sendto(fd, buf as _, len as usize, a[3] as i32, ap, addr.len() as u32) } as i64))
             }
             // recvfrom
             207 => {
@@ -488,11 +488,10 @@ impl Process {
                 }
                 // Written only when something arrives (EAGAIN or 0 at the
                 // end win over EFAULT).
-                let (buf, n) = self.usable_part(a[1], a[2], true).unwrap_or((crate::syscall::no_access_page(), a[2]));
                 let mut st = [0u8; 128];
                 let mut len = st.len() as libc::socklen_t;
                 let (sp, lp) = if a[4] != 0 { (st.as_mut_ptr() as *mut libc::sockaddr, &mut len as *mut _) } else { (std::ptr::null_mut(), std::ptr::null_mut()) };
-                let r = host(unsafe { libc::recvfrom(fd, buf as _, n as usize, a[3] as i32, sp, lp) } as i64);
+                let r = self.with_kbuf(a[1], a[2].min(MAX_RW_COUNT), true, |buf, n| host(unsafe { libc::recvfrom(fd, buf as _, n as usize, a[3] as i32, sp, lp) } as i64));
                 if r >= 0 && a[4] != 0 {
                     let w = self.sockaddr_out(&mut st[..(len as usize).min(128)], len, a[4], a[5]);
                     if w < 0 {
