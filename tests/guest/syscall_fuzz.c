@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -236,6 +237,11 @@ static const struct call CALLS[] = {
     {"tee", SYS_tee, EXACT}, {"copy_file_range", SYS_copy_file_range, EXACT}, {"sendfile", SYS_sendfile, EXACT},
 };
 
+static int remove_entry(const char *path, const struct stat *st, int kind, struct FTW *ftw) {
+    (void)st, (void)ftw;
+    return kind == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 int main(int argc, char **argv) {
     rng = (argc > 1 ? strtoull(argv[1], 0, 0) * 0x9E3779B97F4A7C15ULL : 0) | 1;
     long count = argc > 2 ? atol(argv[2]) : 1000;
@@ -377,11 +383,9 @@ int main(int argc, char **argv) {
         if (c->nr == SYS_mremap && !err && (r < (long)area || r >= (long)area + AREA)) munmap((void *)r, a[2]);
     }
     for (int fd = 3; fd < 64; fd++) close(fd);
-    /* The names a call can have made (each a file or a directory). */
-    const char *made[] = {"f", "sub"};
-    for (int i = 0; i < 2; i++)
-        if (unlink(made[i])) rmdir(made[i]);
-    if (chdir("/") || rmdir(dir)) {
+    /* Whatever the calls made (a path drawn from the scratch area is any
+     * string), depth first. */
+    if (chdir("/") || nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS)) {
         perror("cleaning up");
         return 2;
     }
