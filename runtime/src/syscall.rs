@@ -79,6 +79,53 @@ impl HostPath {
     }
 }
 
+/// A host copy of guest bytes followed by a page nothing may access, at
+/// the guest address's offset in its page (`Process::with_kbuf`): the host
+/// kernel can use it exactly as far as the guest can use its buffer.
+/// Unmapped when dropped.
+pub(crate) struct GuardedCopy {
+    map: *mut libc::c_void,
+    size: usize,
+    /// The copy's first byte.
+    pub(crate) ptr: *mut u8,
+    len: usize,
+}
+
+impl GuardedCopy {
+    /// `bytes` (guest bytes from `addr`) copied; an errno on failure.
+    pub(crate) fn new(addr: u64, bytes: &[u8]) -> Result<GuardedCopy, i64> {
+        let off = (addr % PAGE) as usize;
+        let size = off + bytes.len() + PAGE as usize;
+        // SAFETY: a fresh private mapping of our own, unmapped on drop.
+        let map = unsafe { libc::mmap(std::ptr::null_mut(), size, libc::PROT_NONE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) };
+        if map == libc::MAP_FAILED {
+            return Err(errno());
+        }
+        // SAFETY: all but the last page of the mapping become usable; ptr
+        // points `bytes.len()` bytes before it.
+        let ptr = unsafe {
+            libc::mprotect(map, size - PAGE as usize, libc::PROT_READ | libc::PROT_WRITE);
+            let ptr = (map as *mut u8).add(off);
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), ptr, bytes.len());
+            ptr
+        };
+        Ok(GuardedCopy { map, size, ptr, len: bytes.len() })
+    }
+
+    /// The copy as it is now (after the host kernel wrote into it).
+    pub(crate) fn bytes(&self) -> &[u8] {
+        // SAFETY: `len` readable bytes at `ptr`, ours until drop.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl Drop for GuardedCopy {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `new`.
+        unsafe { libc::munmap(self.map, self.size) };
+    }
+}
+
 /// A host buffer beyond any user address space, for a guest buffer
 /// beyond the guest's: an x86_64 host's `access_ok` refuses it (EFAULT) at
 /// the point Linux refuses the guest's; an s390x host, whose user and
@@ -370,33 +417,15 @@ impl Process {
         if part == 0 {
             return call(no_access_page(), len);
         }
-        let off = (addr % PAGE) as usize;
-        let size = off + part as usize + PAGE as usize;
-        // SAFETY: a fresh private mapping of our own, unmapped below.
-        let m = unsafe { libc::mmap(std::ptr::null_mut(), size, libc::PROT_NONE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) };
-        if m == libc::MAP_FAILED {
-            return errno();
-        }
-        // SAFETY: all but the last page of the mapping become usable; p
-        // points `part` bytes before it.
-        let p = unsafe {
-            libc::mprotect(m, size - PAGE as usize, libc::PROT_READ | libc::PROT_WRITE);
-            (m as *mut u8).add(off)
+        let bytes = if write { vec![0; part as usize] } else { self.space.read_bytes(addr, part as usize).unwrap_or_default() };
+        let copy = match GuardedCopy::new(addr, &bytes) {
+            Ok(c) => c,
+            Err(e) => return e,
         };
-        if !write {
-            if let Some(b) = self.space.read_bytes(addr, part as usize) {
-                // SAFETY: p has room for part bytes.
-                unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), p, b.len()) };
-            }
-        }
-        let r = call(p, len);
+        let r = call(copy.ptr, len);
         if write && r > 0 {
-            // SAFETY: the kernel wrote at most `part` bytes there.
-            let done = unsafe { std::slice::from_raw_parts(p, (r as u64).min(part) as usize) };
-            let _ = self.space.write_bytes(addr, done);
+            let _ = self.space.write_bytes(addr, &copy.bytes()[..(r as u64).min(part) as usize]);
         }
-        // SAFETY: the mapping made above.
-        unsafe { libc::munmap(m, size) };
         r
     }
 
@@ -434,7 +463,8 @@ impl Process {
     /// stops at the first buffer the guest cannot use whole, which becomes
     /// a page the host cannot access (Linux would move its usable part
     /// first: here the transfer is shorter), and the buffers after it
-    /// nothing.
+    /// nothing. A single iovec's length is cut to MAX_RW_COUNT first, as
+    /// Linux cuts a single buffer's.
     pub(crate) fn iovecs(&mut self, addr: u64, cnt: u64, write_to_guest: bool) -> Option<Vec<libc::iovec>> {
         if cnt > 1024 {
             return None;
@@ -449,7 +479,12 @@ impl Process {
         let mut stopped = false;
         for c in raw.chunks(16) {
             let base = u64::from_le_bytes(c[0..8].try_into().unwrap());
-            let len = u64::from_le_bytes(c[8..16].try_into().unwrap());
+            let mut len = u64::from_le_bytes(c[8..16].try_into().unwrap());
+            if cnt == 1 && (len as i64) >= 0 {
+                // Linux imports a single iovec as one buffer, whose length
+                // it cuts to MAX_RW_COUNT before checking its range.
+                len = len.min(crate::sysio::MAX_RW_COUNT);
+            }
             let (p, n) = if (len as i64) < 0 {
                 (no_access_page(), len)
             } else if user_range(base, len).is_err() {

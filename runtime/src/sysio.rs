@@ -28,7 +28,7 @@ const EINTR: i64 = -(libc::EINTR as i64);
 
 /// The most one transfer moves (Linux's MAX_RW_COUNT): a socket's buffer
 /// length is cut to it before its range is checked.
-const MAX_RW_COUNT: u64 = 0x7fff_f000;
+pub(crate) const MAX_RW_COUNT: u64 = 0x7fff_f000;
 
 /// Descriptors whose reads and writes carry a host-order 8-byte counter.
 const FD_PLAIN: u8 = 0;
@@ -505,17 +505,31 @@ impl Process {
                 if let Err(e) = socket_fd(fd) {
                     return Some(e);
                 }
-                // A value the guest cannot pass is one the host cannot read
-                // (or too long for it): the host checks the level and the
-                // option first, as Linux does.
+                // Linux reads as much of the value as the option takes, after
+                // checking the level and the option: the host is given the
+                // part the guest can read (at most 4 KiB, words in host
+                // order) followed by a page it cannot read, with the
+                // guest's length; a value with no readable byte is a page
+                // the host cannot read.
                 let len = a[4] as u32;
-                match self.space.read_bytes(a[3], len.min(4096) as usize).filter(|_| len <= 4096) {
+                // SAFETY: p holds the value as far as the guest's is
+                // readable, then a page the host cannot read.
+                let set = |p: *const u8| host(unsafe { libc::setsockopt(fd, a[1] as i32, a[2] as i32, p as _, len) } as i64);
+                let part = self.usable_part(a[3], len as u64, false).map_or(0, |(_, n)| n.min(4096));
+                match self.space.read_bytes(a[3], part as usize).filter(|_| part > 0) {
                     Some(mut v) => {
                         let word = option_words(a[1] as i32, a[2] as i32, v.len());
                         convert_words(&mut v, word, true);
-                        host(unsafe { libc::setsockopt(fd, a[1] as i32, a[2] as i32, v.as_ptr() as _, len) } as i64)
+                        if part == len as u64 {
+                            set(v.as_ptr())
+                        } else {
+                            match crate::syscall::GuardedCopy::new(a[3], &v) {
+                                Ok(c) => set(c.ptr),
+                                Err(e) => e,
+                            }
+                        }
                     }
-                    None => host(unsafe { libc::setsockopt(fd, a[1] as i32, a[2] as i32, crate::syscall::no_access_page() as _, len) } as i64),
+                    None => set(crate::syscall::no_access_page()),
                 }
             }
             // getsockopt
@@ -760,23 +774,21 @@ impl Process {
         }
         let Some(m) = self.space.read_bytes(mh, 56) else { return EFAULT };
         let (name, namelen, iov, iovlen, control, controllen) = (le64(&m, 0), le32(&m, 8), le64(&m, 16), le64(&m, 24), le64(&m, 32), le64(&m, 40));
-        // Linux's checks of the header: a negative name length is EINVAL
-        // (a longer one than an address is cut to it), more than UIO_MAXIOV buffers EMSGSIZE,
-        // control data beyond INT_MAX or the socket's option memory
-        // (optmem_max, 128 KiB by default; here 64 KiB) ENOBUFS for
-        // sendmsg; recvmsg stores at most 64 KiB of control data.
+        // Linux's checks of the header, in its order: a negative name
+        // length is EINVAL (unless there is no name; a longer one than an
+        // address is cut to it), the name is read (sendmsg), more than
+        // UIO_MAXIOV buffers is EMSGSIZE, then the host checks the
+        // iovecs. sendmsg's control data comes next: beyond INT_MAX or the
+        // socket's option memory (optmem_max, 128 KiB by default; here
+        // 64 KiB) ENOBUFS, then EFAULT if it cannot be read (also with no
+        // pointer) — the host is given a length or a buffer that fails the
+        // same way, after its iovec checks. recvmsg stores at most 64 KiB
+        // of control data.
+        let namelen = if name == 0 { 0 } else { namelen };
         if (namelen as i32) < 0 {
             return EINVAL;
         }
         let namelen = namelen.min(128);
-        if iovlen > 1024 {
-            return -(libc::EMSGSIZE as i64);
-        }
-        if send && control != 0 && controllen > 65536 {
-            return -(libc::ENOBUFS as i64);
-        }
-        let controllen = controllen.min(65536);
-        let iovs = self.iovecs(iov, iovlen, !send);
         let mut name_buf = if name != 0 {
             if send {
                 match self.sockaddr_in(name, namelen as u64) {
@@ -789,23 +801,36 @@ impl Process {
         } else {
             Vec::new()
         };
-        let mut ctl = if control != 0 {
-            if send {
-                let Some(mut c) = self.space.read_bytes(control, controllen as usize) else { return EFAULT };
-                convert_cmsgs(&mut c, true);
-                c
+        if iovlen > 1024 {
+            return -(libc::EMSGSIZE as i64);
+        }
+        let iovs = self.iovecs(iov, iovlen, !send);
+        let (mut ctl, ctl_fails) = if send && controllen != 0 {
+            if controllen > 65536 {
+                (Vec::new(), Some((crate::syscall::no_access_page(), controllen.max(i32::MAX as u64 + 1))))
             } else {
-                vec![0u8; controllen as usize]
+                match self.space.read_bytes(control, controllen as usize) {
+                    Some(mut c) => {
+                        convert_cmsgs(&mut c, true);
+                        (c, None)
+                    }
+                    None => (Vec::new(), Some((crate::syscall::no_access_page(), controllen))),
+                }
             }
+        } else if control != 0 && !send {
+            (vec![0u8; controllen.min(65536) as usize], None)
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         let mut h: libc::msghdr = unsafe { std::mem::zeroed() };
         h.msg_name = if name_buf.is_empty() { std::ptr::null_mut() } else { name_buf.as_mut_ptr() as _ };
         h.msg_namelen = name_buf.len() as u32;
         (h.msg_iov, h.msg_iovlen) = iovs.as_ref().map_or((crate::syscall::no_access_page() as *mut libc::iovec, iovlen as _), |v| (v.as_ptr() as *mut libc::iovec, v.len() as _));
-        h.msg_control = if ctl.is_empty() { std::ptr::null_mut() } else { ctl.as_mut_ptr() as _ };
-        h.msg_controllen = ctl.len() as _;
+        (h.msg_control, h.msg_controllen) = match ctl_fails {
+            Some((p, n)) => (p as _, n as _),
+            None if ctl.is_empty() => (std::ptr::null_mut(), 0),
+            None => (ctl.as_mut_ptr() as _, ctl.len() as _),
+        };
         if send {
             return host(unsafe { libc::sendmsg(fd, &h, flags) } as i64);
         }

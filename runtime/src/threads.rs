@@ -395,6 +395,9 @@ impl Process {
         if a[0] % 4 != 0 && cmd != UNLOCK_PI {
             return neg(libc::EINVAL);
         }
+        if cmd == WAKE_OP {
+            return self.futex_wake_op(a, op);
+        }
         let private = op & 128 != 0;
         // A shared futex's word must be readable (Linux looks its page
         // up); a private one is only an address.
@@ -456,67 +459,6 @@ impl Process {
                 let Some(uaddr2) = self.space.host_range(a[4], 4, 0) else { return neg(libc::EFAULT) };
                 let v3 = if cmd == CMP_REQUEUE { guest_word(a[5]) } else { 0 };
                 sys(uaddr, op, a[2] as u32, a[3] as usize, uaddr2 as usize, v3)
-            }
-            WAKE_OP => {
-                if a[4] % 4 != 0 {
-                    return neg(libc::EINVAL);
-                }
-                let Some(uaddr2) = self.space.host_range(a[4], 4, 0) else { return neg(libc::EFAULT) };
-                // The operation on the second word, in guest byte order.
-                let v3 = a[5] as u32;
-                let (opn, cmp) = ((v3 >> 28) & 15, (v3 >> 24) & 15);
-                let sext12 = |x: u32| ((x << 20) as i32) >> 20;
-                let mut oparg = sext12((v3 >> 12) & 0xfff);
-                let cmparg = sext12(v3 & 0xfff);
-                if opn & 8 != 0 {
-                    oparg = 1i32.wrapping_shl(oparg as u32 & 31);
-                }
-                let apply = |old: u32| -> Option<u32> {
-                    Some(match opn & 7 {
-                        0 => oparg as u32,
-                        1 => old.wrapping_add(oparg as u32),
-                        2 => old | oparg as u32,
-                        3 => old & !(oparg as u32),
-                        4 => old ^ oparg as u32,
-                        _ => return None,
-                    })
-                };
-                if apply(0).is_none() || cmp > 5 {
-                    return neg(libc::ENOSYS);
-                }
-                let old = loop {
-                    let _turn = crate::lockstep::turn();
-                    let cur = match self.space.read(a[4], MemSize::B4) {
-                        Ok(v) => v as u32,
-                        Err(_) => return neg(libc::EFAULT),
-                    };
-                    let new = apply(cur).unwrap_or(cur);
-                    match self.space.cas(a[4], MemSize::B4, cur as u64, new as u64) {
-                        Ok(seen) if seen as u32 == cur => break cur as i32,
-                        Ok(_) => continue,
-                        Err(_) => return neg(libc::EFAULT),
-                    }
-                };
-                let private = op & libc::FUTEX_PRIVATE_FLAG;
-                if requeue_pi_waiting(uaddr) {
-                    return neg(libc::EINVAL);
-                }
-                let mut woken = sys(uaddr, WAKE | private, a[2] as u32, 0, 0, 0).max(0);
-                let hit = match cmp {
-                    0 => old == cmparg,
-                    1 => old != cmparg,
-                    2 => old < cmparg,
-                    3 => old <= cmparg,
-                    4 => old > cmparg,
-                    _ => old >= cmparg,
-                };
-                if hit {
-                    if requeue_pi_waiting(uaddr2) {
-                        return neg(libc::EINVAL);
-                    }
-                    woken += sys(uaddr2, WAKE | private, a[3] as u32, 0, 0, 0).max(0);
-                }
-                woken
             }
             LOCK_PI | LOCK_PI2 | TRYLOCK_PI => self.futex_lock_pi(a[0], op, a[3]),
             UNLOCK_PI => self.futex_unlock_pi(a[0], op),
@@ -590,6 +532,110 @@ fn requeue_pi_waiting(word: *mut u8) -> bool {
 }
 
 impl Process {
+    /// The host address of a futex word for FUTEX_WAKE_OP, in Linux's
+    /// order (`get_futex_key`): alignment (EINVAL), the user address range
+    /// (EFAULT), then for a shared futex its page, which must be one the
+    /// guest can write: Linux refuses a read-only anonymous page for both
+    /// words (EFAULT; zarm does not tell a read-only page of a file
+    /// mapping, which Linux accepts for the first word, from an anonymous
+    /// one). A private
+    /// futex is only an address: Ok(None) where no guest page could be
+    /// (beyond the guest window), so no thread can wait there.
+    fn futex_key(&self, addr: u64, private: bool) -> Result<Option<*mut u8>, i64> {
+        if addr % 4 != 0 {
+            return Err(neg(libc::EINVAL));
+        }
+        if crate::syscall::user_range(addr, 4).is_err() {
+            return Err(neg(libc::EFAULT));
+        }
+        if private {
+            return Ok(self.space.host_range(addr, 4, 0).or_else(|| (addr + 4 <= self.space.layout.window).then(|| (self.space.base() + addr) as *mut u8)));
+        }
+        match self.space.host_range(addr, 4, crate::memory::PROT_READ | crate::memory::PROT_WRITE) {
+            Some(p) => Ok(Some(p)),
+            None => Err(neg(libc::EFAULT)),
+        }
+    }
+
+    /// FUTEX_WAKE_OP, emulated (the operation works on the second word in
+    /// guest byte order), in Linux's order: both words' keys
+    /// (`futex_key`); the operation on the second word (an unknown
+    /// operation is ENOSYS without touching it, a word the guest cannot
+    /// write EFAULT); an unknown comparison is ENOSYS after the operation
+    /// has been applied; then up to `a[2]` waiters on the first word are
+    /// woken and, if the comparison of the second word's old value holds,
+    /// up to `a[3]` on the second.
+    fn futex_wake_op(&mut self, a: &[u64; 6], op: i32) -> i64 {
+        const WAKE: i32 = 1;
+        let private = op & libc::FUTEX_PRIVATE_FLAG != 0;
+        let (uaddr, uaddr2) = match (self.futex_key(a[0], private), self.futex_key(a[4], private)) {
+            (Err(e), _) | (_, Err(e)) => return e,
+            (Ok(p), Ok(q)) => (p, q),
+        };
+        let v3 = a[5] as u32;
+        let (opn, cmp) = ((v3 >> 28) & 15, (v3 >> 24) & 15);
+        let sext12 = |x: u32| ((x << 20) as i32) >> 20;
+        let mut oparg = sext12((v3 >> 12) & 0xfff);
+        let cmparg = sext12(v3 & 0xfff);
+        if opn & 8 != 0 {
+            oparg = 1i32.wrapping_shl(oparg as u32 & 31);
+        }
+        let apply = |old: u32| -> Option<u32> {
+            Some(match opn & 7 {
+                0 => oparg as u32,
+                1 => old.wrapping_add(oparg as u32),
+                2 => old | oparg as u32,
+                3 => old & !(oparg as u32),
+                4 => old ^ oparg as u32,
+                _ => return None,
+            })
+        };
+        if apply(0).is_none() {
+            return neg(libc::ENOSYS);
+        }
+        let old = loop {
+            let _turn = crate::lockstep::turn();
+            let cur = match self.space.read(a[4], MemSize::B4) {
+                Ok(v) => v as u32,
+                Err(_) => return neg(libc::EFAULT),
+            };
+            let new = apply(cur).unwrap_or(cur);
+            match self.space.cas(a[4], MemSize::B4, cur as u64, new as u64) {
+                Ok(seen) if seen as u32 == cur => break cur as i32,
+                Ok(_) => continue,
+                Err(_) => return neg(libc::EFAULT),
+            }
+        };
+        let hit = match cmp {
+            0 => old == cmparg,
+            1 => old != cmparg,
+            2 => old < cmparg,
+            3 => old <= cmparg,
+            4 => old > cmparg,
+            5 => old >= cmparg,
+            _ => return neg(libc::ENOSYS),
+        };
+        // The host wakes on the words' host addresses (shared: the host
+        // kernel finds the same key for every thread's mapping).
+        let wake = |word: Option<*mut u8>, n: u64| -> i64 {
+            let Some(w) = word else { return 0 };
+            if requeue_pi_waiting(w) {
+                return neg(libc::EINVAL);
+            }
+            // SAFETY: a futex wake on an address of the guest window.
+            let r = unsafe { libc::syscall(libc::SYS_futex, w, WAKE | (op & libc::FUTEX_PRIVATE_FLAG), n as u32, 0usize, 0usize, 0u32) };
+            r.max(0)
+        };
+        let woken = wake(uaddr, a[2]);
+        if woken < 0 || !hit {
+            return woken;
+        }
+        match wake(uaddr2, a[3]) {
+            e if e < 0 => e,
+            n => woken + n,
+        }
+    }
+
     /// FUTEX_LOCK_PI / LOCK_PI2 / TRYLOCK_PI, emulated: the word holds the
     /// owner's thread id in guest byte order, which the host kernel's PI
     /// futexes (host byte order) cannot manage on a big-endian host. Mutual
