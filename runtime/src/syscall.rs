@@ -977,6 +977,56 @@ impl Process {
                 // at memory the host kernel cannot access.
                 host(unsafe { if nr == 65 { libc::readv(fd, p, n) } else { libc::writev(fd, p, n) } } as i64)
             }
+            // preadv, pwritev, preadv2, pwritev2: the offset is one
+            // register on a 64-bit kernel (the high half is ignored); the
+            // RWF_* flags are the same everywhere.
+            69 | 70 | 286 | 287 => {
+                let read = nr == 69 || nr == 286;
+                let v = self.iovecs(a[1], a[2], read);
+                let (p, n) = v.as_ref().map_or((no_access_page() as *const libc::iovec, a[2]), |v| (v.as_ptr(), v.len() as u64));
+                let host_nr = match nr {
+                    69 => libc::SYS_preadv,
+                    70 => libc::SYS_pwritev,
+                    286 => libc::SYS_preadv2,
+                    _ => libc::SYS_pwritev2,
+                };
+                // SAFETY: every iovec points into checked guest memory or
+                // at memory the host kernel cannot access.
+                host(unsafe { libc::syscall(host_nr, fd, p, n, a[3], a[4], a[5] as i32) })
+            }
+            // fallocate (the modes are the same everywhere)
+            47 => host(unsafe { libc::syscall(libc::SYS_fallocate, fd, a[1] as i32, a[2] as i64, a[3] as i64) }),
+            // fadvise64: POSIX_FADV_DONTNEED and NOREUSE are 4 and 5 on
+            // arm64 but 6 and 7 on s390x (the libc constants are the
+            // host's); any other advice is one no host knows (EINVAL after
+            // the descriptor checks).
+            223 => {
+                let advice = match a[3] as i32 {
+                    v @ 0..=3 => v,
+                    4 => libc::POSIX_FADV_DONTNEED,
+                    5 => libc::POSIX_FADV_NOREUSE,
+                    _ => 100,
+                };
+                // SAFETY: no pointers; posix_fadvise returns the error number.
+                match unsafe { libc::posix_fadvise(fd, a[1] as i64, a[2] as i64, advice) } {
+                    0 => 0,
+                    e => -(e as i64),
+                }
+            }
+            // close_range: zarm keeps no descriptor of its own open while
+            // the guest runs, so the host closes the range; the
+            // bookkeeping of closed descriptors follows.
+            436 => {
+                let (first, last, flags) = (a[0] as u32, a[1] as u32, a[2] as u32);
+                // SAFETY: no pointers.
+                let r = host(unsafe { libc::syscall(libc::SYS_close_range, first, last, flags) });
+                if r == 0 && flags & libc::CLOSE_RANGE_CLOEXEC == 0 {
+                    for fd in first..=last.min(crate::sysio::FD_KINDS as u32 - 1) {
+                        crate::sysio::fd_closed(fd as i32);
+                    }
+                }
+                r
+            }
             // openat
             56 if self.proc_file(a[1]).is_some() => {
                 let text = self.proc_file(a[1]).unwrap_or_default();
@@ -1312,11 +1362,22 @@ impl Process {
                 Ok(p) => host(unsafe { libc::truncate(p.as_ptr(), a[1] as i64) } as i64),
             },
             32 => host(unsafe { libc::flock(fd, a[1] as i32) } as i64),
-            // symlinkat(target, newdirfd, linkpath): the target is stored as given.
-            36 => match (self.space.read_cstr(a[0], 4096).ok_or(EFAULT).and_then(|t| CString::new(t).map_err(|_| EINVAL)), self.path(a[2])) {
-                (Ok(t), Ok(p)) => host(unsafe { libc::symlinkat(t.as_ptr(), a[1] as i32, p.as_ptr()) } as i64),
-                (Err(e), _) | (_, Err(e)) => e,
-            },
+            // symlinkat(target, newdirfd, linkpath): the target is stored
+            // as given (no NUL within PATH_MAX bytes: ENAMETOOLONG, by an
+            // over-long string, as `HostPath::TooLong`).
+            36 => {
+                let target = match self.space.read_cstr(a[0], 4096) {
+                    Some(t) => CString::new(t).map(HostPath::Path).map_err(|_| EINVAL),
+                    None if self.space.read_bytes(a[0], 4096).is_some() => Ok(HostPath::TooLong),
+                    None => Err(EFAULT),
+                };
+                match (target, self.path(a[2])) {
+                    // SAFETY: two C strings (or NULL, a page the host
+                    // cannot read).
+                    (Ok(t), Ok(p)) => host(unsafe { libc::symlinkat(t.as_ptr(), a[1] as i32, p.as_ptr()) } as i64),
+                    (Err(e), _) | (_, Err(e)) => e,
+                }
+            }
             // linkat
             37 => match (self.path(a[1]), self.path(a[3])) {
                 (Ok(p), Ok(q)) => host(unsafe { libc::linkat(a[0] as i32, p.as_ptr(), a[2] as i32, q.as_ptr(), a[4] as i32) } as i64),
@@ -1581,7 +1642,9 @@ impl Process {
                 let target = if nr == 131 { a[1] } else { a[0] } as i32;
                 let me = std::process::id() as i32;
                 let tid = unsafe { libc::gettid() };
-                if !(0..=64).contains(&sig) || nr != 129 && target <= 0 || nr == 131 && (a[0] as i32) <= 0 {
+                // Linux finds the target before it checks the signal
+                // number (ESRCH first); the host does for other processes.
+                if nr != 129 && target <= 0 || nr == 131 && (a[0] as i32) <= 0 {
                     return Ok(EINVAL);
                 }
                 if nr != 129 && target != tid && (nr == 130 || a[0] as i32 == me) {
@@ -1871,14 +1934,13 @@ impl Process {
             }
             124 => unsafe { libc::sched_yield() as i64 },
             168 => {
-                // getcpu
-                if a[0] != 0 {
-                    self.write_guest(a[0], &0u32.to_le_bytes());
-                }
-                if a[1] != 0 {
-                    self.write_guest(a[1], &0u32.to_le_bytes());
-                }
-                0
+                // getcpu: the host's answer (the third argument is unused
+                // since Linux 2.6.24); a result the guest cannot take is
+                // EFAULT.
+                let (mut cpu, mut node) = (0u32, 0u32);
+                // SAFETY: two u32 out-pointers.
+                unsafe { libc::syscall(libc::SYS_getcpu, &mut cpu, &mut node, 0usize) };
+                [(a[0], cpu), (a[1], node)].into_iter().filter(|&(addr, _)| addr != 0).map(|(addr, v)| self.write_guest(addr, &v.to_le_bytes())).find(|&w| w < 0).unwrap_or(0)
             }
             98 => self.futex(a),
             167 => self.prctl(a),
@@ -2053,39 +2115,86 @@ impl Process {
         new as i64
     }
 
+    /// ioctl: the requests whose argument zarm knows, with the argument
+    /// in the guest's byte order (request numbers and termios flags are
+    /// the same on arm64 and the hosts). An argument the kernel reads is
+    /// the guest's bytes, or a page the host cannot read (so the host's
+    /// descriptor checks come first, as on Linux); one it writes comes
+    /// back to the guest after the host call (EFAULT if the guest cannot
+    /// take it). Other requests: EBADF for a bad descriptor, else ENOTTY —
+    /// an unknown argument is never handed to the host.
     fn ioctl(&mut self, fd: i32, req: u64, arg: u64) -> i64 {
-        const TCGETS: u64 = 0x5401;
-        const TIOCGWINSZ: u64 = 0x5413;
-        match req {
-            TCGETS => {
-                // The kernel's struct termios (asm-generic): 4 flag words,
-                // c_line, c_cc[19]; flag values are the same on the hosts.
-                let mut t = [0u8; 60];
-                let r = host(unsafe { libc::ioctl(fd, libc::TCGETS, t.as_mut_ptr()) } as i64);
-                if r < 0 {
-                    return r;
-                }
-                let mut o = Out::new(36);
-                for k in 0..4 {
-                    o.u32(4 * k, u32::from_ne_bytes(t[4 * k..4 * k + 4].try_into().unwrap()));
-                }
-                o.0[16..36].copy_from_slice(&t[16..36]);
-                self.write_guest(arg, &o.0)
+        /// How a request's argument travels: bytes, of which the first
+        /// `words` are words of `size` bytes (converted between byte
+        /// orders).
+        enum Arg {
+            /// An integer, or nothing.
+            Value,
+            In { len: usize, words: usize, size: usize },
+            Out { len: usize, words: usize, size: usize },
+        }
+        const INT_IN: Arg = Arg::In { len: 4, words: 4, size: 4 };
+        const INT_OUT: Arg = Arg::Out { len: 4, words: 4, size: 4 };
+        // struct termios (asm-generic): 4 flag words, c_line, c_cc[19].
+        const TERMIOS_IN: Arg = Arg::In { len: 36, words: 16, size: 4 };
+        const TERMIOS_OUT: Arg = Arg::Out { len: 36, words: 16, size: 4 };
+        let req = req as u32;
+        let how = match req {
+            // TCSBRK, TCXONC, TCFLSH, TIOCSCTTY, TIOCNOTTY, FIONCLEX, FIOCLEX
+            0x5409 | 0x540A | 0x540B | 0x540E | 0x5422 | 0x5450 | 0x5451 => Arg::Value,
+            // TCGETS; TCSETS, TCSETSW, TCSETSF
+            0x5401 => TERMIOS_OUT,
+            0x5402..=0x5404 => TERMIOS_IN,
+            // TIOCGWINSZ, TIOCSWINSZ: four u16
+            0x5413 => Arg::Out { len: 8, words: 8, size: 2 },
+            0x5414 => Arg::In { len: 8, words: 8, size: 2 },
+            // TIOCGPGRP, TIOCOUTQ, FIONREAD, TIOCGSID, FIGETBSZ, FS_IOC_GETFLAGS
+            0x540F | 0x5411 | 0x541B | 0x5429 | 0x2 | 0x8008_6601 => INT_OUT,
+            // TIOCSPGRP, FIONBIO, FIOASYNC, FS_IOC_SETFLAGS
+            0x5410 | 0x5421 | 0x5452 | 0x4008_6602 => INT_IN,
+            _ => {
+                // SAFETY: no pointers.
+                return if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 { errno() } else { -(libc::ENOTTY as i64) };
             }
-            TIOCGWINSZ => {
-                let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-                let r = host(unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut ws) } as i64);
-                if r < 0 {
-                    return r;
-                }
-                let mut o = Out::new(8);
-                o.u16(0, ws.ws_row);
-                o.u16(2, ws.ws_col);
-                o.u16(4, ws.ws_xpixel);
-                o.u16(6, ws.ws_ypixel);
-                self.write_guest(arg, &o.0)
+        };
+        let swap = |b: &mut [u8], words: usize, size: usize, to_host: bool| {
+            for w in b[..words].chunks_exact_mut(size) {
+                let v = match (size, to_host) {
+                    (2, true) => u16::from_le_bytes([w[0], w[1]]).to_ne_bytes().to_vec(),
+                    (2, false) => u16::from_ne_bytes([w[0], w[1]]).to_le_bytes().to_vec(),
+                    (_, true) => u32::from_le_bytes(w.try_into().unwrap()).to_ne_bytes().to_vec(),
+                    (_, false) => u32::from_ne_bytes(w.try_into().unwrap()).to_le_bytes().to_vec(),
+                };
+                w.copy_from_slice(&v);
             }
-            _ => -(libc::ENOTTY as i64),
+        };
+        // Room for the host kernel's largest argument here (its termios
+        // may be longer than the 36 bytes it reads and writes).
+        let mut buf = [0u8; 64];
+        let p: *mut u8 = match how {
+            Arg::Value => arg as *mut u8,
+            Arg::Out { .. } => buf.as_mut_ptr(),
+            Arg::In { len, words, size } => match self.space.read_bytes(arg, len) {
+                Some(b) => {
+                    buf[..len].copy_from_slice(&b);
+                    swap(&mut buf, words, size, true);
+                    buf.as_mut_ptr()
+                }
+                None => no_access_page(),
+            },
+        };
+        // SAFETY: p is an integer the request takes as one, our buffer, or
+        // a page the host cannot access.
+        let r = host(unsafe { libc::ioctl(fd, req as _, p) } as i64);
+        match how {
+            Arg::Out { len, words, size } if r >= 0 => {
+                swap(&mut buf, words, size, false);
+                match self.write_guest(arg, &buf[..len]) {
+                    0 => r,
+                    e => e,
+                }
+            }
+            _ => r,
         }
     }
 
@@ -2194,6 +2303,17 @@ pub fn name(nr: u64) -> String {
         63 => "read",
         64 => "write",
         65 => "readv",
+        26 => "inotify_init1",
+        27 => "inotify_add_watch",
+        28 => "inotify_rm_watch",
+        47 => "fallocate",
+        69 => "preadv",
+        70 => "pwritev",
+        168 => "getcpu",
+        223 => "fadvise64",
+        286 => "preadv2",
+        287 => "pwritev2",
+        436 => "close_range",
         66 => "writev",
         67 => "pread64",
         68 => "pwrite64",

@@ -33,7 +33,9 @@ pub(crate) const MAX_RW_COUNT: u64 = 0x7fff_f000;
 /// Descriptors whose reads and writes carry a host-order 8-byte counter.
 const FD_PLAIN: u8 = 0;
 const FD_COUNTER: u8 = 1;
-const FD_KINDS: usize = 65536;
+/// An inotify descriptor: its events' four words are in host byte order.
+const FD_INOTIFY: u8 = 2;
+pub(crate) const FD_KINDS: usize = 65536;
 static FD_KIND: [AtomicU8; FD_KINDS] = [const { AtomicU8::new(FD_PLAIN) }; FD_KINDS];
 
 fn set_kind(fd: i64, kind: u8) {
@@ -80,8 +82,23 @@ pub fn counter_for_host(fd: i32, p: *const u8, len: u64) -> Option<[u8; 8]> {
 }
 
 /// After a guest `read` of `n` bytes into `p` from `fd`: an eventfd or
-/// timerfd counter comes back in guest byte order.
+/// timerfd counter, or inotify events, come back in guest byte order.
 pub fn counter_for_guest(fd: i32, p: *mut u8, n: i64) {
+    if kind(fd) == FD_INOTIFY && n > 0 {
+        // struct inotify_event: wd, mask, cookie, len, then len bytes of
+        // name; the kernel returns whole events only.
+        // SAFETY: the host just wrote n bytes there.
+        let b = unsafe { std::slice::from_raw_parts_mut(p, n as usize) };
+        let mut at = 0;
+        while at + 16 <= b.len() {
+            let len = u32::from_ne_bytes(b[at + 12..at + 16].try_into().unwrap()) as usize;
+            for w in b[at..at + 16].chunks_exact_mut(4) {
+                let v = u32::from_ne_bytes((&*w).try_into().unwrap());
+                w.copy_from_slice(&v.to_le_bytes());
+            }
+            at += 16 + len;
+        }
+    }
     if kind(fd) == FD_COUNTER && n == 8 {
         // SAFETY: the host just wrote 8 bytes there.
         unsafe {
@@ -306,6 +323,23 @@ impl Process {
             }
             // epoll_create1
             20 => host(unsafe { libc::epoll_create1(a[0] as i32) } as i64),
+            // inotify_init1 (IN_NONBLOCK and IN_CLOEXEC are O_NONBLOCK and
+            // O_CLOEXEC, the same on the hosts); reads convert the events
+            // (`counter_for_guest`).
+            26 => {
+                // SAFETY: no pointers.
+                let r = host(unsafe { libc::syscall(libc::SYS_inotify_init1, a[0] as i32) });
+                set_kind(r, FD_INOTIFY);
+                r
+            }
+            // inotify_add_watch (the event masks are the same everywhere)
+            27 => match self.path(a[1]) {
+                Err(e) => e,
+                // SAFETY: a C string, NULL or a page the host cannot read.
+                Ok(p) => host(unsafe { libc::syscall(libc::SYS_inotify_add_watch, fd, p.as_ptr(), a[2] as u32) }),
+            },
+            // inotify_rm_watch
+            28 => host(unsafe { libc::syscall(libc::SYS_inotify_rm_watch, fd, a[1] as i32) }),
             // epoll_ctl
             21 => {
                 // The event in host layout; NULL, or a page the host cannot
@@ -736,7 +770,11 @@ impl Process {
 
     /// A guest socket address, in host layout.
     fn sockaddr_in(&self, addr: u64, len: u64) -> Result<Vec<u8>, i64> {
-        if len > 128 {
+        // The length is a C int (Linux's move_addr_to_kernel): the
+        // register's low 32 bits; negative or longer than an address is
+        // EINVAL.
+        let len = len as u32 as i32;
+        if !(0..=128).contains(&len) {
             return Err(EINVAL);
         }
         let mut b = self.space.read_bytes(addr, len as usize).ok_or(EFAULT)?;

@@ -350,6 +350,9 @@ impl Process {
     /// it, its generated code told to stop.
     pub fn signal_thread(&self, tid: i32, sig: i32) -> Option<i64> {
         let t = self.threads.find(tid)?;
+        if !(0..=64).contains(&sig) {
+            return Some(neg(libc::EINVAL));
+        }
         if sig != 0 {
             t.pending.fetch_or(1u64 << (sig - 1), Ordering::SeqCst);
             crate::signal::request_exit_all();
