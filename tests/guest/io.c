@@ -3,7 +3,9 @@
 // first 64-bit word, a sigmask that lets a signal in during the wait),
 // socketpair with SCM_RIGHTS, AF_UNIX stream sockets, UDP on loopback
 // with addresses read back, socket options, statfs, record locks between
-// processes, extended attributes. Output is deterministic.
+// processes, extended attributes; inotify events, preadv/pwritev(2),
+// fallocate, fadvise, close_range, file ioctls and getcpu. Output is
+// deterministic.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +17,12 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/close_range.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -337,6 +344,72 @@ static void test_fs(void) {
     unlink(path);
 }
 
+static void test_inotify_and_files(void) {
+    char dir[] = "/tmp/zarm-io.XXXXXX", path[64];
+    CHECK(mkdtemp(dir));
+    int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    CHECK(in >= 0);
+    int wd = inotify_add_watch(in, dir, IN_CREATE | IN_MODIFY | IN_DELETE | IN_CLOSE_WRITE);
+    CHECK(wd >= 0);
+    snprintf(path, sizeof path, "%s/some-file", dir);
+    int fd = open(path, O_RDWR | O_CREAT, 0600);
+    CHECK(fd >= 0);
+    // pwritev of two buffers at offset 3, preadv back across them.
+    char a[] = "hello", b[] = "-world";
+    struct iovec wv[2] = {{a, 5}, {b, 6}};
+    CHECK(pwritev(fd, wv, 2, 3) == 11);
+    char r1[4] = {0}, r2[16] = {0};
+    struct iovec rv[2] = {{r1, 3}, {r2, 15}};
+    ssize_t n = preadv(fd, rv, 2, 2);
+    printf("preadv %zd [%.3s|%s]\n", n, r1, r2);
+    CHECK(pwritev2(fd, wv, 1, -1, 0) == 5);  // at the current offset (0)
+    n = preadv2(fd, rv, 1, 0, 0);
+    printf("preadv2 %zd [%.3s] %d\n", n, r1, (int)preadv2(fd, rv, 1, 0, 0x1000) == -1 ? errno : 0);
+    // fallocate grows the file, KEEP_SIZE does not; fadvise's advice.
+    CHECK(fallocate(fd, 0, 0, 8192) == 0);
+    CHECK(fallocate(fd, FALLOC_FL_KEEP_SIZE, 8192, 8192) == 0);
+    struct stat st;
+    CHECK(fstat(fd, &st) == 0);
+    printf("fallocate size %lld, bad mode %d\n", (long long)st.st_size, fallocate(fd, 0x7f, 0, 1) == -1 ? errno : 0);
+    printf("fadvise %d %d %d\n", posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), posix_fadvise(fd, 0, 0, POSIX_FADV_NOREUSE), posix_fadvise(fd, 0, 0, 6));
+    // ioctls: FIONREAD on a pipe, FIONBIO, FIOCLEX.
+    int p[2];
+    CHECK(pipe(p) == 0);
+    CHECK(write(p[1], "12345", 5) == 5);
+    int avail = -1, on = 1;
+    CHECK(ioctl(p[0], FIONREAD, &avail) == 0);
+    CHECK(ioctl(p[0], FIONBIO, &on) == 0);
+    CHECK(ioctl(p[0], FIOCLEX) == 0);
+    printf("FIONREAD %d nonblock %d cloexec %d badptr %d notty %d\n", avail, !!(fcntl(p[0], F_GETFL) & O_NONBLOCK), fcntl(p[0], F_GETFD),
+           ioctl(p[0], FIONREAD, (int *)16) == -1 ? errno : 0, ioctl(fd, TCGETS, &avail) == -1 ? errno : 0);
+    // close_range: the cloexec flag over a range, then closing it.
+    int hi = dup2(p[0], 90), hi2 = dup2(p[1], 91);
+    CHECK(hi == 90 && hi2 == 91);
+    CHECK(syscall(SYS_close_range, 90, 91, CLOSE_RANGE_CLOEXEC) == 0);
+    printf("close_range cloexec %d %d\n", fcntl(90, F_GETFD), fcntl(91, F_GETFD));
+    CHECK(syscall(SYS_close_range, 90, ~0U, 0) == 0);
+    printf("close_range closed %d %d, bad %d\n", fcntl(90, F_GETFD) == -1 ? errno : 0, fcntl(91, F_GETFD) == -1 ? errno : 0,
+           syscall(SYS_close_range, 5, 4, 0) == -1 ? errno : 0);
+    close(p[0]);
+    close(p[1]);
+    close(fd);
+    CHECK(unlink(path) == 0);
+    // The events, in order, with their names.
+    char buf[4096] __attribute__((aligned(8)));
+    n = read(in, buf, sizeof buf);
+    for (char *e = buf; n > 0 && e < buf + n;) {
+        struct inotify_event *ev = (struct inotify_event *)e;
+        printf("inotify wd %d mask %#x cookie %u name %s\n", ev->wd - wd, ev->mask, ev->cookie, ev->len ? ev->name : "");
+        e += sizeof *ev + ev->len;
+    }
+    printf("inotify empty %d, rm %d %d\n", read(in, buf, sizeof buf) == -1 ? errno : 0, inotify_rm_watch(in, wd), inotify_rm_watch(in, wd) == -1 ? errno : 0);
+    close(in);
+    CHECK(rmdir(dir) == 0);
+    unsigned cpu = ~0u, node = ~0u;
+    CHECK(syscall(SYS_getcpu, &cpu, &node, 0) == 0);
+    printf("getcpu in range %d, bad %d\n", cpu < (unsigned)sysconf(_SC_NPROCESSORS_CONF) && node != ~0u, syscall(SYS_getcpu, (void *)16, 0, 0) == -1 ? errno : 0);
+}
+
 int main(void) {
     setvbuf(stdout, 0, _IONBF, 0);
     test_eventfd();
@@ -347,6 +420,7 @@ int main(void) {
     test_unix_stream();
     test_udp();
     test_fs();
+    test_inotify_and_files();
     puts("io done");
     return 0;
 }

@@ -2,7 +2,10 @@
  * values (descriptors of every kind and closed ones, NULL, low, kernel,
  * read-only, PROT_NONE and unmapped pointers, buffers running into a
  * PROT_NONE page, sizes of zero to 2^40, flags and commands known and
- * unknown): argv[1] is the seed, argv[2] the number of calls. Each call's
+ * unknown): argv[1] is the seed, argv[2] the number of calls; a further
+ * argument "2" draws from a second set of calls (files, sockets, ioctls,
+ * inotify, descriptor ranges: `CALLS2`; "1" or none: the first set), "v"
+ * prints each call's arguments too. Each call's
  * result is printed (an errno, or the value where it does not depend on
  * the process: a descriptor, address, pid or time prints as its class).
  * The same source built for the host is the oracle: the real kernel. Only
@@ -25,7 +28,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
+#include <linux/fs.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -158,6 +166,21 @@ static long path_arg(void) {
     default: return ptr_arg();
     }
 }
+/* A path a call may create, rename or link to: a name in the working
+ * directory, or one the host cannot read — never a string from the
+ * scratch area, which could name any absolute path. */
+static long new_path_arg(void) {
+    switch (next() % 8) {
+    case 0: return (long)"f";
+    case 1: return (long)"g";
+    case 2: return (long)"";
+    case 3: return (long)"sub";
+    case 4: return (long)longpath;
+    case 5: return (long)"nonexistent/x";
+    case 6: return (long)(next() % 2 ? 0 : 0x10);
+    default: return (long)(next() % 2 ? guard : gone);
+    }
+}
 static const long OFLAGS[] = {O_RDONLY, O_WRONLY, O_RDWR, O_RDONLY | O_DIRECTORY, O_WRONLY | O_CREAT, O_RDWR | O_CREAT | O_EXCL, O_RDONLY | O_NOFOLLOW,
                               O_PATH, O_RDWR | O_TRUNC, O_RDONLY | O_CLOEXEC | O_NONBLOCK, O_WRONLY | O_APPEND, O_TMPFILE | O_RDWR, O_RDWR | O_DIRECTORY, 3};
 static const long ATFLAGS[] = {0, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, AT_REMOVEDIR, AT_EACCESS, AT_NO_AUTOMOUNT, -1, 0x10000000};
@@ -237,6 +260,73 @@ static const struct call CALLS[] = {
     {"tee", SYS_tee, EXACT}, {"copy_file_range", SYS_copy_file_range, EXACT}, {"sendfile", SYS_sendfile, EXACT},
 };
 
+/* The second set ("2" on the command line). Not the POSIX timers
+ * (timer_create and the rest): zarm does not implement them yet. */
+static const long IOCTLS[] = {TCGETS, TIOCGWINSZ, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX, FIOASYNC, TIOCGPGRP, FS_IOC_GETFLAGS, FIGETBSZ, 0x12345678, -1};
+static const long FLOCKS[] = {LOCK_SH, LOCK_EX, LOCK_UN, LOCK_SH | LOCK_NB, LOCK_EX | LOCK_NB, 0, 99};
+static const long ADVICES[] = {POSIX_FADV_NORMAL, POSIX_FADV_RANDOM, POSIX_FADV_SEQUENTIAL, POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE, 6, -1};
+static const long RWFS[] = {0, RWF_HIPRI, RWF_DSYNC, RWF_NOWAIT, RWF_APPEND, 0x1000, -1};
+static const long RENAMES[] = {0, RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT, RENAME_NOREPLACE | RENAME_EXCHANGE, 8};
+static const struct call CALLS2[] = {
+    {"ioctl", SYS_ioctl, EXACT}, {"fstatfs", SYS_fstatfs, EXACT}, {"statfs", SYS_statfs, EXACT}, {"fchmod", SYS_fchmod, EXACT},
+    {"fchmodat", SYS_fchmodat, EXACT}, {"fchownat", SYS_fchownat, EXACT}, {"renameat2", SYS_renameat2, EXACT}, {"linkat", SYS_linkat, EXACT},
+    {"symlinkat", SYS_symlinkat, EXACT}, {"flock", SYS_flock, EXACT}, {"fallocate", SYS_fallocate, EXACT}, {"fadvise64", SYS_fadvise64, EXACT},
+    {"preadv", SYS_preadv, EXACT}, {"pwritev", SYS_pwritev, EXACT}, {"preadv2", SYS_preadv2, EXACT}, {"pwritev2", SYS_pwritev2, EXACT},
+    {"close_range", SYS_close_range, EXACT}, {"faccessat2", SYS_faccessat2, EXACT}, {"bind", SYS_bind, EXACT}, {"listen", SYS_listen, EXACT},
+    {"connect", SYS_connect, EXACT}, {"accept4", SYS_accept4, EXACT}, {"inotify_init1", SYS_inotify_init1, FD}, {"inotify_add_watch", SYS_inotify_add_watch, EXACT}, {"getcpu", SYS_getcpu, ID},
+    {"sched_yield", SYS_sched_yield, EXACT}, {"fchdir", SYS_fchdir, EXACT}, {"rt_sigtimedwait", SYS_rt_sigtimedwait, EXACT},
+    {"kill", SYS_kill, EXACT}, {"tkill", SYS_tkill, EXACT}, {"fdatasync", SYS_fdatasync, EXACT}, {"truncate", SYS_truncate, EXACT},
+    {"readlinkat", SYS_readlinkat, EXACT}, {"dup", SYS_dup, FD}, {"lseek", SYS_lseek, EXACT}, {"read", SYS_read, EXACT},
+};
+
+/* Arguments for a call of the second set. */
+static void args2(long nr, long *a) {
+    switch (nr) {
+    case SYS_ioctl: /* (not an unknown request on the epoll descriptor:
+                     * Linux answers EINVAL since 6.9, zarm ENOTTY) */
+        a[0] = fd_arg(); a[1] = PICK(IOCTLS); a[2] = ptr_arg();
+        if (a[0] == 28 && (a[1] == 0x12345678 || a[1] == -1)) a[0] = 27;
+        break;
+    case SYS_fstatfs: a[0] = fd_arg(); a[1] = ptr_arg(); break;
+    case SYS_statfs: case SYS_truncate: a[0] = next() % 2 ? path_arg() : new_path_arg(); a[1] = nr == SYS_statfs ? ptr_arg() : next() % 2 ? (long)(next() % 100000) : len_arg(); break;
+    case SYS_fchmod: a[0] = fd_arg(); a[1] = next() % 2 ? 0644 : int_arg() & 07777; break;
+    case SYS_fchmodat: a[0] = fd_arg(); a[1] = new_path_arg(); a[2] = next() % 2 ? 0600 : int_arg() & 07777; break;
+    case SYS_fchownat: a[0] = fd_arg(); a[1] = new_path_arg(); a[2] = next() % 2 ? -1 : (long)getuid(); a[3] = next() % 2 ? -1 : (long)getgid(); a[4] = PICK(ATFLAGS); break;
+    case SYS_renameat2: a[0] = fd_arg(); a[1] = new_path_arg(); a[2] = fd_arg(); a[3] = new_path_arg(); a[4] = PICK(RENAMES); break;
+    case SYS_linkat: a[0] = fd_arg(); a[1] = new_path_arg(); a[2] = fd_arg(); a[3] = new_path_arg(); a[4] = PICK(ATFLAGS); break;
+    case SYS_symlinkat: a[0] = new_path_arg(); a[1] = fd_arg(); a[2] = new_path_arg(); break;
+    case SYS_flock: a[0] = fd_arg(); a[1] = PICK(FLOCKS); break;
+    case SYS_fallocate: a[0] = fd_arg(); a[1] = next() % 2 ? 0 : int_arg() & 0x7f; a[2] = len_arg() & 0xffffff; a[3] = next() % 2 ? len_arg() & 0xffff : len_arg(); break;
+    case SYS_fadvise64: a[0] = fd_arg(); a[1] = len_arg(); a[2] = len_arg(); a[3] = PICK(ADVICES); break;
+    case SYS_preadv: case SYS_pwritev: case SYS_preadv2: case SYS_pwritev2:
+        a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = next() % 4; a[3] = next() % 2 ? 0 : len_arg(); a[4] = next() % 2 ? 0 : -1;
+        a[5] = PICK(RWFS);
+        break;
+    case SYS_close_range: /* never this program's own descriptors (0-19) */
+        a[0] = 20 + next() % 16; a[1] = next() % 2 ? a[0] + (long)(next() % 8) - 2 : next() % 2 ? -1 : (long)UINT32_MAX;
+        a[2] = next() % 2 ? CLOSE_RANGE_CLOEXEC : next() % 2 ? 0 : int_arg();
+        break;
+    case SYS_faccessat2: a[0] = fd_arg(); a[1] = path_arg(); a[2] = next() % 8; a[3] = PICK(ATFLAGS); break;
+    case SYS_bind: case SYS_connect: a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = next() % 2 ? 2 : len_arg(); break;
+    case SYS_listen: a[0] = fd_arg(); a[1] = int_arg(); break;
+    case SYS_accept4: a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = ptr_arg(); a[3] = next() % 2 ? SOCK_NONBLOCK : int_arg(); break;
+    case SYS_inotify_init1: a[0] = next() % 2 ? IN_NONBLOCK : int_arg(); break;
+    case SYS_inotify_add_watch: a[0] = fd_arg(); a[1] = path_arg(); a[2] = next() % 2 ? IN_ALL_EVENTS : int_arg(); break;
+    case SYS_getcpu: a[0] = ptr_arg(); a[1] = ptr_arg(); a[2] = 0; break;
+    case SYS_sched_yield: break;
+    case SYS_fchdir: a[0] = fd_arg(); break;
+    case SYS_rt_sigtimedwait: a[0] = ptr_arg(); a[1] = ptr_arg(); a[2] = timeout_arg(); a[3] = PICK(SIGSETSIZES); break;
+    case SYS_kill: case SYS_tkill: /* this process or thread (signal 0 or one it ignores) or none */
+        a[0] = next() % 2 ? (nr == SYS_kill ? getpid() : syscall(SYS_gettid)) : next() % 2 ? INT_MAX : INT_MIN;
+        a[1] = next() % 2 ? 0 : next() % 2 ? SIGURG : next() % 2 ? 65 : -1; break;
+    case SYS_fdatasync: a[0] = fd_arg(); break;
+    case SYS_readlinkat: a[0] = fd_arg(); a[1] = path_arg(); a[2] = ptr_arg(); a[3] = len_arg(); break;
+    case SYS_dup: a[0] = fd_arg(); break;
+    case SYS_lseek: a[0] = fd_arg(); a[1] = len_arg() * (next() % 2 ? 1 : -1); a[2] = next() % 6; break;
+    case SYS_read: a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = len_arg(); break;
+    }
+}
+
 static int remove_entry(const char *path, const struct stat *st, int kind, struct FTW *ftw) {
     (void)st, (void)ftw;
     return kind == FTW_DP ? rmdir(path) : unlink(path);
@@ -245,6 +335,11 @@ static int remove_entry(const char *path, const struct stat *st, int kind, struc
 int main(int argc, char **argv) {
     rng = (argc > 1 ? strtoull(argv[1], 0, 0) * 0x9E3779B97F4A7C15ULL : 0) | 1;
     long count = argc > 2 ? atol(argv[2]) : 1000;
+    int second = 0, verbose = 0;
+    for (int i = 3; i < argc; i++) {
+        second |= !strcmp(argv[i], "2");
+        verbose |= !strcmp(argv[i], "v");
+    }
     char dir[] = "/tmp/zarm-fuzz.XXXXXX";
     if (!mkdtemp(dir) || chdir(dir)) {
         perror("mkdtemp");
@@ -263,10 +358,11 @@ int main(int argc, char **argv) {
             if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD) sigaction(s, &ign, 0);
         syscall(SYS_set_robust_list, 0, 24);
         umask(022);
-        const struct call *c = &CALLS[next() % (sizeof CALLS / sizeof CALLS[0])];
+        const struct call *c = second ? &CALLS2[next() % (sizeof CALLS2 / sizeof CALLS2[0])] : &CALLS[next() % (sizeof CALLS / sizeof CALLS[0])];
         long a[6];
         for (int i = 0; i < 6; i++) a[i] = int_arg();
-        switch (c->nr) {
+        if (second) args2(c->nr, a);
+        else switch (c->nr) {
         case SYS_read: case SYS_write: case SYS_getdents64: case SYS_readv: case SYS_writev:
             a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = len_arg(); break;
         case SYS_pread64: case SYS_pwrite64:
@@ -369,7 +465,7 @@ int main(int argc, char **argv) {
         long r = syscall(c->nr, a[0], a[1], a[2], a[3], a[4], a[5]);
         int err = r == -1 ? errno : 0;
         if (c->nr == SYS_fcntl && a[1] == F_GETFL && r >= 0) r = file_flags(r);
-        if (argc > 3) printf("%ld %s(%lx, %lx, %lx, %lx, %lx, %lx)\n", k, c->name, a[0], a[1], a[2], a[3], a[4], a[5]);
+        if (verbose) printf("%ld %s(%lx, %lx, %lx, %lx, %lx, %lx)\n", k, c->name, a[0], a[1], a[2], a[3], a[4], a[5]);
         if (err) printf("%ld %s: -%d\n", k, c->name, err);
         else if (c->ret == FD) printf("%ld %s: fd\n", k, c->name);
         else if (c->ret == ADDR) printf("%ld %s: %s\n", k, c->name, r == a[0] ? "same address" : "address");
