@@ -126,6 +126,13 @@ impl Drop for GuardedCopy {
     }
 }
 
+/// The host iovec array and count for `Process::iovecs`' answer about
+/// `cnt` guest iovecs: its entries, or (None) a page the host cannot read
+/// with the guest's count, so the host fails in Linux's order.
+pub(crate) fn iovec_arg(v: &Option<Vec<libc::iovec>>, cnt: u64) -> (*const libc::iovec, u64) {
+    v.as_ref().map_or((no_access_page() as *const libc::iovec, cnt), |v| (v.as_ptr(), v.len() as u64))
+}
+
 /// A host buffer beyond any user address space, for a guest buffer
 /// beyond the guest's: an x86_64 host's `access_ok` refuses it (EFAULT) at
 /// the point Linux refuses the guest's; an s390x host, whose user and
@@ -972,7 +979,8 @@ impl Process {
             // readv, writev
             65 | 66 => {
                 let v = self.iovecs(a[1], a[2], nr == 65);
-                let (p, n) = v.as_ref().map_or((no_access_page() as *const libc::iovec, a[2] as i32), |v| (v.as_ptr(), v.len() as i32));
+                let (p, n) = iovec_arg(&v, a[2]);
+                let n = n as i32;
                 // SAFETY: every iovec points into checked guest memory or
                 // at memory the host kernel cannot access.
                 host(unsafe { if nr == 65 { libc::readv(fd, p, n) } else { libc::writev(fd, p, n) } } as i64)
@@ -983,7 +991,7 @@ impl Process {
             69 | 70 | 286 | 287 => {
                 let read = nr == 69 || nr == 286;
                 let v = self.iovecs(a[1], a[2], read);
-                let (p, n) = v.as_ref().map_or((no_access_page() as *const libc::iovec, a[2]), |v| (v.as_ptr(), v.len() as u64));
+                let (p, n) = iovec_arg(&v, a[2]);
                 let host_nr = match nr {
                     69 => libc::SYS_preadv,
                     70 => libc::SYS_pwritev,

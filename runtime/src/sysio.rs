@@ -863,7 +863,8 @@ impl Process {
         let mut h: libc::msghdr = unsafe { std::mem::zeroed() };
         h.msg_name = if name_buf.is_empty() { std::ptr::null_mut() } else { name_buf.as_mut_ptr() as _ };
         h.msg_namelen = name_buf.len() as u32;
-        (h.msg_iov, h.msg_iovlen) = iovs.as_ref().map_or((crate::syscall::no_access_page() as *mut libc::iovec, iovlen as _), |v| (v.as_ptr() as *mut libc::iovec, v.len() as _));
+        let (iov_p, iov_n) = crate::syscall::iovec_arg(&iovs, iovlen);
+        (h.msg_iov, h.msg_iovlen) = (iov_p as *mut libc::iovec, iov_n as _);
         (h.msg_control, h.msg_controllen) = match ctl_fails {
             Some((p, n)) => (p as _, n as _),
             None if ctl.is_empty() => (std::ptr::null_mut(), 0),
