@@ -8,6 +8,9 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
     SUDO="sudo"
 fi
+# apt's methods run as the user _apt, which cannot write /dev/null on
+# machines where it is mode 0644 (CI): apt-key then fails to find gpgv.
+APT_OPTS=(-o APT::Sandbox::User=root)
 
 need=()
 for pkg in qemu-user gcc-aarch64-linux-gnu gcc-s390x-linux-gnu libc6-dev-arm64-cross libc6-dev-s390x-cross \
@@ -17,8 +20,8 @@ done
 if [ ${#need[@]} -gt 0 ]; then
     echo "setup: installing ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq "${need[@]}"
+    $SUDO apt-get "${APT_OPTS[@]}" update -qq
+    $SUDO apt-get "${APT_OPTS[@]}" install -y -qq "${need[@]}"
 else
     echo "setup: system packages present"
 fi

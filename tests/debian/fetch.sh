@@ -21,6 +21,13 @@ fi
 APT=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64
      -o Dir::State::Lists="$PWD/apt/lists" -o Dir::Cache="$PWD/apt/cache"
      -o Dir::State::status=/dev/null -o Debug::NoLocking=1)
+# As root, apt runs its download and signature-check methods as the user
+# _apt; where that user cannot write /dev/null (seen in CI: /dev/null mode
+# 0644), apt-key's probe for gpgv fails and every list is refused as
+# unsigned. The lists are still checked with gpgv, only as root.
+if [ "$(id -u)" -eq 0 ]; then
+    APT+=(-o APT::Sandbox::User=root)
+fi
 mkdir -p apt/lists/partial apt/cache/archives/partial apt/debs
 echo "debian: fetching the arm64 package lists"
 apt-get -qq "${APT[@]}" update
