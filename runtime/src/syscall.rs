@@ -694,6 +694,110 @@ impl Process {
         }
     }
 
+    /// mlock, munlock, mlock2 (`nr`) on the guest range's host pages, in
+    /// Linux's order: mlock2's flags, whether the process may lock at all
+    /// (the host's answer to an empty mlock: EPERM), the page-aligned
+    /// range (EINVAL if it wraps, nothing to do if empty), a page the
+    /// guest has not mapped (ENOMEM), and for a lock that populates
+    /// (not MLOCK_ONFAULT, not munlock) a PROT_NONE page (ENOMEM: Linux
+    /// locks the mappings, then cannot fault that page in).
+    fn mlock(&mut self, nr: u64, addr: u64, len: u64, flags: u64) -> i64 {
+        const MLOCK_ONFAULT: i32 = 1;
+        let onfault = nr == 284 && flags as i32 & MLOCK_ONFAULT != 0;
+        if nr == 284 && flags as i32 & !MLOCK_ONFAULT != 0 {
+            return EINVAL;
+        }
+        let base = self.space.host_range(0, 0, 0).unwrap_or(std::ptr::null_mut());
+        if nr != 229 {
+            // SAFETY: an empty range locks nothing.
+            let r = host(unsafe { libc::mlock(base as _, 0) } as i64);
+            if r < 0 {
+                return r;
+            }
+        }
+        let start = addr & !(PAGE - 1);
+        let len = len.wrapping_add(addr % PAGE).wrapping_add(PAGE - 1) & !(PAGE - 1);
+        let Some(end) = start.checked_add(len) else { return EINVAL };
+        if end == start {
+            return 0;
+        }
+        let Some(p) = self.space.host_range(start, len, 0) else { return ENOMEM };
+        if nr != 229 && !onfault && (start..end).step_by(PAGE as usize).any(|pg| self.space.perms(pg) == Some(0)) {
+            return ENOMEM;
+        }
+        // SAFETY: guest pages inside the window, all mapped.
+        host(unsafe {
+            match nr {
+                228 => libc::mlock(p as _, len as usize) as i64,
+                229 => libc::munlock(p as _, len as usize) as i64,
+                _ => libc::syscall(libc::SYS_mlock2, p, len as usize, flags as i32),
+            }
+        })
+    }
+
+    /// sched_setaffinity: Linux reads `len` bytes of the mask (at most its
+    /// own mask's size), an array of unsigned longs. The host is given the
+    /// mask in its byte order, as far as the guest can read it (at most
+    /// 8 KiB: 65,536 CPUs), followed by a page it cannot read; a mask the
+    /// guest can read in full is padded with zeros to whole words, which
+    /// Linux clears where the guest's length ends.
+    fn sched_setaffinity(&mut self, pid: i32, len: u32, mask: u64) -> i64 {
+        let want = (len as u64).min(8192);
+        let part = self.usable_part(mask, want, false).map_or(0, |(_, n)| n);
+        let mut bytes = self.space.read_bytes(mask, part as usize).unwrap_or_default();
+        let whole = part == want;
+        if whole {
+            bytes.resize(bytes.len().next_multiple_of(8), 0);
+        }
+        for w in bytes.chunks_exact_mut(8) {
+            let v = u64::from_le_bytes((&*w).try_into().unwrap());
+            w.copy_from_slice(&v.to_ne_bytes());
+        }
+        let set = |p: *const u8, n: usize| host(unsafe { libc::syscall(libc::SYS_sched_setaffinity, pid, n, p) });
+        if whole {
+            set(bytes.as_ptr(), if want < len as u64 { len as usize } else { bytes.len() })
+        } else if bytes.is_empty() {
+            set(no_access_page(), len as usize)
+        } else {
+            match GuardedCopy::new(mask, &bytes) {
+                Ok(c) => set(c.ptr, len as usize),
+                Err(e) => e,
+            }
+        }
+    }
+
+    /// openat2: `struct open_how` (flags, mode, resolve: three u64s,
+    /// `size` bytes of which the guest passes; more than the kernel knows
+    /// must be zeros) with the open flags translated as openat's.
+    fn openat2(&mut self, dirfd: i32, path: u64, how: u64, size: u64) -> i64 {
+        if size < 24 {
+            return EINVAL;
+        }
+        if size > PAGE {
+            return -(libc::E2BIG as i64);
+        }
+        // Linux looks at the bytes beyond its structure first, in order:
+        // a non-zero one before any it cannot read is E2BIG.
+        let tail = (how.wrapping_add(24), size - 24);
+        let readable = self.usable_part(tail.0, tail.1, false).map_or(0, |(_, n)| n);
+        if self.space.read_bytes(tail.0, readable as usize).is_some_and(|t| t.iter().any(|&x| x != 0)) {
+            return -(libc::E2BIG as i64);
+        }
+        if readable < tail.1 {
+            return EFAULT;
+        }
+        let Some(b) = self.space.read_bytes(how, 24) else { return EFAULT };
+        let word = |i: usize| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap());
+        let flags = word(0);
+        // Flags beyond 32 bits are kept, for the host to refuse.
+        let h = [(open_flags_to_host(flags as u32 as i64) as u32 as u64) | (flags & !0xffff_ffff), word(1), word(2)];
+        match self.path(path) {
+            Err(e) => e,
+            // SAFETY: a path and a 24-byte open_how.
+            Ok(p) => host(unsafe { libc::syscall(libc::SYS_openat2, dirfd, p.as_ptr(), h.as_ptr(), 24usize) }),
+        }
+    }
+
     fn brk(&mut self, addr: u64) -> i64 {
         let sp = &mut self.space;
         if addr <= sp.brk_start || addr >= sp.layout.mmap_min {
@@ -956,9 +1060,11 @@ impl Process {
                 self.signalfd_read(fd, mask, a[1], a[2])
             }
             63 | 64 | 67 | 68 => {
+                // eventfd/timerfd counters are in host byte order: a counter
+                // the guest can read is written converted (one it cannot
+                // read goes as given, for the host to refuse).
+                let counter = if nr == 64 && a[2] == 8 { self.space.read_bytes(a[1], 8).and_then(|b| crate::sysio::counter_for_host(fd, &b)) } else { None };
                 self.with_kbuf(a[1], a[2], nr == 63 || nr == 67, |p, len| {
-                    // eventfd/timerfd counters are in host byte order.
-                    let counter = if nr == 64 && p != no_access_page() { crate::sysio::counter_for_host(fd, p, len) } else { None };
                     let p = counter.as_ref().map_or(p, |c| c.as_ptr() as *mut u8);
                     // SAFETY: p is valid for len bytes of guest memory, or
                     // a page the host kernel cannot access.
@@ -1795,6 +1901,66 @@ impl Process {
                 }
             }
             90 | 91 => self.capget_set(nr == 91, a[0], a[1]),
+            // setregid, setgid, setreuid, setuid, setresuid, setresgid,
+            // setfsuid, setfsgid: the raw calls, which change the calling
+            // thread only (each guest thread is a host thread; the guest's
+            // libc makes every thread call them, as glibc does on Linux);
+            // ids are 32-bit (the register's upper half is not part of it).
+            143 | 145 => host(unsafe { libc::syscall(if nr == 143 { libc::SYS_setregid } else { libc::SYS_setreuid }, a[0] as u32, a[1] as u32) }),
+            144 | 146 | 151 | 152 => {
+                let call = match nr {
+                    144 => libc::SYS_setgid,
+                    146 => libc::SYS_setuid,
+                    151 => libc::SYS_setfsuid,
+                    _ => libc::SYS_setfsgid,
+                };
+                // setfsuid/setfsgid answer the previous id, never an error.
+                host(unsafe { libc::syscall(call, a[0] as u32) })
+            }
+            147 | 149 => host(unsafe { libc::syscall(if nr == 147 { libc::SYS_setresuid } else { libc::SYS_setresgid }, a[0] as u32, a[1] as u32, a[2] as u32) }),
+            155 => host(unsafe { libc::syscall(libc::SYS_getpgid, a[0] as i32) }),
+            156 => host(unsafe { libc::syscall(libc::SYS_getsid, a[0] as i32) }),
+            // ioprio_set, ioprio_get (of processes, groups and users: the
+            // host's; who 0 is the calling thread, a host thread here)
+            30 => host(unsafe { libc::syscall(libc::SYS_ioprio_set, a[0] as i32, a[1] as i32, a[2] as i32) }),
+            31 => host(unsafe { libc::syscall(libc::SYS_ioprio_get, a[0] as i32, a[1] as i32) }),
+            81 => {
+                unsafe { libc::sync() };
+                0
+            }
+            267 => host(unsafe { libc::syncfs(a[0] as i32) } as i64),
+            213 => host(unsafe { libc::syscall(libc::SYS_readahead, a[0] as i32, a[1] as i64, a[2] as usize) }),
+            // personality: arm64 Linux refuses PER_LINUX32 where EL0 has
+            // no AArch32, as zarm has none; the rest is the host's (the
+            // flags that matter at exec, such as ADDR_NO_RANDOMIZE, are
+            // kept for the host programs the guest runs; zarm places guest
+            // mappings itself whatever they say).
+            92 => {
+                if a[0] as u32 != u32::MAX && a[0] as u32 & 0xff == 0x0008 {
+                    EINVAL
+                } else {
+                    host(unsafe { libc::syscall(libc::SYS_personality, a[0] as u32 as libc::c_ulong) })
+                }
+            }
+            // membarrier: guest threads are host threads of this process.
+            283 => host(unsafe { libc::syscall(libc::SYS_membarrier, a[0] as i32, a[1] as u32, a[2] as i32) }),
+            // mlock, munlock, mlock2
+            228 | 229 | 284 => self.mlock(nr, a[0], a[1], a[2]),
+            // mlockall, munlockall: the host process's mappings, the guest
+            // window among them (its unmapped pages are PROT_NONE, which
+            // the kernel does not populate).
+            230 => host(unsafe { libc::syscall(libc::SYS_mlockall, a[0] as i32) }),
+            231 => host(unsafe { libc::syscall(libc::SYS_munlockall) }),
+            122 => self.sched_setaffinity(a[0] as i32, a[1] as u32, a[2]),
+            // mknodat (the device number is the kernel's 32-bit encoding on
+            // every architecture)
+            33 => match self.path(a[1]) {
+                Err(e) => e,
+                Ok(p) => host(unsafe { libc::syscall(libc::SYS_mknodat, a[0] as i32, p.as_ptr(), a[2] as u32, a[3] as u32) }),
+            },
+            434 => host(unsafe { libc::syscall(libc::SYS_pidfd_open, a[0] as i32, a[1] as u32) }),
+            438 => host(unsafe { libc::syscall(libc::SYS_pidfd_getfd, a[0] as i32, a[1] as i32, a[2] as u32) }),
+            437 => self.openat2(a[0] as i32, a[1], a[2], a[3]),
             172 => unsafe { libc::getpid() as i64 },
             173 => unsafe { libc::getppid() as i64 },
             178 => unsafe { libc::gettid() as i64 },
@@ -1881,11 +2047,19 @@ impl Process {
             // SAFETY: a buffer of a[1] bytes or one the kernel cannot access.
             // (a length beyond INT_MAX is cut to it first)
             278 => self.with_kbuf(a[0], a[1].min(i32::MAX as u64), true, |p, len| host(unsafe { libc::getrandom(p as _, len as usize, a[2] as u32) } as i64)),
-            // prlimit64, getrlimit
-            261 | 163 => {
-                let (pid, res, new, old) = if nr == 261 { (a[0], a[1], a[2], a[3]) } else { (0, a[0], 0, a[1]) };
+            // prlimit64, getrlimit, setrlimit
+            261 | 163 | 164 => {
+                let (pid, res, new, old) = match nr {
+                    261 => (a[0], a[1], a[2], a[3]),
+                    163 => (0, a[0], 0, a[1]),
+                    _ => (0, a[0], a[1], 0),
+                };
                 if pid != 0 && pid as i32 != unsafe { libc::getpid() } {
                     -(libc::EPERM as i64)
+                } else if nr == 164 && new == 0 {
+                    // setrlimit reads the limit before it looks at the
+                    // resource: NULL is EFAULT.
+                    EFAULT
                 } else {
                     let mut newl: libc::rlimit64 = unsafe { std::mem::zeroed() };
                     let newp = if new != 0 {
@@ -2386,6 +2560,37 @@ pub fn name(nr: u64) -> String {
         291 => "statx",
         293 => "rseq",
         439 => "faccessat2",
+        30 => "ioprio_set",
+        31 => "ioprio_get",
+        33 => "mknodat",
+        81 => "sync",
+        92 => "personality",
+        122 => "sched_setaffinity",
+        143 => "setregid",
+        144 => "setgid",
+        145 => "setreuid",
+        146 => "setuid",
+        147 => "setresuid",
+        149 => "setresgid",
+        151 => "setfsuid",
+        152 => "setfsgid",
+        155 => "getpgid",
+        156 => "getsid",
+        164 => "setrlimit",
+        213 => "readahead",
+        228 => "mlock",
+        229 => "munlock",
+        230 => "mlockall",
+        231 => "munlockall",
+        243 => "recvmmsg",
+        267 => "syncfs",
+        269 => "sendmmsg",
+        283 => "membarrier",
+        284 => "mlock2",
+        434 => "pidfd_open",
+        437 => "openat2",
+        438 => "pidfd_getfd",
+        441 => "epoll_pwait2",
         _ => return format!("syscall_{nr}"),
     };
     n.to_string()

@@ -69,15 +69,17 @@ pub fn fd_duplicated(from: i32, to: i64) {
     }
 }
 
-/// Before a guest `write` of `len` bytes at host address `p` to `fd`: an
-/// eventfd counter goes to the host in its byte order. Returns the bytes to
-/// write instead, if they differ.
-pub fn counter_for_host(fd: i32, p: *const u8, len: u64) -> Option<[u8; 8]> {
-    if kind(fd) != FD_COUNTER || len != 8 {
+/// Before a guest `write` of the 8 bytes `guest` (read from guest memory)
+/// to `fd`: an eventfd or timerfd counter goes to the host in its byte
+/// order. Returns the bytes to write instead, if `fd` takes a counter.
+/// (It used to read the host buffer the write was given, which for a
+/// guest pointer beyond the user address space, or 8 bytes running into a
+/// page the guest cannot read, is one the host cannot read: zarm crashed.)
+pub fn counter_for_host(fd: i32, guest: &[u8]) -> Option<[u8; 8]> {
+    if kind(fd) != FD_COUNTER {
         return None;
     }
-    // SAFETY: the caller checked p for len readable bytes.
-    let b: [u8; 8] = unsafe { std::ptr::read_unaligned(p as *const [u8; 8]) };
+    let b: [u8; 8] = guest.try_into().ok()?;
     Some(u64::from_le_bytes(b).to_ne_bytes())
 }
 
@@ -355,7 +357,24 @@ impl Process {
                 host(unsafe { libc::epoll_ctl(fd, a[1] as i32, a[2] as i32, evp) } as i64)
             }
             // epoll_pwait
-            22 => self.epoll_pwait(fd, a[1], a[2] as i32, a[3] as i32, a[4], a[5]),
+            22 => {
+                let ms = a[3] as i32;
+                self.epoll_pwait(fd, a[1], a[2] as i32, (ms >= 0).then(|| Duration::from_millis(ms as u64)), a[4], a[5])
+            }
+            // epoll_pwait2: the timeout (a timespec; NULL waits without
+            // limit) is read and checked first.
+            441 => {
+                let timeout = if a[3] != 0 {
+                    match self.timespec_from_guest(a[3]) {
+                        Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
+                        Some(_) => return Some(EINVAL),
+                        None => return Some(EFAULT),
+                    }
+                } else {
+                    None
+                };
+                self.epoll_pwait(fd, a[1], a[2] as i32, timeout, a[4], a[5])
+            }
             // statfs, fstatfs (the mount flags come from statvfs, which
             // reports them without the kernel's ST_VALID bit)
             43 | 44 => {
@@ -600,6 +619,9 @@ impl Process {
             210 => host(unsafe { libc::shutdown(fd, a[1] as i32) } as i64),
             // sendmsg, recvmsg
             211 | 212 => self.msg(nr == 211, fd, a[1], a[2] as i32),
+            // sendmmsg, recvmmsg
+            269 => self.mmsg(true, fd, a[1], a[2] as u32, a[3] as i32, 0),
+            243 => self.mmsg(false, fd, a[1], a[2] as u32, a[3] as i32, a[4]),
             _ => return None,
         })
     }
@@ -905,6 +927,77 @@ impl Process {
         r
     }
 
+    /// sendmmsg / recvmmsg: `msg` on each aarch64 `struct mmsghdr` (a
+    /// msghdr, then the byte count `msg_len`, 64 bytes in all) in turn,
+    /// in Linux's order: recvmmsg refuses MSG_CMSG_COMPAT and reads its
+    /// timeout (EFAULT, EINVAL) before the socket is looked up; sendmmsg
+    /// takes at most UIO_MAXIOV messages. The first failure ends the
+    /// batch: the count of messages done, or the error if there are none.
+    /// recvmmsg's MSG_WAITFORONE makes the messages after the first
+    /// non-blocking; its timeout is looked at after each message, and the
+    /// time left is written back.
+    fn mmsg(&mut self, send: bool, fd: i32, vec: u64, vlen: u32, mut flags: i32, timeout: u64) -> i64 {
+        const MSG_WAITFORONE: i32 = 0x10000;
+        const MSG_CMSG_COMPAT: i32 = i32::MIN;
+        let mut deadline = None;
+        if !send {
+            if flags & MSG_CMSG_COMPAT != 0 {
+                return EINVAL;
+            }
+            if timeout != 0 {
+                match self.timespec_from_guest(timeout) {
+                    Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => deadline = Some(Instant::now() + Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
+                    Some(_) => return EINVAL,
+                    None => return EFAULT,
+                }
+            }
+        }
+        if let Err(e) = socket_fd(fd) {
+            return e;
+        }
+        let vlen = if send { vlen.min(1024) } else { vlen };
+        let (mut done, mut err) = (0u32, 0i64);
+        while done < vlen {
+            let entry = vec.wrapping_add(64 * done as u64);
+            let r = self.msg(send, fd, entry, flags & !MSG_WAITFORONE);
+            if r < 0 {
+                err = r;
+                break;
+            }
+            if self.write_guest(entry.wrapping_add(56), &(r as u32).to_le_bytes()) < 0 {
+                err = EFAULT;
+                break;
+            }
+            done += 1;
+            if send {
+                continue;
+            }
+            if flags & MSG_WAITFORONE != 0 {
+                flags |= libc::MSG_DONTWAIT;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            // msg_flags (MSG_OOB ends the batch)
+            if self.space.read_bytes(entry.wrapping_add(48), 4).is_some_and(|b| le32(&b, 0) as i32 & libc::MSG_OOB != 0) {
+                break;
+            }
+        }
+        if done == 0 {
+            return err;
+        }
+        if let Some(d) = deadline {
+            let left = d.saturating_duration_since(Instant::now());
+            let mut o = Out::new(16);
+            o.u64(0, left.as_secs());
+            o.u64(8, left.subsec_nanos() as u64);
+            if self.write_guest(timeout, &o.0) < 0 {
+                return EFAULT;
+            }
+        }
+        done as i64
+    }
+
     /// The guest's signal mask argument of a wait (a sigset pointer and
     /// its size), or the current mask.
     fn wait_mask(&self, addr: u64, size: u64) -> Result<Option<u64>, i64> {
@@ -1070,7 +1163,7 @@ impl Process {
         r
     }
 
-    fn epoll_pwait(&mut self, epfd: i32, events: u64, max: i32, timeout_ms: i32, sigmask: u64, sigsize: u64) -> i64 {
+    fn epoll_pwait(&mut self, epfd: i32, events: u64, max: i32, timeout: Option<Duration>, sigmask: u64, sigsize: u64) -> i64 {
         // Linux's order (6.18): the signal mask, the descriptor, the count
         // (up to INT_MAX over the event's size), the buffer's range (only
         // its range: it is written when events are ready), an epoll.
@@ -1089,7 +1182,7 @@ impl Process {
         }
         let max = max.min(65536);
         let mut evs = vec![libc::epoll_event { events: 0, u64: 0 }; max as usize];
-        let deadline = (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
+        let deadline = timeout.map(|t| Instant::now() + t);
         let r = self.wait_signals(mask, deadline, |sigs, left| {
             let ms = left.map_or(-1, |d| d.as_millis().min(i32::MAX as u128) as i32 + (d.subsec_nanos() % 1_000_000 != 0) as i32);
             host(unsafe { libc::epoll_pwait(epfd, evs.as_mut_ptr(), max, ms, sigs) } as i64)
