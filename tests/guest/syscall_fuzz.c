@@ -4,7 +4,8 @@
  * PROT_NONE page, sizes of zero to 2^40, flags and commands known and
  * unknown): argv[1] is the seed, argv[2] the number of calls; a further
  * argument "2" draws from a second set of calls (files, sockets, ioctls,
- * inotify, descriptor ranges: `CALLS2`; "1" or none: the first set), "v"
+ * inotify, descriptor ranges: `CALLS2`; "3": process attributes, memory
+ * locks, batched messages, openat2…: `CALLS3`; "1" or none: the first set), "v"
  * prints each call's arguments too. Each call's
  * result is printed (an errno, or the value where it does not depend on
  * the process: a descriptor, address, pid or time prints as its class).
@@ -30,6 +31,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <linux/fs.h>
+#include <linux/openat2.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
@@ -279,6 +281,90 @@ static const struct call CALLS2[] = {
     {"readlinkat", SYS_readlinkat, EXACT}, {"dup", SYS_dup, FD}, {"lseek", SYS_lseek, EXACT}, {"read", SYS_read, EXACT},
 };
 
+/* The third set ("3"): process attributes, memory locks, batched socket
+ * messages, openat2, epoll_pwait2, pidfd_open, membarrier. Not mlockall
+ * with MCL_CURRENT or MCL_FUTURE (it would lock zarm's whole process, and
+ * without CAP_IPC_LOCK Linux weighs it against everything the process
+ * maps, zarm's guest window included), ids other than the caller's own
+ * (a process that gave up root could not clean up), nor personality,
+ * vhangup, sync or the calls that change the system (mount, chroot, the
+ * clock). */
+static const long IDS_RAW[] = {0, -1, 0xffffffffL, 1L << 32};
+static long id_arg(int gid) {
+    long own = gid ? (long)getgid() : (long)getuid();
+    long v = PICK(IDS_RAW);
+    return v == 0 ? own : v == (1L << 32) ? own | v : v;
+}
+static const long PIDS3[] = {0, 1, -1, INT_MAX, INT_MIN};
+static long pid_arg(void) { return next() % 3 == 0 ? (long)getpid() : PICK(PIDS3); }
+/* (not the idle class: with another process writing, this one's own
+ * output could wait for the disk without end) */
+static const long IOPRIOS[] = {(2 << 13) | 4, 0, (2 << 13) | 7, (2 << 13) | 8, 4 << 13, 8 << 13, -1, (1L << 32) | (2 << 13)};
+static const long MLOCKALLS[] = {0, 8, 4 /* MCL_ONFAULT alone */, -1, 0x10};
+static const long MEMBARRIERS[] = {0, 1, 2, 8, 16, 32, 64, 3, -1};
+static const long MODES3[] = {S_IFIFO | 0600, S_IFREG | 0644, 0644, S_IFSOCK | 0600, S_IFDIR | 0700, S_IFCHR | 0600, S_IFBLK | 0600, -1};
+static const long OPENSIZES[] = {24, 0, 16, 32, 64, 4096, 4097, -1};
+static const struct call CALLS3[] = {
+    {"ioprio_get", SYS_ioprio_get, EXACT}, {"ioprio_set", SYS_ioprio_set, EXACT}, {"syncfs", SYS_syncfs, EXACT},
+    {"getpgid", SYS_getpgid, ID}, {"getsid", SYS_getsid, ID}, {"setuid", SYS_setuid, EXACT}, {"setgid", SYS_setgid, EXACT},
+    {"setreuid", SYS_setreuid, EXACT}, {"setregid", SYS_setregid, EXACT}, {"setresuid", SYS_setresuid, EXACT},
+    {"setresgid", SYS_setresgid, EXACT}, {"setfsuid", SYS_setfsuid, EXACT}, {"setfsgid", SYS_setfsgid, EXACT},
+    {"mlock", SYS_mlock, EXACT}, {"munlock", SYS_munlock, EXACT}, {"mlock2", SYS_mlock2, EXACT}, {"mlockall", SYS_mlockall, EXACT},
+    {"munlockall", SYS_munlockall, EXACT}, {"sched_setaffinity", SYS_sched_setaffinity, EXACT}, {"sched_getaffinity", SYS_sched_getaffinity, EXACT},
+    {"setrlimit", SYS_setrlimit, EXACT}, {"readahead", SYS_readahead, EXACT}, {"mknodat", SYS_mknodat, EXACT},
+    {"sendmmsg", SYS_sendmmsg, EXACT}, {"recvmmsg", SYS_recvmmsg, EXACT}, {"openat2", SYS_openat2, FD},
+    {"epoll_pwait2", SYS_epoll_pwait2, EXACT}, {"pidfd_open", SYS_pidfd_open, FD}, {"membarrier", SYS_membarrier, EXACT},
+    {"write", SYS_write, EXACT}, {"read", SYS_read, EXACT},
+};
+
+/* Arguments for a call of the third set. */
+static void args3(long nr, long *a) {
+    switch (nr) {
+    case SYS_ioprio_get: a[0] = next() % 2 ? 1 : int_arg(); a[1] = next() % 2 ? 0 : pid_arg(); break;
+    case SYS_ioprio_set: /* this thread, or none */
+        a[0] = next() % 2 ? 1 : int_arg(); a[1] = next() % 2 ? 0 : next() % 2 ? INT_MAX : -1; a[2] = PICK(IOPRIOS);
+        if (a[0] != 1) a[0] = next() % 2 ? 0 : 4;
+        break;
+    case SYS_syncfs: a[0] = fd_arg(); break;
+    case SYS_getpgid: case SYS_getsid: a[0] = pid_arg(); break;
+    case SYS_setuid: case SYS_setfsuid: a[0] = id_arg(0); break;
+    case SYS_setgid: case SYS_setfsgid: a[0] = id_arg(1); break;
+    case SYS_setreuid: case SYS_setresuid: a[0] = id_arg(0); a[1] = id_arg(0); a[2] = id_arg(0); break;
+    case SYS_setregid: case SYS_setresgid: a[0] = id_arg(1); a[1] = id_arg(1); a[2] = id_arg(1); break;
+    case SYS_mlock: case SYS_munlock: case SYS_mlock2:
+        a[0] = ptr_arg(); a[1] = next() % 4 ? area_len() : len_arg(); a[2] = next() % 2 ? 0 : next() % 2 ? 1 /* MLOCK_ONFAULT */ : int_arg(); break;
+    case SYS_mlockall: a[0] = PICK(MLOCKALLS); break;
+    case SYS_munlockall: break;
+    case SYS_sched_setaffinity: case SYS_sched_getaffinity: /* this thread, or none */
+        a[0] = next() % 2 ? 0 : next() % 2 ? INT_MAX : -1; a[1] = next() % 2 ? 8 * (long)(next() % 130) + (long)(next() % 2) * (long)(next() % 8) : len_arg(); a[2] = ptr_arg(); break;
+    case SYS_setrlimit: { /* never a limit it could read */
+        static const long nolimit[] = {0, 0x10, (long)0xffff800000001000UL};
+        a[0] = PICK(RLIMS); a[1] = next() % 2 ? PICK(nolimit) : (long)(next() % 2 ? guard : gone); break;
+    }
+    case SYS_readahead: a[0] = fd_arg(); a[1] = len_arg(); a[2] = len_arg(); break;
+    case SYS_mknodat: a[0] = fd_arg(); a[1] = new_path_arg(); a[2] = PICK(MODES3); a[3] = next() % 2 ? 0 : next() % 2 ? 259 : (1L << 32) | 3; break;
+    case SYS_sendmmsg: case SYS_recvmmsg: /* no address: nothing leaves the socket pair */
+        a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = next() % 4; a[3] = next() % 2 ? MSG_DONTWAIT : MSG_DONTWAIT | MSG_WAITFORONE;
+        a[4] = next() % 2 ? 0 : timeout_arg(); break;
+    case SYS_openat2: /* at rw a struct open_how of known flags (of this architecture: they are translated) */
+        a[0] = fd_arg(); a[1] = next() % 2 ? (long)"f" : new_path_arg(); a[2] = next() % 2 ? (long)rw : ptr_arg(); a[3] = PICK(OPENSIZES);
+        if (a[2] == (long)rw) {
+            static const long resolves[] = {0, RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, 0x100};
+            long *how = (long *)rw;
+            /* (always O_NONBLOCK: mknodat may have made "f" or "g" a FIFO) */
+            how[0] = (next() % 4 ? PICK(OFLAGS) : int_arg()) | O_NONBLOCK;
+            how[1] = how[0] & O_CREAT && next() % 2 ? 0600 : next() % 4 ? 0 : int_arg();
+            how[2] = PICK(resolves);
+        }
+        break;
+    case SYS_epoll_pwait2: /* never without a timeout: a NULL one waits for ever */
+        a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = int_arg(); a[3] = timeout_arg(); a[4] = next() % 2 ? 0 : ptr_arg(); a[5] = PICK(SIGSETSIZES); break;
+    case SYS_pidfd_open: a[0] = pid_arg(); a[1] = next() % 2 ? 0 : next() % 2 ? O_NONBLOCK : int_arg(); break;
+    case SYS_membarrier: a[0] = PICK(MEMBARRIERS); a[1] = next() % 2 ? 0 : int_arg(); a[2] = next() % 2 ? 0 : int_arg(); break;
+    case SYS_write: case SYS_read: a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = len_arg(); break;
+    }
+}
+
 /* Arguments for a call of the second set. */
 static void args2(long nr, long *a) {
     switch (nr) {
@@ -335,9 +421,10 @@ static int remove_entry(const char *path, const struct stat *st, int kind, struc
 int main(int argc, char **argv) {
     rng = (argc > 1 ? strtoull(argv[1], 0, 0) * 0x9E3779B97F4A7C15ULL : 0) | 1;
     long count = argc > 2 ? atol(argv[2]) : 1000;
-    int second = 0, verbose = 0;
+    int second = 0, third = 0, verbose = 0;
     for (int i = 3; i < argc; i++) {
         second |= !strcmp(argv[i], "2");
+        third |= !strcmp(argv[i], "3");
         verbose |= !strcmp(argv[i], "v");
     }
     char dir[] = "/tmp/zarm-fuzz.XXXXXX";
@@ -358,10 +445,12 @@ int main(int argc, char **argv) {
             if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD) sigaction(s, &ign, 0);
         syscall(SYS_set_robust_list, 0, 24);
         umask(022);
-        const struct call *c = second ? &CALLS2[next() % (sizeof CALLS2 / sizeof CALLS2[0])] : &CALLS[next() % (sizeof CALLS / sizeof CALLS[0])];
+        const struct call *c = third ? &CALLS3[next() % (sizeof CALLS3 / sizeof CALLS3[0])]
+                               : second ? &CALLS2[next() % (sizeof CALLS2 / sizeof CALLS2[0])] : &CALLS[next() % (sizeof CALLS / sizeof CALLS[0])];
         long a[6];
         for (int i = 0; i < 6; i++) a[i] = int_arg();
-        if (second) args2(c->nr, a);
+        if (third) args3(c->nr, a);
+        else if (second) args2(c->nr, a);
         else switch (c->nr) {
         case SYS_read: case SYS_write: case SYS_getdents64: case SYS_readv: case SYS_writev:
             a[0] = fd_arg(); a[1] = ptr_arg(); a[2] = len_arg(); break;
