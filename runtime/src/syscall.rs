@@ -726,13 +726,35 @@ impl Process {
             return ENOMEM;
         }
         // SAFETY: guest pages inside the window, all mapped.
-        host(unsafe {
+        let r = host(unsafe {
             match nr {
                 228 => libc::mlock(p as _, len as usize) as i64,
                 229 => libc::munlock(p as _, len as usize) as i64,
                 _ => libc::syscall(libc::SYS_mlock2, p, len as usize, flags as i32),
             }
-        })
+        });
+        if r != ENOSYS {
+            return r;
+        }
+        // A host without mlock2 (qemu-user 7.2 has none): the range's
+        // accessible pages are locked at once, a stronger residency than
+        // MLOCK_ONFAULT's (which locks pages as they are touched); its
+        // PROT_NONE pages are left unlocked.
+        let mut pg = start;
+        while pg < end {
+            if self.space.perms(pg) == Some(0) {
+                pg += PAGE;
+                continue;
+            }
+            let run = (pg..end).step_by(PAGE as usize).take_while(|&q| self.space.perms(q) != Some(0)).count() as u64 * PAGE;
+            // SAFETY: mapped guest pages inside the window (checked above).
+            let r = host(unsafe { libc::mlock(p.add((pg - start) as usize) as _, run as usize) } as i64);
+            if r < 0 {
+                return r;
+            }
+            pg += run;
+        }
+        0
     }
 
     /// sched_setaffinity: Linux reads `len` bytes of the mask (at most its
