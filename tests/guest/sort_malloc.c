@@ -1,5 +1,6 @@
 /* qsort on integers and strings; malloc/realloc/free stress with many
- * sizes including mmap-backed large blocks. */
+ * sizes including mmap-backed large blocks (argv[1] rounds of it, 20,000
+ * if not given). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,8 @@ static unsigned long next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng 
 static int cmp_int(const void *a, const void *b) { int x = *(const int *)a, y = *(const int *)b; return (x > y) - (x < y); }
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int main(void) {
+int main(int argc, char **argv) {
+    int rounds = argc > 1 ? atoi(argv[1]) : 20000;
     int n = 20000;
     int *v = malloc(n * sizeof *v);
     for (int i = 0; i < n; i++) v[i] = (int)(next() % 100000) - 50000;
@@ -31,7 +33,7 @@ int main(void) {
     void *blocks[256] = {0};
     size_t sizes[256] = {0};
     unsigned long h = 0;
-    for (int round = 0; round < 20000; round++) {
+    for (int round = 0; round < rounds; round++) {
         int k = next() % 256;
         if (blocks[k]) {
             unsigned char *p = blocks[k];
