@@ -321,6 +321,20 @@ pub(crate) fn timespec_to_guest(t: &libc::timespec) -> Vec<u8> {
 }
 
 impl Process {
+    /// A wait's timeout argument (a guest timespec; NULL: no limit), as
+    /// Linux checks it before anything else: unreadable EFAULT, a negative
+    /// or out-of-range value EINVAL.
+    pub(crate) fn timeout_from_guest(&self, addr: u64) -> Result<Option<std::time::Duration>, i64> {
+        if addr == 0 {
+            return Ok(None);
+        }
+        match self.timespec_from_guest(addr) {
+            Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Ok(Some(std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32))),
+            Some(_) => Err(EINVAL),
+            None => Err(EFAULT),
+        }
+    }
+
     pub(crate) fn timespec_from_guest(&self, addr: u64) -> Option<libc::timespec> {
         let b = self.space.read_bytes(addr, 16)?;
         Some(libc::timespec {
@@ -1748,14 +1762,9 @@ impl Process {
                 }
                 let Some(set) = self.space.read_u64(a[0]) else { return Ok(EFAULT) };
                 let set = set & !((1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1)));
-                let timeout = if a[2] != 0 {
-                    match self.timespec_from_guest(a[2]) {
-                        Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
-                        Some(_) => return Ok(EINVAL),
-                        None => return Ok(EFAULT),
-                    }
-                } else {
-                    None
+                let timeout = match self.timeout_from_guest(a[2]) {
+                    Ok(t) => t,
+                    Err(e) => return Ok(e),
                 };
                 match crate::signal::wait_for_signal_in(self, set, timeout) {
                     Err(()) => -(libc::EINTR as i64),

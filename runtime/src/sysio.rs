@@ -364,16 +364,10 @@ impl Process {
             // epoll_pwait2: the timeout (a timespec; NULL waits without
             // limit) is read and checked first.
             441 => {
-                let timeout = if a[3] != 0 {
-                    match self.timespec_from_guest(a[3]) {
-                        Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
-                        Some(_) => return Some(EINVAL),
-                        None => return Some(EFAULT),
-                    }
-                } else {
-                    None
-                };
-                self.epoll_pwait(fd, a[1], a[2] as i32, timeout, a[4], a[5])
+                match self.timeout_from_guest(a[3]) {
+                    Ok(timeout) => self.epoll_pwait(fd, a[1], a[2] as i32, timeout, a[4], a[5]),
+                    Err(e) => e,
+                }
             }
             // statfs, fstatfs (the mount flags come from statvfs, which
             // reports them without the kernel's ST_VALID bit)
@@ -939,19 +933,13 @@ impl Process {
     fn mmsg(&mut self, send: bool, fd: i32, vec: u64, vlen: u32, mut flags: i32, timeout: u64) -> i64 {
         const MSG_WAITFORONE: i32 = 0x10000;
         const MSG_CMSG_COMPAT: i32 = i32::MIN;
-        let mut deadline = None;
-        if !send {
-            if flags & MSG_CMSG_COMPAT != 0 {
-                return EINVAL;
-            }
-            if timeout != 0 {
-                match self.timespec_from_guest(timeout) {
-                    Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => deadline = Some(Instant::now() + Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
-                    Some(_) => return EINVAL,
-                    None => return EFAULT,
-                }
-            }
+        if !send && flags & MSG_CMSG_COMPAT != 0 {
+            return EINVAL;
         }
+        let deadline = match self.timeout_from_guest(timeout) {
+            Ok(t) => t.map(|t| Instant::now() + t),
+            Err(e) => return e,
+        };
         if let Err(e) = socket_fd(fd) {
             return e;
         }
@@ -1042,14 +1030,9 @@ impl Process {
     fn ppoll(&mut self, a: &[u64; 6]) -> i64 {
         // Linux's order: the timeout, the signal mask, the count, the
         // descriptors.
-        let timeout = if a[2] != 0 {
-            match self.timespec_from_guest(a[2]) {
-                Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
-                Some(_) => return EINVAL,
-                None => return EFAULT,
-            }
-        } else {
-            None
+        let timeout = match self.timeout_from_guest(a[2]) {
+            Ok(t) => t,
+            Err(e) => return e,
         };
         let mask = match self.wait_mask(a[3], a[4]) {
             Ok(m) => m,
@@ -1097,14 +1080,9 @@ impl Process {
         // Linux's order: the timeout, the signal mask, the count (negative
         // is EINVAL; beyond the descriptor table it is cut, here to
         // FD_SETSIZE), the sets.
-        let timeout = if a[4] != 0 {
-            match self.timespec_from_guest(a[4]) {
-                Some(t) if t.tv_sec >= 0 && (0..1_000_000_000).contains(&t.tv_nsec) => Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32)),
-                Some(_) => return EINVAL,
-                None => return EFAULT,
-            }
-        } else {
-            None
+        let timeout = match self.timeout_from_guest(a[4]) {
+            Ok(t) => t,
+            Err(e) => return e,
         };
         // The sixth argument: { const sigset_t *ss; size_t ss_len; }.
         let mask = if a[5] != 0 {
